@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* BTF: validation (object and kernel rule sets), type access, the name index
+ * and libbpf's type-compatibility rules. Native (little) endian only. */
+#ifndef KSR_BTF_H
+#define KSR_BTF_H
+
+#include <linux/btf.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ksymres/ksymres.h"
+
+#define KSR_BTF_MAX_TYPES 1048575u   /* kernel BTF_MAX_TYPE */
+#define KSR_BTF_MAX_DEPTH 32u        /* modifier chains, resolve and compat depth */
+
+/* One slot of the name index: the lowest VAR id and the lowest FUNC id with
+ * this name (0 = none). name_off 0 marks an empty slot. Open addressing,
+ * slot = ksr_hash64(name) & (slot_cnt - 1), linear probing. The same layout
+ * is stored in kernel profiles (docs/profile-format.md). */
+struct ksr_btf_name_slot {
+	uint32_t name_off;
+	uint32_t var_id;
+	uint32_t func_id;
+	uint32_t flags;
+};
+
+enum {
+	KSR_NAME_FUNC_KFUNC = 1u << 0,  /* a DECL_TAG "bpf_kfunc" targets func_id */
+	KSR_NAME_VAR_PERCPU = 1u << 1,  /* var_id is listed in DATASEC .data..percpu */
+};
+
+/* Build a BTF view over a blob whose indexes were prebuilt (a profile). The
+ * blob is not copied and must outlive the view; it must be 4-aligned. Only
+ * the header, section table and string terminator are checked here; every
+ * type access is bounds-checked on use. */
+int ksr_btf__open_indexed(const void *blob, size_t size, const uint32_t *type_offs,
+			  uint32_t type_cnt, const struct ksr_btf_name_slot *slots,
+			  uint32_t slot_cnt, struct ksr_btf **out);
+
+/* The raw blob (for a parsed BTF: the validated, aligned copy). */
+const void *ksr_btf__raw(const struct ksr_btf *btf, size_t *size);
+/* type_offs[id] = byte offset of type id within the type section; [0] = 0. */
+const uint32_t *ksr_btf__type_offsets(const struct ksr_btf *btf, uint32_t *type_cnt);
+const struct ksr_btf_name_slot *ksr_btf__name_index(const struct ksr_btf *btf,
+						     uint32_t *slot_cnt);
+/* Name-index slot for name, or NULL. */
+const struct ksr_btf_name_slot *ksr_btf__lookup(const struct ksr_btf *btf, const char *name);
+/* True when any DECL_TAG "bpf_kfunc" exists (kernels >= 6.11 with pahole >= 1.27). */
+bool ksr_btf__has_kfunc_tags(const struct ksr_btf *btf);
+
+/* The record of type id (4-aligned, with all its trailing members within
+ * bounds), or NULL for id 0, an id out of range or a truncated record. */
+const struct btf_type *ksr_btf__type_by_id(const struct ksr_btf *btf, uint32_t id);
+/* The string at off, or NULL when out of range. */
+const char *ksr_btf__str(const struct ksr_btf *btf, uint32_t off);
+/* Skips CONST, VOLATILE, RESTRICT, TYPE_TAG and TYPEDEF (at most
+ * KSR_BTF_MAX_DEPTH steps). Returns the resulting id (0 = void) or -errno. */
+int ksr_btf__skip_mods(const struct ksr_btf *btf, uint32_t id);
+/* libbpf's bpf_core_types_are_compat(): 1 compatible, 0 not, <0 error. */
+int ksr_btf__types_compat(const struct ksr_btf *local, uint32_t local_id,
+			  const struct ksr_btf *targ, uint32_t targ_id);
+/* Id of the DATASEC that lists type id, or -ENOENT. Sets *idx to the entry
+ * index when idx != NULL. */
+int ksr_btf__datasec_of(const struct ksr_btf *btf, uint32_t id, uint32_t *idx);
+
+const char *ksr_btf__kind_name(unsigned int kind);
+
+#endif

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+#include "ksymres/ksymres.h"
+
+#define KSR_ERRMSG_MAX 512
+
+static _Thread_local char errmsg[KSR_ERRMSG_MAX];
+
+int ksr_err(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+	va_end(ap);
+	return -code;
+}
+
+void ksr_err_prefix(const char *fmt, ...)
+{
+	char prefix[KSR_ERRMSG_MAX];
+	char old[KSR_ERRMSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(old, errmsg, sizeof(old));
+	snprintf(errmsg, sizeof(errmsg), "%s: %s", prefix, old);
+}
+
+void ksr_err_clear(void)
+{
+	errmsg[0] = '\0';
+}
+
+KSR_API const char *ksr_errmsg(void)
+{
+	return errmsg;
+}

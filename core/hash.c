@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <stdio.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "hash.h"
+
+uint64_t ksr_hash64(const void *data, size_t len)
+{
+	return XXH3_64bits(data, len);
+}
+
+void ksr_hash128_hex(const void *data, size_t len, char out[33])
+{
+	XXH128_hash_t h = XXH3_128bits(data, len);
+
+	snprintf(out, 33, "%016llx%016llx", (unsigned long long)h.high64,
+		 (unsigned long long)h.low64);
+}
+
+uint32_t ksr_hash_slots_for(uint32_t keys)
+{
+	uint32_t n = 16;
+
+	while (n < keys * 2ull && n < (1u << 30))
+		n <<= 1;
+	return n;
+}

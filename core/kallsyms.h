@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* kallsyms and System.map text: a strict parser and an O(1) name index.
+ * Grammar (docs/design.md): "<hex addr> <type> <name>[\t[<module>]]\n", one
+ * address width per file, names 1..511 printable bytes. */
+#ifndef KSR_KALLSYMS_H
+#define KSR_KALLSYMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KSR_KSYM_NAME_MAX 511u
+#define KSR_KSYM_MAX_LINES (4u << 20)   /* resource cap: 4 Mi lines */
+
+/* One symbol. Records are sorted by (key, addr, name, module) so all
+ * symbols sharing a lookup key are adjacent. The key is the name, except
+ * for 'd' symbols containing ".llvm." whose key is the part before it
+ * (libbpf >= 1.5). Stored as-is in profiles. */
+struct ksr_ksym {
+	uint64_t addr;
+	uint32_t name_off;  /* into the string table; full name */
+	uint32_t mod_off;   /* module name without brackets; 0 = vmlinux */
+	uint32_t key_len;   /* bytes of the name that form the key */
+	uint8_t type;       /* the type letter */
+	uint8_t flags;      /* KSR_KSYM_* */
+	uint16_t reserved;  /* 0 */
+};
+
+enum {
+	KSR_KSYM_ABSOLUTE = 1u << 0, /* does not move with KASLR: 'A', or zero-based per-CPU range */
+	KSR_KSYM_MODULE = 1u << 1,   /* has a [module] column */
+};
+
+struct ksr_kallsyms;
+
+/* Parses text (/proc/kallsyms or System.map). The string table starts with
+ * a NUL byte (offset 0 = empty). All-zero addresses (a capture taken without
+ * privilege) are refused with -KSR_EMALFORMED and a message saying so. */
+int ksr_kallsyms__parse(const char *text, size_t len, struct ksr_kallsyms **out);
+
+/* A view over prebuilt arrays (a profile); nothing copied; bounds are
+ * checked on use. */
+int ksr_kallsyms__open_indexed(const struct ksr_ksym *syms, uint32_t sym_cnt,
+			       const char *strs, uint32_t strs_len, const uint32_t *slots,
+			       uint32_t slot_cnt, struct ksr_kallsyms **out);
+void ksr_kallsyms__free(struct ksr_kallsyms *ks);
+
+uint32_t ksr_kallsyms__count(const struct ksr_kallsyms *ks);
+const struct ksr_ksym *ksr_kallsyms__sym(const struct ksr_kallsyms *ks, uint32_t i);
+/* Name or module string of a record; NULL when out of range. */
+const char *ksr_kallsyms__str(const struct ksr_kallsyms *ks, uint32_t off);
+/* The run of records whose key equals name: *first, *cnt. -ENOENT if none. */
+int ksr_kallsyms__lookup(const struct ksr_kallsyms *ks, const char *name, uint32_t *first,
+			 uint32_t *cnt);
+
+/* Serialisable parts (for profiles). slots[i] = record index + 1 of the
+ * first record of a key run, 0 = empty; slot = ksr_hash64(key) & (cnt - 1),
+ * linear probing. */
+const struct ksr_ksym *ksr_kallsyms__syms(const struct ksr_kallsyms *ks, uint32_t *cnt);
+const char *ksr_kallsyms__strs(const struct ksr_kallsyms *ks, uint32_t *len);
+const uint32_t *ksr_kallsyms__slots(const struct ksr_kallsyms *ks, uint32_t *cnt);
+
+/* Address of _text, if present. */
+bool ksr_kallsyms__text_addr(const struct ksr_kallsyms *ks, uint64_t *addr);
+/* Heuristic for CONFIG_KALLSYMS_ALL: vmlinux data symbols (d D b B r R) other
+ * than linker markers (names starting "__") are present. */
+bool ksr_kallsyms__has_data_syms(const struct ksr_kallsyms *ks);
+
+#endif

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+void *tu_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 1 << 16, n = 0, r;
+	char *buf = NULL, *nb;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		nb = realloc(buf, cap);
+		if (!nb) {
+			free(buf);
+			fclose(f);
+			return NULL;
+		}
+		buf = nb;
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (n < cap)
+			break;
+		cap *= 2;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+const char *tu_bpf_obj(const char *name)
+{
+	static char path[4096];
+	const char *dir = getenv("KSR_BPF_DIR");
+
+	snprintf(path, sizeof(path), "%s/%s.bpf.o", dir ? dir : ".", name);
+	return path;
+}
+
+int tu_readable(const char *path)
+{
+	return access(path, R_OK) == 0;
+}
+
+void tu_skip(const char *reason)
+{
+	printf("SKIPPED: %s\n", reason);
+	fflush(stdout);
+	exit(77);
+}
