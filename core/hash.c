@@ -10,6 +10,16 @@ uint64_t ksr_hash64(const void *data, size_t len)
 	return XXH3_64bits(data, len);
 }
 
+uint64_t ksr_hash64_multi(const void *const *data, const size_t *len, size_t n)
+{
+	XXH3_state_t st;
+
+	XXH3_64bits_reset(&st);
+	for (size_t i = 0; i < n; i++)
+		XXH3_64bits_update(&st, data[i], len[i]);
+	return XXH3_64bits_digest(&st);
+}
+
 void ksr_hash128_hex(const void *data, size_t len, char out[33])
 {
 	XXH128_hash_t h = XXH3_128bits(data, len);

@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 uint64_t ksr_hash64(const void *data, size_t len);
+/* One 64-bit hash over several buffers, as if concatenated. */
+uint64_t ksr_hash64_multi(const void *const *data, const size_t *len, size_t n);
 /* 32 lowercase hex digits plus NUL. */
 void ksr_hash128_hex(const void *data, size_t len, char out[33]);
 

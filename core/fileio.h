@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Reading inputs once into memory and writing outputs atomically. */
+#ifndef KSR_FILEIO_H
+#define KSR_FILEIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KSR_MAX_INPUT (256u << 20)  /* resource cap for any input file */
+
+/* Reads a whole file into a fresh 16-aligned buffer with a NUL byte after
+ * the data. Does not trust st_size (procfs files report 0). A path that is
+ * not a regular file is -KSR_EMALFORMED; so is a file above max bytes. */
+int ksr_read_file(const char *path, size_t max, void **buf, size_t *len);
+
+/* A read-only mapping of a regular file. */
+struct ksr_map {
+	const void *data;
+	size_t len;
+};
+int ksr_map_file(const char *path, size_t max, struct ksr_map *m);
+void ksr_unmap(struct ksr_map *m);
+
+struct ksr_chunk {
+	const void *data;
+	size_t len;
+};
+
+/* Writes the chunks to a temporary file beside path (O_EXCL|O_NOFOLLOW),
+ * fsyncs and renames it over path. On failure nothing is left behind. */
+int ksr_write_atomic(const char *path, const struct ksr_chunk *chunks, size_t n);
+
+#endif

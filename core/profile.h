@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Kernel profiles: one ELF file per kernel build (docs/profile-format.md). */
+#ifndef KSR_PROFILE_H
+#define KSR_PROFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "btf.h"
+#include "kallsyms.h"
+#include "ksymres/ksymres.h"
+
+#define KSR_PROFILE_MAGIC "KSRPROF"
+#define KSR_PROFILE_VERSION 1u
+#define KSR_PROFILE_RELEASE_MAX 128u
+#define KSR_PROFILE_MAX_SIZE (1u << 30)
+
+enum {
+	KSR_PROF_KALLSYMS_ALL = 1u << 0, /* the snapshot has data symbols */
+	KSR_PROF_KFUNC_TAGS = 1u << 1,   /* the BTF carries DECL_TAG "bpf_kfunc" */
+	KSR_PROF_HAS_TEXT = 1u << 2,     /* text_addr is valid */
+};
+
+/* .ksr.meta: fixed little-endian header. */
+struct ksr_profile_meta {
+	char magic[8];           /* "KSRPROF\0" */
+	uint32_t version;
+	uint32_t flags;          /* KSR_PROF_* */
+	uint64_t text_addr;      /* _text at capture */
+	uint64_t checksum;       /* XXH3-64 of every section after .ksr.meta, in order */
+	uint8_t identity[16];    /* XXH3-128 of the raw BTF, big-endian halves */
+	uint32_t btf_type_cnt;
+	uint32_t btf_slot_cnt;
+	uint32_t sym_cnt;
+	uint32_t sym_slot_cnt;
+	uint32_t symstr_len;
+	uint32_t reserved;       /* 0 */
+	char release[KSR_PROFILE_RELEASE_MAX]; /* NUL-padded */
+};
+
+/* Extracts the BTF blob from raw BTF or from an ELF file's .BTF section.
+ * Points the blob at a sub-range of data. */
+int ksr_btf_blob_from_file(const void *data, size_t len, const void **blob, size_t *blob_len);
+
+/* Writes a profile from a kernel-mode-validated BTF and a parsed snapshot. */
+int ksr_profile__write(const char *path, const struct ksr_btf *btf,
+		       const struct ksr_kallsyms *ks, const char *release);
+
+const struct ksr_kallsyms *ksr_profile__kallsyms(const struct ksr_profile *prof);
+const struct ksr_profile_meta *ksr_profile__meta(const struct ksr_profile *prof);
+/* The profile's file name without directories (for reports). */
+const char *ksr_profile__name(const struct ksr_profile *prof);
+size_t ksr_profile__size(const struct ksr_profile *prof);
+
+#endif

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "btf.h"
+#include "kallsyms.h"
+#include "profile.h"
+#include "resolve.h"
+
+#define KSR_KERNEL_6_4 (6u * 256 + 4)
+
+bool ksr_status_ok(enum ksr_status s)
+{
+	return s == KSR_STATUS_RESOLVED || s == KSR_STATUS_WEAK_UNRESOLVED;
+}
+
+const char *ksr_status_str(enum ksr_status s)
+{
+	switch (s) {
+	case KSR_STATUS_RESOLVED: return "resolved";
+	case KSR_STATUS_WEAK_UNRESOLVED: return "weak_unresolved";
+	case KSR_STATUS_MISSING: return "missing";
+	case KSR_STATUS_INCOMPATIBLE: return "incompatible";
+	case KSR_STATUS_UNLOADABLE: return "unloadable";
+	}
+	return "?";
+}
+
+bool ksr_license_gpl_compatible(const char *license)
+{
+	static const char *const ok[] = { "GPL", "GPL v2", "GPL and additional rights",
+					  "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL" };
+
+	if (!license)
+		return false;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcmp(license, ok[i]))
+			return true;
+	return false;
+}
+
+unsigned int ksr_release_version(const char *release)
+{
+	unsigned int major = 0, minor = 0;
+	const char *p = release;
+
+	if (!p || *p < '0' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9' && major < 1000)
+		major = major * 10 + (unsigned int)(*p++ - '0');
+	if (*p++ != '.' || *p < '0' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9' && minor < 1000)
+		minor = minor * 10 + (unsigned int)(*p++ - '0');
+	return major * 256 + minor;
+}
+
+static void set(struct ksr_decision *d, enum ksr_status s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set(struct ksr_decision *d, enum ksr_status s, const char *fmt, ...)
+{
+	va_list ap;
+
+	d->status = s;
+	va_start(ap, fmt);
+	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
+	va_end(ap);
+}
+
+static bool in_kallsyms(const struct ksr_profile *prof, const char *name)
+{
+	uint32_t first, cnt;
+
+	return ksr_kallsyms__lookup(ksr_profile__kallsyms(prof), name, &first, &cnt) == 0;
+}
+
+/* Typeless: kallsyms by exact name (the .llvm. rule is in the index key);
+ * every line counts, modules too; different addresses are ambiguous even
+ * for weak externs, as in libbpf's kallsyms_cb. */
+static void decide_typeless(const struct ksr_extern *e, const struct ksr_profile *prof,
+			    struct ksr_decision *d)
+{
+	const struct ksr_kallsyms *ks = ksr_profile__kallsyms(prof);
+	const struct ksr_ksym *first_sym;
+	uint32_t first, cnt, distinct = 1;
+	char list[160] = "";
+	size_t used = 0;
+
+	if (ksr_kallsyms__lookup(ks, e->name, &first, &cnt) != 0 ||
+	    !(first_sym = ksr_kallsyms__sym(ks, first))) {
+		if (e->weak)
+			set(d, KSR_STATUS_WEAK_UNRESOLVED, "not in the kallsyms snapshot; weak: set to 0");
+		else
+			set(d, KSR_STATUS_MISSING, "not in the kallsyms snapshot");
+		return;
+	}
+	for (uint32_t i = 1; i < cnt; i++) {
+		const struct ksr_ksym *s = ksr_kallsyms__sym(ks, first + i);
+
+		if (s && s->addr != first_sym->addr)
+			distinct++;
+	}
+	if (distinct > 1) {
+		for (uint32_t i = 0; i < cnt && used < sizeof(list) - 24; i++) {
+			const struct ksr_ksym *s = ksr_kallsyms__sym(ks, first + i);
+
+			if (s)
+				used += (size_t)snprintf(list + used, sizeof(list) - used, "%s0x%" PRIx64,
+							 i ? ", " : "", s->addr);
+		}
+		set(d, KSR_STATUS_INCOMPATIBLE, "ambiguous: %u symbols with different addresses (%s)",
+		    cnt, list);
+		return;
+	}
+	d->status = KSR_STATUS_RESOLVED;
+	d->addr = first_sym->addr;
+	if (first_sym->flags & KSR_KSYM_MODULE)
+		d->addr_class = KSR_ADDR_MODULE;
+	else if (first_sym->flags & KSR_KSYM_ABSOLUTE)
+		d->addr_class = KSR_ADDR_FIXED;
+	else
+		d->addr_class = KSR_ADDR_KERNEL;
+}
+
+/* Kind name of a type after modifiers and typedefs, for messages. */
+static const char *type_kind(const struct ksr_btf *btf, uint32_t id)
+{
+	int real = ksr_btf__skip_mods(btf, id);
+	const struct btf_type *t;
+
+	if (real == 0)
+		return "void";
+	t = real > 0 ? ksr_btf__type_by_id(btf, (uint32_t)real) : NULL;
+	return t ? ksr_btf__kind_name(BTF_INFO_KIND(t->info)) : "?";
+}
+
+static void decide_var(const struct ksr_object *obj, const struct ksr_extern *e,
+		       const struct ksr_profile *prof, struct ksr_decision *d)
+{
+	const struct ksr_btf *kb = ksr_profile__btf(prof);
+	const struct btf_type *kt;
+	int id, compat;
+
+	id = ksr_btf__find(kb, e->name, BTF_KIND_VAR);
+	if (id <= 0) {
+		if (e->weak)
+			set(d, KSR_STATUS_WEAK_UNRESOLVED, "no VAR in vmlinux BTF; weak: set to 0");
+		else
+			set(d, KSR_STATUS_MISSING,
+			    "no VAR in vmlinux BTF (module BTF is not supported yet; stock kernels "
+			    "describe only per-CPU variables)");
+		return;
+	}
+	d->btf_id = (uint32_t)id;
+	kt = ksr_btf__type_by_id(kb, (uint32_t)id);
+	compat = kt ? ksr_btf__types_compat(ksr_object__btf(obj), e->type_id, kb, kt->type) : -1;
+	if (compat != 1) {
+		set(d, KSR_STATUS_INCOMPATIBLE, "local type [%u] %s incompatible with kernel VAR [%d] "
+		    "of type %s%s", e->type_id, type_kind(ksr_object__btf(obj), e->type_id), id,
+		    kt ? type_kind(kb, kt->type) : "?", compat < 0 ? " (malformed type)" : "");
+		return;
+	}
+	if (!in_kallsyms(prof, e->name)) {
+		set(d, KSR_STATUS_UNLOADABLE,
+		    "not in the target's kallsyms (no CONFIG_KALLSYMS_ALL?): the verifier fails with "
+		    "'ldimm64 failed to find the address for kernel symbol'");
+		return;
+	}
+	d->status = KSR_STATUS_RESOLVED;
+}
+
+static bool has_site(const struct ksr_extern *e, enum ksr_site_insn insn)
+{
+	for (uint32_t i = 0; i < e->site_cnt; i++)
+		if (e->sites[i].insn == insn)
+			return true;
+	return false;
+}
+
+static void decide_func(const struct ksr_object *obj, const struct ksr_extern *e,
+			const struct ksr_profile *prof, struct ksr_decision *d)
+{
+	const struct ksr_btf *kb = ksr_profile__btf(prof);
+	const struct ksr_btf_name_slot *slot;
+	const struct btf_type *kt;
+	char name[KSR_KSYM_NAME_MAX + 1];
+	unsigned int ver;
+	int compat;
+
+	snprintf(name, sizeof(name), "%.*s", (int)e->essent_len, e->name);
+	slot = ksr_btf__lookup(kb, name);
+	if (!slot || !slot->func_id) {
+		if (e->weak)
+			set(d, KSR_STATUS_WEAK_UNRESOLVED, "no FUNC '%s' in vmlinux BTF; weak: %s", name,
+			    has_site(e, KSR_SITE_CALL) ? "calls poisoned" : "set to 0");
+		else
+			set(d, KSR_STATUS_MISSING,
+			    "no FUNC '%s' in vmlinux BTF (module kfuncs are not supported yet)", name);
+		return;
+	}
+	d->btf_id = slot->func_id;
+	kt = ksr_btf__type_by_id(kb, slot->func_id);
+	compat = kt ? ksr_btf__types_compat(ksr_object__btf(obj), e->type_id, kb, kt->type) : -1;
+	if (compat != 1) {
+		if (e->weak) {
+			d->btf_id = 0;
+			set(d, KSR_STATUS_WEAK_UNRESOLVED,
+			    "prototype incompatible with kernel FUNC [%u]; weak: %s", slot->func_id,
+			    has_site(e, KSR_SITE_CALL) ? "calls poisoned" : "set to 0");
+		} else {
+			set(d, KSR_STATUS_INCOMPATIBLE,
+			    "func_proto [%u] incompatible with kernel FUNC '%s' [%u]", e->type_id, name,
+			    slot->func_id);
+		}
+		return;
+	}
+	if (!in_kallsyms(prof, name)) {
+		set(d, KSR_STATUS_UNLOADABLE, "not in the target's kallsyms: the verifier fails with "
+		    "'cannot find address for kernel function'");
+		return;
+	}
+	if ((ksr_profile__meta(prof)->flags & KSR_PROF_KFUNC_TAGS) &&
+	    !(slot->flags & KSR_NAME_FUNC_KFUNC)) {
+		set(d, KSR_STATUS_UNLOADABLE, "'%s' is a kernel function but not a kfunc "
+		    "(no bpf_kfunc tag): 'calling kernel function is not allowed'", name);
+		return;
+	}
+	if (has_site(e, KSR_SITE_CALL) && !ksr_license_gpl_compatible(ksr_object__license(obj))) {
+		set(d, KSR_STATUS_UNLOADABLE, "license is not GPL-compatible: 'cannot call kernel "
+		    "function from non-GPL compatible program'");
+		return;
+	}
+	ver = ksr_release_version(ksr_profile__release(prof));
+	if (has_site(e, KSR_SITE_LD64) && ver && ver < KSR_KERNEL_6_4) {
+		set(d, KSR_STATUS_UNLOADABLE, "kfunc address (bpf_ksym_exists) needs kernel 6.4 or "
+		    "newer; target is %s", ksr_profile__release(prof));
+		return;
+	}
+	d->status = KSR_STATUS_RESOLVED;
+}
+
+void ksr_resolve__extern(const struct ksr_object *obj, const struct ksr_extern *e,
+			 const struct ksr_profile *prof, struct ksr_decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	switch (e->kind) {
+	case KSR_EXTERN_TYPELESS:
+		decide_typeless(e, prof, d);
+		break;
+	case KSR_EXTERN_VAR:
+		decide_var(obj, e, prof, d);
+		break;
+	case KSR_EXTERN_FUNC:
+		decide_func(obj, e, prof, d);
+		break;
+	}
+}

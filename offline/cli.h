@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Shared plumbing of the ksymres commands: exit codes, error reporting,
+ * JSON output. */
+#ifndef KSR_CLI_H
+#define KSR_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum ksr_exit {
+	KSR_EXIT_OK = 0,
+	KSR_EXIT_FAIL = 1,      /* cannot resolve / load as asked */
+	KSR_EXIT_USAGE = 2,
+	KSR_EXIT_MALFORMED = 3,
+};
+
+struct ksr_cli {
+	bool json;
+	bool pretty;
+};
+
+extern struct ksr_cli ksr_cli;
+
+/* Prints one line on stderr (a JSON object in -j mode) and returns the exit
+ * code: usage errors exit 2, other messages carry the code of err. */
+int ksr_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reports a failed library call about file: "-EBADMSG" means exit 3,
+ * anything else exit 1. The message is ksr_errmsg(). */
+int ksr_cli_fail(const char *file, int err);
+/* Exit code for a library error. */
+int ksr_cli_exit_for(int err);
+
+/* Minimal JSON emitter on stdout; strings are escaped (names are untrusted). */
+struct ksr_json {
+	FILE *f;
+	int depth;
+	bool first;
+	bool pretty;
+	bool after_key;
+};
+void ksr_json_init(struct ksr_json *j, FILE *f, bool pretty);
+void ksr_json_obj_open(struct ksr_json *j);
+void ksr_json_obj_close(struct ksr_json *j);
+void ksr_json_arr_open(struct ksr_json *j);
+void ksr_json_arr_close(struct ksr_json *j);
+void ksr_json_key(struct ksr_json *j, const char *key);
+void ksr_json_str(struct ksr_json *j, const char *s);
+void ksr_json_u64(struct ksr_json *j, uint64_t v);
+void ksr_json_int(struct ksr_json *j, int64_t v);
+void ksr_json_bool(struct ksr_json *j, bool v);
+void ksr_json_hex(struct ksr_json *j, uint64_t v);
+void ksr_json_end(struct ksr_json *j);
+
+/* Writes s to f with non-printable bytes escaped as \xNN (terminal safety). */
+void ksr_print_safe(FILE *f, const char *s);
+
+/* Validates the BTF (kernel rules) and the kallsyms text and writes a
+ * profile; errors name the file at fault. Returns the exit code. */
+int ksr_cli_make_profile(const char *btf_path, const void *btf_data, size_t btf_len,
+			 const char *ks_path, const char *ks_text, size_t ks_len,
+			 const char *release, const char *out);
+
+/* "var", "typeless" or "func". */
+const char *ksr_kind_str(int kind);
+
+/* Commands. Each returns the process exit code. */
+int ksr_cmd_capture(int argc, char **argv);
+int ksr_cmd_profile(int argc, char **argv);
+int ksr_cmd_inspect(int argc, char **argv);
+
+#endif

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* ksymres inspect OBJECT [-j]: the .ksyms externs of an object and every
+ * instruction that references them. */
+#include <getopt.h>
+#include <inttypes.h>
+
+#include "cli.h"
+#include "ksymres/ksymres.h"
+
+const char *ksr_kind_str(int k)
+{
+	switch (k) {
+	case KSR_EXTERN_VAR: return "var";
+	case KSR_EXTERN_TYPELESS: return "typeless";
+	case KSR_EXTERN_FUNC: return "func";
+	}
+	return "?";
+}
+
+static const char *insn_str(enum ksr_site_insn i)
+{
+	return i == KSR_SITE_CALL ? "call" : "ld_imm64";
+}
+
+static void print_json(const struct ksr_object *obj)
+{
+	struct ksr_json j;
+
+	ksr_json_init(&j, stdout, ksr_cli.pretty);
+	ksr_json_obj_open(&j);
+	ksr_json_key(&j, "externs");
+	ksr_json_arr_open(&j);
+	for (size_t i = 0; i < ksr_object__extern_cnt(obj); i++) {
+		const struct ksr_extern *e = ksr_object__extern(obj, i);
+
+		ksr_json_obj_open(&j);
+		ksr_json_key(&j, "name");
+		ksr_json_str(&j, e->name);
+		ksr_json_key(&j, "kind");
+		ksr_json_str(&j, ksr_kind_str(e->kind));
+		ksr_json_key(&j, "weak");
+		ksr_json_bool(&j, e->weak);
+		ksr_json_key(&j, "local_btf_id");
+		ksr_json_u64(&j, e->btf_id);
+		ksr_json_key(&j, "sites");
+		ksr_json_arr_open(&j);
+		for (uint32_t s = 0; s < e->site_cnt; s++) {
+			const struct ksr_site *st = &e->sites[s];
+
+			ksr_json_obj_open(&j);
+			ksr_json_key(&j, "section");
+			ksr_json_str(&j, st->sec_name);
+			ksr_json_key(&j, "offset");
+			ksr_json_u64(&j, st->insn_off);
+			ksr_json_key(&j, "insn");
+			ksr_json_str(&j, insn_str(st->insn));
+			ksr_json_key(&j, "program");
+			ksr_json_str(&j, st->prog_name ? st->prog_name : "");
+			ksr_json_obj_close(&j);
+		}
+		ksr_json_arr_close(&j);
+		ksr_json_obj_close(&j);
+	}
+	ksr_json_arr_close(&j);
+	ksr_json_obj_close(&j);
+	ksr_json_end(&j);
+}
+
+static void print_text(const char *path, const struct ksr_object *obj)
+{
+	size_t n = ksr_object__extern_cnt(obj);
+
+	fputs("object: ", stdout);
+	ksr_print_safe(stdout, path);
+	printf("\nlicense: ");
+	ksr_print_safe(stdout, ksr_object__license(obj) ? ksr_object__license(obj) : "(none)");
+	printf("\n%zu .ksyms extern%s\n", n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		const struct ksr_extern *e = ksr_object__extern(obj, i);
+
+		printf("  %-8s %-4s ", ksr_kind_str(e->kind), e->weak ? "weak" : "");
+		ksr_print_safe(stdout, e->name);
+		printf("  (btf id %u, %u site%s)\n", e->btf_id, e->site_cnt, e->site_cnt == 1 ? "" : "s");
+		for (uint32_t s = 0; s < e->site_cnt; s++) {
+			const struct ksr_site *st = &e->sites[s];
+
+			printf("      %-8s ", insn_str(st->insn));
+			ksr_print_safe(stdout, st->sec_name);
+			printf("+0x%" PRIx64 " (insn %" PRIu64 ") in ", st->insn_off, st->insn_off / 8);
+			ksr_print_safe(stdout, st->prog_name ? st->prog_name : "?");
+			putchar('\n');
+		}
+	}
+}
+
+int ksr_cmd_inspect(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ksr_object *obj;
+	const char *path;
+	int c, err;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":j", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': ksr_cli.json = true; break;
+		case 'P': ksr_cli.pretty = true; break;
+		default: return ksr_cli_usage("inspect", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return ksr_cli_usage("inspect", "expects exactly one OBJECT");
+	path = argv[optind];
+	err = ksr_object__open(path, &obj);
+	if (err)
+		return ksr_cli_fail(path, err);
+	if (ksr_cli.json)
+		print_json(obj);
+	else
+		print_text(path, obj);
+	ksr_object__free(obj);
+	return KSR_EXIT_OK;
+}

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "error.h"
+#include "ksymres/ksymres.h"
+
+struct ksr_cli ksr_cli;
+
+static const char usage_text[] =
+	"Usage: ksymres COMMAND [OPTIONS]\n"
+	"Resolve the __ksym externs of BPF objects offline, against kernel profiles.\n"
+	"\n"
+	"  capture -o PROFILE                         profile of the running kernel\n"
+	"  profile --btf FILE --kallsyms FILE [--release STR] -o PROFILE\n"
+	"                                             profile from artifacts\n"
+	"  inspect OBJECT [-j]                        list the externs of an object\n"
+	"\n"
+	"Common options: -j/--json  JSON output;  --pretty  indented JSON;  -h/--help\n"
+	"Exit codes: 0 ok, 1 cannot do as asked, 2 usage error, 3 malformed input.\n"
+	"See ksymres(8) and docs/cli.md.\n";
+
+static void emit_error(const char *msg)
+{
+	if (ksr_cli.json) {
+		struct ksr_json j;
+
+		ksr_json_init(&j, stderr, false);
+		ksr_json_obj_open(&j);
+		ksr_json_key(&j, "error");
+		ksr_json_str(&j, msg);
+		ksr_json_obj_close(&j);
+		ksr_json_end(&j);
+	} else {
+		fputs("ksymres: ", stderr);
+		ksr_print_safe(stderr, msg);
+		fputc('\n', stderr);
+	}
+}
+
+int ksr_cli_usage(const char *cmd, const char *fmt, ...)
+{
+	char msg[512];
+	int n = 0;
+	va_list ap;
+
+	if (cmd)
+		n = snprintf(msg, sizeof(msg), "%s: ", cmd);
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	strncat(msg, " (see 'ksymres --help')", sizeof(msg) - strlen(msg) - 1);
+	emit_error(msg);
+	return KSR_EXIT_USAGE;
+}
+
+int ksr_cli_exit_for(int err)
+{
+	return err == -KSR_EMALFORMED ? KSR_EXIT_MALFORMED : KSR_EXIT_FAIL;
+}
+
+int ksr_cli_fail(const char *file, int err)
+{
+	char msg[1024];
+
+	snprintf(msg, sizeof(msg), "%s: %s", file, ksr_errmsg());
+	emit_error(msg);
+	return ksr_cli_exit_for(err);
+}
+
+void ksr_print_safe(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "capture", ksr_cmd_capture },
+	{ "profile", ksr_cmd_profile },
+	{ "inspect", ksr_cmd_inspect },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return ksr_cli_usage(NULL, "no command given");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		fputs(usage_text, stdout);
+		return KSR_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("ksymres %d.%d\n", KSYMRES_VERSION_MAJOR, KSYMRES_VERSION_MINOR);
+		return KSR_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	return ksr_cli_usage(NULL, "unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# capture / profile: round trip, standard tools, malformed inputs, usage.
+. "$(dirname "$0")/lib.sh"
+
+BTF=/sys/kernel/btf/vmlinux
+KS=/proc/kallsyms
+[ -r "$BTF" ] || skip "$BTF not readable"
+[ "$(id -u)" = 0 ] || skip "needs root for real /proc/kallsyms addresses"
+awk 'NR==1 { exit ($1 ~ /^0+$/) ? 1 : 0 }' "$KS" || skip "/proc/kallsyms addresses are hidden (kptr_restrict)"
+
+cp "$BTF" "$T/vmlinux.btf"
+cp "$KS" "$T/kallsyms"
+
+expect_ok "capture" "$KSR_BIN" capture -o "$T/host.profile"
+expect_ok "profile from copies" "$KSR_BIN" profile --btf "$T/vmlinux.btf" --kallsyms "$T/kallsyms" \
+  --release "$(uname -r)" -o "$T/copy.profile"
+no_leftovers "$T"
+
+# the raw BTF is carried unchanged: extract it with a standard tool
+if command -v llvm-objcopy >/dev/null; then
+  llvm-objcopy -O binary --only-section=.BTF "$T/host.profile" "$T/extracted.btf"
+  if cmp -s "$T/extracted.btf" "$BTF"; then pass "extracted .BTF identical to $BTF"; else fail "extracted .BTF differs"; fi
+fi
+if command -v bpftool >/dev/null; then
+  a=$(bpftool btf dump file "$T/host.profile" | grep -c '^\[')
+  b=$(bpftool btf dump file "$BTF" | grep -c '^\[')
+  if [ "$a" = "$b" ] && [ "$a" -gt 1000 ]; then pass "bpftool btf dump file PROFILE: $a types"; else fail "bpftool dump: $a vs $b types"; fi
+fi
+
+# malformed inputs: exit 3, one line, no output file
+head -c 1000 "$BTF" >"$T/trunc.btf"
+expect_error 3 "truncated BTF" "$KSR_BIN" profile --btf "$T/trunc.btf" --kallsyms "$T/kallsyms" -o "$T/bad.profile"
+grep -q "trunc.btf" "$T/err" && pass "error names the BTF file" || fail "error does not name the BTF file"
+printf 'ffffffff81000000 T _text\nnot-hex T foo\n' >"$T/bad.kallsyms"
+expect_error 3 "bad kallsyms line" "$KSR_BIN" profile --btf "$BTF" --kallsyms "$T/bad.kallsyms" -o "$T/bad.profile"
+grep -q "line 2" "$T/err" && pass "error names the line" || fail "error does not name the line: $(cat "$T/err")"
+sed 's/^[0-9a-f]*/0000000000000000/' "$T/kallsyms" >"$T/zero.kallsyms"
+expect_error 3 "all-zero kallsyms (restricted capture)" "$KSR_BIN" profile --btf "$BTF" --kallsyms "$T/zero.kallsyms" -o "$T/bad.profile"
+expect_error 3 "directory as --btf" "$KSR_BIN" profile --btf "$T" --kallsyms "$T/kallsyms" -o "$T/bad.profile"
+expect_error 1 "missing --btf file" "$KSR_BIN" profile --btf "$T/nope" --kallsyms "$T/kallsyms" -o "$T/bad.profile"
+[ -e "$T/bad.profile" ] && fail "output written after failure" || pass "no output after failures"
+no_leftovers "$T"
+
+# usage
+expect_error 2 "no command" "$KSR_BIN"
+expect_error 2 "unknown command" "$KSR_BIN" frobnicate
+expect_error 2 "profile without -o" "$KSR_BIN" profile --btf "$BTF" --kallsyms "$T/kallsyms"
+expect_error 2 "unknown option" "$KSR_BIN" capture --bogus -o "$T/x"
+expect_error 2 "capture without -o" "$KSR_BIN" capture
+run "$KSR_BIN" --help
+[ "$RC" = 0 ] && grep -q capture "$T/out" && pass "--help" || fail "--help"
+
+finish

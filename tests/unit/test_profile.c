@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#define _GNU_SOURCE
+/* Profiles: write -> open round trip on this host's real BTF and kallsyms,
+ * and corrupted or forged profiles. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "btf.h"
+#include "elfsec.h"
+#include "error.h"
+#include "fileio.h"
+#include "hash.h"
+#include "kallsyms.h"
+#include "profile.h"
+#include "testutil.h"
+
+struct host {
+	void *btf_data, *ks_text;
+	size_t btf_len, ks_len;
+	struct ksr_btf *btf;
+	struct ksr_kallsyms *ks;
+	char path[256];
+};
+
+static struct host H;
+
+static int setup(void **state)
+{
+	const char *work = getenv("KSR_WORK");
+
+	if (ksr_read_file("/sys/kernel/btf/vmlinux", KSR_MAX_INPUT, &H.btf_data, &H.btf_len))
+		tu_skip("/sys/kernel/btf/vmlinux not readable");
+	if (ksr_read_file("/proc/kallsyms", KSR_MAX_INPUT, &H.ks_text, &H.ks_len))
+		tu_skip("/proc/kallsyms not readable");
+	if (ksr_btf__parse(H.btf_data, H.btf_len, KSR_BTF_MODE_KERNEL, &H.btf))
+		fail_msg("host BTF rejected: %s", ksr_errmsg());
+	if (ksr_kallsyms__parse(H.ks_text, H.ks_len, &H.ks))
+		tu_skip("/proc/kallsyms restricted or unparsable (needs root)");
+	snprintf(H.path, sizeof(H.path), "%s/test_profile.%d.profile", work ? work : "/tmp",
+		 (int)getpid());
+	if (ksr_profile__write(H.path, H.btf, H.ks, "test-release"))
+		fail_msg("write: %s", ksr_errmsg());
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	unlink(H.path);
+	ksr_btf__free(H.btf);
+	ksr_kallsyms__free(H.ks);
+	free(H.btf_data);
+	free(H.ks_text);
+	return 0;
+}
+
+static void test_roundtrip_btf(void **state)
+{
+	struct ksr_profile *p;
+	const struct ksr_btf *pb;
+	size_t raw_len, n = 0;
+	const void *raw;
+	uint32_t cnt;
+
+	assert_int_equal(ksr_profile__open(H.path, &p), 0);
+	assert_string_equal(ksr_profile__release(p), "test-release");
+	assert_int_equal(strlen(ksr_profile__identity(p)), 32);
+	pb = ksr_profile__btf(p);
+	raw = ksr_btf__raw(pb, &raw_len);
+	assert_int_equal(raw_len, H.btf_len);
+	assert_memory_equal(raw, H.btf_data, raw_len);
+	assert_int_equal(ksr_btf__type_cnt(pb), ksr_btf__type_cnt(H.btf));
+
+	/* every VAR and FUNC name: the same lowest id through the profile */
+	ksr_btf__type_offsets(H.btf, &cnt);
+	for (uint32_t id = 1; id < cnt; id++) {
+		const struct btf_type *t = ksr_btf__type_by_id(H.btf, id);
+		unsigned int kind = BTF_INFO_KIND(t->info);
+		const char *name;
+
+		if (kind != BTF_KIND_VAR && kind != BTF_KIND_FUNC)
+			continue;
+		name = ksr_btf__str(H.btf, t->name_off);
+		assert_int_equal(ksr_btf__find(pb, name, kind), ksr_btf__find(H.btf, name, kind));
+		n++;
+	}
+	assert_true(n > 1000);
+	assert_int_equal(ksr_btf__find(pb, "ksr_no_such_name_at_all", BTF_KIND_FUNC), -ENOENT);
+	ksr_profile__free(p);
+}
+
+static void test_roundtrip_kallsyms(void **state)
+{
+	const struct ksr_kallsyms *pk;
+	struct ksr_profile *p;
+	uint32_t cnt, f1, c1, f2, c2;
+
+	assert_int_equal(ksr_profile__open(H.path, &p), 0);
+	pk = ksr_profile__kallsyms(p);
+	cnt = ksr_kallsyms__count(H.ks);
+	assert_int_equal(ksr_kallsyms__count(pk), cnt);
+	for (uint32_t i = 0; i < cnt; i++) {
+		const struct ksr_ksym *a = ksr_kallsyms__sym(H.ks, i), *b = ksr_kallsyms__sym(pk, i);
+		char key[KSR_KSYM_NAME_MAX + 1];
+		const char *name = ksr_kallsyms__str(H.ks, a->name_off);
+
+		assert_memory_equal(a, b, sizeof(*a));
+		memcpy(key, name, a->key_len);
+		key[a->key_len] = '\0';
+		assert_int_equal(ksr_kallsyms__lookup(H.ks, key, &f1, &c1), 0);
+		assert_int_equal(ksr_kallsyms__lookup(pk, key, &f2, &c2), 0);
+		assert_int_equal(f1, f2);
+		assert_int_equal(c1, c2);
+	}
+	ksr_profile__free(p);
+}
+
+static void *read_profile(size_t *len)
+{
+	void *buf = tu_read_file(H.path, len);
+
+	assert_non_null(buf);
+	return buf;
+}
+
+static int open_bytes(const void *buf, size_t len)
+{
+	char path[300];
+	struct ksr_profile *p = NULL;
+	FILE *f;
+	int err;
+
+	snprintf(path, sizeof(path), "%s.mut", H.path);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	fclose(f);
+	err = ksr_profile__open(path, &p);
+	if (!err) {
+		/* a forged profile must stay memory-safe under lookups */
+		const struct ksr_kallsyms *ks = ksr_profile__kallsyms(p);
+		uint32_t first, cnt;
+
+		ksr_btf__find(ksr_profile__btf(p), "bpf_prog_active", BTF_KIND_VAR);
+		ksr_btf__find(ksr_profile__btf(p), "bpf_rcu_read_lock", BTF_KIND_FUNC);
+		ksr_kallsyms__lookup(ks, "_text", &first, &cnt);
+		ksr_kallsyms__lookup(ks, "bpf_prog_put", &first, &cnt);
+		ksr_profile__free(p);
+	}
+	unlink(path);
+	return err;
+}
+
+static void test_corruption_detected(void **state)
+{
+	size_t len;
+	uint8_t *buf = read_profile(&len);
+
+	/* flip one byte at spread-out positions past the ELF header: checksum,
+	 * structure or meta checks must refuse each */
+	for (size_t off = 64; off < len; off += len / 97) {
+		buf[off] ^= 0x5a;
+		assert_int_equal(open_bytes(buf, len), -KSR_EMALFORMED);
+		buf[off] ^= 0x5a;
+	}
+	/* truncations */
+	assert_int_equal(open_bytes(buf, 10), -KSR_EMALFORMED);
+	assert_int_equal(open_bytes(buf, len / 2), -KSR_EMALFORMED);
+	assert_int_equal(open_bytes(buf, len - 1), -KSR_EMALFORMED);
+	assert_int_equal(open_bytes(buf, len), 0);
+	free(buf);
+}
+
+/* Recomputes the checksum of a profile image in place, as a forger would. */
+static void forge_checksum(uint8_t *img, size_t len, size_t meta_off)
+{
+	static const char *const names[] = { ".BTF", ".ksr.btf.types", ".ksr.btf.names",
+					     ".ksr.syms", ".ksr.symstr", ".ksr.symidx", ".shstrtab" };
+	const void *data[7];
+	size_t sizes[7];
+	struct ksr_elfsecs secs;
+	uint64_t sum;
+	int err;
+
+	assert_int_equal(ksr_elfsec__read(img, len, &secs), 0);
+	for (int i = 0; i < 7; i++) {
+		const struct ksr_elfsec *s = ksr_elfsec__find(&secs, names[i], &err);
+
+		assert_non_null(s);
+		data[i] = img + s->offset;
+		sizes[i] = (size_t)s->size;
+	}
+	sum = ksr_hash64_multi(data, sizes, 7);
+	memcpy(img + meta_off + offsetof(struct ksr_profile_meta, checksum), &sum, sizeof(sum));
+	ksr_elfsec__free(&secs);
+}
+
+/* Forge: overwrite the prebuilt indexes with garbage and fix up the
+ * checksum. Opening may succeed; lookups must then stay in bounds (ASan
+ * checks that in sanitizer builds). */
+static void test_forged_indexes_safe(void **state)
+{
+	size_t len, meta_off, idx_start;
+	uint8_t *buf = read_profile(&len);
+	const uint8_t *start;
+
+	start = memmem(buf, len, KSR_PROFILE_MAGIC, sizeof(KSR_PROFILE_MAGIC));
+	assert_non_null(start);
+	meta_off = (size_t)(start - buf);
+	idx_start = meta_off + sizeof(struct ksr_profile_meta) + H.btf_len;
+
+	srand(1);
+	for (int round = 0; round < 40; round++) {
+		uint8_t *copy = malloc(len);
+
+		assert_non_null(copy);
+		memcpy(copy, buf, len);
+		for (int k = 0; k < 2000; k++) {
+			size_t off = idx_start + (size_t)rand() % (len - idx_start - 1024);
+			uint32_t v = round % 2 ? (uint32_t)rand() : (uint32_t)rand() % 64;
+
+			memcpy(copy + off, &v, 4);
+		}
+		forge_checksum(copy, len, meta_off);
+		open_bytes(copy, len);
+		free(copy);
+	}
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip_btf),
+		cmocka_unit_test(test_roundtrip_kallsyms),
+		cmocka_unit_test(test_corruption_detected),
+		cmocka_unit_test(test_forged_indexes_safe),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
