@@ -30,7 +30,20 @@ void ksr_err_prefix(const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, errmsg, sizeof(old));
-	snprintf(errmsg, sizeof(errmsg), "%s: %s", prefix, old);
+	/* prefix, ": ", old message, truncated to the buffer */
+	size_t n = strnlen(prefix, sizeof(errmsg) - 1);
+
+	memcpy(errmsg, prefix, n);
+	if (n + 2 < sizeof(errmsg)) {
+		memcpy(errmsg + n, ": ", 2);
+		n += 2;
+	}
+	size_t m = strnlen(old, sizeof(old));
+
+	if (m > sizeof(errmsg) - 1 - n)
+		m = sizeof(errmsg) - 1 - n;
+	memcpy(errmsg + n, old, m);
+	errmsg[n + m] = '\0';
 }
 
 void ksr_err_clear(void)

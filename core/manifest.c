@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <string.h>
+
+#include "cursor.h"
+#include "error.h"
+#include "manifest.h"
+
+_Static_assert(sizeof(struct ksr_manifest_hdr) == 176, "manifest header is a file format");
+_Static_assert(sizeof(struct ksr_manifest_site) == 32, "manifest record is a file format");
+
+int ksr_manifest__parse(const void *data, size_t len, struct ksr_manifest *m)
+{
+	struct ksr_cur c = ksr_cur_make(data, len);
+	const uint8_t *p;
+	uint64_t recs;
+
+	memset(m, 0, sizeof(*m));
+	if (!ksr_cur_copy(&c, &m->hdr, sizeof(m->hdr)))
+		return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": shorter than its header (offset 0x0)");
+	if (memcmp(m->hdr.magic, KSR_MANIFEST_MAGIC, sizeof(KSR_MANIFEST_MAGIC)) != 0)
+		return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": bad magic (offset 0x0)");
+	if (m->hdr.version != KSR_MANIFEST_VERSION)
+		return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": unsupported version %u (offset 0x8)",
+			       m->hdr.version);
+	if (m->hdr.site_cnt > KSR_MANIFEST_MAX_SITES ||
+	    m->hdr.release[sizeof(m->hdr.release) - 1] != '\0')
+		return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": bad header fields (offset 0xc)");
+	recs = (uint64_t)m->hdr.site_cnt * sizeof(struct ksr_manifest_site);
+	if (!ksr_cur_bytes(&c, recs, &m->sites))
+		return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": %u records past the end (offset 0x%zx)",
+			       m->hdr.site_cnt, sizeof(m->hdr));
+	if (m->hdr.strs_len == 0 || ksr_cur_left(&c) != m->hdr.strs_len ||
+	    !ksr_cur_bytes(&c, m->hdr.strs_len, &p) || p[m->hdr.strs_len - 1] != '\0')
+		return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": string table invalid (offset 0x%llx)",
+			       (unsigned long long)(sizeof(m->hdr) + recs));
+	m->strs = (const char *)p;
+	m->strs_len = m->hdr.strs_len;
+	return 0;
+}
+
+void ksr_manifest__site(const struct ksr_manifest *m, uint32_t i, struct ksr_manifest_site *s)
+{
+	memcpy(s, m->sites + (size_t)i * sizeof(*s), sizeof(*s));
+}
+
+const char *ksr_manifest__name(const struct ksr_manifest *m, const struct ksr_manifest_site *s)
+{
+	struct ksr_cur c = ksr_cur_make(m->strs, m->strs_len);
+
+	return ksr_cur_str_at(&c, s->name_off);
+}

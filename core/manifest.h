@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The manifest section of a patched object (docs/manifest-format.md): the
+ * profile identity and every patched instruction, for the live loader. */
+#ifndef KSR_MANIFEST_H
+#define KSR_MANIFEST_H
+
+#include <stdint.h>
+
+#include "buf.h"
+
+#define KSR_MANIFEST_SEC ".ksr.manifest"
+#define KSR_MANIFEST_MAGIC "KSRMANI"
+#define KSR_MANIFEST_VERSION 1u
+#define KSR_MANIFEST_MAX_SITES (1u << 20)
+
+struct ksr_manifest_hdr {
+	char magic[8];            /* "KSRMANI\0" */
+	uint32_t version;
+	uint32_t site_cnt;
+	uint8_t identity[16];     /* the profile's identity (XXH3-128 of its BTF) */
+	uint64_t text_addr;       /* _text of the profile's snapshot */
+	uint32_t prof_flags;      /* the profile's KSR_PROF_* flags */
+	uint32_t strs_len;        /* bytes of the string table after the records */
+	char release[128];        /* the profile's kernel release */
+};
+
+enum ksr_manifest_value {
+	KSR_MV_BTF_ID = 0,        /* ld_imm64 src_reg 3 or kfunc call: imm = BTF id */
+	KSR_MV_ADDR = 1,          /* ld_imm64 src_reg 0: a 64-bit address */
+	KSR_MV_ZERO = 2,          /* weak, unresolved: ld_imm64 0 */
+	KSR_MV_POISON = 3,        /* weak kfunc call: call to helper 2002000000 + idx */
+};
+
+struct ksr_manifest_site {
+	uint32_t sec_idx;         /* ELF section of the instruction */
+	uint32_t name_off;        /* extern name in the string table */
+	uint64_t insn_off;        /* byte offset in the section */
+	uint64_t value;           /* the value written */
+	uint8_t extern_kind;      /* enum ksr_extern_kind */
+	uint8_t insn;             /* enum ksr_site_insn */
+	uint8_t value_kind;       /* enum ksr_manifest_value */
+	uint8_t addr_class;       /* enum ksr_addr_class (KSR_MV_ADDR only) */
+	uint32_t reserved;        /* 0 */
+};
+
+/* A parsed view over a manifest section (no copy). */
+struct ksr_manifest {
+	struct ksr_manifest_hdr hdr;
+	const uint8_t *sites;     /* site_cnt records, read with ksr_manifest__site() */
+	const char *strs;
+	uint32_t strs_len;
+};
+
+/* Bounds-checked parse of a manifest section. */
+int ksr_manifest__parse(const void *data, size_t len, struct ksr_manifest *m);
+/* Copies record i out (records may be unaligned in the section). */
+void ksr_manifest__site(const struct ksr_manifest *m, uint32_t i, struct ksr_manifest_site *s);
+/* Name of a record, or NULL when name_off is out of range. */
+const char *ksr_manifest__name(const struct ksr_manifest *m, const struct ksr_manifest_site *s);
+
+#endif

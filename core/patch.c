@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <elf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ksyms_btf.h"
+#include "manifest.h"
+#include "object.h"
+#include "patch.h"
+#include "profile.h"
+
+#define BPF_LD_IMM64_CODE 0x18
+#define BPF_CALL_CODE 0x85
+#define PSEUDO_BTF_ID 3
+#define PSEUDO_KFUNC_CALL 2
+#define MAX_SEC_ALIGN 4096u
+
+/* New contents of one section: either the original bytes or an owned copy. */
+struct sec_out {
+	const uint8_t *data;
+	uint64_t size;
+	uint8_t *owned;
+};
+
+struct patcher {
+	const struct ksr_object *obj;
+	const struct ksr_profile *prof;
+	const struct ksr_decision *dec;
+	struct sec_out *secs;        /* sec_cnt + 1: the last one is the manifest */
+	uint32_t sec_cnt;            /* of the input */
+	struct ksr_buf btf, manifest, sites, strs, shstr;
+};
+
+static int own_copy(struct sec_out *s)
+{
+	if (s->owned)
+		return 0;
+	s->owned = malloc(s->size ? s->size : 1);
+	if (!s->owned)
+		return ksr_err(ENOMEM, "out of memory");
+	if (s->size)
+		memcpy(s->owned, s->data, s->size);
+	s->data = s->owned;
+	return 0;
+}
+
+static void put_imm(uint8_t *insn, uint32_t imm)
+{
+	memcpy(insn + 4, &imm, 4);
+}
+
+static void set_src(uint8_t *insn, uint8_t src)
+{
+	insn[1] = (uint8_t)((insn[1] & 0x0f) | (src << 4));
+}
+
+/* Encodes one site; returns what the manifest records about it. */
+static void encode(const struct ksr_extern *e, const struct ksr_decision *d,
+		   const struct ksr_site *site, uint8_t *insn, struct ksr_manifest_site *m)
+{
+	bool resolved = d->status == KSR_STATUS_RESOLVED;
+
+	if (site->insn == KSR_SITE_CALL) {
+		int16_t zero = 0;
+
+		memcpy(insn + 2, &zero, 2);
+		if (resolved) {
+			insn[1] = PSEUDO_KFUNC_CALL << 4;
+			put_imm(insn, d->btf_id);
+			m->value_kind = KSR_MV_BTF_ID;
+			m->value = d->btf_id;
+		} else {
+			insn[0] = BPF_CALL_CODE;
+			insn[1] = 0;
+			put_imm(insn, (uint32_t)(KSR_POISON_CALL_KFUNC_BASE + (int32_t)e->libbpf_idx));
+			m->value_kind = KSR_MV_POISON;
+			m->value = (uint64_t)KSR_POISON_CALL_KFUNC_BASE + e->libbpf_idx;
+		}
+		return;
+	}
+	/* ld_imm64: insn[0] and insn[1] */
+	put_imm(insn + 8, 0);
+	if (resolved && e->kind != KSR_EXTERN_TYPELESS) {
+		set_src(insn, PSEUDO_BTF_ID);
+		put_imm(insn, d->btf_id);
+		m->value_kind = KSR_MV_BTF_ID;
+		m->value = d->btf_id;
+	} else if (resolved) {
+		set_src(insn, 0);
+		put_imm(insn, (uint32_t)d->addr);
+		put_imm(insn + 8, (uint32_t)(d->addr >> 32));
+		m->value_kind = KSR_MV_ADDR;
+		m->value = d->addr;
+		m->addr_class = (uint8_t)d->addr_class;
+	} else {
+		set_src(insn, 0);
+		put_imm(insn, 0);
+		m->value_kind = KSR_MV_ZERO;
+		m->value = 0;
+	}
+}
+
+static int patch_code(struct patcher *p)
+{
+	const struct ksr_object *obj = p->obj;
+
+	ksr_buf_put(&p->strs, "", 1);
+	for (size_t i = 0; i < ksr_object__extern_cnt(obj); i++) {
+		const struct ksr_extern *e = ksr_object__extern(obj, i);
+		uint32_t name_off = (uint32_t)p->strs.len;
+
+		ksr_buf_put(&p->strs, e->name, strlen(e->name) + 1);
+		for (uint32_t k = 0; k < e->site_cnt; k++) {
+			const struct ksr_site *site = &e->sites[k];
+			struct sec_out *s = &p->secs[site->sec_idx];
+			struct ksr_manifest_site m = { 0 };
+			uint64_t span = site->insn == KSR_SITE_LD64 ? 16 : 8;
+			int err;
+
+			if (site->sec_idx >= p->sec_cnt || site->insn_off > s->size ||
+			    span > s->size - site->insn_off)
+				return ksr_err(KSR_EMALFORMED, "site of %s outside section %u", e->name,
+					       site->sec_idx);
+			err = own_copy(s);
+			if (err)
+				return err;
+			encode(e, &p->dec[i], site, s->owned + site->insn_off, &m);
+			m.sec_idx = site->sec_idx;
+			m.name_off = name_off;
+			m.insn_off = site->insn_off;
+			m.extern_kind = (uint8_t)e->kind;
+			m.insn = (uint8_t)site->insn;
+			ksr_buf_put(&p->sites, &m, sizeof(m));
+		}
+	}
+	return p->sites.err ? p->sites.err : p->strs.err;
+}
+
+static bool is_ksym_sym(const struct ksr_object *obj, uint32_t sym)
+{
+	const struct ksr_extern *e = ksr_object__extern_by_sym(obj, sym);
+
+	return e && !ksr_object__extern_is_kconfig(obj, e);
+}
+
+/* Drops REL entries against .ksyms externs from sections that relocate code. */
+static int filter_rels(struct patcher *p)
+{
+	for (uint32_t i = 1; i < p->sec_cnt; i++) {
+		const struct ksr_obj_sec *s = ksr_object__sec(p->obj, i);
+		const struct ksr_obj_sec *target;
+		const struct ksr_obj_rel *rels;
+		size_t cnt, kept = 0;
+		int err;
+
+		if (s->type != SHT_REL)
+			continue;
+		target = ksr_object__sec(p->obj, s->info);
+		if (!target || !(target->flags & SHF_EXECINSTR))
+			continue;
+		rels = ksr_object__rels(p->obj, i, &cnt);
+		err = own_copy(&p->secs[i]);
+		if (err)
+			return err;
+		for (size_t k = 0; k < cnt; k++) {
+			Elf64_Rel r;
+
+			if (is_ksym_sym(p->obj, rels[k].sym))
+				continue;
+			r.r_offset = rels[k].offset;
+			r.r_info = ELF64_R_INFO(rels[k].sym, rels[k].type);
+			memcpy(p->secs[i].owned + kept * sizeof(r), &r, sizeof(r));
+			kept++;
+		}
+		p->secs[i].size = kept * sizeof(Elf64_Rel);
+	}
+	return 0;
+}
+
+/* Extern symbols become defined absolute symbols of value 0, so libbpf no
+ * longer collects them; indices stay, so .rel.BTF and .rel.debug_* stay valid. */
+static int neutralise_syms(struct patcher *p)
+{
+	uint32_t idx = ksr_object__symtab_idx(p->obj);
+	struct sec_out *s = &p->secs[idx];
+	int err = own_copy(s);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < ksr_object__extern_cnt(p->obj); i++) {
+		const struct ksr_extern *e = ksr_object__extern(p->obj, i);
+		uint64_t off = (uint64_t)e->sym_idx * sizeof(Elf64_Sym);
+		Elf64_Sym sym;
+
+		if (off + sizeof(sym) > s->size)
+			return ksr_err(KSR_EMALFORMED, ".symtab: symbol %u out of range", e->sym_idx);
+		memcpy(&sym, s->owned + off, sizeof(sym));
+		sym.st_shndx = SHN_ABS;
+		sym.st_value = 0;
+		sym.st_size = 0;
+		memcpy(s->owned + off, &sym, sizeof(sym));
+	}
+	return 0;
+}
+
+static int build_btf(struct patcher *p)
+{
+	const struct ksr_obj_sec *s = ksr_object__sec_by_name(p->obj, ".BTF");
+	int err;
+
+	if (!s)
+		return ksr_err(KSR_EMALFORMED, ".BTF: missing (libbpf needs it for externs)");
+	err = ksr_ksyms_btf__rewrite(p->obj, &p->btf);
+	if (!err)
+		err = ksr_ksyms_btf__check_loadable(p->obj, p->btf.data, p->btf.len);
+	if (err)
+		return err;
+	p->secs[s->idx].data = p->btf.data;
+	p->secs[s->idx].size = p->btf.len;
+	return 0;
+}
+
+static int build_manifest(struct patcher *p)
+{
+	const struct ksr_profile_meta *pm = ksr_profile__meta(p->prof);
+	struct ksr_manifest_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, KSR_MANIFEST_MAGIC, sizeof(KSR_MANIFEST_MAGIC));
+	h.version = KSR_MANIFEST_VERSION;
+	h.site_cnt = (uint32_t)(p->sites.len / sizeof(struct ksr_manifest_site));
+	memcpy(h.identity, pm->identity, sizeof(h.identity));
+	h.text_addr = pm->text_addr;
+	h.prof_flags = pm->flags;
+	h.strs_len = (uint32_t)p->strs.len;
+	memcpy(h.release, pm->release, sizeof(h.release));
+	ksr_buf_put(&p->manifest, &h, sizeof(h));
+	ksr_buf_put(&p->manifest, p->sites.data, p->sites.len);
+	return ksr_buf_put(&p->manifest, p->strs.data, p->strs.len);
+}
+
+static int build_shstrtab(struct patcher *p, uint32_t shstrndx, uint32_t *name_off)
+{
+	struct sec_out *s = &p->secs[shstrndx];
+
+	ksr_buf_put(&p->shstr, s->data, s->size);
+	*name_off = (uint32_t)p->shstr.len;
+	ksr_buf_put(&p->shstr, KSR_MANIFEST_SEC, sizeof(KSR_MANIFEST_SEC));
+	s->data = p->shstr.data;
+	s->size = p->shstr.len;
+	return p->shstr.err;
+}
+
+static int serialize(struct patcher *p, struct ksr_buf *out)
+{
+	size_t raw_len;
+	const uint8_t *raw = ksr_object__raw(p->obj, &raw_len);
+	uint32_t n = p->sec_cnt + 1, manifest_name;
+	Elf64_Shdr *sh;
+	Elf64_Ehdr eh;
+	int err;
+
+	memcpy(&eh, raw, sizeof(eh));
+	if (n >= SHN_LORESERVE || eh.e_shstrndx >= SHN_LORESERVE || eh.e_shstrndx == 0)
+		return ksr_err(KSR_EMALFORMED, "ELF: extended section numbering is not supported");
+	err = build_shstrtab(p, eh.e_shstrndx, &manifest_name);
+	if (err)
+		return err;
+	sh = calloc(n, sizeof(*sh));
+	if (!sh)
+		return ksr_err(ENOMEM, "out of memory");
+	ksr_buf_put(out, &eh, sizeof(eh));
+	for (uint32_t i = 1; i < n; i++) {
+		const struct ksr_obj_sec *in = i < p->sec_cnt ? ksr_object__sec(p->obj, i) : NULL;
+		uint64_t align;
+
+		if (in)
+			memcpy(&sh[i], raw + eh.e_shoff + (uint64_t)i * sizeof(*sh), sizeof(*sh));
+		else
+			sh[i] = (Elf64_Shdr){ .sh_name = manifest_name, .sh_type = SHT_PROGBITS,
+					      .sh_addralign = 8 };
+		align = sh[i].sh_addralign ? sh[i].sh_addralign : 1;
+		if (align > MAX_SEC_ALIGN || (align & (align - 1))) {
+			free(sh);
+			return ksr_err(KSR_EMALFORMED, "section %u: alignment %llu not supported", i,
+				       (unsigned long long)align);
+		}
+		ksr_buf_align(out, align);
+		sh[i].sh_offset = out->len;
+		if (sh[i].sh_type != SHT_NOBITS) {
+			sh[i].sh_size = p->secs[i].size;
+			ksr_buf_put(out, p->secs[i].data, p->secs[i].size);
+		}
+	}
+	ksr_buf_align(out, 8);
+	eh.e_shoff = out->len;
+	eh.e_shnum = (uint16_t)n;
+	ksr_buf_put(out, sh, n * sizeof(*sh));
+	free(sh);
+	if (!out->err)
+		memcpy(out->data, &eh, sizeof(eh));
+	return out->err;
+}
+
+/* The output must parse, and must have no .ksyms extern left. */
+static int recheck(const struct ksr_buf *out)
+{
+	struct ksr_object *again;
+	int err = ksr_object__open_mem(out->data, out->len, &again);
+
+	if (err) {
+		ksr_err_prefix("internal error: patched object does not re-parse");
+		return -EPROTO;
+	}
+	if (ksr_object__extern_cnt(again) != 0)
+		err = ksr_err(EPROTO, "internal error: patched object still has externs");
+	ksr_object__free(again);
+	return err;
+}
+
+int ksr_patch__build(const struct ksr_object *obj, const struct ksr_profile *prof,
+		     const struct ksr_decision *dec, struct ksr_buf *out)
+{
+	struct patcher p = { .obj = obj, .prof = prof, .dec = dec };
+	int err = 0;
+
+	for (size_t i = 0; i < ksr_object__extern_cnt(obj); i++)
+		if (!ksr_status_ok(dec[i].status))
+			return ksr_err(EINVAL, "extern %s is %s: nothing to patch",
+				       ksr_object__extern(obj, i)->name, ksr_status_str(dec[i].status));
+	if (ksr_object__sec_by_name(obj, KSR_MANIFEST_SEC))
+		return ksr_err(EEXIST, "already resolved by ksymres (has a %s section)",
+			       KSR_MANIFEST_SEC);
+	p.sec_cnt = ksr_object__sec_cnt(obj);
+	p.secs = calloc((size_t)p.sec_cnt + 1, sizeof(*p.secs));
+	if (!p.secs)
+		return ksr_err(ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < p.sec_cnt; i++) {
+		const struct ksr_obj_sec *s = ksr_object__sec(obj, i);
+
+		p.secs[i].data = s->data;
+		p.secs[i].size = s->type == SHT_NOBITS ? 0 : s->size;
+	}
+	err = patch_code(&p);
+	if (!err)
+		err = filter_rels(&p);
+	if (!err)
+		err = neutralise_syms(&p);
+	if (!err)
+		err = build_btf(&p);
+	if (!err)
+		err = build_manifest(&p);
+	if (!err) {
+		p.secs[p.sec_cnt].data = p.manifest.data;
+		p.secs[p.sec_cnt].size = p.manifest.len;
+		err = serialize(&p, out);
+	}
+	if (!err)
+		err = recheck(out);
+	if (err)
+		ksr_buf_free(out);
+	for (uint32_t i = 0; i <= p.sec_cnt; i++)
+		free(p.secs[i].owned);
+	free(p.secs);
+	ksr_buf_free(&p.btf);
+	ksr_buf_free(&p.manifest);
+	ksr_buf_free(&p.sites);
+	ksr_buf_free(&p.strs);
+	ksr_buf_free(&p.shstr);
+	return err;
+}

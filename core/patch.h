@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Writes resolution decisions into a new object image: instruction
+ * encodings exactly as libbpf writes them, .ksyms relocations removed,
+ * extern symbols neutralised, the BTF rewritten the way libbpf's extern
+ * collection does, and a manifest section listing every patched site. */
+#ifndef KSR_PATCH_H
+#define KSR_PATCH_H
+
+#include "buf.h"
+#include "resolve.h"
+
+/* libbpf's POISON_CALL_KFUNC_BASE: unresolved weak kfunc calls become calls
+ * to the non-existent helper 2002000000 + extern index. */
+#define KSR_POISON_CALL_KFUNC_BASE 2002000000
+
+/* dec[i] is the decision for ksr_object__extern(obj, i); every one must be
+ * resolved or weak_unresolved. The image is byte-for-byte deterministic,
+ * re-parsed before returning, and its BTF checked with the kernel rules. */
+int ksr_patch__build(const struct ksr_object *obj, const struct ksr_profile *prof,
+		     const struct ksr_decision *dec, struct ksr_buf *out);
+
+#endif
