@@ -69,5 +69,7 @@ const char *ksr_kind_str(int kind);
 int ksr_cmd_capture(int argc, char **argv);
 int ksr_cmd_profile(int argc, char **argv);
 int ksr_cmd_inspect(int argc, char **argv);
+int ksr_cmd_resolve(int argc, char **argv);
+int ksr_cmd_check(int argc, char **argv);
 
 #endif

@@ -17,6 +17,11 @@ static const char usage_text[] =
 	"  profile --btf FILE --kallsyms FILE [--release STR] -o PROFILE\n"
 	"                                             profile from artifacts\n"
 	"  inspect OBJECT [-j]                        list the externs of an object\n"
+	"  resolve OBJECT -p PROFILE -o OUTPUT [-j]   resolve and write a patched object\n"
+	"  resolve OBJECT... -p PROFILE... --out-dir DIR [-j]\n"
+	"                                             every object against every profile\n"
+	"  check OBJECT -p PROFILE [-p PROFILE...] [-j]\n"
+	"                                             which kernels can run the object\n"
 	"\n"
 	"Common options: -j/--json  JSON output;  --pretty  indented JSON;  -h/--help\n"
 	"Exit codes: 0 ok, 1 cannot do as asked, 2 usage error, 3 malformed input.\n"
@@ -89,6 +94,8 @@ static const struct {
 	{ "capture", ksr_cmd_capture },
 	{ "profile", ksr_cmd_profile },
 	{ "inspect", ksr_cmd_inspect },
+	{ "resolve", ksr_cmd_resolve },
+	{ "check", ksr_cmd_check },
 };
 
 int main(int argc, char **argv)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job end to end on the embedded default: install, build, capture
-# this host's profile, and show what ksymres sees in the bundled example.
+# this host's profile, check and resolve the bundled examples offline, then
+# load and run the patched object with stock bpftool where the kernel allows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -9,11 +10,38 @@ cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$ROOT/build" -j"$(nproc)" >/dev/null
 KSYMRES=$ROOT/build/ksymres
 OUT=$ROOT/out
+EX=$ROOT/build/examples
 mkdir -p "$OUT"
-EXAMPLE=$ROOT/build/examples/ksym_demo.bpf.o
 
-echo "== capture this host's profile -> out/host.profile"
+step() { printf '\n== %s\n' "$*"; }
+
+step "capture this host's profile -> out/host.profile"
 "$KSYMRES" capture -o "$OUT/host.profile"
 ls -l "$OUT/host.profile"
-echo "== inspect the bundled example ($EXAMPLE)"
-"$KSYMRES" inspect "$EXAMPLE"
+
+step "inspect the bundled example"
+"$KSYMRES" inspect "$EX/ksym_demo.bpf.o"
+
+step "check both examples against the profile (offline)"
+"$KSYMRES" check "$EX/ksym_demo.bpf.o" -p "$OUT/host.profile" || true
+"$KSYMRES" check "$EX/ksym_percpu.bpf.o" -p "$OUT/host.profile" || true
+
+step "resolve the example offline -> out/ksym_demo.resolved.o"
+"$KSYMRES" resolve "$EX/ksym_demo.bpf.o" -p "$OUT/host.profile" -o "$OUT/ksym_demo.resolved.o"
+
+step "load and run the resolved object with stock bpftool"
+if [ "$(id -u)" != 0 ] || ! command -v bpftool >/dev/null; then
+  echo "SKIPPED: loading needs root and bpftool"
+  exit 0
+fi
+PIN=/sys/fs/bpf/ksymres_demo_$$
+mount | grep -q ' /sys/fs/bpf ' || mount -t bpf bpf /sys/fs/bpf
+head -c 64 /dev/zero >"$OUT/packet.bin"
+if bpftool prog load "$OUT/ksym_demo.resolved.o" "$PIN" 2>"$OUT/load.log"; then
+  bpftool prog run pinned "$PIN" data_in "$OUT/packet.bin" repeat 1
+  rm -f "$PIN"
+  printf 'expected low 32 bits of bpf_prog_put: %u\n' \
+    $(( 0x$(awk '$3 == "bpf_prog_put" { print $1; exit }' /proc/kallsyms) & 0xffffffff ))
+else
+  echo "the kernel refused the object:"; tail -5 "$OUT/load.log"
+fi

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* ksymres check OBJECT -p PROFILE [-p PROFILE ...] [-j]: one object against
+ * many kernels. The object is parsed once; each profile costs lookups. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "profile.h"
+#include "report.h"
+
+#define MAX_PROFILES 4096
+
+static void print_json(const struct ksr_object *obj, struct ksr_profile **p, size_t np,
+		       struct ksr_decision **d, const int *ok)
+{
+	size_t n = ksr_object__extern_cnt(obj);
+	struct ksr_json j;
+
+	ksr_json_init(&j, stdout, ksr_cli.pretty);
+	ksr_json_obj_open(&j);
+	ksr_json_key(&j, "profiles");
+	ksr_json_arr_open(&j);
+	for (size_t k = 0; k < np; k++) {
+		ksr_json_obj_open(&j);
+		ksr_json_key(&j, "profile");
+		ksr_json_str(&j, ksr_profile__name(p[k]));
+		ksr_json_key(&j, "release");
+		ksr_json_str(&j, ksr_profile__release(p[k]));
+		ksr_json_key(&j, "identity");
+		ksr_json_str(&j, ksr_profile__identity(p[k]));
+		ksr_json_key(&j, "runnable");
+		ksr_json_bool(&j, ok[k]);
+		ksr_json_key(&j, "externs");
+		ksr_json_arr_open(&j);
+		for (size_t i = 0; i < n; i++)
+			ksr_report_extern_json(&j, ksr_object__extern(obj, i), &d[k][i]);
+		ksr_json_arr_close(&j);
+		ksr_json_obj_close(&j);
+	}
+	ksr_json_arr_close(&j);
+	ksr_json_obj_close(&j);
+	ksr_json_end(&j);
+}
+
+static void print_text(const char *path, const struct ksr_object *obj, struct ksr_profile **p,
+		       size_t np, struct ksr_decision **d, const int *ok)
+{
+	size_t n = ksr_object__extern_cnt(obj), w = 6;
+
+	for (size_t i = 0; i < n; i++)
+		if (strlen(ksr_object__extern(obj, i)->name) > w)
+			w = strlen(ksr_object__extern(obj, i)->name);
+	if (w > 40)
+		w = 40;
+	fputs("object: ", stdout);
+	ksr_print_safe(stdout, path);
+	printf("\n%-*s", (int)w + 2, "extern");
+	for (size_t k = 0; k < np; k++)
+		printf(" | [%zu] %-11.11s", k + 1, ksr_profile__release(p[k]));
+	putchar('\n');
+	for (size_t i = 0; i < n; i++) {
+		printf("%-*.*s", (int)w + 2, (int)w, ksr_object__extern(obj, i)->name);
+		for (size_t k = 0; k < np; k++)
+			printf(" | %-15s", ksr_status_str(d[k][i].status));
+		putchar('\n');
+	}
+	printf("%-*s", (int)w + 2, "verdict");
+	for (size_t k = 0; k < np; k++)
+		printf(" | %-15s", ok[k] ? "runnable" : "NOT runnable");
+	putchar('\n');
+	for (size_t k = 0; k < np; k++) {
+		printf("[%zu] ", k + 1);
+		ksr_print_safe(stdout, ksr_profile__name(p[k]));
+		printf(" (%s, identity %s)\n", ksr_profile__release(p[k]), ksr_profile__identity(p[k]));
+		for (size_t i = 0; i < n; i++)
+			if (d[k][i].status != KSR_STATUS_RESOLVED) {
+				printf("    ");
+				ksr_report_extern_text(stdout, ksr_object__extern(obj, i), &d[k][i]);
+			}
+	}
+}
+
+int ksr_cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *paths[MAX_PROFILES];
+	struct ksr_profile **p = NULL;
+	struct ksr_decision **d = NULL;
+	struct ksr_object *obj = NULL;
+	size_t np = 0, all_ok = 1;
+	const char *path;
+	int c, err, rc = KSR_EXIT_OK, *ok = NULL;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:j", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (np == MAX_PROFILES)
+				return ksr_cli_usage("check", "too many profiles");
+			paths[np++] = optarg;
+			break;
+		case 'j': ksr_cli.json = true; break;
+		case 'P': ksr_cli.pretty = true; break;
+		case ':': return ksr_cli_usage("check", "option '%s' needs a value", argv[optind - 1]);
+		default: return ksr_cli_usage("check", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return ksr_cli_usage("check", "expects exactly one OBJECT");
+	if (!np)
+		return ksr_cli_usage("check", "needs at least one -p PROFILE");
+	path = argv[optind];
+	err = ksr_object__open(path, &obj);
+	if (err)
+		return ksr_cli_fail(path, err);
+	p = calloc(np, sizeof(*p));
+	d = calloc(np, sizeof(*d));
+	ok = calloc(np, sizeof(*ok));
+	if (!p || !d || !ok) {
+		rc = ksr_cli_usage("check", "out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < np; k++) {
+		err = ksr_profile__open(paths[k], &p[k]);
+		if (err) {
+			rc = ksr_cli_fail(paths[k], err);
+			goto out;
+		}
+		ok[k] = ksr_decide_all(obj, p[k], &d[k]);
+		if (ok[k] < 0) {
+			rc = ksr_cli_usage("check", "out of memory");
+			goto out;
+		}
+		all_ok &= (size_t)ok[k];
+	}
+	if (ksr_cli.json)
+		print_json(obj, p, np, d, ok);
+	else
+		print_text(path, obj, p, np, d, ok);
+	rc = all_ok ? KSR_EXIT_OK : KSR_EXIT_FAIL;
+out:
+	for (size_t k = 0; k < np && p; k++) {
+		ksr_profile__free(p[k]);
+		free(d[k]);
+	}
+	free(p);
+	free(d);
+	free(ok);
+	ksr_object__free(obj);
+	return rc;
+}

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* ksymres resolve OBJECT -p PROFILE -o OUTPUT [-j]
+ * ksymres resolve OBJECT... -p PROFILE... --out-dir DIR [-j]   (batch) */
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "fileio.h"
+#include "patch.h"
+#include "profile.h"
+#include "report.h"
+
+#define MAX_INPUTS 4096
+
+struct inputs {
+	const char *paths[MAX_INPUTS];
+	size_t cnt;
+};
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/* Decides and, when every extern may run, patches and writes one pair.
+ * Returns 0, KSR_EXIT_FAIL when an extern cannot be resolved, or a negative
+ * error from patching or writing. *dp receives the decisions (free()). */
+static int resolve_pair(const struct ksr_object *obj, const struct ksr_profile *prof,
+			const char *out_path, struct ksr_decision **dp, size_t *patched)
+{
+	struct ksr_buf img = { 0 };
+	int ok, err;
+
+	ok = ksr_decide_all(obj, prof, dp);
+	if (ok < 0)
+		return KSR_EXIT_FAIL;
+	if (!ok)
+		return KSR_EXIT_FAIL;
+	err = ksr_patch__build(obj, prof, *dp, &img);
+	if (!err) {
+		struct ksr_chunk c = { img.data, img.len };
+
+		err = ksr_write_atomic(out_path, &c, 1);
+	}
+	*patched = 0;
+	for (size_t i = 0; i < ksr_object__extern_cnt(obj); i++)
+		*patched += ksr_object__extern(obj, i)->site_cnt;
+	ksr_buf_free(&img);
+	return err ? err : KSR_EXIT_OK;
+}
+
+static void report(const char *obj_path, const struct ksr_object *obj,
+		   const struct ksr_profile *prof, const struct ksr_decision *d)
+{
+	size_t n = ksr_object__extern_cnt(obj);
+
+	if (ksr_cli.json) {
+		struct ksr_json j;
+
+		ksr_json_init(&j, stdout, ksr_cli.pretty);
+		ksr_json_obj_open(&j);
+		ksr_json_key(&j, "externs");
+		ksr_json_arr_open(&j);
+		for (size_t i = 0; i < n; i++)
+			ksr_report_extern_json(&j, ksr_object__extern(obj, i), &d[i]);
+		ksr_json_arr_close(&j);
+		ksr_json_obj_close(&j);
+		ksr_json_end(&j);
+		return;
+	}
+	fputs("object:  ", stdout);
+	ksr_print_safe(stdout, obj_path);
+	fputs("\nprofile: ", stdout);
+	ksr_print_safe(stdout, ksr_profile__name(prof));
+	fputs(" (", stdout);
+	ksr_print_safe(stdout, ksr_profile__release(prof));
+	printf(", identity %s)\n", ksr_profile__identity(prof));
+	for (size_t i = 0; i < n; i++)
+		ksr_report_extern_text(stdout, ksr_object__extern(obj, i), &d[i]);
+}
+
+static int resolve_one(const char *obj_path, const char *prof_path, const char *out)
+{
+	struct ksr_profile *prof = NULL;
+	struct ksr_decision *d = NULL;
+	struct ksr_object *obj = NULL;
+	size_t patched = 0;
+	int err, rc;
+
+	err = ksr_object__open(obj_path, &obj);
+	if (err)
+		return ksr_cli_fail(obj_path, err);
+	err = ksr_profile__open(prof_path, &prof);
+	if (err) {
+		ksr_object__free(obj);
+		return ksr_cli_fail(prof_path, err);
+	}
+	rc = resolve_pair(obj, prof, out, &d, &patched);
+	if (rc < 0) {
+		/* patching or writing failed: an error, not a result */
+		rc = ksr_cli_fail(out, rc);
+	} else {
+		report(obj_path, obj, prof, d);
+		if (rc == KSR_EXIT_OK && !ksr_cli.json)
+			printf("wrote %s: %zu extern%s, %zu instruction%s patched\n", out,
+			       ksr_object__extern_cnt(obj), ksr_object__extern_cnt(obj) == 1 ? "" : "s",
+			       patched, patched == 1 ? "" : "s");
+	}
+	free(d);
+	ksr_profile__free(prof);
+	ksr_object__free(obj);
+	return rc;
+}
+
+/* "<dir>/<profile file name without its last extension>" */
+static void profile_dir(const char *dir, const char *prof_path, char *buf, size_t len)
+{
+	const char *b = base_name(prof_path), *dot = strrchr(b, '.');
+	int n = dot && dot != b ? (int)(dot - b) : (int)strlen(b);
+
+	if (snprintf(buf, len, "%s/%.*s", dir, n, b) >= (int)len)
+		buf[0] = '\0';
+}
+
+static int resolve_batch(const struct inputs *objs, const struct inputs *profs, const char *dir)
+{
+	struct ksr_object **o = calloc(objs->cnt, sizeof(*o));
+	struct ksr_profile **p = calloc(profs->cnt, sizeof(*p));
+	struct ksr_buf summary = { 0 };
+	struct ksr_json j;
+	char pdir[PATH_MAX], out[PATH_MAX];
+	FILE *sf = NULL;
+	int rc = KSR_EXIT_OK, err = 0;
+	size_t failed = 0;
+
+	if (!o || !p)
+		return ksr_cli_usage("resolve", "out of memory");
+	/* every input opened once, and all validated before any work */
+	for (size_t i = 0; i < objs->cnt && !err; i++)
+		if ((err = ksr_object__open(objs->paths[i], &o[i])))
+			rc = ksr_cli_fail(objs->paths[i], err);
+	for (size_t i = 0; i < profs->cnt && !err; i++)
+		if ((err = ksr_profile__open(profs->paths[i], &p[i])))
+			rc = ksr_cli_fail(profs->paths[i], err);
+	if (err)
+		goto out;
+	for (size_t a = 0; a < profs->cnt; a++)
+		for (size_t b = a + 1; b < profs->cnt; b++) {
+			char x[PATH_MAX], y[PATH_MAX];
+
+			profile_dir(dir, profs->paths[a], x, sizeof(x));
+			profile_dir(dir, profs->paths[b], y, sizeof(y));
+			if (!strcmp(x, y)) {
+				rc = ksr_cli_usage("resolve", "two profiles map to %s", x);
+				goto out;
+			}
+		}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		rc = ksr_cli_usage("resolve", "cannot create %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	sf = open_memstream((char **)&summary.data, &summary.len);
+	if (!sf) {
+		rc = KSR_EXIT_FAIL;
+		goto out;
+	}
+	ksr_json_init(&j, sf, true);
+	ksr_json_obj_open(&j);
+	ksr_json_key(&j, "results");
+	ksr_json_arr_open(&j);
+	for (size_t pi = 0; pi < profs->cnt; pi++) {
+		profile_dir(dir, profs->paths[pi], pdir, sizeof(pdir));
+		if (mkdir(pdir, 0755) < 0 && errno != EEXIST) {
+			rc = ksr_cli_usage("resolve", "cannot create %s: %s", pdir, strerror(errno));
+			goto out;
+		}
+		for (size_t oi = 0; oi < objs->cnt; oi++) {
+			struct ksr_decision *d = NULL;
+			size_t patched = 0;
+			int r;
+
+			if (snprintf(out, sizeof(out), "%s/%s", pdir, base_name(objs->paths[oi])) >=
+			    (int)sizeof(out)) {
+				rc = ksr_cli_usage("resolve", "output path too long");
+				goto out;
+			}
+			r = resolve_pair(o[oi], p[pi], out, &d, &patched);
+			ksr_json_obj_open(&j);
+			ksr_json_key(&j, "object");
+			ksr_json_str(&j, objs->paths[oi]);
+			ksr_json_key(&j, "profile");
+			ksr_json_str(&j, profs->paths[pi]);
+			ksr_json_key(&j, "ok");
+			ksr_json_bool(&j, r == KSR_EXIT_OK);
+			if (r == KSR_EXIT_OK) {
+				ksr_json_key(&j, "output");
+				ksr_json_str(&j, out);
+			} else if (r < 0) {
+				ksr_json_key(&j, "error");
+				ksr_json_str(&j, ksr_errmsg());
+			}
+			ksr_json_key(&j, "externs");
+			ksr_json_arr_open(&j);
+			for (size_t i = 0; d && i < ksr_object__extern_cnt(o[oi]); i++)
+				ksr_report_extern_json(&j, ksr_object__extern(o[oi], i), &d[i]);
+			ksr_json_arr_close(&j);
+			ksr_json_obj_close(&j);
+			if (!ksr_cli.json) {
+				printf("%-6s ", r == KSR_EXIT_OK ? "ok" : "FAILED");
+				ksr_print_safe(stdout, out);
+				putchar('\n');
+				for (size_t i = 0; r != KSR_EXIT_OK && d && i < ksr_object__extern_cnt(o[oi]); i++)
+					if (!ksr_status_ok(d[i].status))
+						ksr_report_extern_text(stdout, ksr_object__extern(o[oi], i), &d[i]);
+			}
+			if (r != KSR_EXIT_OK)
+				failed++;
+			free(d);
+		}
+	}
+	ksr_json_arr_close(&j);
+	ksr_json_obj_close(&j);
+	ksr_json_end(&j);
+	fclose(sf);
+	sf = NULL;
+	if (snprintf(out, sizeof(out), "%s/summary.json", dir) >= (int)sizeof(out)) {
+		rc = ksr_cli_usage("resolve", "output path too long");
+		goto out;
+	}
+	{
+		struct ksr_chunk c = { summary.data, summary.len };
+
+		err = ksr_write_atomic(out, &c, 1);
+	}
+	if (err) {
+		rc = ksr_cli_fail(out, err);
+		goto out;
+	}
+	if (ksr_cli.json)
+		fwrite(summary.data, 1, summary.len, stdout);
+	else
+		printf("%zu of %zu pairs resolved; summary in %s\n",
+		       objs->cnt * profs->cnt - failed, objs->cnt * profs->cnt, out);
+	rc = failed ? KSR_EXIT_FAIL : KSR_EXIT_OK;
+out:
+	if (sf)
+		fclose(sf);
+	free(summary.data);
+	for (size_t i = 0; i < objs->cnt; i++)
+		ksr_object__free(o[i]);
+	for (size_t i = 0; i < profs->cnt; i++)
+		ksr_profile__free(p[i]);
+	free(o);
+	free(p);
+	return rc;
+}
+
+int ksr_cmd_resolve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "out-dir", required_argument, NULL, 'D' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct inputs objs, profs;
+	const char *out = NULL, *dir = NULL;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:o:j", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (profs.cnt == MAX_INPUTS)
+				return ksr_cli_usage("resolve", "too many profiles");
+			profs.paths[profs.cnt++] = optarg;
+			break;
+		case 'o': out = optarg; break;
+		case 'D': dir = optarg; break;
+		case 'j': ksr_cli.json = true; break;
+		case 'P': ksr_cli.pretty = true; break;
+		case ':': return ksr_cli_usage("resolve", "option '%s' needs a value", argv[optind - 1]);
+		default: return ksr_cli_usage("resolve", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	for (; optind < argc; optind++) {
+		if (objs.cnt == MAX_INPUTS)
+			return ksr_cli_usage("resolve", "too many objects");
+		objs.paths[objs.cnt++] = argv[optind];
+	}
+	if (!objs.cnt || !profs.cnt)
+		return ksr_cli_usage("resolve", "needs OBJECT and -p PROFILE");
+	if (out && dir)
+		return ksr_cli_usage("resolve", "-o and --out-dir exclude each other");
+	if (dir)
+		return resolve_batch(&objs, &profs, dir);
+	if (!out)
+		return ksr_cli_usage("resolve", "-o OUTPUT is required (or --out-dir DIR)");
+	if (objs.cnt != 1 || profs.cnt != 1)
+		return ksr_cli_usage("resolve", "-o takes one OBJECT and one PROFILE; use --out-dir");
+	return resolve_one(objs.paths[0], profs.paths[0], out);
+}

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Reporting decisions: the JSON extern object of resolve/check and the text
+ * line, shared by both commands. */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "report.h"
+
+static const char *addr_class_str(enum ksr_addr_class c)
+{
+	switch (c) {
+	case KSR_ADDR_KERNEL: return "kernel";
+	case KSR_ADDR_FIXED: return "fixed";
+	case KSR_ADDR_MODULE: return "module";
+	}
+	return "?";
+}
+
+void ksr_report_extern_json(struct ksr_json *j, const struct ksr_extern *e,
+			    const struct ksr_decision *d)
+{
+	ksr_json_obj_open(j);
+	ksr_json_key(j, "name");
+	ksr_json_str(j, e->name);
+	ksr_json_key(j, "kind");
+	ksr_json_str(j, ksr_kind_str(e->kind));
+	ksr_json_key(j, "weak");
+	ksr_json_bool(j, e->weak);
+	ksr_json_key(j, "status");
+	ksr_json_str(j, ksr_status_str(d->status));
+	if (d->status == KSR_STATUS_RESOLVED && e->kind != KSR_EXTERN_TYPELESS) {
+		ksr_json_key(j, "btf_id");
+		ksr_json_u64(j, d->btf_id);
+	}
+	if (d->status == KSR_STATUS_RESOLVED && e->kind == KSR_EXTERN_TYPELESS) {
+		ksr_json_key(j, "address");
+		ksr_json_hex(j, d->addr);
+		ksr_json_key(j, "kaslr");
+		ksr_json_str(j, addr_class_str(d->addr_class));
+	}
+	if (d->status != KSR_STATUS_RESOLVED) {
+		ksr_json_key(j, "reason");
+		ksr_json_str(j, d->reason);
+	}
+	ksr_json_obj_close(j);
+}
+
+void ksr_report_extern_text(FILE *f, const struct ksr_extern *e, const struct ksr_decision *d)
+{
+	fprintf(f, "  %-15s %-8s %-4s ", ksr_status_str(d->status), ksr_kind_str(e->kind),
+		e->weak ? "weak" : "");
+	ksr_print_safe(f, e->name);
+	if (d->status == KSR_STATUS_RESOLVED && e->kind == KSR_EXTERN_TYPELESS)
+		fprintf(f, "  0x%" PRIx64 " (%s)", d->addr,
+			d->addr_class == KSR_ADDR_KERNEL ? "moves with KASLR" :
+			d->addr_class == KSR_ADDR_FIXED ? "absolute" : "module address");
+	else if (d->status == KSR_STATUS_RESOLVED)
+		fprintf(f, "  btf_id %u", d->btf_id);
+	if (d->reason[0]) {
+		fputs(": ", f);
+		ksr_print_safe(f, d->reason);
+	}
+	fputc('\n', f);
+}
+
+int ksr_decide_all(const struct ksr_object *obj, const struct ksr_profile *prof,
+		   struct ksr_decision **out)
+{
+	size_t n = ksr_object__extern_cnt(obj);
+	struct ksr_decision *d = calloc(n ? n : 1, sizeof(*d));
+	int ok = 1;
+
+	if (!d)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		ksr_resolve__extern(obj, ksr_object__extern(obj, i), prof, &d[i]);
+		if (!ksr_status_ok(d[i].status))
+			ok = 0;
+	}
+	*out = d;
+	return ok;
+}
