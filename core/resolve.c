@@ -142,7 +142,7 @@ static void decide_var(const struct ksr_object *obj, const struct ksr_extern *e,
 {
 	const struct ksr_btf *kb = ksr_profile__btf(prof);
 	const struct btf_type *kt;
-	int id, compat;
+	int id, compat, ktype;
 
 	id = ksr_btf__find(kb, e->name, BTF_KIND_VAR);
 	if (id <= 0) {
@@ -156,7 +156,11 @@ static void decide_var(const struct ksr_object *obj, const struct ksr_extern *e,
 	}
 	d->btf_id = (uint32_t)id;
 	kt = ksr_btf__type_by_id(kb, (uint32_t)id);
-	compat = kt ? ksr_btf__types_compat(ksr_object__btf(obj), e->type_id, kb, kt->type) : -1;
+	/* libbpf compares the local type with the kernel VAR's type after
+	 * skipping its modifiers and typedefs */
+	ktype = kt ? ksr_btf__skip_mods(kb, kt->type) : -1;
+	compat = ktype >= 0 ? ksr_btf__types_compat(ksr_object__btf(obj), e->type_id, kb,
+						    (uint32_t)ktype) : -1;
 	if (compat != 1) {
 		set(d, KSR_STATUS_INCOMPATIBLE, "local type [%u] %s incompatible with kernel VAR [%d] "
 		    "of type %s%s", e->type_id, type_kind(ksr_object__btf(obj), e->type_id), id,
