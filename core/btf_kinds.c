@@ -1232,6 +1232,15 @@ int ksr_btf_check_chains(struct ksr_btf_vctx *c)
 	return 0;
 }
 
+static bool is_extern(const struct btf_type *t)
+{
+	if (ksr_btf_kind(t) == BTF_KIND_FUNC)
+		return ksr_btf_vlen(t) == BTF_FUNC_EXTERN;
+	if (ksr_btf_kind(t) == BTF_KIND_VAR)
+		return ((const struct btf_var *)(t + 1))->linkage == BTF_VAR_GLOBAL_EXTERN;
+	return false;
+}
+
 int ksr_btf_check_membership(struct ksr_btf_vctx *c)
 {
 	memset(c->state, 0, c->btf->type_cnt);
@@ -1242,6 +1251,10 @@ int ksr_btf_check_membership(struct ksr_btf_vctx *c)
 		if (ksr_btf_kind(t) != BTF_KIND_DATASEC)
 			continue;
 		for (uint32_t i = 0; i < ksr_btf_vlen(t); i++) {
+			/* only externs are ambiguous; libbpf's own rewrite lists
+			 * its dummy_ksym VAR once per kfunc */
+			if (!is_extern(ty(c, e[i].type)))
+				continue;
 			if (c->state[e[i].type])
 				return ksr_btf_terr(c, id, OFF_EXTRA + 12ull * i,
 						    "entry %u: type %u is listed in a DATASEC twice", i,

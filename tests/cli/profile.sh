@@ -18,7 +18,7 @@ no_leftovers "$T"
 
 # the raw BTF is carried unchanged: extract it with a standard tool
 if command -v llvm-objcopy >/dev/null; then
-  llvm-objcopy -O binary --only-section=.BTF "$T/host.profile" "$T/extracted.btf"
+  llvm-objcopy --dump-section .BTF="$T/extracted.btf" "$T/host.profile" "$T/junk.o"
   if cmp -s "$T/extracted.btf" "$BTF"; then pass "extracted .BTF identical to $BTF"; else fail "extracted .BTF differs"; fi
 fi
 if command -v bpftool >/dev/null; then
