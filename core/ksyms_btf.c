@@ -263,6 +263,7 @@ static void fixup_kconfig(const struct ksr_object *obj, const struct ksr_btf *bt
 		off += kc->size;
 	}
 	wr32(sec + T_SIZE, off);
+	qsort(sec + T_EXTRA, vlen, SECINFO_SZ, cmp_secinfo);
 }
 
 static void fixup_data(const struct ksr_object *obj, const struct ksr_btf *btf, struct blob *b,
