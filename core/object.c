@@ -629,7 +629,7 @@ static int load_btf(struct ksr_object *obj)
 static int parse_owned(uint8_t *buf, size_t size, struct ksr_object **out)
 {
 	struct ksr_object *obj = calloc(1, sizeof(*obj));
-	struct ehdr_info hi;
+	struct ehdr_info hi = { 0 };
 	int err;
 
 	*out = NULL;

@@ -215,7 +215,7 @@ static void expected_insn(struct img *in, const struct expect *x, const uint8_t 
 	}
 	want[1] = dst;
 	if (x->present && x->kind == X_TYPELESS) {
-		uint64_t addr;
+		uint64_t addr = 0;
 
 		assert_int_equal(oracle_addr(x->name, &addr), 0);
 		imm0 = (int32_t)(uint32_t)addr;
