@@ -39,7 +39,9 @@ struct ksr_kallsyms;
 int ksr_kallsyms__parse(const char *text, size_t len, struct ksr_kallsyms **out);
 
 /* A view over prebuilt arrays (a profile); nothing copied; bounds are
- * checked on use. */
+ * checked on use. Refused (-KSR_EMALFORMED) unless syms is 8-aligned, slots
+ * 4-aligned, strs starts and ends with a NUL byte, slot_cnt is a power of
+ * two up to 2^30 and sym_cnt <= KSR_KSYM_MAX_LINES. */
 int ksr_kallsyms__open_indexed(const struct ksr_ksym *syms, uint32_t sym_cnt,
 			       const char *strs, uint32_t strs_len, const uint32_t *slots,
 			       uint32_t slot_cnt, struct ksr_kallsyms **out);
@@ -59,6 +61,10 @@ int ksr_kallsyms__lookup(const struct ksr_kallsyms *ks, const char *name, uint32
 const struct ksr_ksym *ksr_kallsyms__syms(const struct ksr_kallsyms *ks, uint32_t *cnt);
 const char *ksr_kallsyms__strs(const struct ksr_kallsyms *ks, uint32_t *len);
 const uint32_t *ksr_kallsyms__slots(const struct ksr_kallsyms *ks, uint32_t *cnt);
+
+/* Hex digits per address in the parsed text (16 for a 64-bit kernel, 8 for
+ * a 32-bit one); 0 for an indexed view. */
+unsigned int ksr_kallsyms__addr_width(const struct ksr_kallsyms *ks);
 
 /* Address of _text, if present. */
 bool ksr_kallsyms__text_addr(const struct ksr_kallsyms *ks, uint64_t *addr);

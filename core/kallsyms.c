@@ -1,0 +1,1176 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* kallsyms and System.map text: a strict one-pass parser and an O(1) index.
+ *
+ * Grammar decisions (docs/design.md "kallsyms text"; hardening.md K1-K16):
+ * - A line is `<addr> <type> <name>` plus optionally `\t[<module>]`, ended by
+ *   '\n'; the last line may lack it. Nothing else is accepted: no blank lines
+ *   (a kernel never prints one, so one means the file was edited or cut), no
+ *   CR (CRLF), no second space, no trailing blank.
+ * - The address is 8 or 16 hex digits (either case), no prefix, no sign; the
+ *   first line fixes the width for the whole file.
+ * - Type letters: A a B b D d G g N n R r S s T t U u V v W w. That is what
+ *   scripts/kallsyms.c and `nm` put into vmlinux and System.map, plus what
+ *   the module loader's elf_type() emits (g/s: small data). '?' (a symbol in
+ *   no known section) and C/I/i never name a resolvable kernel object.
+ * - Names are 1..511 bytes in 0x21..0x7e: kernel names are ASCII, and
+ *   anything else is refused rather than carried to a terminal (K13). Module
+ *   names follow the same rule without '[' and ']', also at most 511 bytes.
+ * - Neither field is scanned past 512 bytes, so no line is ever read beyond
+ *   about 1.1 KiB (K1); files hold at most KSR_KSYM_MAX_LINES lines and less
+ *   than 4 GiB (string offsets are 32-bit).
+ * - A 'd' symbol whose name contains ".llvm." at a position > 0 is keyed by
+ *   the part before the first ".llvm." (libbpf >= 1.5, kallsyms_cb()).
+ * - Duplicates are kept; lookup returns the whole run, lowest address first.
+ *   What an ambiguous name means is the resolver's policy (K7).
+ *
+ * Hash flooding (K14): XXH3 is not keyed, so a crafted file could collide
+ * names on purpose. Building the index counts probes and refuses the input
+ * once they exceed a budget that random names never approach; lookups are
+ * bounded by the slot count whatever the table holds. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "hash.h"
+#include "kallsyms.h"
+
+#define KSR_KSYM_MODULE_MAX KSR_KSYM_NAME_MAX
+#define KSR_KSYM_SLOTS_MAX (1u << 30)
+
+struct ksr_kallsyms {
+	const struct ksr_ksym *syms;
+	const char *strs;
+	const uint32_t *slots;
+	uint32_t sym_cnt;
+	uint32_t strs_len;
+	uint32_t slot_cnt;
+	unsigned int addr_width;
+	/* storage of a parsed table; NULL in an indexed view */
+	struct ksr_ksym *own_syms;
+	char *own_strs;
+	uint32_t *own_slots;
+};
+
+/* ---- character classes -------------------------------------------------- */
+
+/* hex digit value + 1; 0 = not a hex digit */
+static const uint8_t hex_tab[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
+	['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
+	['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+	['F'] = 16,
+};
+
+static bool is_name_byte(uint8_t c)
+{
+	return (uint8_t)(c - 0x21) < 0x5e;
+}
+
+/* The first byte in [s, limit) outside 0x21..0x7e, eight at a time. */
+static const char *scan_name(const char *s, const char *limit)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+
+	while (limit - s >= 8) {
+		uint64_t x;
+
+		memcpy(&x, s, 8);
+		/* a byte < 0x21, or a byte > 0x7e (top bit set after adding 1) */
+		if (((x - 0x21 * ones) & ~x & high) | (((x + ones) | x) & high))
+			break;
+		s += 8;
+	}
+	while (s < limit && is_name_byte((uint8_t)*s))
+		s++;
+	return s;
+}
+
+static bool is_type_letter(uint8_t c)
+{
+	switch (c) {
+	case 'A': case 'a': case 'B': case 'b': case 'D': case 'd':
+	case 'G': case 'g': case 'N': case 'n': case 'R': case 'r':
+	case 'S': case 's': case 'T': case 't': case 'U': case 'u':
+	case 'V': case 'v': case 'W': case 'w':
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool is_data_type(uint8_t c)
+{
+	switch (c) {
+	case 'D': case 'd': case 'B': case 'b': case 'R': case 'r':
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Printable description of an input byte for messages (K13: never echo raw
+ * control or non-ASCII bytes). */
+static const char *byte_desc(uint8_t c, char *buf, size_t n)
+{
+	switch (c) {
+	case ' ':
+		return "a space";
+	case '\t':
+		return "a tab";
+	case '\n':
+		return "the end of the line";
+	case '\0':
+		return "a NUL byte";
+	case '\r':
+		return "a carriage return (CRLF line endings are not accepted)";
+	default:
+		break;
+	}
+	if (is_name_byte(c) && c != '\'')
+		snprintf(buf, n, "'%c'", c);
+	else
+		snprintf(buf, n, "byte 0x%02x", c);
+	return buf;
+}
+
+/* ---- the parser --------------------------------------------------------- */
+
+/* One entry per record, filled by the parser and reordered by the sort. */
+struct ks_ent {
+	uint64_t word; /* key bytes [win, win + 8), big-endian: see msd_sort() */
+	uint32_t off;  /* the record's name_off */
+	uint32_t meta; /* line index | key length << KS_IDX_BITS | KS_ENT_SAME */
+};
+
+#define KS_IDX_BITS 22
+#define KS_IDX(m) ((m) & ((1u << KS_IDX_BITS) - 1))
+#define KS_KEYLEN(m) (((m) >> KS_IDX_BITS) & 0x1ff)
+#define KS_ENT_SAME (1u << 31) /* same key as the entry before it */
+_Static_assert(KSR_KSYM_MAX_LINES <= 1u << KS_IDX_BITS, "line index must fit KS_IDX_BITS");
+_Static_assert(KSR_KSYM_NAME_MAX <= 0x1ff, "key length must fit 9 bits");
+
+/* Module names are few and usually repeat line after line: a one-entry cache
+ * in front of a small open-addressing set of string-table offsets. */
+struct ks_modset {
+	uint32_t *offs; /* 0 = empty */
+	uint32_t cap;   /* power of two */
+	uint32_t cnt;
+	uint64_t probes;
+	const char *last;
+	size_t last_len;
+	uint32_t last_off;
+};
+
+struct ks_parse {
+	const char *text;
+	const char *end;
+	struct ksr_ksym *syms;
+	struct ks_ent *ent;
+	uint32_t *hash; /* per line: ksr_hash64(key), truncated */
+	uint32_t n;
+	char *strs;
+	uint32_t strs_len;
+	unsigned int width;
+	bool nonzero;
+	struct ks_modset mods;
+};
+
+struct ks_line {
+	const char *text; /* start of the input, for offsets */
+	const char *p;    /* start of the line, for columns */
+	uint32_t no;      /* 1-based */
+};
+
+static int line_err(const struct ks_line *ln, const char *at, const char *fmt, ...)
+	KSR_PRINTF(3, 4);
+
+static int line_err(const struct ks_line *ln, const char *at, const char *fmt, ...)
+{
+	char what[320];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return ksr_err(KSR_EMALFORMED, "line %" PRIu32 ", column %zu: %s (offset 0x%zx)", ln->no,
+		       (size_t)(at - ln->p) + 1, what, (size_t)(at - ln->text));
+}
+
+static bool at_eol(const struct ks_parse *ps, const char *s)
+{
+	return s == ps->end || *s == '\n';
+}
+
+/* s + n, or end when that is nearer; no pointer past end is formed. */
+static const char *cap_ptr(const char *s, const char *end, size_t n)
+{
+	return (size_t)(end - s) > n ? s + n : end;
+}
+
+/* Budget for linear probing: random keys at load <= 1/2 average about 2.5
+ * probes per insert; only deliberately colliding names come near this. */
+static bool probes_ok(uint64_t probes, uint64_t inserts)
+{
+	return probes <= 32 * inserts + 4096;
+}
+
+static bool modset_grow(struct ks_modset *m, const char *strs)
+{
+	uint32_t cap = m->cap ? m->cap * 2 : 64, mask = cap - 1;
+	uint32_t *offs = calloc(cap, sizeof(*offs));
+
+	if (!offs)
+		return false;
+	for (uint32_t i = 0; i < m->cap; i++) {
+		uint32_t off = m->offs[i], h;
+
+		if (!off)
+			continue;
+		h = (uint32_t)ksr_hash64(strs + off, strlen(strs + off)) & mask;
+		while (offs[h]) {
+			h = (h + 1) & mask;
+			m->probes++;
+		}
+		offs[h] = off;
+	}
+	free(m->offs);
+	m->offs = offs;
+	m->cap = cap;
+	return true;
+}
+
+/* The string-table offset of module name [s, s+len), added if new. */
+static int modset_intern(struct ks_parse *ps, const struct ks_line *ln, const char *s,
+			 size_t len, uint32_t *off)
+{
+	struct ks_modset *m = &ps->mods;
+	uint32_t h, mask;
+
+	if (m->last && m->last_len == len && memcmp(m->last, s, len) == 0) {
+		*off = m->last_off;
+		return 0;
+	}
+	if ((m->cnt + 1) * 2ull > m->cap && !modset_grow(m, ps->strs))
+		return ksr_err(ENOMEM, "out of memory");
+	mask = m->cap - 1;
+	h = (uint32_t)ksr_hash64(s, len) & mask;
+	for (;;) {
+		uint32_t o = m->offs[h];
+
+		if (!o)
+			break;
+		/* strncmp stops at the stored name's NUL: nothing past it is read */
+		if (strncmp(ps->strs + o, s, len) == 0 && ps->strs[o + len] == '\0') {
+			*off = o;
+			goto done;
+		}
+		h = (h + 1) & mask;
+		if (!probes_ok(++m->probes, m->cnt))
+			return line_err(ln, s,
+					"module: too many hash collisions among module names");
+	}
+	*off = ps->strs_len;
+	memcpy(ps->strs + ps->strs_len, s, len);
+	ps->strs[ps->strs_len + len] = '\0';
+	ps->strs_len += (uint32_t)len + 1;
+	m->offs[h] = *off;
+	m->cnt++;
+done:
+	m->last = s;
+	m->last_len = len;
+	m->last_off = *off;
+	return 0;
+}
+
+/* Eight hex digits at s (either case), or false. Branch-free per byte:
+ * every byte must fall in one of '0'-'9', 'a'-'f', 'A'-'F'. */
+static bool hex8(const char *s, uint32_t *out)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t x, ok, n;
+
+	memcpy(&x, s, 8);
+	if (x & high)
+		return false;
+#define KS_IN(lo, hi) ((((x | high) - (lo) * ones) & (((hi) * ones | high) - x)) & high)
+	ok = KS_IN(0x30, 0x39) | KS_IN(0x61, 0x66) | KS_IN(0x41, 0x46);
+#undef KS_IN
+	if (ok != high)
+		return false;
+	/* digit value: low nibble, plus 9 for letters (bit 6 set) */
+	n = (x & 0x0f0f0f0f0f0f0f0full) + ((x >> 6) & ones) * 9;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	n = __builtin_bswap64(n);
+#endif
+	/* the first character is the most significant digit */
+	n = ((n & 0x00ff00ff00ff00ffull) << 4) | ((n >> 8) & 0x00ff00ff00ff00ffull);
+	n = ((n & 0x0000ffff0000ffffull) << 8) | ((n >> 16) & 0x0000ffff0000ffffull);
+	*out = (uint32_t)(((n & 0xffffffffull) << 16) | (n >> 32));
+	return true;
+}
+
+/* The common case once the width is known: all digits and the space. */
+static bool addr_fast(const struct ks_parse *ps, const char *s, uint64_t *addr)
+{
+	uint32_t hi, lo;
+
+	if ((size_t)(ps->end - s) <= ps->width || s[ps->width] != ' ')
+		return false;
+	if (ps->width == 8) {
+		if (!hex8(s, &lo))
+			return false;
+		*addr = lo;
+		return true;
+	}
+	if (!hex8(s, &hi) || !hex8(s + 8, &lo))
+		return false;
+	*addr = (uint64_t)hi << 32 | lo;
+	return true;
+}
+
+/* K3, K4: the hex address and the space after it; *p moves past both. */
+static int parse_addr(struct ks_parse *ps, const struct ks_line *ln, const char **p,
+		      uint64_t *addr)
+{
+	const char *s = *p;
+	size_t d = 0, avail = (size_t)(ps->end - s);
+	uint64_t v = 0;
+	char b[16];
+	uint8_t x;
+
+	if (ps->width && addr_fast(ps, s, addr)) {
+		*p = s + ps->width + 1;
+		return 0;
+	}
+	if (avail > 17)
+		avail = 17;
+	while (d < avail && (x = hex_tab[(uint8_t)s[d]]) != 0) {
+		v = v << 4 | (uint64_t)(x - 1);
+		d++;
+	}
+	if (d > 16)
+		return line_err(ln, s + 16, "address: more than 16 hex digits");
+	if (at_eol(ps, s + d))
+		return line_err(ln, s + d, "line ends after the address; type and name missing");
+	if (s[d] != ' ')
+		return line_err(ln, s + d, "address: non-hex character %s",
+				byte_desc((uint8_t)s[d], b, sizeof(b)));
+	if (d == 0)
+		return line_err(ln, s, "address: missing (line starts with a space)");
+	if (d != 8 && d != 16)
+		return line_err(ln, s, "address: %zu hex digits; expected 8 or 16", d);
+	if (!ps->width)
+		ps->width = (unsigned int)d;
+	else if (d != ps->width)
+		return line_err(ln, s,
+				"address: %zu hex digits, but earlier lines have %u (mixed widths)",
+				d, ps->width);
+	*addr = v;
+	*p = s + d + 1;
+	return 0;
+}
+
+/* K2, K6: one type letter and one space. */
+static int parse_type(struct ks_parse *ps, const struct ks_line *ln, const char **p,
+		      uint8_t *type)
+{
+	const char *s = *p;
+	char b[16];
+
+	if (at_eol(ps, s))
+		return line_err(ln, s, "type: missing (line ends after the address)");
+	if (!is_type_letter((uint8_t)*s))
+		return line_err(ln, s, "type: %s is not a symbol type letter",
+				byte_desc((uint8_t)*s, b, sizeof(b)));
+	if (at_eol(ps, s + 1))
+		return line_err(ln, s + 1, "name: missing (line ends after the type)");
+	if (s[1] != ' ')
+		return line_err(ln, s + 1,
+				"type: expected one space after the type letter, found %s",
+				byte_desc((uint8_t)s[1], b, sizeof(b)));
+	*type = (uint8_t)*s;
+	*p = s + 2;
+	return 0;
+}
+
+/* K1, K2, K10, K11, K13: the name, up to the end of the line or a tab. */
+static int parse_name(struct ks_parse *ps, const struct ks_line *ln, const char **p,
+		      size_t *len)
+{
+	const char *s = *p, *q;
+	char b[16];
+
+	q = scan_name(s, cap_ptr(s, ps->end, KSR_KSYM_NAME_MAX + 1));
+	if (q == s) {
+		if (at_eol(ps, q))
+			return line_err(ln, q, "name: missing");
+		return line_err(ln, q, "name: expected a name, found %s",
+				byte_desc((uint8_t)*q, b, sizeof(b)));
+	}
+	if ((size_t)(q - s) > KSR_KSYM_NAME_MAX)
+		return line_err(ln, s, "name: longer than %u bytes", KSR_KSYM_NAME_MAX);
+	if (!at_eol(ps, q) && *q != '\t') {
+		if (*q == ' ')
+			return line_err(ln, q, "extra field after the name");
+		return line_err(ln, q, "name: invalid %s", byte_desc((uint8_t)*q, b, sizeof(b)));
+	}
+	*len = (size_t)(q - s);
+	*p = q;
+	return 0;
+}
+
+/* K8: "\t[module]" up to the end of the line; *p is at the tab and moves to
+ * the end of the line. */
+static int parse_module(struct ks_parse *ps, const struct ks_line *ln, const char **p,
+			const char **mod, size_t *len)
+{
+	const char *s = *p + 1, *q, *limit;
+	char b[16];
+
+	if (at_eol(ps, s))
+		return line_err(ln, s, "module: line ends after the tab; expected [module]");
+	if (*s != '[')
+		return line_err(ln, s, "module: expected '[' after the tab, found %s",
+				byte_desc((uint8_t)*s, b, sizeof(b)));
+	q = ++s;
+	limit = cap_ptr(s, ps->end, KSR_KSYM_MODULE_MAX + 1);
+	while (q < limit && is_name_byte((uint8_t)*q) && *q != '[' && *q != ']')
+		q++;
+	if ((size_t)(q - s) > KSR_KSYM_MODULE_MAX)
+		return line_err(ln, s, "module: name longer than %u bytes", KSR_KSYM_MODULE_MAX);
+	if (at_eol(ps, q))
+		return line_err(ln, q, "module: missing ']'");
+	if (*q == '[')
+		return line_err(ln, q, "module: '[' inside the module name");
+	if (*q != ']')
+		return line_err(ln, q, "module: invalid %s", byte_desc((uint8_t)*q, b, sizeof(b)));
+	if (q == s)
+		return line_err(ln, q, "module: empty name");
+	if (!at_eol(ps, q + 1))
+		return line_err(ln, q + 1, "module: unexpected %s after ']'",
+				byte_desc((uint8_t)q[1], b, sizeof(b)));
+	*mod = s;
+	*len = (size_t)(q - s);
+	*p = q + 1;
+	return 0;
+}
+
+/* Key bytes [off, off+8) as a big-endian number, zero-padded: key bytes are
+ * never 0, so a shorter key sorts first. */
+static uint64_t key_word(const uint8_t *key, uint32_t len, uint32_t off)
+{
+	uint64_t v = 0;
+
+	if (len >= off + 8) {
+		memcpy(&v, key + off, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		v = __builtin_bswap64(v);
+#endif
+		return v;
+	}
+	for (uint32_t i = off; i < off + 8; i++)
+		v = v << 8 | (i < len ? key[i] : 0);
+	return v;
+}
+
+/* The key length: the whole name, or for 'd' the part before ".llvm.". */
+static uint32_t key_len_of(uint8_t type, const char *name, size_t len)
+{
+	const char *s = name + 1, *end = name + len, *dot;
+
+	if (type != 'd')
+		return (uint32_t)len;
+	while ((dot = memchr(s, '.', (size_t)(end - s))) != NULL) {
+		if ((size_t)(end - dot) >= 6 && memcmp(dot, ".llvm.", 6) == 0)
+			return (uint32_t)(dot - name);
+		s = dot + 1;
+	}
+	return (uint32_t)len;
+}
+
+/* One line starting at *p; *p moves to the start of the next. */
+static int parse_line(struct ks_parse *ps, const struct ks_line *ln, const char **p,
+		      uint32_t i)
+{
+	struct ksr_ksym *sym = &ps->syms[i];
+	const char *s = *p, *name, *mod = NULL;
+	size_t name_len = 0, mod_len = 0;
+	int err;
+
+	if (*s == '\n')
+		return line_err(ln, s, "blank line");
+	memset(sym, 0, sizeof(*sym));
+	err = parse_addr(ps, ln, &s, &sym->addr);
+	if (!err)
+		err = parse_type(ps, ln, &s, &sym->type);
+	name = s;
+	if (!err)
+		err = parse_name(ps, ln, &s, &name_len);
+	if (!err && !at_eol(ps, s))
+		err = parse_module(ps, ln, &s, &mod, &mod_len);
+	if (err)
+		return err;
+	*p = s == ps->end ? s : s + 1;
+
+	sym->name_off = ps->strs_len;
+	memcpy(ps->strs + ps->strs_len, name, name_len);
+	ps->strs[ps->strs_len + name_len] = '\0';
+	ps->strs_len += (uint32_t)name_len + 1;
+	sym->key_len = key_len_of(sym->type, name, name_len);
+	ps->ent[i].word = key_word((const uint8_t *)name, sym->key_len, 0);
+	ps->ent[i].off = sym->name_off;
+	ps->ent[i].meta = i | sym->key_len << KS_IDX_BITS;
+	ps->hash[i] = (uint32_t)ksr_hash64(name, sym->key_len);
+	if (mod) {
+		err = modset_intern(ps, ln, mod, mod_len, &sym->mod_off);
+		if (err)
+			return err;
+		sym->flags |= KSR_KSYM_MODULE;
+	}
+	if (sym->type == 'A' || sym->type == 'a')
+		sym->flags |= KSR_KSYM_ABSOLUTE;
+	if (sym->addr)
+		ps->nonzero = true;
+	return 0;
+}
+
+/* Newlines in [p, p + len), eight bytes at a time: a byte is '\n' when it
+ * is zero after the XOR, found without carries between bytes. */
+static uint64_t count_newlines(const char *p, size_t len)
+{
+	const uint64_t nl = 0x0a0a0a0a0a0a0a0aull, low7 = 0x7f7f7f7f7f7f7f7full;
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t cnt = 0;
+	size_t i = 0;
+
+	for (; len - i >= 32; i += 32) {
+		uint64_t acc = 0; /* per byte lane: at most 4 */
+
+		for (unsigned int k = 0; k < 4; k++) {
+			uint64_t x;
+
+			memcpy(&x, p + i + 8 * k, 8);
+			x ^= nl;
+			acc += ~(((x & low7) + low7) | x | low7) >> 7;
+		}
+		cnt += (acc * ones) >> 56;
+	}
+	for (; i < len; i++)
+		cnt += p[i] == '\n';
+	return cnt;
+}
+
+/* K14: lines are counted before anything is allocated. */
+static int count_lines(const char *text, size_t len, uint32_t *n)
+{
+	const char *p = text, *end = text + len;
+	uint64_t cnt = count_newlines(text, len) + (text[len - 1] != '\n');
+
+	if (cnt <= KSR_KSYM_MAX_LINES) {
+		*n = (uint32_t)cnt;
+		return 0;
+	}
+	for (uint32_t i = 0; i < KSR_KSYM_MAX_LINES; i++)
+		p = (const char *)memchr(p, '\n', (size_t)(end - p)) + 1;
+	return ksr_err(KSR_EMALFORMED, "more than %u lines (offset 0x%zx)", KSR_KSYM_MAX_LINES,
+		       (size_t)(p - text));
+}
+
+static int parse_lines(struct ks_parse *ps)
+{
+	struct ks_line ln = { ps->text, ps->text, 0 };
+	const char *p = ps->text;
+	int err;
+
+	/* every line ends at the first '\n' after its start, as counted */
+	for (uint32_t i = 0; i < ps->n; i++) {
+		ln.no = i + 1;
+		ln.p = p;
+		err = parse_line(ps, &ln, &p, i);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ---- sorting: (key, addr, name, module, line) ---------------------------
+ * An MSD radix sort on key bytes over 16-byte entries that cache 8 key bytes
+ * (a window: the first 8 are filled while parsing, later ones are reloaded
+ * from the string table when a range moves past them). Large ranges scatter
+ * by one byte per level between two buffers; a prefix shared by a whole range
+ * ("__pfx_") is skipped in one pass. Ranges of at most KS_SORT_MERGE entries
+ * are sorted by window with insertion or merge sort, equal windows 8 bytes
+ * further, and identical keys by the rest of the order. The largest bucket is
+ * iterated and the others recursed into, so the stack stays below log2(n)
+ * radix frames. Work is linear in the key bytes plus n log n comparisons; the
+ * order is total (the line index breaks the last tie), so the result is
+ * deterministic. While sorting, each entry learns whether its key equals the
+ * previous one (KS_ENT_SAME), which the index needs. */
+
+#define KS_SORT_INSERTION 16u /* insertion sort up to this many entries */
+#define KS_SORT_MERGE 64u     /* comparison sorts up to this many, radix above */
+
+struct ks_sort {
+	const struct ksr_ksym *syms;
+	const char *strs;
+	struct ks_ent *buf[2]; /* the entries; scratch of the same size */
+};
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return (a > b) - (a < b);
+}
+
+/* The order among identical keys. */
+static int cmp_rest(const struct ks_sort *s, uint32_t a, uint32_t b)
+{
+	const struct ksr_ksym *x = &s->syms[a], *y = &s->syms[b];
+	int r;
+
+	if (x->addr != y->addr)
+		return cmp_u64(x->addr, y->addr);
+	/* names longer than the key differ in their .llvm. part; names that
+	 * are just the key are equal without reading them */
+	if (s->strs[x->name_off + x->key_len] || s->strs[y->name_off + y->key_len]) {
+		r = strcmp(s->strs + x->name_off + x->key_len, s->strs + y->name_off + y->key_len);
+		if (r)
+			return r;
+	}
+	r = strcmp(s->strs + x->mod_off, s->strs + y->mod_off);
+	if (r)
+		return r;
+	return cmp_u64(a, b);
+}
+
+enum ks_order {
+	KS_BY_WORD, /* the cached key bytes only */
+	KS_BY_REST, /* identical keys: address, name, module, line */
+};
+
+static int ent_cmp(const struct ks_sort *s, const struct ks_ent *x, const struct ks_ent *y,
+		   enum ks_order o)
+{
+	if (o == KS_BY_WORD)
+		return cmp_u64(x->word, y->word);
+	return cmp_rest(s, KS_IDX(x->meta), KS_IDX(y->meta));
+}
+
+static void insertion_sort(const struct ks_sort *s, struct ks_ent *a, size_t n,
+			   enum ks_order o)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct ks_ent t = a[i];
+		size_t j = i;
+
+		while (j > 0 && ent_cmp(s, &a[j - 1], &t, o) > 0) {
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = t;
+	}
+}
+
+/* Bottom-up merge sort, using n entries of scratch. */
+static void merge_sort(const struct ks_sort *s, struct ks_ent *a, size_t n,
+		       struct ks_ent *scratch, enum ks_order o)
+{
+	struct ks_ent *src = a, *dst = scratch, *t;
+
+	for (size_t i = 0; i < n; i += KS_SORT_INSERTION)
+		insertion_sort(s, a + i, n - i < KS_SORT_INSERTION ? n - i : KS_SORT_INSERTION, o);
+	for (size_t w = KS_SORT_INSERTION; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = mid + w < n ? mid + w : n;
+			size_t i = lo, j = mid, k = lo;
+
+			while (i < mid && j < hi)
+				if (ent_cmp(s, &src[i], &src[j], o) <= 0)
+					dst[k++] = src[i++];
+				else
+					dst[k++] = src[j++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+}
+
+static void cmp_sort(const struct ks_sort *s, struct ks_ent *a, size_t n,
+		     struct ks_ent *scratch, enum ks_order o)
+{
+	if (n <= KS_SORT_INSERTION)
+		insertion_sort(s, a, n, o);
+	else
+		merge_sort(s, a, n, scratch, o);
+}
+
+/* Identical keys: order the rest, and flag all but the first. */
+static void sort_ties(const struct ks_sort *s, struct ks_ent *a, size_t n,
+		      struct ks_ent *scratch)
+{
+	cmp_sort(s, a, n, scratch, KS_BY_REST);
+	for (size_t i = 1; i < n; i++)
+		a[i].meta |= KS_ENT_SAME;
+}
+
+static void reload_window(const struct ks_sort *s, struct ks_ent *a, size_t n, uint32_t win)
+{
+	const uint8_t *strs = (const uint8_t *)s->strs;
+
+	for (size_t i = 0; i < n; i++)
+		a[i].word = key_word(strs + a[i].off, KS_KEYLEN(a[i].meta), win);
+}
+
+/* A small range whose keys agree before win and whose words hold bytes
+ * [win, win + 8): sort by word, then resolve equal words 8 bytes further. */
+static void small_sort(const struct ks_sort *s, struct ks_ent *a, size_t n,
+		       struct ks_ent *scratch, uint32_t win)
+{
+	size_t i, j;
+
+	cmp_sort(s, a, n, scratch, KS_BY_WORD);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && a[j].word == a[i].word; j++)
+			;
+		if (j - i < 2)
+			continue;
+		/* a zero low byte: the keys end inside the window, at the same byte */
+		if ((a[i].word & 0xff) == 0 || win + 8 > KSR_KSYM_NAME_MAX) {
+			sort_ties(s, a + i, j - i, scratch + i);
+			continue;
+		}
+		reload_window(s, a + i, j - i, win + 8);
+		small_sort(s, a + i, j - i, scratch + i, win + 8);
+	}
+}
+
+/* How many key bytes from window position pos on, up to the window's end,
+ * every entry shares with a[0]; *ended when those include the end of the
+ * keys, which are then identical. One pass skips a common prefix instead of
+ * one histogram per byte. */
+static unsigned int shared_bytes(const struct ks_ent *a, size_t n, unsigned int pos,
+				 bool *ended)
+{
+	uint64_t diff = 0, x = a[0].word;
+	unsigned int same, len0;
+
+	for (size_t i = 1; i < n; i++)
+		diff |= a[i].word ^ x;
+	diff &= ~0ull >> (8 * pos);
+	same = (diff ? (unsigned int)__builtin_clzll(diff) / 8 : 8) - pos;
+	/* key bytes are never 0: a[0]'s key ends at its first zero byte */
+	for (len0 = pos; len0 < 8 && ((x >> (56 - 8 * len0)) & 0xff); len0++)
+		;
+	*ended = len0 < pos + same;
+	return same;
+}
+
+/* Entries lo..lo+n of buf[cur] are in their final order: into buf[0]. */
+static void settle(const struct ks_sort *s, size_t lo, size_t n, unsigned int cur)
+{
+	if (cur)
+		memcpy(s->buf[0] + lo, s->buf[1] + lo, n * sizeof(struct ks_ent));
+}
+
+/* One radix pass: a[0..n) into dst by the byte at bit shift of each word,
+ * stable; cnt receives the bucket sizes. */
+static void scatter(const struct ks_ent *a, struct ks_ent *dst, size_t n, unsigned int shift,
+		    uint32_t cnt[256])
+{
+	uint32_t pos[256], sum = 0;
+
+	memset(cnt, 0, 256 * sizeof(*cnt));
+	for (size_t i = 0; i < n; i++)
+		cnt[(a[i].word >> shift) & 0xff]++;
+	for (unsigned int v = 0; v < 256; v++) {
+		pos[v] = sum;
+		sum += cnt[v];
+	}
+	for (size_t i = 0; i < n; i++)
+		dst[pos[(a[i].word >> shift) & 0xff]++] = a[i];
+}
+
+/* Sorts entries lo..lo+n of buf[cur], whose keys share their first depth
+ * bytes and whose words hold bytes [win, win + 8). */
+static void msd_sort(const struct ks_sort *s, size_t lo, size_t n, uint32_t depth,
+		     uint32_t win, unsigned int cur)
+{
+	uint32_t cnt[256];
+
+	for (;;) {
+		struct ks_ent *a = s->buf[cur] + lo, *other = s->buf[cur ^ 1] + lo;
+		bool small = n <= KS_SORT_MERGE || depth >= KSR_KSYM_NAME_MAX, ended;
+		size_t start = 0, big_start = 0;
+		unsigned int shared, big = 1;
+
+		if (depth >= win + 8 || (small && n > 1 && depth > win)) {
+			win = depth;
+			reload_window(s, a, n, win);
+		}
+		if (small) {
+			small_sort(s, a, n, other, win);
+			settle(s, lo, n, cur);
+			return;
+		}
+		shared = shared_bytes(a, n, depth - win, &ended);
+		if (ended) {
+			sort_ties(s, a, n, other);
+			settle(s, lo, n, cur);
+			return;
+		}
+		if (shared) {
+			depth += shared;
+			continue;
+		}
+
+		scatter(a, other, n, 56 - 8 * (depth - win), cnt);
+		cur ^= 1;
+		a = other;
+		other = s->buf[cur ^ 1] + lo;
+
+		for (unsigned int v = 2; v < 256; v++)
+			if (cnt[v] > cnt[big])
+				big = v;
+		for (unsigned int v = 0; v < 256; v++) {
+			if (v == big)
+				big_start = start;
+			else if (v == 0 && cnt[v] > 1)
+				sort_ties(s, a, cnt[v], other);
+			else if (cnt[v] > 1)
+				msd_sort(s, lo + start, cnt[v], depth + 1, win, cur);
+			if (v != big && (v == 0 || cnt[v] == 1))
+				settle(s, lo + start, cnt[v], cur);
+			start += cnt[v];
+		}
+		lo += big_start;
+		n = cnt[big];
+		depth++;
+	}
+}
+
+static int sort_syms(struct ks_parse *ps)
+{
+	struct ks_sort s = { ps->syms, ps->strs, { ps->ent, NULL } };
+	struct ksr_ksym *out;
+
+	s.buf[1] = malloc((size_t)ps->n * sizeof(struct ks_ent));
+	if (!s.buf[1])
+		return ksr_err(ENOMEM, "out of memory");
+	msd_sort(&s, 0, ps->n, 0, 0, 0);
+	free(s.buf[1]);
+	/* a gather, not an in-place permutation: independent loads overlap */
+	out = malloc((size_t)ps->n * sizeof(*out));
+	if (!out)
+		return ksr_err(ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < ps->n; i++)
+		out[i] = ps->syms[KS_IDX(ps->ent[i].meta)];
+	free(ps->syms);
+	ps->syms = out;
+	return 0;
+}
+
+/* ---- the index ---------------------------------------------------------- */
+
+static int build_slots(struct ksr_kallsyms *ks, const struct ks_ent *ent, const uint32_t *hash)
+{
+	uint32_t keys = 0, mask;
+	uint64_t probes = 0;
+
+	for (uint32_t i = 0; i < ks->sym_cnt; i++)
+		keys += !(ent[i].meta & KS_ENT_SAME);
+	ks->slot_cnt = ksr_hash_slots_for(keys);
+	ks->own_slots = calloc(ks->slot_cnt, sizeof(*ks->own_slots));
+	if (!ks->own_slots)
+		return ksr_err(ENOMEM, "out of memory");
+	mask = ks->slot_cnt - 1;
+	for (uint32_t i = 0; i < ks->sym_cnt; i++) {
+		uint32_t h = hash[KS_IDX(ent[i].meta)] & mask;
+
+		if (ent[i].meta & KS_ENT_SAME)
+			continue;
+		while (ks->own_slots[h]) {
+			h = (h + 1) & mask;
+			probes++;
+		}
+		if (!probes_ok(probes, keys))
+			return ksr_err(KSR_EMALFORMED, "too many hash collisions among symbol "
+				       "names (crafted input?) (offset 0x0)");
+		ks->own_slots[h] = i + 1;
+	}
+	return 0;
+}
+
+/* The record at i when its key is exactly q[0..qlen); safe for any content. */
+static bool key_is(const struct ksr_kallsyms *ks, uint32_t i, const char *q, size_t qlen)
+{
+	const struct ksr_ksym *k = &ks->syms[i];
+
+	if (k->key_len != qlen || k->name_off >= ks->strs_len)
+		return false;
+	/* the table ends in NUL, so this also keeps the key inside one string */
+	if (k->key_len > ks->strs_len - 1 - k->name_off)
+		return false;
+	return memcmp(ks->strs + k->name_off, q, qlen) == 0;
+}
+
+/* A record named exactly name in vmlinux (not a module), lowest address. */
+static const struct ksr_ksym *find_vmlinux(const struct ksr_kallsyms *ks, const char *name)
+{
+	uint32_t first, cnt;
+
+	if (ksr_kallsyms__lookup(ks, name, &first, &cnt))
+		return NULL;
+	for (uint32_t i = first; i < first + cnt; i++) {
+		const struct ksr_ksym *k = &ks->syms[i];
+		const char *s = ksr_kallsyms__str(ks, k->name_off);
+
+		if (!(k->flags & KSR_KSYM_MODULE) && k->mod_off == 0 && s && strcmp(s, name) == 0)
+			return k;
+	}
+	return NULL;
+}
+
+/* Zero-based per-CPU symbols (System.map of x86-64 <= 6.14): everything in
+ * vmlinux inside [__per_cpu_start = 0, __per_cpu_end) is an offset, not an
+ * address. The range must end below _text to be believed (K15). */
+static void flag_percpu(struct ksr_kallsyms *ks)
+{
+	const struct ksr_ksym *start = find_vmlinux(ks, "__per_cpu_start");
+	const struct ksr_ksym *end = find_vmlinux(ks, "__per_cpu_end");
+	uint64_t text;
+
+	if (!start || start->addr != 0 || !end || end->addr == 0)
+		return;
+	if (ksr_kallsyms__text_addr(ks, &text) && end->addr > text)
+		return;
+	for (uint32_t i = 0; i < ks->sym_cnt; i++) {
+		struct ksr_ksym *k = &ks->own_syms[i];
+
+		if (!(k->flags & KSR_KSYM_MODULE) && k->addr < end->addr)
+			k->flags |= KSR_KSYM_ABSOLUTE;
+	}
+}
+
+/* ---- public ------------------------------------------------------------- */
+
+static void parse_cleanup(struct ks_parse *ps)
+{
+	free(ps->syms);
+	free(ps->ent);
+	free(ps->hash);
+	free(ps->strs);
+	free(ps->mods.offs);
+}
+
+/* Parses, checks and sorts into ps. */
+static int parse_all(struct ks_parse *ps, size_t len)
+{
+	int err;
+
+	if (len == 0)
+		return ksr_err(KSR_EMALFORMED, "empty input: no symbols (offset 0x0)");
+	if (len >= UINT32_MAX)
+		return ksr_err(KSR_EMALFORMED, "input of %zu bytes; at most 4 GiB (offset 0x0)",
+			       len);
+	err = count_lines(ps->text, len, &ps->n);
+	if (err)
+		return err;
+	ps->syms = malloc((size_t)ps->n * sizeof(*ps->syms));
+	ps->ent = malloc((size_t)ps->n * sizeof(*ps->ent));
+	ps->hash = malloc((size_t)ps->n * sizeof(*ps->hash));
+	ps->strs = malloc(len + 1); /* every line yields fewer bytes than it has */
+	if (!ps->syms || !ps->ent || !ps->hash || !ps->strs)
+		return ksr_err(ENOMEM, "out of memory");
+	ps->strs[0] = '\0';
+	ps->strs_len = 1;
+	err = parse_lines(ps);
+	if (err)
+		return err;
+	if (!ps->nonzero)
+		return ksr_err(KSR_EMALFORMED,
+			       "every address is 0: a restricted capture (addresses hidden); "
+			       "capture as root with kernel.kptr_restrict <= 1 (offset 0x0)");
+	return sort_syms(ps);
+}
+
+int ksr_kallsyms__parse(const char *text, size_t len, struct ksr_kallsyms **out)
+{
+	struct ks_parse ps = { 0 };
+	struct ksr_kallsyms *ks;
+	char *shrunk;
+	int err;
+
+	if (!out || !text)
+		return ksr_err(EINVAL, "kallsyms: invalid arguments");
+	*out = NULL;
+	ps.text = text;
+	ps.end = text + len;
+	err = parse_all(&ps, len);
+	ks = err ? NULL : calloc(1, sizeof(*ks));
+	if (!ks) {
+		parse_cleanup(&ps);
+		return err ? err : ksr_err(ENOMEM, "out of memory");
+	}
+	free(ps.mods.offs);
+	shrunk = realloc(ps.strs, ps.strs_len);
+	ks->syms = ks->own_syms = ps.syms;
+	ks->strs = ks->own_strs = shrunk ? shrunk : ps.strs;
+	ks->sym_cnt = ps.n;
+	ks->strs_len = ps.strs_len;
+	ks->addr_width = ps.width;
+	err = build_slots(ks, ps.ent, ps.hash);
+	free(ps.ent);
+	free(ps.hash);
+	if (err) {
+		ksr_kallsyms__free(ks);
+		return err;
+	}
+	ks->slots = ks->own_slots;
+	flag_percpu(ks);
+	*out = ks;
+	return 0;
+}
+
+int ksr_kallsyms__open_indexed(const struct ksr_ksym *syms, uint32_t sym_cnt,
+			       const char *strs, uint32_t strs_len, const uint32_t *slots,
+			       uint32_t slot_cnt, struct ksr_kallsyms **out)
+{
+	struct ksr_kallsyms *ks;
+
+	if (!out)
+		return ksr_err(EINVAL, "kallsyms: invalid arguments");
+	*out = NULL;
+	if ((sym_cnt && !syms) || (strs_len && !strs) || (slot_cnt && !slots))
+		return ksr_err(EINVAL, "kallsyms: invalid arguments");
+	if (sym_cnt > KSR_KSYM_MAX_LINES)
+		return ksr_err(KSR_EMALFORMED, "symbol table: %" PRIu32 " records; at most %u",
+			       sym_cnt, KSR_KSYM_MAX_LINES);
+	if ((uintptr_t)syms % _Alignof(struct ksr_ksym) || (uintptr_t)slots % _Alignof(uint32_t))
+		return ksr_err(KSR_EMALFORMED, "symbol table: misaligned arrays");
+	if (!strs_len || strs[0] != '\0' || strs[strs_len - 1] != '\0')
+		return ksr_err(KSR_EMALFORMED,
+			       "symbol strings: must start and end with a NUL byte (%" PRIu32
+			       " bytes)", strs_len);
+	if (!slot_cnt || slot_cnt > KSR_KSYM_SLOTS_MAX || (slot_cnt & (slot_cnt - 1)))
+		return ksr_err(KSR_EMALFORMED,
+			       "symbol index: %" PRIu32 " slots; not a power of two up to 2^30",
+			       slot_cnt);
+	ks = calloc(1, sizeof(*ks));
+	if (!ks)
+		return ksr_err(ENOMEM, "out of memory");
+	ks->syms = syms;
+	ks->sym_cnt = sym_cnt;
+	ks->strs = strs;
+	ks->strs_len = strs_len;
+	ks->slots = slots;
+	ks->slot_cnt = slot_cnt;
+	*out = ks;
+	return 0;
+}
+
+void ksr_kallsyms__free(struct ksr_kallsyms *ks)
+{
+	if (!ks)
+		return;
+	free(ks->own_syms);
+	free(ks->own_strs);
+	free(ks->own_slots);
+	free(ks);
+}
+
+uint32_t ksr_kallsyms__count(const struct ksr_kallsyms *ks)
+{
+	return ks->sym_cnt;
+}
+
+const struct ksr_ksym *ksr_kallsyms__sym(const struct ksr_kallsyms *ks, uint32_t i)
+{
+	return i < ks->sym_cnt ? &ks->syms[i] : NULL;
+}
+
+const char *ksr_kallsyms__str(const struct ksr_kallsyms *ks, uint32_t off)
+{
+	/* the last byte is NUL (checked at open), so any offset inside is a string */
+	return off < ks->strs_len ? ks->strs + off : NULL;
+}
+
+int ksr_kallsyms__lookup(const struct ksr_kallsyms *ks, const char *name, uint32_t *first,
+			 uint32_t *cnt)
+{
+	size_t qlen = name ? strlen(name) : 0;
+	uint32_t mask = ks->slot_cnt - 1, h;
+
+	if (qlen == 0 || qlen > KSR_KSYM_NAME_MAX || !ks->slot_cnt)
+		return -ENOENT;
+	h = (uint32_t)ksr_hash64(name, qlen) & mask;
+	for (uint32_t probe = 0; probe < ks->slot_cnt; probe++, h = (h + 1) & mask) {
+		uint32_t s = ks->slots[h], i;
+
+		if (s == 0)
+			break;
+		if (s - 1 >= ks->sym_cnt || !key_is(ks, s - 1, name, qlen))
+			continue;
+		for (i = s; i < ks->sym_cnt && key_is(ks, i, name, qlen); i++)
+			;
+		*first = s - 1;
+		*cnt = i - (s - 1);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+const struct ksr_ksym *ksr_kallsyms__syms(const struct ksr_kallsyms *ks, uint32_t *cnt)
+{
+	*cnt = ks->sym_cnt;
+	return ks->syms;
+}
+
+const char *ksr_kallsyms__strs(const struct ksr_kallsyms *ks, uint32_t *len)
+{
+	*len = ks->strs_len;
+	return ks->strs;
+}
+
+const uint32_t *ksr_kallsyms__slots(const struct ksr_kallsyms *ks, uint32_t *cnt)
+{
+	*cnt = ks->slot_cnt;
+	return ks->slots;
+}
+
+unsigned int ksr_kallsyms__addr_width(const struct ksr_kallsyms *ks)
+{
+	return ks->addr_width;
+}
+
+bool ksr_kallsyms__text_addr(const struct ksr_kallsyms *ks, uint64_t *addr)
+{
+	const struct ksr_ksym *k = find_vmlinux(ks, "_text");
+
+	if (k)
+		*addr = k->addr;
+	return k != NULL;
+}
+
+bool ksr_kallsyms__has_data_syms(const struct ksr_kallsyms *ks)
+{
+	for (uint32_t i = 0; i < ks->sym_cnt; i++) {
+		const struct ksr_ksym *k = &ks->syms[i];
+		const char *s;
+
+		if ((k->flags & KSR_KSYM_MODULE) || k->mod_off || !is_data_type(k->type))
+			continue;
+		s = ksr_kallsyms__str(ks, k->name_off);
+		if (s && s[0] && !(s[0] == '_' && s[1] == '_'))
+			return true;
+	}
+	return false;
+}
