@@ -30,7 +30,7 @@ declare -A WANT=(
 # load_and_run MODE OBJ PROG...: pins, runs each program once, compares
 load_and_run() {
   local mode=$1 obj=$2 prefix=""; shift 2
-  [ "$mode" = hidden ] && prefix="unshare -m bash $(dirname "$0")/hide_kernel.sh"
+  [ "$mode" = hidden ] && prefix="unshare -m bash $(dirname "$0")/helpers/hide_kernel.sh"
   rm -rf "$PIN"
   if ! $prefix bpftool prog loadall "$T/$obj.o" "$PIN" >"$T/load.log" 2>&1; then
     fail "$mode: bpftool prog loadall $obj: $(grep -v 'skipping unrecognized' "$T/load.log" | tail -3 | tr '\n' ' ')"
@@ -68,7 +68,7 @@ for obj in typeless shared_sub weak maps_data kconfig; do
 done
 
 # the original objects fail under the same conditions: the test can fail
-if unshare -m bash "$(dirname "$0")/hide_kernel.sh" bpftool prog loadall "$B/typeless.bpf.o" "$PIN" >/dev/null 2>&1; then
+if unshare -m bash "$(dirname "$0")/helpers/hide_kernel.sh" bpftool prog loadall "$B/typeless.bpf.o" "$PIN" >/dev/null 2>&1; then
   fail "the unpatched object loaded with kallsyms hidden: the hidden run proves nothing"
 else pass "unpatched object fails with kallsyms hidden"; fi
 rm -rf "$PIN"

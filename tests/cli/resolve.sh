@@ -5,7 +5,7 @@
 [ -r /sys/kernel/btf/vmlinux ] || skip "/sys/kernel/btf/vmlinux not readable"
 [ "$(id -u)" = 0 ] || skip "capturing this host's profile needs root"
 B=$KSR_BPF_DIR
-EXPECT="python3 $(dirname "$0")/expect.py"
+EXPECT="python3 $(dirname "$0")/helpers/expect.py"
 "$KSR_BIN" capture -o "$T/host.profile" || { fail "capture"; finish; exit 1; }
 
 # case: expected exit code, then expected statuses on this host (6.18-like:
