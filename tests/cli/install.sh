@@ -20,8 +20,16 @@ public=$(grep -o 'ksr_[a-z_]*(' "$P/include/ksymres/ksymres.h" | tr -d '(' | sor
 extra=$(comm -23 <(echo "$exported") <(echo "$public"))
 [ -z "$extra" ] && pass "every export is declared in the public header" || fail "exported but not public: $extra"
 
+# consumers use the build's compiler; a sanitizer build's library needs the
+# sanitizer runtime in the consumer too
+CC=${KSR_CC:-cc}
+SAN=""
+[ "${KSR_SANITIZE:-0}" = 1 ] && SAN="-fsanitize=address,undefined"
+export ASAN_OPTIONS=detect_leaks=0
+
 # CMake consumer
-cmake -S "$KSR_SOURCE_DIR/tests/install" -B "$T/consumer" -DCMAKE_PREFIX_PATH="$P" >"$T/cfg.log" 2>&1 \
+CC=$CC cmake -S "$KSR_SOURCE_DIR/tests/install" -B "$T/consumer" -DCMAKE_PREFIX_PATH="$P" \
+  -DCMAKE_C_FLAGS="$SAN" >"$T/cfg.log" 2>&1 \
   && cmake --build "$T/consumer" >"$T/build.log" 2>&1 \
   && pass "find_package(ksymres CONFIG) consumer builds" || fail "CMake consumer: $(tail -5 "$T/cfg.log" "$T/build.log")"
 if [ -x "$T/consumer/consumer" ]; then
@@ -29,7 +37,7 @@ if [ -x "$T/consumer/consumer" ]; then
   [ "$out" = bpf_prog_put ] && pass "consumer lists the externs" || fail "consumer printed '$out'"
 fi
 # pkg-config consumer
-if PKG_CONFIG_PATH=$LIB/pkgconfig cc "$KSR_SOURCE_DIR/tests/install/consumer.c" -o "$T/pc_consumer" \
+if PKG_CONFIG_PATH=$LIB/pkgconfig $CC $SAN "$KSR_SOURCE_DIR/tests/install/consumer.c" -o "$T/pc_consumer" \
      $(PKG_CONFIG_PATH=$LIB/pkgconfig pkg-config --cflags --libs ksymres) 2>"$T/pc.log"; then
   pass "pkg-config consumer builds"
 else fail "pkg-config consumer: $(cat "$T/pc.log")"; fi
