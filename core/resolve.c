@@ -226,7 +226,9 @@ static void decide_func(const struct ksr_object *obj, const struct ksr_extern *e
 		    "'cannot find address for kernel function'");
 		return;
 	}
-	if ((ksr_profile__meta(prof)->flags & KSR_PROF_KFUNC_TAGS) &&
+	/* kfunc-set membership is checked for calls only: an ld_imm64 of a
+	 * FUNC (bpf_ksym_exists) just needs the address (check_pseudo_btf_id) */
+	if (has_site(e, KSR_SITE_CALL) && (ksr_profile__meta(prof)->flags & KSR_PROF_KFUNC_TAGS) &&
 	    !(slot->flags & KSR_NAME_FUNC_KFUNC)) {
 		set(d, KSR_STATUS_UNLOADABLE, "'%s' is a kernel function but not a kfunc "
 		    "(no bpf_kfunc tag): 'calling kernel function is not allowed'", name);

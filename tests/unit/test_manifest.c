@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Parsing the manifest section (core/manifest.c, docs/manifest-format.md):
+ * a good section read back field by field, from an unaligned buffer too;
+ * every truncation; bad magic and version; record counts past the end or
+ * above the limit; broken string tables; name offsets out of range. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "error.h"
+#include "ksymres/ksymres.h"
+#include "manifest.h"
+
+#define HDR_SZ 176u
+#define REC_SZ 32u
+
+/* Two records naming "bpf_prog_put" and "bpf_rcu_read_lock". */
+static const char STRS[] = "\0bpf_prog_put\0bpf_rcu_read_lock";  /* + implicit NUL */
+#define STRS_LEN ((uint32_t)sizeof(STRS))
+#define NAME1 1u
+#define NAME2 14u
+
+struct img {
+	uint8_t *buf;  /* allocation; the section starts at buf + shift */
+	uint8_t *p;
+	size_t len;
+};
+
+static void put_le(uint8_t *p, uint64_t v, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Builds the section byte by byte (not through the C structs) at an offset
+ * of shift bytes inside a fresh allocation. */
+static void build(struct img *m, uint32_t site_cnt, uint32_t recs_present, size_t shift)
+{
+	size_t len = HDR_SZ + (size_t)recs_present * REC_SZ + STRS_LEN;
+	uint8_t *p;
+
+	m->buf = calloc(1, len + shift);
+	assert_non_null(m->buf);
+	p = m->p = m->buf + shift;
+	m->len = len;
+	memcpy(p, "KSRMANI", 8);
+	put_le(p + 8, KSR_MANIFEST_VERSION, 4);
+	put_le(p + 12, site_cnt, 4);
+	for (int i = 0; i < 16; i++)
+		p[16 + i] = (uint8_t)(0xa0 + i);
+	put_le(p + 32, 0xffffffff81000000ull, 8);
+	put_le(p + 40, 6, 4);
+	put_le(p + 44, STRS_LEN, 4);
+	strcpy((char *)p + 48, "6.12.0-test");
+	for (uint32_t i = 0; i < recs_present; i++) {
+		uint8_t *r = p + HDR_SZ + i * REC_SZ;
+
+		put_le(r, 3 + i, 4);
+		put_le(r + 4, i ? NAME2 : NAME1, 4);
+		put_le(r + 8, 0x10 * (i + 1), 8);
+		put_le(r + 16, i ? 65470 : 0xffffffff81100000ull, 8);
+		r[24] = i ? 2 : 1;                       /* FUNC, TYPELESS */
+		r[25] = i ? 1 : 0;                       /* call, ld_imm64 */
+		r[26] = i ? KSR_MV_BTF_ID : KSR_MV_ADDR;
+		r[27] = 0;
+	}
+	memcpy(p + HDR_SZ + (size_t)recs_present * REC_SZ, STRS, STRS_LEN);
+}
+
+static uint8_t *strs_of(struct img *m, uint32_t recs)
+{
+	return m->p + HDR_SZ + (size_t)recs * REC_SZ;
+}
+
+/* The parse must fail with -EBADMSG, a message naming the section, and
+ * leave nothing usable behind. */
+static void bad(const struct img *m, size_t len, const char *what)
+{
+	struct ksr_manifest mf;
+	int err;
+
+	memset(&mf, 0x5a, sizeof(mf));
+	err = ksr_manifest__parse(m->p, len, &mf);
+	if (err != -KSR_EMALFORMED)
+		fail_msg("%s: parse returned %d, want %d", what, err, -KSR_EMALFORMED);
+	if (!strstr(ksr_errmsg(), KSR_MANIFEST_SEC))
+		fail_msg("%s: message '%s' does not name the section", what, ksr_errmsg());
+	if (!strstr(ksr_errmsg(), "offset"))
+		fail_msg("%s: message '%s' has no offset", what, ksr_errmsg());
+	assert_null(mf.strs);
+	assert_int_equal(mf.strs_len, 0);
+}
+
+static void check_good(const struct img *m)
+{
+	struct ksr_manifest mf;
+	struct ksr_manifest_site s;
+
+	assert_int_equal(ksr_manifest__parse(m->p, m->len, &mf), 0);
+	assert_memory_equal(mf.hdr.magic, "KSRMANI", 8);
+	assert_int_equal(mf.hdr.version, 1);
+	assert_int_equal(mf.hdr.site_cnt, 2);
+	assert_int_equal(mf.hdr.identity[0], 0xa0);
+	assert_int_equal(mf.hdr.identity[15], 0xaf);
+	assert_int_equal(mf.hdr.text_addr, 0xffffffff81000000ull);
+	assert_int_equal(mf.hdr.prof_flags, 6);
+	assert_int_equal(mf.hdr.strs_len, STRS_LEN);
+	assert_string_equal(mf.hdr.release, "6.12.0-test");
+	assert_ptr_equal(mf.sites, m->p + HDR_SZ);
+	assert_ptr_equal(mf.strs, (const char *)m->p + HDR_SZ + 2 * REC_SZ);
+	assert_int_equal(mf.strs_len, STRS_LEN);
+
+	ksr_manifest__site(&mf, 0, &s);
+	assert_int_equal(s.sec_idx, 3);
+	assert_int_equal(s.insn_off, 0x10);
+	assert_int_equal(s.value, 0xffffffff81100000ull);
+	assert_int_equal(s.extern_kind, 1);
+	assert_int_equal(s.insn, 0);
+	assert_int_equal(s.value_kind, KSR_MV_ADDR);
+	assert_string_equal(ksr_manifest__name(&mf, &s), "bpf_prog_put");
+	ksr_manifest__site(&mf, 1, &s);
+	assert_int_equal(s.sec_idx, 4);
+	assert_int_equal(s.insn_off, 0x20);
+	assert_int_equal(s.value, 65470);
+	assert_int_equal(s.value_kind, KSR_MV_BTF_ID);
+	assert_string_equal(ksr_manifest__name(&mf, &s), "bpf_rcu_read_lock");
+}
+
+static void test_good(void **state)
+{
+	/* records are read with memcpy: any alignment of the section works */
+	for (size_t shift = 0; shift < 8; shift++) {
+		struct img m;
+
+		build(&m, 2, 2, shift);
+		check_good(&m);
+		free(m.buf);
+	}
+}
+
+static void test_no_sites(void **state)
+{
+	struct ksr_manifest mf;
+	struct img m;
+
+	build(&m, 0, 0, 0);
+	assert_int_equal(ksr_manifest__parse(m.p, m.len, &mf), 0);
+	assert_int_equal(mf.hdr.site_cnt, 0);
+	assert_int_equal(mf.strs_len, STRS_LEN);
+	free(m.buf);
+}
+
+static void test_name_off(void **state)
+{
+	struct ksr_manifest mf;
+	struct ksr_manifest_site s;
+	struct img m;
+
+	build(&m, 2, 2, 1);
+	assert_int_equal(ksr_manifest__parse(m.p, m.len, &mf), 0);
+	ksr_manifest__site(&mf, 1, &s);
+	s.name_off = 0;
+	assert_string_equal(ksr_manifest__name(&mf, &s), "");
+	s.name_off = STRS_LEN - 1;   /* the final NUL */
+	assert_string_equal(ksr_manifest__name(&mf, &s), "");
+	s.name_off = NAME2 + 4;
+	assert_string_equal(ksr_manifest__name(&mf, &s), "rcu_read_lock");
+	s.name_off = STRS_LEN;
+	assert_null(ksr_manifest__name(&mf, &s));
+	s.name_off = STRS_LEN + 1;
+	assert_null(ksr_manifest__name(&mf, &s));
+	s.name_off = UINT32_MAX;
+	assert_null(ksr_manifest__name(&mf, &s));
+	/* a record naming an offset past the table, as stored */
+	put_le(m.p + HDR_SZ + 4, STRS_LEN + 100, 4);
+	assert_int_equal(ksr_manifest__parse(m.p, m.len, &mf), 0);
+	ksr_manifest__site(&mf, 0, &s);
+	assert_null(ksr_manifest__name(&mf, &s));
+	free(m.buf);
+}
+
+static void test_truncated(void **state)
+{
+	struct img m;
+
+	build(&m, 2, 2, 0);
+	/* every prefix: header, records or string table cut short */
+	for (size_t len = 0; len < m.len; len++)
+		bad(&m, len, "truncated");
+	/* a NULL buffer of length 0 */
+	{
+		struct ksr_manifest mf;
+
+		assert_int_equal(ksr_manifest__parse(NULL, 0, &mf), -KSR_EMALFORMED);
+	}
+	free(m.buf);
+}
+
+static void test_trailing_bytes(void **state)
+{
+	struct img m;
+	uint8_t *big;
+
+	build(&m, 2, 2, 0);
+	big = calloc(1, m.len + 8);
+	assert_non_null(big);
+	memcpy(big, m.p, m.len);
+	/* bytes after the string table are not part of any field */
+	{
+		struct img t = { big, big, m.len + 8 };
+
+		bad(&t, m.len + 1, "one byte after the string table");
+		bad(&t, m.len + 8, "eight bytes after the string table");
+	}
+	free(big);
+	free(m.buf);
+}
+
+static void test_magic_version(void **state)
+{
+	struct img m;
+
+	build(&m, 2, 2, 0);
+	m.p[0] = 'X';
+	bad(&m, m.len, "bad magic");
+	m.p[0] = 'K';
+	m.p[7] = '!';                     /* the magic includes its NUL */
+	bad(&m, m.len, "magic without NUL");
+	m.p[7] = '\0';
+	check_good(&m);
+	for (uint32_t v = 0; v < 4; v++) {
+		if (v == KSR_MANIFEST_VERSION)
+			continue;
+		put_le(m.p + 8, v, 4);
+		bad(&m, m.len, "version");
+	}
+	put_le(m.p + 8, UINT32_MAX, 4);
+	bad(&m, m.len, "version");
+	free(m.buf);
+}
+
+static void test_site_cnt(void **state)
+{
+	struct img m;
+
+	build(&m, 2, 2, 0);
+	/* one more record than present: the records eat into the strings */
+	put_le(m.p + 12, 3, 4);
+	bad(&m, m.len, "site_cnt one past");
+	/* records alone run past the end of the data */
+	put_le(m.p + 12, 4, 4);
+	bad(&m, m.len, "records past the end");
+	put_le(m.p + 12, KSR_MANIFEST_MAX_SITES, 4);
+	bad(&m, m.len, "site_cnt at the limit, data short");
+	put_le(m.p + 12, KSR_MANIFEST_MAX_SITES + 1, 4);
+	bad(&m, m.len, "site_cnt above the limit");
+	/* 2^27 records would be exactly 2^32 bytes: no 32-bit wrap-around */
+	put_le(m.p + 12, 1u << 27, 4);
+	bad(&m, m.len, "site_cnt * 32 = 2^32");
+	put_le(m.p + 12, UINT32_MAX, 4);
+	bad(&m, m.len, "site_cnt UINT32_MAX");
+	/* fewer records than present: the rest is read as strings */
+	put_le(m.p + 12, 1, 4);
+	bad(&m, m.len, "site_cnt one short");
+	put_le(m.p + 12, 2, 4);
+	check_good(&m);
+	free(m.buf);
+}
+
+static void test_strings(void **state)
+{
+	struct img m;
+
+	build(&m, 2, 2, 0);
+	/* the last byte of the table is not a NUL */
+	strs_of(&m, 2)[STRS_LEN - 1] = 'k';
+	bad(&m, m.len, "unterminated string table");
+	strs_of(&m, 2)[STRS_LEN - 1] = '\0';
+	put_le(m.p + 44, 0, 4);
+	bad(&m, m.len, "strs_len 0");
+	put_le(m.p + 44, STRS_LEN - 1, 4);
+	bad(&m, m.len, "strs_len one short");
+	put_le(m.p + 44, STRS_LEN + 1, 4);
+	bad(&m, m.len, "strs_len one past");
+	put_le(m.p + 44, UINT32_MAX, 4);
+	bad(&m, m.len, "strs_len UINT32_MAX");
+	put_le(m.p + 44, STRS_LEN, 4);
+	check_good(&m);
+	free(m.buf);
+}
+
+static void test_release_field(void **state)
+{
+	struct img m;
+
+	build(&m, 2, 2, 0);
+	/* a release that fills all 128 bytes leaves no terminator */
+	memset(m.p + 48, 'r', 128);
+	bad(&m, m.len, "unterminated release");
+	m.p[48 + 127] = '\0';
+	{
+		struct ksr_manifest mf;
+
+		assert_int_equal(ksr_manifest__parse(m.p, m.len, &mf), 0);
+		assert_int_equal(strlen(mf.hdr.release), 127);
+	}
+	free(m.buf);
+}
+
+/* Layout constants used above agree with the header's structs. */
+static void test_layout(void **state)
+{
+	assert_int_equal(sizeof(struct ksr_manifest_hdr), HDR_SZ);
+	assert_int_equal(sizeof(struct ksr_manifest_site), REC_SZ);
+	assert_int_equal(offsetof(struct ksr_manifest_hdr, site_cnt), 12);
+	assert_int_equal(offsetof(struct ksr_manifest_hdr, text_addr), 32);
+	assert_int_equal(offsetof(struct ksr_manifest_hdr, strs_len), 44);
+	assert_int_equal(offsetof(struct ksr_manifest_hdr, release), 48);
+	assert_int_equal(offsetof(struct ksr_manifest_site, insn_off), 8);
+	assert_int_equal(offsetof(struct ksr_manifest_site, value), 16);
+	assert_int_equal(offsetof(struct ksr_manifest_site, extern_kind), 24);
+	assert_int_equal(offsetof(struct ksr_manifest_site, reserved), 28);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_no_sites),
+		cmocka_unit_test(test_name_off),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_trailing_bytes),
+		cmocka_unit_test(test_magic_version),
+		cmocka_unit_test(test_site_cnt),
+		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_release_field),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
