@@ -18,7 +18,9 @@ struct ksr_cur {
 
 static inline struct ksr_cur ksr_cur_make(const void *p, size_t len)
 {
-	struct ksr_cur c = { (const uint8_t *)p, len, 0 };
+	/* empty sections have no data pointer; NULL + 0 is still UB */
+	static const uint8_t empty[1];
+	struct ksr_cur c = { p ? (const uint8_t *)p : empty, p ? len : 0, 0 };
 	return c;
 }
 

@@ -30,7 +30,8 @@ int ksr_manifest__parse(const void *data, size_t len, struct ksr_manifest *m)
 		return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": %u records past the end (offset 0x%zx)",
 			       m->hdr.site_cnt, sizeof(m->hdr));
 	if (m->hdr.strs_len == 0 || ksr_cur_left(&c) != m->hdr.strs_len ||
-	    !ksr_cur_bytes(&c, m->hdr.strs_len, &p) || p[m->hdr.strs_len - 1] != '\0')
+	    !ksr_cur_bytes(&c, m->hdr.strs_len, &p) || p[0] != '\0' ||
+	    p[m->hdr.strs_len - 1] != '\0')
 		return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": string table invalid (offset 0x%llx)",
 			       (unsigned long long)(sizeof(m->hdr) + recs));
 	m->strs = (const char *)p;

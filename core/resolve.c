@@ -54,6 +54,8 @@ unsigned int ksr_release_version(const char *release)
 		return 0;
 	while (*p >= '0' && *p <= '9' && minor < 1000)
 		minor = minor * 10 + (unsigned int)(*p++ - '0');
+	if (minor > 255)
+		minor = 255;
 	return major * 256 + minor;
 }
 
@@ -70,11 +72,23 @@ static void set(struct ksr_decision *d, enum ksr_status s, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The verifier's kallsyms_lookup_name() matches names exactly (no .llvm.
+ * rule), so a run found through a stripped key must hold the name itself. */
 static bool in_kallsyms(const struct ksr_profile *prof, const char *name)
 {
+	const struct ksr_kallsyms *ks = ksr_profile__kallsyms(prof);
 	uint32_t first, cnt;
 
-	return ksr_kallsyms__lookup(ksr_profile__kallsyms(prof), name, &first, &cnt) == 0;
+	if (ksr_kallsyms__lookup(ks, name, &first, &cnt) != 0)
+		return false;
+	for (uint32_t i = 0; i < cnt; i++) {
+		const struct ksr_ksym *s = ksr_kallsyms__sym(ks, first + i);
+		const char *full = s ? ksr_kallsyms__str(ks, s->name_off) : NULL;
+
+		if (full && !strcmp(full, name))
+			return true;
+	}
+	return false;
 }
 
 /* Typeless: kallsyms by exact name (the .llvm. rule is in the index key);
@@ -223,7 +237,8 @@ static void decide_func(const struct ksr_object *obj, const struct ksr_extern *e
 	}
 	if (!in_kallsyms(prof, name)) {
 		set(d, KSR_STATUS_UNLOADABLE, "not in the target's kallsyms: the verifier fails with "
-		    "'cannot find address for kernel function'");
+		    "'%s'", has_site(e, KSR_SITE_CALL) ? "cannot find address for kernel function" :
+		    "ldimm64 failed to find the address for kernel symbol");
 		return;
 	}
 	/* kfunc-set membership is checked for calls only: an ld_imm64 of a
