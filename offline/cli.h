@@ -71,5 +71,6 @@ int ksr_cmd_profile(int argc, char **argv);
 int ksr_cmd_inspect(int argc, char **argv);
 int ksr_cmd_resolve(int argc, char **argv);
 int ksr_cmd_check(int argc, char **argv);
+int ksr_cmd_load(int argc, char **argv);
 
 #endif

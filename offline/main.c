@@ -22,6 +22,8 @@ static const char usage_text[] =
 	"                                             every object against every profile\n"
 	"  check OBJECT -p PROFILE [-p PROFILE...] [-j]\n"
 	"                                             which kernels can run the object\n"
+	"  load OBJECT [--pin DIR] [--run [--data-in FILE] [--repeat N]]\n"
+	"       [--reresolve|--force] [-j]            check the host, rebase, load, pin, test-run\n"
 	"\n"
 	"Common options: -j/--json  JSON output;  --pretty  indented JSON;  -h/--help\n"
 	"Exit codes: 0 ok, 1 cannot do as asked, 2 usage error, 3 malformed input.\n"
@@ -96,6 +98,7 @@ static const struct {
 	{ "inspect", ksr_cmd_inspect },
 	{ "resolve", ksr_cmd_resolve },
 	{ "check", ksr_cmd_check },
+	{ "load", ksr_cmd_load },
 };
 
 int main(int argc, char **argv)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job end to end on the embedded default: install, build, capture
 # this host's profile, check and resolve the bundled examples offline, then
-# load and run the patched object with stock bpftool where the kernel allows.
+# load and run the patched object with `ksymres load` (host check, KASLR
+# rebase) and with stock bpftool, where the kernel allows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -29,19 +30,27 @@ step "check both examples against the profile (offline)"
 step "resolve the example offline -> out/ksym_demo.resolved.o"
 "$KSYMRES" resolve "$EX/ksym_demo.bpf.o" -p "$OUT/host.profile" -o "$OUT/ksym_demo.resolved.o"
 
+EXPECT=$(( 0x$(awk '$3 == "bpf_prog_put" && NF == 3 { print $1; exit }' /proc/kallsyms) & 0xffffffff ))
+step "load and run the resolved object: ksymres load --run"
+if [ "$(id -u)" != 0 ]; then
+  echo "SKIPPED: loading needs root"
+  exit 0
+fi
+mount | grep -q ' /sys/fs/bpf ' || mount -t bpf bpf /sys/fs/bpf
+"$KSYMRES" load "$OUT/ksym_demo.resolved.o" --run || echo "ksymres load failed (exit $?)"
+printf 'expected low 32 bits of bpf_prog_put: %u\n' "$EXPECT"
+
 step "load and run the resolved object with stock bpftool"
-if [ "$(id -u)" != 0 ] || ! command -v bpftool >/dev/null; then
-  echo "SKIPPED: loading needs root and bpftool"
+if ! command -v bpftool >/dev/null; then
+  echo "SKIPPED: no bpftool"
   exit 0
 fi
 PIN=/sys/fs/bpf/ksymres_demo_$$
-mount | grep -q ' /sys/fs/bpf ' || mount -t bpf bpf /sys/fs/bpf
 head -c 64 /dev/zero >"$OUT/packet.bin"
 if bpftool prog load "$OUT/ksym_demo.resolved.o" "$PIN" 2>"$OUT/load.log"; then
   bpftool prog run pinned "$PIN" data_in "$OUT/packet.bin" repeat 1
   rm -f "$PIN"
-  printf 'expected low 32 bits of bpf_prog_put: %u\n' \
-    $(( 0x$(awk '$3 == "bpf_prog_put" { print $1; exit }' /proc/kallsyms) & 0xffffffff ))
+  printf 'expected low 32 bits of bpf_prog_put: %u\n' "$EXPECT"
 else
   echo "the kernel refused the object:"; tail -5 "$OUT/load.log"
 fi

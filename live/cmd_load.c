@@ -1,0 +1,586 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* ksymres load OBJECT [--pin DIR] [--run [--data-in FILE] [--repeat N]]
+ *                     [--reresolve | --force] [-j] [-v]
+ *
+ * Loads an object that `resolve` patched: read once, validated by our own
+ * parser, host checked against the manifest's profile identity, KASLR
+ * addresses moved by the slide of _text (or every extern re-resolved on
+ * request), then libbpf loads the patched bytes from memory. */
+#include <elf.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "cli.h"
+#include "error.h"
+#include "fileio.h"
+#include "live.h"
+#include "load.h"
+#include "object.h"
+#include "profile.h"
+#include "report.h"
+
+#define MAX_DATA_IN (1u << 20)
+#define MAX_REPEAT 100000000u
+
+struct load_args {
+	const char *path;
+	const char *data_in;
+	struct ksr_bpf_opts bpf;
+	bool reresolve;
+	bool force;
+};
+
+/* What happened before libbpf, for the report. */
+struct host_check {
+	bool has_manifest;
+	bool match;
+	bool reresolved;
+	char obj_identity[33];
+	char host_identity[33];
+	char obj_release[KSR_PROFILE_RELEASE_MAX];
+	uint64_t slide;
+	uint32_t rebased;
+	struct ksr_rebase_counts counts;
+	struct ksr_rr rr;
+};
+
+struct load_ctx {
+	struct load_args a;
+	void *img;                  /* the file, read once; patched in place */
+	size_t img_len;
+	struct ksr_object *obj;
+	struct ksr_manifest man;
+	struct ksr_rebase_sec *secs;
+	uint32_t sec_cnt;
+	struct ksr_host_btf hb;
+	struct host_check hc;
+	struct ksr_bpf *bpf;
+	void *data;
+	uint8_t packet[64];
+};
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+static const char *host_release(void)
+{
+	static struct utsname uts;
+
+	return uname(&uts) == 0 ? uts.release : "unknown";
+}
+
+/* One line on stderr that is not an error (the note for plain objects,
+ * the --force warning). */
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void note(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (ksr_cli.json) {
+		struct ksr_json j;
+
+		ksr_json_init(&j, stderr, false);
+		ksr_json_obj_open(&j);
+		ksr_json_key(&j, "note");
+		ksr_json_str(&j, msg);
+		ksr_json_obj_close(&j);
+		ksr_json_end(&j);
+	} else {
+		fputs("ksymres: note: ", stderr);
+		ksr_print_safe(stderr, msg);
+		fputc('\n', stderr);
+	}
+}
+
+/* ---- the object and its manifest ---------------------------------------- */
+
+static int open_object(struct load_ctx *c)
+{
+	const struct ksr_obj_sec *ms;
+	int err;
+
+	err = ksr_read_file(c->a.path, KSR_OBJ_MAX_SIZE, &c->img, &c->img_len);
+	if (!err)
+		err = ksr_object__open_mem(c->img, c->img_len, &c->obj);
+	if (err)
+		return ksr_cli_fail(c->a.path, err);
+	ms = ksr_object__sec_by_name(c->obj, KSR_MANIFEST_SEC);
+	if (!ms)
+		return KSR_EXIT_OK;
+	c->hc.has_manifest = true;
+	err = ksr_manifest__parse(ms->data, ms->data ? (size_t)ms->size : 0, &c->man);
+	if (err)
+		return ksr_cli_fail(c->a.path, err);
+	ksr_identity_hex(c->man.hdr.identity, c->hc.obj_identity);
+	memcpy(c->hc.obj_release, c->man.hdr.release, sizeof(c->hc.obj_release));
+	return KSR_EXIT_OK;
+}
+
+/* Writable views of the sections of our copy of the file. */
+static int section_views(struct load_ctx *c)
+{
+	c->sec_cnt = ksr_object__sec_cnt(c->obj);
+	c->secs = calloc(c->sec_cnt ? c->sec_cnt : 1, sizeof(*c->secs));
+	if (!c->secs)
+		return ksr_cli_fail(c->a.path, ksr_err(ENOMEM, "out of memory"));
+	for (uint32_t i = 1; i < c->sec_cnt; i++) {
+		const struct ksr_obj_sec *s = ksr_object__sec(c->obj, i);
+
+		c->secs[i].exec = s->flags & SHF_EXECINSTR;
+		if (!s->data || s->offset > c->img_len || s->size > c->img_len - s->offset)
+			continue;
+		c->secs[i].data = (uint8_t *)c->img + s->offset;
+		c->secs[i].size = s->size;
+	}
+	return KSR_EXIT_OK;
+}
+
+/* ---- the host ------------------------------------------------------------ */
+
+static int refuse_mismatch(const struct load_ctx *c)
+{
+	char msg[1024];
+
+	snprintf(msg, sizeof(msg),
+		 "resolved for another kernel build: profile %s (identity %s), this host runs %s "
+		 "(identity %s); resolve it against a profile of this host (ksymres capture) or "
+		 "load with --reresolve", c->hc.obj_release, c->hc.obj_identity, host_release(),
+		 c->hc.host_identity);
+	ksr_err(EXDEV, "%s", msg);
+	return ksr_cli_fail(c->a.path, -EXDEV);
+}
+
+static int rebase(struct load_ctx *c)
+{
+	uint64_t live_text;
+	int err;
+
+	if (c->hc.counts.addr_module) {
+		char why[512];
+
+		err = ksr_rebase__apply(&c->man, c->secs, c->sec_cnt, 0, &c->hc.rebased);
+		snprintf(why, sizeof(why), "%s", ksr_errmsg());
+		ksr_err(-err, "cannot rebase: %s; load with --reresolve to look them up on this host",
+			why);
+		return ksr_cli_fail(c->a.path, err);
+	}
+	if (!c->hc.counts.addr_kernel)
+		return KSR_EXIT_OK;
+	if (!(c->man.hdr.prof_flags & KSR_PROF_HAS_TEXT))
+		return ksr_cli_fail(c->a.path, ksr_err(ENOENT, "the profile recorded no _text, so its "
+					"KASLR addresses cannot be rebased; load with --reresolve"));
+	err = ksr_host_text(&live_text);
+	if (err)
+		return ksr_cli_fail(ksr_live_kallsyms_path(), err);
+	c->hc.slide = ksr_rebase__slide(live_text, c->man.hdr.text_addr);
+	err = ksr_rebase__apply(&c->man, c->secs, c->sec_cnt, c->hc.slide, &c->hc.rebased);
+	return err ? ksr_cli_fail(c->a.path, err) : KSR_EXIT_OK;
+}
+
+static void report_rr_failure(const struct load_ctx *c)
+{
+	if (ksr_cli.json) {
+		struct ksr_json j;
+
+		ksr_json_init(&j, stdout, ksr_cli.pretty);
+		ksr_json_obj_open(&j);
+		ksr_json_key(&j, "externs");
+		ksr_json_arr_open(&j);
+		for (size_t i = 0; i < c->hc.rr.cnt; i++)
+			ksr_report_extern_json(&j, &c->hc.rr.externs[i].ext, &c->hc.rr.externs[i].dec);
+		ksr_json_arr_close(&j);
+		ksr_json_obj_close(&j);
+		ksr_json_end(&j);
+		return;
+	}
+	printf("re-resolving against the running kernel (%s):\n", host_release());
+	for (size_t i = 0; i < c->hc.rr.cnt; i++)
+		ksr_report_extern_text(stdout, &c->hc.rr.externs[i].ext, &c->hc.rr.externs[i].dec);
+}
+
+static int reresolve(struct load_ctx *c)
+{
+	int err = ksr_rr__run(c->obj, &c->man, &c->hb, c->secs, c->sec_cnt, &c->hc.rr);
+
+	if (err)
+		return ksr_cli_fail(c->a.path, err);
+	c->hc.reresolved = true;
+	if (!c->hc.rr.ok) {
+		size_t bad = 0;
+
+		for (size_t i = 0; i < c->hc.rr.cnt; i++)
+			bad += !ksr_status_ok(c->hc.rr.externs[i].dec.status);
+		report_rr_failure(c);
+		return ksr_cli_fail(c->a.path, ksr_err(ENOENT, "--reresolve: %zu extern%s cannot be "
+					"resolved on this kernel", bad, bad == 1 ? "" : "s"));
+	}
+	return KSR_EXIT_OK;
+}
+
+/* Host check, then rebase or re-resolution, all in our copy of the file. */
+static int prepare(struct load_ctx *c)
+{
+	int err, rc;
+
+	if ((rc = section_views(c)))
+		return rc;
+	err = ksr_rebase__verify(&c->man, c->secs, c->sec_cnt, &c->hc.counts);
+	if (err)
+		return ksr_cli_fail(c->a.path, err);
+	err = ksr_host_btf__open(&c->hb);
+	if (err)
+		return ksr_cli_fail(c->hb.path, err);
+	memcpy(c->hc.host_identity, c->hb.identity, sizeof(c->hc.host_identity));
+	c->hc.match = !strcmp(c->hc.obj_identity, c->hc.host_identity);
+	if (c->a.reresolve)
+		return reresolve(c);
+	if (!c->hc.match) {
+		if (!c->a.force)
+			return refuse_mismatch(c);
+		note("%s: resolved for another kernel build (profile %s, identity %s; this host %s, "
+		     "identity %s); loading anyway (--force): its BTF ids may name other types",
+		     c->a.path, c->hc.obj_release, c->hc.obj_identity, host_release(),
+		     c->hc.host_identity);
+	}
+	return rebase(c);
+}
+
+/* ---- report ---------------------------------------------------------------- */
+
+static void slide_str(uint64_t slide, char *buf, size_t len)
+{
+	int64_t s = (int64_t)slide;
+
+	if (s < 0)
+		snprintf(buf, len, "-0x%" PRIx64, (uint64_t)0 - slide);
+	else
+		snprintf(buf, len, "+0x%" PRIx64, slide);
+}
+
+static void report_json(const struct load_ctx *c)
+{
+	struct ksr_json j;
+	char slide[32];
+
+	ksr_json_init(&j, stdout, ksr_cli.pretty);
+	ksr_json_obj_open(&j);
+	ksr_json_key(&j, "object");
+	ksr_json_str(&j, c->a.path);
+	ksr_json_key(&j, "manifest");
+	ksr_json_bool(&j, c->hc.has_manifest);
+	if (c->hc.has_manifest) {
+		slide_str(c->hc.slide, slide, sizeof(slide));
+		ksr_json_key(&j, "identity");
+		ksr_json_str(&j, c->hc.obj_identity);
+		ksr_json_key(&j, "host_identity");
+		ksr_json_str(&j, c->hc.host_identity);
+		ksr_json_key(&j, "reresolved");
+		ksr_json_bool(&j, c->hc.reresolved);
+		if (c->hc.counts.addr_kernel && !c->hc.reresolved) {
+			ksr_json_key(&j, "kaslr_slide");
+			ksr_json_str(&j, slide);
+		}
+		ksr_json_key(&j, "rebased");
+		ksr_json_u64(&j, c->hc.rebased);
+	}
+	if (c->hc.reresolved) {
+		ksr_json_key(&j, "externs");
+		ksr_json_arr_open(&j);
+		for (size_t i = 0; i < c->hc.rr.cnt; i++)
+			ksr_report_extern_json(&j, &c->hc.rr.externs[i].ext, &c->hc.rr.externs[i].dec);
+		ksr_json_arr_close(&j);
+	}
+	ksr_json_key(&j, "programs");
+	ksr_json_arr_open(&j);
+	for (size_t i = 0; i < ksr_bpf__prog_cnt(c->bpf); i++) {
+		const struct ksr_bpf_prog *p = ksr_bpf__prog(c->bpf, i);
+
+		ksr_json_obj_open(&j);
+		ksr_json_key(&j, "name");
+		ksr_json_str(&j, p->name);
+		ksr_json_key(&j, "type");
+		ksr_json_str(&j, p->type ? p->type : "unknown");
+		ksr_json_key(&j, "id");
+		ksr_json_u64(&j, p->id);
+		if (p->ran) {
+			ksr_json_key(&j, "retval");
+			ksr_json_u64(&j, p->retval);
+			ksr_json_key(&j, "duration_ns");
+			ksr_json_u64(&j, p->duration_ns);
+		} else if (p->skipped) {
+			ksr_json_key(&j, "skipped");
+			ksr_json_str(&j, p->skipped);
+		}
+		if (p->pin[0]) {
+			ksr_json_key(&j, "pin");
+			ksr_json_str(&j, p->pin);
+		}
+		ksr_json_obj_close(&j);
+	}
+	ksr_json_arr_close(&j);
+	ksr_json_obj_close(&j);
+	ksr_json_end(&j);
+}
+
+static void report_host_text(const struct load_ctx *c)
+{
+	char slide[32];
+
+	if (!c->hc.has_manifest) {
+		puts("manifest: none (not resolved by ksymres; libbpf resolved any externs)");
+		return;
+	}
+	fputs("manifest: profile ", stdout);
+	ksr_print_safe(stdout, c->hc.obj_release);
+	printf(" (identity %s): ", c->hc.obj_identity);
+	if (c->hc.match)
+		fputs("this host is that build", stdout);
+	else
+		printf("this host is another build (identity %s)", c->hc.host_identity);
+	if (c->hc.reresolved) {
+		printf("; re-resolved %zu extern%s here\n", c->hc.rr.cnt, c->hc.rr.cnt == 1 ? "" : "s");
+		for (size_t i = 0; i < c->hc.rr.cnt; i++)
+			ksr_report_extern_text(stdout, &c->hc.rr.externs[i].ext, &c->hc.rr.externs[i].dec);
+		return;
+	}
+	if (!c->hc.counts.addr_kernel) {
+		puts("; no address moves with KASLR");
+		return;
+	}
+	slide_str(c->hc.slide, slide, sizeof(slide));
+	printf("; KASLR slide %s, %u of %u address%s rebased\n", slide, c->hc.rebased,
+	       c->hc.counts.addr_kernel, c->hc.counts.addr_kernel == 1 ? "" : "es");
+}
+
+static void report_text(const struct load_ctx *c)
+{
+	size_t n = ksr_bpf__prog_cnt(c->bpf), maps = ksr_bpf__map_cnt(c->bpf);
+
+	fputs("object:   ", stdout);
+	ksr_print_safe(stdout, c->a.path);
+	putchar('\n');
+	report_host_text(c);
+	printf("loaded:   %zu program%s, %zu map%s\n", n, n == 1 ? "" : "s", maps, maps == 1 ? "" : "s");
+	if (c->a.bpf.pin_dir) {
+		fputs("pinned:   programs and maps under ", stdout);
+		ksr_print_safe(stdout, c->a.bpf.pin_dir);
+		putchar('\n');
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct ksr_bpf_prog *p = ksr_bpf__prog(c->bpf, i);
+
+		fputs("  ", stdout);
+		ksr_print_safe(stdout, p->name);
+		printf("  %s  id %u", p->type ? p->type : "unknown", p->id);
+		if (p->ran)
+			printf("  retval %u (0x%x)  %" PRIu64 " ns", p->retval, p->retval, p->duration_ns);
+		else if (p->skipped)
+			printf("  not run: %s", p->skipped);
+		if (p->pin[0]) {
+			fputs("  pinned ", stdout);
+			ksr_print_safe(stdout, p->pin);
+		}
+		putchar('\n');
+	}
+}
+
+static void report_rejection(const struct load_ctx *c)
+{
+	const char *prog = ksr_bpf__failed_prog(c->bpf), *tail = ksr_bpf__log_tail(c->bpf);
+
+	if (!prog)
+		return;
+	if (ksr_cli.json) {
+		struct ksr_json j;
+
+		ksr_json_init(&j, stdout, ksr_cli.pretty);
+		ksr_json_obj_open(&j);
+		ksr_json_key(&j, "rejected");
+		ksr_json_str(&j, prog);
+		ksr_json_key(&j, "verifier_log_tail");
+		ksr_json_str(&j, tail);
+		ksr_json_obj_close(&j);
+		ksr_json_end(&j);
+		return;
+	}
+	fputs("verifier log of program '", stdout);
+	ksr_print_safe(stdout, prog);
+	puts("' (last lines):");
+	/* the log is the kernel's text: print it line by line, escaped */
+	for (const char *l = tail; *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		char line[1024];
+
+		snprintf(line, sizeof(line), "%.*s", (int)(len < sizeof(line) ? len : sizeof(line) - 1), l);
+		fputs("  ", stdout);
+		ksr_print_safe(stdout, line);
+		putchar('\n');
+		l += len + (nl ? 1 : 0);
+	}
+}
+
+/* ---- libbpf ---------------------------------------------------------------- */
+
+static int run_data(struct load_ctx *c)
+{
+	size_t len;
+	int err;
+
+	if (!c->a.data_in) {
+		ksr_default_packet(c->packet);
+		c->a.bpf.data = c->packet;
+		c->a.bpf.data_len = sizeof(c->packet);
+		return KSR_EXIT_OK;
+	}
+	err = ksr_read_file(c->a.data_in, MAX_DATA_IN, &c->data, &len);
+	if (err)
+		return ksr_cli_fail(c->a.data_in, err);
+	c->a.bpf.data = c->data;
+	c->a.bpf.data_len = len;
+	c->a.bpf.data_given = true;
+	return KSR_EXIT_OK;
+}
+
+static int load_and_run(struct load_ctx *c)
+{
+	char obj_name[256];
+	int err, rc;
+
+	if (c->a.bpf.run && (rc = run_data(c)))
+		return rc;
+	snprintf(obj_name, sizeof(obj_name), "%s", base_name(c->a.path));
+	err = ksr_bpf__load(c->img, c->img_len, obj_name, &c->a.bpf, &c->bpf);
+	if (err) {
+		if (c->bpf)
+			report_rejection(c);
+		return ksr_cli_fail(c->a.path, err);
+	}
+	if (c->a.bpf.pin_dir && (err = ksr_bpf__pin(c->bpf, &c->a.bpf)))
+		return ksr_cli_fail(c->a.path, err);
+	if (c->a.bpf.run && (err = ksr_bpf__run(c->bpf, &c->a.bpf)))
+		return ksr_cli_fail(c->a.path, err);
+	if (ksr_cli.json)
+		report_json(c);
+	else
+		report_text(c);
+	return KSR_EXIT_OK;
+}
+
+static int load(struct load_ctx *c)
+{
+	int rc = open_object(c);
+
+	if (rc)
+		return rc;
+	if (!c->hc.has_manifest)
+		note("%s has no " KSR_MANIFEST_SEC " (not resolved by ksymres): loading it as plain "
+		     "libbpf would", c->a.path);
+	else if ((rc = prepare(c)))
+		return rc;
+	return load_and_run(c);
+}
+
+/* ---- options ----------------------------------------------------------------- */
+
+static int parse_repeat(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || end == s || *s == '-' || v == 0 || v > MAX_REPEAT)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct load_args *a)
+{
+	static const struct option opts[] = {
+		{ "pin", required_argument, NULL, 'I' },
+		{ "run", no_argument, NULL, 'r' },
+		{ "data-in", required_argument, NULL, 'd' },
+		{ "repeat", required_argument, NULL, 'n' },
+		{ "reresolve", no_argument, NULL, 'R' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool repeat_set = false;
+	int c;
+
+	a->bpf.repeat = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jv", opts, NULL)) != -1) {
+		switch (c) {
+		case 'I': a->bpf.pin_dir = optarg; break;
+		case 'r': a->bpf.run = true; break;
+		case 'd': a->data_in = optarg; break;
+		case 'n':
+			if (parse_repeat(optarg, &a->bpf.repeat))
+				return ksr_cli_usage("load", "--repeat takes a count from 1 to %u",
+						     MAX_REPEAT);
+			repeat_set = true;
+			break;
+		case 'R': a->reresolve = true; break;
+		case 'F': a->force = true; break;
+		case 'v': a->bpf.verbose = true; break;
+		case 'j': ksr_cli.json = true; break;
+		case 'P': ksr_cli.pretty = true; break;
+		case ':': return ksr_cli_usage("load", "option '%s' needs a value", argv[optind - 1]);
+		default: return ksr_cli_usage("load", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return ksr_cli_usage("load", "needs OBJECT");
+	if (optind + 1 != argc)
+		return ksr_cli_usage("load", "unexpected argument '%s'", argv[optind + 1]);
+	a->path = argv[optind];
+	if ((a->data_in || repeat_set) && !a->bpf.run)
+		return ksr_cli_usage("load", "--data-in and --repeat go with --run");
+	if (a->reresolve && a->force)
+		return ksr_cli_usage("load", "--reresolve and --force exclude each other");
+	if (a->bpf.pin_dir && !*a->bpf.pin_dir)
+		return ksr_cli_usage("load", "--pin needs a directory");
+	return KSR_EXIT_OK;
+}
+
+int ksr_cmd_load(int argc, char **argv)
+{
+	struct load_ctx *c = calloc(1, sizeof(*c));
+	int rc;
+
+	if (!c)
+		return ksr_cli_fail("load", ksr_err(ENOMEM, "out of memory"));
+	rc = parse_args(argc, argv, &c->a);
+	if (!rc)
+		rc = load(c);
+	ksr_bpf__free(c->bpf);
+	ksr_rr__free(&c->hc.rr);
+	ksr_host_btf__close(&c->hb);
+	ksr_object__free(c->obj);
+	free(c->secs);
+	free(c->data);
+	free(c->img);
+	free(c);
+	return rc;
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The parts of `ksymres load`: the host's identity and _text, re-resolution
+ * against the live kernel, and the libbpf side (load, pin, test-run). */
+#ifndef KSR_LOAD_H
+#define KSR_LOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fileio.h"
+#include "manifest.h"
+#include "rebase.h"
+#include "resolve.h"
+
+/* ---- the host (load_host.c) ---------------------------------------------- */
+
+/* The live vmlinux BTF, mapped (or read when it cannot be mapped), and its
+ * identity computed exactly as profiles compute it. */
+struct ksr_host_btf {
+	const char *path;
+	struct ksr_map map;
+	void *copy;              /* when read instead of mapped */
+	const void *data;
+	size_t len;
+	char identity[33];
+};
+int ksr_host_btf__open(struct ksr_host_btf *h);
+void ksr_host_btf__close(struct ksr_host_btf *h);
+
+/* _text of this boot, read from the head of kallsyms (it is among the first
+ * lines; the whole file costs the kernel ~30 ms to generate). A zero address
+ * (restricted kallsyms) is -EPERM with a message saying so. Messages do
+ * not name the file: it is ksr_live_kallsyms_path(). */
+int ksr_host_text(uint64_t *addr);
+
+/* 32 hex digits of a manifest identity. */
+void ksr_identity_hex(const uint8_t id[16], char hex[33]);
+
+/* ---- re-resolution (load_reresolve.c) ------------------------------------ */
+
+/* One extern named by the manifest, and its new decision. */
+struct ksr_rr_extern {
+	struct ksr_extern ext;   /* name, kind, weak, sites (rebuilt from the manifest) */
+	struct ksr_decision dec;
+};
+
+struct ksr_rr {
+	struct ksr_rr_extern *externs;
+	size_t cnt;
+	bool ok;                 /* every decision is resolved or weak_unresolved */
+	struct ksr_site *sites;  /* storage behind externs[].ext.sites */
+	uint32_t *site_rec;      /* manifest record of each entry of sites */
+};
+
+/* Decides every extern recorded in the manifest again against the running
+ * kernel (its BTF, already mapped, and its full kallsyms), with the same
+ * resolver as `resolve`, and, when all may run, rewrites their sites in
+ * secs. The manifest must have passed ksr_rebase__verify(). */
+int ksr_rr__run(const struct ksr_object *obj, const struct ksr_manifest *m,
+		const struct ksr_host_btf *hb, struct ksr_rebase_sec *secs, uint32_t sec_cnt,
+		struct ksr_rr *rr);
+void ksr_rr__free(struct ksr_rr *rr);
+
+/* ---- libbpf (load_bpf.c) -------------------------------------------------- */
+
+struct ksr_bpf_prog {
+	const char *name;
+	const char *type;        /* libbpf's name of the program type */
+	int fd;
+	uint32_t id;
+	bool ran;
+	const char *skipped;     /* why it was not test-run (with --run) */
+	uint32_t retval;
+	uint64_t duration_ns;
+	char pin[4096];          /* path when pinned */
+};
+
+struct ksr_bpf_opts {
+	const char *pin_dir;
+	bool run;
+	const void *data;        /* packet or context for --run */
+	size_t data_len;
+	bool data_given;         /* --data-in: also the context of syscall/raw_tp programs */
+	uint32_t repeat;
+	bool verbose;            /* libbpf's messages on stderr */
+};
+
+struct ksr_bpf;
+
+/* Opens the (already validated and patched) image with libbpf and loads
+ * it. On failure returns a negative errno; the verifier log's tail (when a
+ * program was rejected) is in ksr_bpf__log_tail() and the reason in
+ * ksr_errmsg(). */
+int ksr_bpf__load(const void *img, size_t len, const char *obj_name, const struct ksr_bpf_opts *o,
+		  struct ksr_bpf **out);
+/* Pins (programs and maps under o->pin_dir) and test-runs as asked. */
+int ksr_bpf__pin(struct ksr_bpf *b, const struct ksr_bpf_opts *o);
+int ksr_bpf__run(struct ksr_bpf *b, const struct ksr_bpf_opts *o);
+size_t ksr_bpf__prog_cnt(const struct ksr_bpf *b);
+const struct ksr_bpf_prog *ksr_bpf__prog(const struct ksr_bpf *b, size_t i);
+size_t ksr_bpf__map_cnt(const struct ksr_bpf *b);
+/* Last lines of the rejected program's verifier log ("" when none), and
+ * its name (NULL when the failure was not a program's). */
+const char *ksr_bpf__log_tail(const struct ksr_bpf *b);
+const char *ksr_bpf__failed_prog(const struct ksr_bpf *b);
+void ksr_bpf__free(struct ksr_bpf *b);
+
+/* The default --run packet: Ethernet + IPv4 + UDP, 64 bytes. */
+void ksr_default_packet(uint8_t pkt[64]);
+
+#endif
