@@ -254,6 +254,9 @@ static void decide_func(const struct ksr_object *obj, const struct ksr_extern *e
 		    "function from non-GPL compatible program'");
 		return;
 	}
+	if (has_site(e, KSR_SITE_CALL) && !(ksr_profile__meta(prof)->flags & KSR_PROF_KFUNC_TAGS))
+		snprintf(d->note, sizeof(d->note), "the target's BTF has no bpf_kfunc tags (pahole < "
+			 "1.27): not checked that '%.64s' is a kfunc; the verifier decides", name);
 	ver = ksr_release_version(ksr_profile__release(prof));
 	if (has_site(e, KSR_SITE_LD64) && ver && ver < KSR_KERNEL_6_4) {
 		set(d, KSR_STATUS_UNLOADABLE, "kfunc address (bpf_ksym_exists) needs kernel 6.4 or "

@@ -33,6 +33,7 @@ struct ksr_decision {
 	uint64_t addr;                /* typeless: the address (0 when weak_unresolved) */
 	enum ksr_addr_class addr_class;
 	char reason[KSR_REASON_MAX];  /* empty when resolved */
+	char note[KSR_REASON_MAX];    /* what could not be checked offline; may be empty */
 };
 
 /* Decides one extern. obj supplies the local BTF and the license. */

@@ -43,6 +43,10 @@ void ksr_report_extern_json(struct ksr_json *j, const struct ksr_extern *e,
 		ksr_json_key(j, "reason");
 		ksr_json_str(j, d->reason);
 	}
+	if (d->note[0]) {
+		ksr_json_key(j, "note");
+		ksr_json_str(j, d->note);
+	}
 	ksr_json_obj_close(j);
 }
 
@@ -60,6 +64,11 @@ void ksr_report_extern_text(FILE *f, const struct ksr_extern *e, const struct ks
 	if (d->reason[0]) {
 		fputs(": ", f);
 		ksr_print_safe(f, d->reason);
+	}
+	if (d->note[0]) {
+		fputs(" (note: ", f);
+		ksr_print_safe(f, d->note);
+		fputc(')', f);
 	}
 	fputc('\n', f);
 }
