@@ -67,14 +67,16 @@ static int find_named(const struct ksr_btf *btf, const struct blob *b, unsigned 
 	return 0;
 }
 
-/* libbpf's find_int_btf_id(): the first INT of 32 bits. */
+/* libbpf's find_int_btf_id(): the first INT of 32 bits; also of size 4,
+ * since the VARs typed with it get 4-byte slots (libbpf takes a wider one
+ * too, and the kernel then rejects the slot as smaller than the VAR). */
 static uint32_t find_int32(const struct blob *b)
 {
 	for (uint32_t id = 1; id < b->type_cnt; id++) {
 		const uint8_t *r = rec(b, id);
 
 		if (BTF_INFO_KIND(rd32(r + T_INFO)) == BTF_KIND_INT &&
-		    BTF_INT_BITS(rd32(r + T_EXTRA)) == 32)
+		    BTF_INT_BITS(rd32(r + T_EXTRA)) == 32 && rd32(r + T_SIZE) == 4)
 			return id;
 	}
 	return 0;
@@ -293,6 +295,94 @@ static void fixup_data(const struct ksr_object *obj, const struct ksr_btf *btf, 
 			wr32(var + T_EXTRA, BTF_VAR_STATIC);
 	}
 	qsort(sec + T_EXTRA, vlen, SECINFO_SZ, cmp_secinfo);
+}
+
+/* The kernel's DATASEC rules (btf_datasec_check_meta) on a fixed-up record:
+ * entries sorted by offset, non-empty, non-overlapping, inside the size. */
+static int check_fixed_datasec(const struct ksr_btf *btf, const uint8_t *sec, uint32_t id,
+			       uint64_t foff)
+{
+	uint32_t vlen = BTF_INFO_VLEN(rd32(sec + T_INFO)), size = rd32(sec + T_SIZE);
+	uint64_t end = 0;
+
+	if (!size)
+		return ksr_err(KSR_EMALFORMED, ".BTF: DATASEC [%u] '%s': size 0 after libbpf's fixups "
+			       "(offset 0x%llx)", id, name_of(btf, sec), (unsigned long long)foff);
+	for (uint32_t i = 0; i < vlen; i++) {
+		const uint8_t *vs = sec + T_EXTRA + (size_t)i * SECINFO_SZ;
+		uint32_t off = rd32(vs + 4), sz = rd32(vs + 8);
+
+		if (!sz || off < end || (uint64_t)off + sz > size)
+			return ksr_err(KSR_EMALFORMED,
+				       ".BTF: DATASEC [%u] '%s': after libbpf's fixups entry %u "
+				       "(offset %u, size %u) is empty, overlaps or ends beyond size %u "
+				       "(offset 0x%llx)", id, name_of(btf, sec), i, off, sz, size,
+				       (unsigned long long)foff);
+		end = (uint64_t)off + sz;
+	}
+	return 0;
+}
+
+/* A size-0 data DATASEC is sized and its VAR offsets set from the ELF
+ * section and symbols of the same names (fixup_data); without them libbpf
+ * refuses the object, and with clashing symbols the kernel refuses the BTF.
+ * Either way no loadable output exists, so the object is malformed. */
+static int check_data_sec(const struct ksr_object *obj, const struct ksr_btf *btf,
+			  struct blob *b, uint32_t id, uint64_t foff)
+{
+	uint8_t *r = rec(b, id);
+	const char *name = name_of(btf, r);
+	const struct ksr_obj_sec *s = ksr_object__sec_by_name(obj, name);
+	uint32_t vlen = BTF_INFO_VLEN(rd32(r + T_INFO));
+
+	if (rd32(r + T_SIZE) == 0) {
+		if (!s || !s->size || s->size > UINT32_MAX)
+			return ksr_err(KSR_EMALFORMED, ".BTF: DATASEC [%u] '%s' has size 0 and no ELF "
+				       "section of that name to size it (offset 0x%llx)", id, name,
+				       (unsigned long long)foff);
+		for (uint32_t i = 0; i < vlen; i++) {
+			uint32_t t = rd32(r + T_EXTRA + (size_t)i * SECINFO_SZ);
+			const char *var = t && t < b->type_cnt ? name_of(btf, rec(b, t)) : "";
+			const struct ksr_obj_sym *sym = find_var_sym(obj, var, s->idx);
+
+			if (!sym || sym->value > UINT32_MAX)
+				return ksr_err(KSR_EMALFORMED, ".BTF: DATASEC [%u] '%s': VAR [%u] '%s' has "
+					       "no symbol in section %u to place it (offset 0x%llx)", id,
+					       name, t, var, s->idx, (unsigned long long)foff);
+		}
+	}
+	if (s)
+		fixup_data(obj, btf, b, r, s);
+	return check_fixed_datasec(btf, r, id, foff);
+}
+
+int ksr_ksyms_btf__check_datasecs(const struct ksr_object *obj)
+{
+	const struct ksr_btf *btf = ksr_object__btf(obj);
+	const struct ksr_obj_sec *btf_sec = ksr_object__sec_by_name(obj, ".BTF");
+	struct blob b;
+	int err;
+
+	if (!btf || !btf_sec)
+		return 0;
+	err = load_blob(btf, &b);
+	for (uint32_t id = 1; !err && id < b.type_cnt; id++) {
+		const uint8_t *r = rec(&b, id);
+		const char *name = name_of(btf, r);
+		uint64_t foff = btf_sec->offset + b.hdr.hdr_len + b.hdr.type_off + b.offs[id];
+
+		if (BTF_INFO_KIND(rd32(r + T_INFO)) != BTF_KIND_DATASEC || !strcmp(name, ".ksyms"))
+			continue;
+		if (!strcmp(name, ".kconfig")) {
+			/* libbpf places the entries; their sizes stay clang's */
+			fixup_kconfig(obj, btf, &b, rec(&b, id));
+			err = check_fixed_datasec(btf, r, id, foff);
+		} else {
+			err = check_data_sec(obj, btf, &b, id, foff);
+		}
+	}
+	free(b.types);
+	return err;
 }
 
 int ksr_ksyms_btf__check_loadable(const struct ksr_object *obj, const void *blob, size_t len)

@@ -14,6 +14,7 @@
 #include "cursor.h"
 #include "error.h"
 #include "fileio.h"
+#include "ksyms_btf.h"
 #include "object_priv.h"
 
 #ifndef EM_BPF
@@ -465,6 +466,11 @@ static int check_sym_shndx(const struct ksr_object *obj, uint32_t i, const Elf64
 			       ".symtab: symbol %u '%s': section index 0x%x is invalid or unsupported (file offset 0x%llx)",
 			       i, name, es->st_shndx, ull(foff));
 	s = &obj->secs[es->st_shndx];
+	/* relocation sections hold no objects, and the patcher shrinks them */
+	if (s->type == SHT_REL)
+		return ksr_err(KSR_EMALFORMED,
+			       ".symtab: symbol %u '%s': defined in relocation section '%s' (file offset 0x%llx)",
+			       i, name, s->name, ull(foff));
 	if (es->st_value > s->size || es->st_size > s->size - es->st_value)
 		return ksr_err(KSR_EMALFORMED,
 			       ".symtab: symbol %u '%s': 0x%llx+0x%llx lies outside section '%s' (file offset 0x%llx)",
@@ -656,6 +662,8 @@ static int parse_owned(uint8_t *buf, size_t size, struct ksr_object **out)
 		err = load_btf(obj);
 	if (!err)
 		err = ksr_obj_collect_externs(obj);
+	if (!err)
+		err = ksr_ksyms_btf__check_datasecs(obj);
 	if (err) {
 		ksr_object__free(obj);
 		return err;

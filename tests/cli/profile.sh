@@ -16,6 +16,30 @@ expect_ok "profile from copies" "$KSR_BIN" profile --btf "$T/vmlinux.btf" --kall
   --release "$(uname -r)" -o "$T/copy.profile"
 no_leftovers "$T"
 
+# capture reads kallsyms in a second thread and parses it as it arrives: the
+# same inputs (through the test hooks) give the same bytes as `profile`
+KSYMRES_VMLINUX_BTF=$T/vmlinux.btf KSYMRES_KALLSYMS=$T/kallsyms \
+  expect_ok "capture through the path hooks" "$KSR_BIN" capture -o "$T/hooked.profile"
+cmp -s "$T/hooked.profile" "$T/copy.profile" && pass "capture == profile of the same inputs" ||
+  fail "capture and profile of the same inputs differ"
+head -c 1000 "$BTF" >"$T/trunc.btf"
+printf 'ffffffff81000000 T _text\nnot-hex T foo\n' >"$T/bad.kallsyms"
+KSYMRES_VMLINUX_BTF=$T/trunc.btf KSYMRES_KALLSYMS=$T/kallsyms \
+  expect_error 3 "capture: truncated BTF" "$KSR_BIN" capture -o "$T/bad.profile"
+grep -q "trunc.btf" "$T/err" && pass "capture error names the BTF" || fail "capture error: $(cat "$T/err")"
+KSYMRES_VMLINUX_BTF=$T/vmlinux.btf KSYMRES_KALLSYMS=$T/bad.kallsyms \
+  expect_error 3 "capture: bad kallsyms line" "$KSR_BIN" capture -o "$T/bad.profile"
+grep -q "bad.kallsyms.*line 2" "$T/err" && pass "capture error names the file and line" ||
+  fail "capture error: $(cat "$T/err")"
+KSYMRES_VMLINUX_BTF=$T/trunc.btf KSYMRES_KALLSYMS=$T/nope \
+  expect_error 1 "capture: missing kallsyms before a bad BTF" "$KSR_BIN" capture -o "$T/bad.profile"
+grep -q "nope" "$T/err" && pass "reading errors come first" || fail "capture error: $(cat "$T/err")"
+KSYMRES_VMLINUX_BTF=$T/vmlinux.btf KSYMRES_KALLSYMS=$T/bad.kallsyms \
+  expect_error 3 "capture: bad kallsyms before an unwritable output" "$KSR_BIN" capture -o "$T/no/such/dir/p"
+grep -q "bad.kallsyms" "$T/err" && pass "input errors before output errors" || fail "capture error: $(cat "$T/err")"
+[ -e "$T/bad.profile" ] && fail "capture wrote an output after failing" || pass "no capture output after failures"
+no_leftovers "$T"
+
 # the raw BTF is carried unchanged: extract it with a standard tool
 if command -v llvm-objcopy >/dev/null; then
   llvm-objcopy --dump-section .BTF="$T/extracted.btf" "$T/host.profile" "$T/junk.o"

@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Writes unminimised fuzz seeds for every target into OUT/<target>/.
+Called by scripts/gen-corpus.sh, which then minimises them into corpus/.
+
+usage: gen_corpus.py --ksymres BIN --objects DIR [--objects DIR...]
+                     --btf VMLINUX_BTF --kallsyms KALLSYMS --out OUT
+
+Sources: the clang-built test and example objects; a slice of the given
+vmlinux BTF closed over the names those objects use (ksrfmt.slice_btf); a
+hand-built BTF with every kind; an excerpt of the given kallsyms plus
+hand-written lines for the shapes a host may lack (module columns, per-CPU
+data, .llvm. suffixes, 32-bit addresses, System.map layout); profiles and
+patched objects made by the ksymres binary from those."""
+import argparse
+import glob
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ksrfmt  # noqa: E402
+
+SEED_MAX = 64 * 1024
+FUNCS = ["bpf_rcu_read_lock", "bpf_rcu_read_unlock", "bpf_task_from_pid", "bpf_task_acquire",
+         "bpf_task_release", "bpf_cgroup_from_id", "bpf_cgroup_release", "bpf_prog_put",
+         "bpf_obj_drop_impl", "bpf_dynptr_from_skb", "bpf_cpumask_create"]
+VARS = ["runqueues", "bpf_prog_active", "jiffies", "init_task"]
+KSYM_NAMES = FUNCS + ["_text", "_stext", "_etext", "startup_64", "bpf_map_put"]
+EXTRA_KSYMS = """\
+0000000000000000 A fixed_percpu_data
+0000000000032d40 D runqueues
+0000000000020a08 D bpf_prog_active
+ffffffff83a0d000 D jiffies
+ffffffff83a15940 D init_task
+ffffffff8160c5d0 d rcu_state.llvm.1234567890
+ffffffff8160c5e0 d rcu_state.llvm.987654321
+ffffffff81234560 t bpf_prog_put.cold
+ffffffff81234570 t __bpf_prog_put.isra.0
+ffffffffc0a01000 t nf_conntrack_init\t[nf_conntrack]
+ffffffffc0a02000 T nf_ct_get_tuple\t[nf_conntrack]
+ffffffffa0001234 t bpf_prog_6deef7357e7b4530_sd_fw_ingress\t[bpf]
+ffffffffc0201000 t ftrace_trampoline\t[__builtin__ftrace]
+"""
+
+
+def sh(*cmd, check=True):
+    return subprocess.run(cmd, check=check, capture_output=True)
+
+
+def kallsyms_excerpt(path, n_plain=40):
+    """Lines for the wanted names, the first n_plain lines, then the extras."""
+    lines = open(path, encoding="latin-1").read().splitlines()
+    want = set(KSYM_NAMES)
+    picked = lines[:n_plain] + [l for l in lines if l.split(" ")[-1] in want]
+    seen, out = set(), []
+    for l in picked:
+        if l not in seen and re.match(r"^[0-9a-f]{16} [A-Za-z] \S+$", l):
+            seen.add(l)
+            out.append(l)
+    return "\n".join(out) + "\n" + EXTRA_KSYMS.replace("\\t", "\t")
+
+
+def system_map(text):
+    """System.map layout: no module column, sorted by address."""
+    rows = [l for l in text.splitlines() if "\t" not in l]
+    return "\n".join(sorted(rows)) + "\n"
+
+
+def map32(text):
+    """A 32-bit kernel's 8-digit addresses."""
+    return "\n".join(l[8:] for l in text.splitlines() if "\t" not in l) + "\n"
+
+
+def strip_debug(path, tmp):
+    """The object without DWARF (.debug_* and their relocations), which
+    makes seeds a third of the size; .BTF and .BTF.ext stay."""
+    dst = os.path.join(tmp, os.path.basename(path) + ".stripped")
+    try:
+        sh("llvm-objcopy", "--strip-debug", path, dst)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return open(dst, "rb").read()
+
+
+class Out:
+    def __init__(self, root):
+        self.root = root
+
+    def put(self, target, name, data):
+        if isinstance(data, str):
+            data = data.encode("latin-1")
+        if len(data) > SEED_MAX:
+            print(f"gen_corpus: skipping {target}/{name}: {len(data)} bytes", file=sys.stderr)
+            return
+        d = os.path.join(self.root, target)
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ksymres", required=True)
+    ap.add_argument("--objects", action="append", required=True)
+    ap.add_argument("--btf", required=True)
+    ap.add_argument("--kallsyms", required=True)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    out = Out(a.out)
+    tmp = tempfile.mkdtemp(prefix="ksr-corpus.")
+
+    objs, full = {}, {}
+    for d in a.objects:
+        for p in sorted(glob.glob(os.path.join(d, "*.bpf.o"))):
+            name = os.path.basename(p)[:-len(".bpf.o")]
+            full[name] = open(p, "rb").read()
+            objs[name] = strip_debug(p, tmp) or full[name]
+
+    vmlinux = ksrfmt.parse_btf(open(a.btf, "rb").read())
+    slice_btf = ksrfmt.write_btf(ksrfmt.slice_btf(vmlinux, FUNCS, VARS))
+    kinds_btf = ksrfmt.write_btf(ksrfmt.all_kinds_btf())
+    ks = kallsyms_excerpt(a.kallsyms)
+    ks_small = "\n".join(ks.splitlines()[40:]) + "\n"
+
+    # btf: raw blobs in both rule sets
+    out.put("btf", "slice_vmlinux.btf", slice_btf)
+    out.put("btf", "all_kinds.btf", kinds_btf)
+    for name, blob in objs.items():
+        out.put("btf", f"obj_{name}.btf", ksrfmt.Elf(blob).sec(".BTF").data)
+
+    # kallsyms: /proc/kallsyms, System.map and 32-bit shapes
+    out.put("kallsyms", "excerpt.kallsyms", ks)
+    out.put("kallsyms", "small.kallsyms", ks_small)
+    out.put("kallsyms", "system.map", system_map(ks))
+    out.put("kallsyms", "system32.map", map32(ks))
+    out.put("kallsyms", "no_trailing_newline.kallsyms", ks_small.rstrip("\n"))
+    out.put("kallsyms", "ambiguous.kallsyms",
+            ks_small + "ffffffffc0a03000 T bpf_prog_put\t[fake_mod]\n")
+
+    # objects, their .BTF.ext in the skeleton framing, the rewrite
+    for name, blob in objs.items():
+        out.put("object", f"{name}.bpf.elf", full[name])
+        out.put("ksyms_rewrite", f"{name}.bpf.elf", blob)
+        elf = ksrfmt.Elf(blob)
+        if elf.sec(".BTF.ext"):
+            out.put("btf_ext", f"{name}.btfext", ksrfmt.frame_btf_ext(elf))
+
+    # profiles (written by ksymres itself) and the pipeline
+    profiles = {}
+    for pname, btf, text in (("slice", slice_btf, ks), ("kinds", kinds_btf, ks_small)):
+        bp, kp, pp = (os.path.join(tmp, f"{pname}.{x}") for x in ("btf", "ks", "profile"))
+        open(bp, "wb").write(btf)
+        open(kp, "w", encoding="latin-1").write(text)
+        sh(a.ksymres, "profile", "--btf", bp, "--kallsyms", kp, "--release", "6.8.0-seed",
+           "-o", pp)
+        profiles[pname] = open(pp, "rb").read()
+    for pname, prof in profiles.items():
+        out.put("profile", f"{pname}.profile", ksrfmt.frame_profile(b"", prof))
+    for name, blob in objs.items():
+        out.put("profile", f"{name}+slice.profile", ksrfmt.frame_profile(blob, profiles["slice"]))
+        for flags, (bname, btf, text) in enumerate((("slice", slice_btf, ks),
+                                                    ("kinds", kinds_btf, ks_small))):
+            out.put("pipeline", f"{name}+{bname}.pipe",
+                    ksrfmt.frame_pipeline(flags, blob, btf, text.encode("latin-1")))
+
+    # patched objects (with a manifest) for the object parser
+    pp = os.path.join(tmp, "slice.profile")
+    for name, blob in objs.items():
+        ip, op = os.path.join(tmp, f"{name}.o"), os.path.join(tmp, f"{name}.out.o")
+        open(ip, "wb").write(blob)
+        if sh(a.ksymres, "resolve", ip, "-p", pp, "-o", op, check=False).returncode == 0:
+            patched = open(op, "rb").read()
+            out.put("object", f"{name}.patched.elf", patched)
+            out.put("btf", f"patched_{name}.btf", ksrfmt.Elf(patched).sec(".BTF").data)
+    digest = hashlib.sha256(slice_btf).hexdigest()[:12]
+    print(f"gen_corpus: {len(objs)} objects, slice BTF {len(slice_btf)} bytes ({digest}), "
+          f"kallsyms excerpt {len(ks)} bytes")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Regenerates the fuzz seed corpora corpus/<target>/ (fuzz/README.md).
+#
+#   scripts/gen-corpus.sh [--fresh] [--no-merge] [--btf FILE] [--kallsyms FILE]
+#
+# 1. builds the clang test objects, the examples and the CLI (build-corpus/);
+# 2. fuzz/tools/gen_corpus.py writes raw seeds: the objects, their .BTF and
+#    .BTF.ext, a slice of the vmlinux BTF (default /sys/kernel/btf/vmlinux)
+#    closed over the names the objects use, a hand-built BTF with every kind,
+#    a kallsyms excerpt (default /proc/kallsyms) in several layouts, profiles
+#    and patched objects made by the CLI, and the framed inputs of the
+#    btf_ext, profile and pipeline targets;
+# 3. minimises them with libFuzzer -merge=1 (build-fuzz-lf/), together with
+#    what corpus/<target>/ already holds unless --fresh, and replaces
+#    corpus/<target>/ with the result.
+# Seeds are capped at 64 KiB each; the script prints the per-target and
+# total sizes (target: total < 2 MiB). corpus/regressions/ is never touched.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BTF=/sys/kernel/btf/vmlinux
+KALLSYMS=/proc/kallsyms
+FRESH=0 MERGE=1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --fresh) FRESH=1 ;;
+    --no-merge) MERGE=0 ;;
+    --btf) BTF=$2; shift ;;
+    --kallsyms) KALLSYMS=$2; shift ;;
+    *) echo "usage: $0 [--fresh] [--no-merge] [--btf FILE] [--kallsyms FILE]" >&2; exit 2 ;;
+  esac
+  shift
+done
+TARGETS=$(awk '/^[a-z]/ { print $1 }' fuzz/targets.conf)
+JOBS=$(nproc)
+
+echo "== building test objects and the CLI (build-corpus)"
+CC=clang cmake -S . -B build-corpus -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-corpus -j"$JOBS" --target ksymres_cli bpf_objects examples >/dev/null
+
+STAGE=$(mktemp -d /tmp/ksr-seeds.XXXXXX)
+trap 'rm -rf "$STAGE"' EXIT
+python3 fuzz/tools/gen_corpus.py --ksymres build-corpus/ksymres \
+  --objects build-corpus/tests/bpf --objects build-corpus/examples \
+  --btf "$BTF" --kallsyms "$KALLSYMS" --out "$STAGE/raw"
+
+if [ $MERGE = 1 ]; then
+  echo "== building libFuzzer targets (build-fuzz-lf)"
+  CC=clang cmake -S . -B build-fuzz-lf -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DKSYMRES_FUZZ=libfuzzer -DKSYMRES_TESTS=OFF >/dev/null
+  cmake --build build-fuzz-lf -j"$JOBS" >/dev/null
+fi
+
+for t in $TARGETS; do
+  new=$STAGE/min/$t
+  mkdir -p "$new" "corpus/$t" "corpus/regressions/$t"
+  if [ $MERGE = 1 ]; then
+    old=()
+    [ $FRESH = 1 ] || old=("corpus/$t")
+    ASAN_OPTIONS=detect_leaks=1 build-fuzz-lf/fuzz/fuzz_$t -merge=1 -timeout=10 \
+      -rss_limit_mb=2048 "$new" "$STAGE/raw/$t" "${old[@]}" >"$STAGE/merge-$t.log" 2>&1 ||
+      { cat "$STAGE/merge-$t.log"; exit 1; }
+  else
+    cp "$STAGE/raw/$t"/* "$new"/
+  fi
+  find "$new" -type f -size +64k -print -delete | sed 's/^/dropped (> 64 KiB): /'
+  rm -rf "corpus/$t"
+  cp -r "$new" "corpus/$t"
+  printf '%-14s %4d seeds %8d bytes\n' "$t" "$(find "corpus/$t" -type f | wc -l)" \
+    "$(cat "corpus/$t"/* | wc -c)"
+done
+total=$(find corpus -path corpus/regressions -prune -o -type f -print0 | xargs -0 cat | wc -c)
+echo "total seeds: $total bytes (limit 2097152)"
+[ "$total" -lt 2097152 ] || { echo "seed corpus too large" >&2; exit 1; }
