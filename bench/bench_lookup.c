@@ -3,61 +3,79 @@
  *   ksymres: ksr_profile__open + k lookups (VAR/FUNC by name through the
  *            prebuilt index) + ksr_profile__free
  *   libbpf:  btf__parse_raw of the same raw BTF + k btf__find_by_name_kind
- * for k = 1, 10, 100, 1000 real VAR/FUNC names, alternating, after warm-up.
- * Prints min/median/max per side and the ratio of medians; -j for JSON.
- * usage: bench_lookup PROFILE RAW_BTF [REPS] [-j] */
+ *            + btf__free
+ * for k = 1, 10, 100, 1000 real VAR/FUNC names (spread over the id range),
+ * alternating, after warm-up. Each run also times its k lookups alone
+ * ("after opening": the first touches of the pages they need included),
+ * and a third run per repetition times what resolve does per name: the BTF
+ * lookup plus the kallsyms run of the same name. k = 1000 runs a fifth of
+ * the repetitions (at least 5): libbpf needs ~0.6 s per run there.
+ * Prints min/median/max per side and the ratio of medians.
+ *
+ * usage: bench_lookup PROFILE RAW_BTF [-n REPS] [-o FILE.jsonl] */
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
+#include "bench_util.h"
 #include "btf.h"
+#include "kallsyms.h"
 #include "profile.h"
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct name { const char *s; unsigned int kind; };
+struct name {
+	const char *s;
+	unsigned int kind;
+};
 
 static volatile long sink;
 
-static double run_ksr(const char *path, const struct name *n, int k)
+/* open + k lookups; *lk receives the lookups' share */
+static double run_ksr(const char *path, const struct name *n, int k, bool with_ks, double *lk)
 {
 	struct ksr_profile *p;
-	double t = now_ms();
+	double t = bu_now_ms(), t1;
+	uint32_t first, cnt;
 
-	if (ksr_profile__open(path, &p))
+	if (ksr_profile__open(path, &p)) {
+		fprintf(stderr, "bench_lookup: %s: %s\n", path, ksr_errmsg());
 		exit(1);
-	for (int i = 0; i < k; i++)
+	}
+	t1 = bu_now_ms();
+	for (int i = 0; i < k; i++) {
 		sink += ksr_btf__find(ksr_profile__btf(p), n[i].s, n[i].kind);
+		if (with_ks)
+			sink += ksr_kallsyms__lookup(ksr_profile__kallsyms(p), n[i].s, &first, &cnt);
+	}
+	*lk = bu_now_ms() - t1;
 	ksr_profile__free(p);
-	return now_ms() - t;
+	return bu_now_ms() - t;
 }
 
-static double run_libbpf(const char *raw, const struct name *n, int k)
+static double run_libbpf(const char *raw, const struct name *n, int k, double *lk)
 {
-	double t = now_ms();
+	double t = bu_now_ms(), t1;
 	struct btf *b = btf__parse_raw(raw);
 
-	if (!b)
+	if (!b) {
+		fprintf(stderr, "bench_lookup: libbpf cannot parse %s\n", raw);
 		exit(1);
+	}
+	t1 = bu_now_ms();
 	for (int i = 0; i < k; i++)
 		sink += btf__find_by_name_kind(b, n[i].s, n[i].kind);
+	*lk = bu_now_ms() - t1;
 	btf__free(b);
-	return now_ms() - t;
+	return bu_now_ms() - t;
+}
+
+static void emit(FILE *jf, const char *name, int reps, struct bu_side *s, int n)
+{
+	bu_print(stdout, name, reps, s, n, 1, 0);
+	if (jf)
+		bu_json_line(jf, "lookup", name, reps, s, n, 1, 0, "");
 }
 
 int main(int argc, char **argv)
@@ -65,14 +83,26 @@ int main(int argc, char **argv)
 	static const int ks[] = { 1, 10, 100, 1000 };
 	struct ksr_profile *p;
 	struct name *names;
-	int reps = argc > 3 ? atoi(argv[3]) : 20, cnt = 0;
-	int json = argc > 4 && !strcmp(argv[4], "-j");
+	const char *json = NULL;
+	int reps = 30, cnt = 0, c;
+	FILE *jf = NULL;
 	uint32_t tc;
 
-	if (argc < 3 || reps < 1) {
-		fprintf(stderr, "usage: %s PROFILE RAW_BTF [REPS] [-j]\n", argv[0]);
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s PROFILE RAW_BTF [-n REPS] [-o FILE]\n", argv[0]);
 		return 2;
 	}
+	optind = 3;
+	while ((c = getopt(argc, argv, "n:o:")) != -1) {
+		switch (c) {
+		case 'n': reps = atoi(optarg); break;
+		case 'o': json = optarg; break;
+		default: return 2;
+		}
+	}
+	if (reps < 1)
+		return 2;
+	libbpf_set_print(NULL);
 	if (ksr_profile__open(argv[1], &p)) {
 		fprintf(stderr, "%s: %s\n", argv[1], ksr_errmsg());
 		return 1;
@@ -80,7 +110,7 @@ int main(int argc, char **argv)
 	/* 1000 real names, spread over the id range, VARs and FUNCs */
 	names = calloc(1000, sizeof(*names));
 	ksr_btf__type_offsets(ksr_profile__btf(p), &tc);
-	for (uint32_t id = 1; id < tc && cnt < 1000; id += tc / 3000 + 1) {
+	for (uint32_t id = 1; names && id < tc && cnt < 1000; id += tc / 3000 + 1) {
 		const struct btf_type *t = ksr_btf__type_by_id(ksr_profile__btf(p), id);
 		unsigned int kind = t ? BTF_INFO_KIND(t->info) : 0;
 
@@ -94,36 +124,54 @@ int main(int argc, char **argv)
 		fprintf(stderr, "only %d names\n", cnt);
 		return 1;
 	}
-	if (json)
-		printf("{\"benchmark\":\"open+lookup\",\"reps\":%d,\"results\":[", reps);
-	else
-		printf("%-22s %10s %10s %10s   %10s %10s %10s   %8s\n", "open + k lookups (ms)",
-		       "ksr min", "median", "max", "libbpf min", "median", "max", "ratio");
+	if (json && !(jf = fopen(json, "a"))) {
+		perror(json);
+		return 1;
+	}
 	for (size_t ki = 0; ki < sizeof(ks) / sizeof(ks[0]); ki++) {
 		double *a = calloc((size_t)reps, sizeof(double)), *b = calloc((size_t)reps, sizeof(double));
-		int k = ks[ki];
+		double *al = calloc((size_t)reps, sizeof(double)), *bl = calloc((size_t)reps, sizeof(double));
+		double *x = calloc((size_t)reps, sizeof(double)), *xl = calloc((size_t)reps, sizeof(double));
+		struct bu_side s[3];
+		char title[96];
+		int k = ks[ki], n = k >= 1000 ? (reps / 5 > 5 ? reps / 5 : (reps < 5 ? reps : 5)) : reps;
+		double dummy;
 
-		run_ksr(argv[1], names, k); /* warm-up */
-		run_libbpf(argv[2], names, k);
-		for (int r = 0; r < reps; r++) {
-			a[r] = run_ksr(argv[1], names, k);
-			b[r] = run_libbpf(argv[2], names, k);
+		if (!a || !b || !al || !bl || !x || !xl)
+			return 1;
+		for (int w = 0; w < 3; w++) {
+			run_ksr(argv[1], names, k, false, &dummy);
+			run_libbpf(argv[2], names, k, &dummy);
 		}
-		qsort(a, (size_t)reps, sizeof(double), cmp_d);
-		qsort(b, (size_t)reps, sizeof(double), cmp_d);
-		if (json)
-			printf("%s{\"k\":%d,\"ksymres\":{\"min\":%.4f,\"median\":%.4f,\"max\":%.4f},"
-			       "\"libbpf\":{\"min\":%.4f,\"median\":%.4f,\"max\":%.4f},\"ratio\":%.1f}",
-			       ki ? "," : "", k, a[0], a[reps / 2], a[reps - 1], b[0], b[reps / 2],
-			       b[reps - 1], b[reps / 2] / a[reps / 2]);
-		else
-			printf("k=%-20d %10.3f %10.3f %10.3f   %10.3f %10.3f %10.3f   %7.1fx\n", k, a[0],
-			       a[reps / 2], a[reps - 1], b[0], b[reps / 2], b[reps - 1],
-			       b[reps / 2] / a[reps / 2]);
+		for (int r = 0; r < n; r++) {
+			if (r % 2) {
+				b[r] = run_libbpf(argv[2], names, k, &bl[r]);
+				a[r] = run_ksr(argv[1], names, k, false, &al[r]);
+			} else {
+				a[r] = run_ksr(argv[1], names, k, false, &al[r]);
+				b[r] = run_libbpf(argv[2], names, k, &bl[r]);
+			}
+			x[r] = run_ksr(argv[1], names, k, true, &xl[r]);
+		}
+		snprintf(title, sizeof(title), "open + %d lookup%s", k, k == 1 ? "" : "s");
+		s[0] = (struct bu_side){ "ksymres open+find", bu_stats(a, (size_t)n), -1, -1 };
+		s[1] = (struct bu_side){ "libbpf btf__parse+find", bu_stats(b, (size_t)n), -1, -1 };
+		emit(jf, title, n, s, 2);
+		snprintf(title, sizeof(title), "%d lookup%s after opening", k, k == 1 ? "" : "s");
+		s[0] = (struct bu_side){ "ksymres ksr_btf__find", bu_stats(al, (size_t)n), -1, -1 };
+		s[1] = (struct bu_side){ "libbpf btf__find_by_name_kind", bu_stats(bl, (size_t)n),
+					 -1, -1 };
+		s[2] = (struct bu_side){ "ksymres BTF find + kallsyms run", bu_stats(xl, (size_t)n),
+					 -1, -1 };
+		emit(jf, title, n, s, 3);
 		free(a);
 		free(b);
+		free(al);
+		free(bl);
+		free(x);
+		free(xl);
 	}
-	if (json)
-		printf("]}\n");
+	if (jf)
+		fclose(jf);
 	return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef KSR_FILEIO_H
 #define KSR_FILEIO_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,5 +30,23 @@ struct ksr_chunk {
 /* Writes the chunks to a temporary file beside path (O_EXCL|O_NOFOLLOW),
  * fsyncs and renames it over path. On failure nothing is left behind. */
 int ksr_write_atomic(const char *path, const struct ksr_chunk *chunks, size_t n);
+
+/* The same in steps, for a file written in parts at known offsets (a
+ * profile's BTF sections are written while kallsyms is still being read).
+ * open creates the temporary file; pwrite writes chunks one after another
+ * from off; writeback starts writing a range to disk early (advisory);
+ * commit fsyncs, closes and renames (on failure it removes the temporary
+ * file); abort closes and removes it. After commit or abort, f is done. */
+struct ksr_atomic_file {
+	int fd;
+	char path[PATH_MAX];
+	char tmp[PATH_MAX];
+};
+int ksr_atomic_open(const char *path, struct ksr_atomic_file *f);
+int ksr_atomic_pwrite(struct ksr_atomic_file *f, const struct ksr_chunk *chunks, size_t n,
+		      uint64_t off);
+void ksr_atomic_writeback(struct ksr_atomic_file *f, uint64_t off, uint64_t len);
+int ksr_atomic_commit(struct ksr_atomic_file *f);
+void ksr_atomic_abort(struct ksr_atomic_file *f);
 
 #endif

@@ -13,6 +13,20 @@ uint64_t ksr_hash64_multi(const void *const *data, const size_t *len, size_t n);
 /* 32 lowercase hex digits plus NUL. */
 void ksr_hash128_hex(const void *data, size_t len, char out[33]);
 
+/* Streaming forms, for data hashed piece by piece (the result equals the
+ * one-shot hash of the concatenation). A state is either 64- or 128-bit,
+ * fixed by its reset. */
+struct ksr_hash_state;
+struct ksr_hash_state *ksr_hash_state_new(void);   /* NULL: out of memory */
+void ksr_hash_state_free(struct ksr_hash_state *st);
+void ksr_hash_reset64(struct ksr_hash_state *st);
+void ksr_hash_reset128(struct ksr_hash_state *st);
+void ksr_hash_update(struct ksr_hash_state *st, const void *data, size_t len);
+uint64_t ksr_hash_digest64(const struct ksr_hash_state *st);
+/* The 128-bit digest as 16 bytes, high 64 bits first, big-endian (the
+ * profile identity's byte order), and as ksr_hash128_hex() prints it. */
+void ksr_hash_digest128(const struct ksr_hash_state *st, uint8_t out[16], char hex[33]);
+
 /* Slot counts of the on-disk hash indexes: a power of two, at least twice the
  * number of keys, so linear probing stays short. */
 uint32_t ksr_hash_slots_for(uint32_t keys);

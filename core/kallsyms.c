@@ -138,19 +138,7 @@ static const char *byte_desc(uint8_t c, char *buf, size_t n)
 
 /* ---- the parser --------------------------------------------------------- */
 
-/* One entry per record, filled by the parser and reordered by the sort. */
-struct ks_ent {
-	uint64_t word; /* key bytes [win, win + 8), big-endian: see msd_sort() */
-	uint32_t off;  /* the record's name_off */
-	uint32_t meta; /* line index | key length << KS_IDX_BITS | KS_ENT_SAME */
-};
-
-#define KS_IDX_BITS 22
-#define KS_IDX(m) ((m) & ((1u << KS_IDX_BITS) - 1))
-#define KS_KEYLEN(m) (((m) >> KS_IDX_BITS) & 0x1ff)
-#define KS_ENT_SAME (1u << 31) /* same key as the entry before it */
-_Static_assert(KSR_KSYM_MAX_LINES <= 1u << KS_IDX_BITS, "line index must fit KS_IDX_BITS");
-_Static_assert(KSR_KSYM_NAME_MAX <= 0x1ff, "key length must fit 9 bits");
+_Static_assert(KSR_KSYM_MAX_LINES <= UINT32_MAX / 2, "line indexes fit 32 bits");
 
 /* Module names are few and usually repeat line after line: a one-entry cache
  * in front of a small open-addressing set of string-table offsets. */
@@ -164,17 +152,24 @@ struct ks_modset {
 	uint32_t last_off;
 };
 
+/* The state of one parse. Lines are parsed in order from pos up to end,
+ * which is the end of the input or, while it is still arriving (streaming),
+ * the end of its last complete line. The arrays grow as lines are added
+ * (one-shot parses size them exactly up front). */
 struct ks_parse {
-	const char *text;
+	const char *text;  /* start of the input: never moves */
 	const char *end;
+	const char *pos;   /* start of the next line to parse */
 	struct ksr_ksym *syms;
-	struct ks_ent *ent;
-	uint32_t *hash; /* per line: ksr_hash64(key), truncated */
-	uint32_t n;
+	uint32_t *hash;    /* per line: ksr_hash64(key), truncated */
+	uint32_t n;        /* lines parsed */
+	uint32_t cap;      /* room in syms and hash */
 	char *strs;
 	uint32_t strs_len;
+	size_t strs_cap;
 	unsigned int width;
 	bool nonzero;
+	bool streaming;    /* grow generously: the final size is unknown */
 	struct ks_modset mods;
 };
 
@@ -458,24 +453,6 @@ static int parse_module(struct ks_parse *ps, const struct ks_line *ln, const cha
 	return 0;
 }
 
-/* Key bytes [off, off+8) as a big-endian number, zero-padded: key bytes are
- * never 0, so a shorter key sorts first. */
-static uint64_t key_word(const uint8_t *key, uint32_t len, uint32_t off)
-{
-	uint64_t v = 0;
-
-	if (len >= off + 8) {
-		memcpy(&v, key + off, 8);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		v = __builtin_bswap64(v);
-#endif
-		return v;
-	}
-	for (uint32_t i = off; i < off + 8; i++)
-		v = v << 8 | (i < len ? key[i] : 0);
-	return v;
-}
-
 /* The key length: the whole name, or for 'd' the part before ".llvm.". */
 static uint32_t key_len_of(uint8_t type, const char *name, size_t len)
 {
@@ -520,9 +497,6 @@ static int parse_line(struct ks_parse *ps, const struct ks_line *ln, const char 
 	ps->strs[ps->strs_len + name_len] = '\0';
 	ps->strs_len += (uint32_t)name_len + 1;
 	sym->key_len = key_len_of(sym->type, name, name_len);
-	ps->ent[i].word = key_word((const uint8_t *)name, sym->key_len, 0);
-	ps->ent[i].off = sym->name_off;
-	ps->ent[i].meta = i | sym->key_len << KS_IDX_BITS;
 	ps->hash[i] = (uint32_t)ksr_hash64(name, sym->key_len);
 	if (mod) {
 		err = modset_intern(ps, ln, mod, mod_len, &sym->mod_off);
@@ -563,60 +537,115 @@ static uint64_t count_newlines(const char *p, size_t len)
 	return cnt;
 }
 
-/* K14: lines are counted before anything is allocated. */
-static int count_lines(const char *text, size_t len, uint32_t *n)
+/* K14: the lines of [from, from + len) are counted before anything is
+ * allocated for them; done lines precede them. The offset in the message is
+ * where the first line past the cap starts. */
+static int count_lines(const char *text, const char *from, size_t len, uint32_t done,
+		       bool last, uint32_t *n)
 {
-	const char *p = text, *end = text + len;
-	uint64_t cnt = count_newlines(text, len) + (text[len - 1] != '\n');
+	const char *p = from, *end = from + len;
+	uint64_t cnt = count_newlines(from, len) + (last && len && from[len - 1] != '\n');
 
-	if (cnt <= KSR_KSYM_MAX_LINES) {
+	if (cnt <= KSR_KSYM_MAX_LINES - done) {
 		*n = (uint32_t)cnt;
 		return 0;
 	}
-	for (uint32_t i = 0; i < KSR_KSYM_MAX_LINES; i++)
+	for (uint32_t i = done; i < KSR_KSYM_MAX_LINES; i++)
 		p = (const char *)memchr(p, '\n', (size_t)(end - p)) + 1;
 	return ksr_err(KSR_EMALFORMED, "more than %u lines (offset 0x%zx)", KSR_KSYM_MAX_LINES,
 		       (size_t)(p - text));
 }
 
-static int parse_lines(struct ks_parse *ps)
+#define KS_STREAM_LINES (256u << 10)
+#define KS_STREAM_STRS ((size_t)8 << 20)
+
+/* Room for n more lines whose text ends at ps->end. */
+static int reserve(struct ks_parse *ps, uint32_t n)
 {
-	struct ks_line ln = { ps->text, ps->text, 0 };
-	const char *p = ps->text;
+	size_t need = (size_t)(ps->end - ps->text) + 1; /* each line yields fewer bytes than it has */
+
+	if (n > ps->cap - ps->n) {
+		/* exactly what is asked the first time (a one-shot parse), then
+		 * at least double (streaming); count_lines() kept n within the cap */
+		uint32_t cap = ps->n + n;
+		struct ksr_ksym *syms;
+		uint32_t *hash;
+
+		if (ps->cap && cap < 2 * ps->cap)
+			cap = 2 * ps->cap < KSR_KSYM_MAX_LINES ? 2 * ps->cap : KSR_KSYM_MAX_LINES;
+		/* a streamed /proc/kallsyms has ~150k lines: start with room for
+		 * 256k (address space only until written), so that growing --
+		 * an mremap, a TLB shootdown on the reading thread's CPU -- is rare */
+		if (ps->streaming && cap < KS_STREAM_LINES)
+			cap = KS_STREAM_LINES;
+		syms = realloc(ps->syms, (size_t)cap * sizeof(*syms));
+		if (syms)
+			ps->syms = syms;
+		hash = syms ? realloc(ps->hash, (size_t)cap * sizeof(*hash)) : NULL;
+		if (!hash)
+			return ksr_err(ENOMEM, "out of memory");
+		ps->hash = hash;
+		ps->cap = cap;
+	}
+	if (need > ps->strs_cap) {
+		size_t cap = ps->strs_cap && need < 2 * ps->strs_cap ? 2 * ps->strs_cap : need;
+		char *strs;
+
+		if (ps->streaming && cap < KS_STREAM_STRS)
+			cap = KS_STREAM_STRS;
+
+		strs = realloc(ps->strs, cap);
+		if (!strs)
+			return ksr_err(ENOMEM, "out of memory");
+		if (!ps->strs) {
+			strs[0] = '\0';
+			ps->strs_len = 1;
+		}
+		ps->strs = strs;
+		ps->strs_cap = cap;
+	}
+	return 0;
+}
+
+/* Parses the cnt lines that start at ps->pos. */
+static int parse_lines(struct ks_parse *ps, uint32_t cnt)
+{
+	struct ks_line ln = { ps->text, ps->pos, 0 };
+	const char *p = ps->pos;
 	int err;
 
 	/* every line ends at the first '\n' after its start, as counted */
-	for (uint32_t i = 0; i < ps->n; i++) {
+	for (uint32_t i = ps->n; i < ps->n + cnt; i++) {
 		ln.no = i + 1;
 		ln.p = p;
 		err = parse_line(ps, &ln, &p, i);
 		if (err)
 			return err;
 	}
+	ps->n += cnt;
+	ps->pos = p;
 	return 0;
 }
 
-/* ---- sorting: (key, addr, name, module, line) ---------------------------
- * An MSD radix sort on key bytes over 16-byte entries that cache 8 key bytes
- * (a window: the first 8 are filled while parsing, later ones are reloaded
- * from the string table when a range moves past them). Large ranges scatter
- * by one byte per level between two buffers; a prefix shared by a whole range
- * ("__pfx_") is skipped in one pass. Ranges of at most KS_SORT_MERGE entries
- * are sorted by window with insertion or merge sort, equal windows 8 bytes
- * further, and identical keys by the rest of the order. The largest bucket is
- * iterated and the others recursed into, so the stack stays below log2(n)
- * radix frames. Work is linear in the key bytes plus n log n comparisons; the
- * order is total (the line index breaks the last tie), so the result is
- * deterministic. While sorting, each entry learns whether its key equals the
- * previous one (KS_ENT_SAME), which the index needs. */
+/* ---- sorting: (hash, key, addr, name, module, line) ----------------------
+ * Records are grouped by key: ordered by the 32-bit hash of the key (the low
+ * half of ksr_hash64(), the hash whose low bits pick the key's index slot),
+ * then by the key bytes, so that two keys with one hash still form two runs;
+ * records of one key by address, the name after the key (.llvm. suffixes),
+ * the module and, last, the line. The bulk is an LSD radix sort of
+ * (hash, line) pairs, three passes of 11 bits, stable and linear; runs of
+ * equal hashes, nearly always one key listed several times, are then sorted
+ * by comparison (merge sort, n log n even for crafted input). The order is
+ * total, so the result is deterministic. The index only needs every key's
+ * records to be adjacent; hash order makes the sort cheap (a key order cost
+ * 8 of the 15 ms of a parse) and inserts into the index in slot order. */
 
-#define KS_SORT_INSERTION 16u /* insertion sort up to this many entries */
-#define KS_SORT_MERGE 64u     /* comparison sorts up to this many, radix above */
+#define KS_RADIX_BITS 11u
+#define KS_RADIX (1u << KS_RADIX_BITS)
 
 struct ks_sort {
 	const struct ksr_ksym *syms;
 	const char *strs;
-	struct ks_ent *buf[2]; /* the entries; scratch of the same size */
 };
 
 static int cmp_u64(uint64_t a, uint64_t b)
@@ -645,52 +674,49 @@ static int cmp_rest(const struct ks_sort *s, uint32_t a, uint32_t b)
 	return cmp_u64(a, b);
 }
 
-enum ks_order {
-	KS_BY_WORD, /* the cached key bytes only */
-	KS_BY_REST, /* identical keys: address, name, module, line */
-};
-
-static int ent_cmp(const struct ks_sort *s, const struct ks_ent *x, const struct ks_ent *y,
-		   enum ks_order o)
+/* Key bytes, then key length (a prefix sorts first). */
+static int cmp_key(const struct ks_sort *s, uint32_t a, uint32_t b)
 {
-	if (o == KS_BY_WORD)
-		return cmp_u64(x->word, y->word);
-	return cmp_rest(s, KS_IDX(x->meta), KS_IDX(y->meta));
+	const struct ksr_ksym *x = &s->syms[a], *y = &s->syms[b];
+	uint32_t m = x->key_len < y->key_len ? x->key_len : y->key_len;
+	int r = memcmp(s->strs + x->name_off, s->strs + y->name_off, m);
+
+	if (r)
+		return r;
+	return (x->key_len > y->key_len) - (x->key_len < y->key_len);
 }
 
-static void insertion_sort(const struct ks_sort *s, struct ks_ent *a, size_t n,
-			   enum ks_order o)
+static int cmp_line(const struct ks_sort *s, uint32_t a, uint32_t b)
 {
-	for (size_t i = 1; i < n; i++) {
-		struct ks_ent t = a[i];
-		size_t j = i;
+	int r = cmp_key(s, a, b);
 
-		while (j > 0 && ent_cmp(s, &a[j - 1], &t, o) > 0) {
-			a[j] = a[j - 1];
-			j--;
+	return r ? r : cmp_rest(s, a, b);
+}
+
+/* Lines a[0..n) (all with one hash) in cmp_line() order; tmp has room for n. */
+static void sort_run(const struct ks_sort *s, uint32_t *a, size_t n, uint32_t *tmp)
+{
+	uint32_t *src = a, *dst = tmp, *t;
+	size_t w = 8;
+
+	for (size_t lo = 0; lo < n; lo += w) /* insertion sort of blocks of w */
+		for (size_t i = lo + 1; i < n && i < lo + w; i++) {
+			uint32_t v = a[i];
+			size_t j = i;
+
+			while (j > lo && cmp_line(s, a[j - 1], v) > 0) {
+				a[j] = a[j - 1];
+				j--;
+			}
+			a[j] = v;
 		}
-		a[j] = t;
-	}
-}
-
-/* Bottom-up merge sort, using n entries of scratch. */
-static void merge_sort(const struct ks_sort *s, struct ks_ent *a, size_t n,
-		       struct ks_ent *scratch, enum ks_order o)
-{
-	struct ks_ent *src = a, *dst = scratch, *t;
-
-	for (size_t i = 0; i < n; i += KS_SORT_INSERTION)
-		insertion_sort(s, a + i, n - i < KS_SORT_INSERTION ? n - i : KS_SORT_INSERTION, o);
-	for (size_t w = KS_SORT_INSERTION; w < n; w *= 2) {
+	for (; w < n; w *= 2) {
 		for (size_t lo = 0; lo < n; lo += 2 * w) {
 			size_t mid = lo + w < n ? lo + w : n, hi = mid + w < n ? mid + w : n;
 			size_t i = lo, j = mid, k = lo;
 
 			while (i < mid && j < hi)
-				if (ent_cmp(s, &src[i], &src[j], o) <= 0)
-					dst[k++] = src[i++];
-				else
-					dst[k++] = src[j++];
+				dst[k++] = cmp_line(s, src[i], src[j]) <= 0 ? src[i++] : src[j++];
 			while (i < mid)
 				dst[k++] = src[i++];
 			while (j < hi)
@@ -704,198 +730,58 @@ static void merge_sort(const struct ks_sort *s, struct ks_ent *a, size_t n,
 		memcpy(a, src, n * sizeof(*a));
 }
 
-static void cmp_sort(const struct ks_sort *s, struct ks_ent *a, size_t n,
-		     struct ks_ent *scratch, enum ks_order o)
+/* Stable LSD radix sort of (hash << 32 | line) by the hash half; the result
+ * is left in tmp (three passes). */
+static void radix_sort(uint64_t *a, uint64_t *tmp, size_t n)
 {
-	if (n <= KS_SORT_INSERTION)
-		insertion_sort(s, a, n, o);
-	else
-		merge_sort(s, a, n, scratch, o);
-}
+	_Static_assert(3 * KS_RADIX_BITS >= 32, "three passes cover the hash");
+	uint32_t cnt[3][KS_RADIX];
+	uint64_t *src = a, *dst = tmp, *t;
 
-/* Identical keys: order the rest, and flag all but the first. */
-static void sort_ties(const struct ks_sort *s, struct ks_ent *a, size_t n,
-		      struct ks_ent *scratch)
-{
-	cmp_sort(s, a, n, scratch, KS_BY_REST);
-	for (size_t i = 1; i < n; i++)
-		a[i].meta |= KS_ENT_SAME;
-}
-
-static void reload_window(const struct ks_sort *s, struct ks_ent *a, size_t n, uint32_t win)
-{
-	const uint8_t *strs = (const uint8_t *)s->strs;
-
+	memset(cnt, 0, sizeof(cnt));
 	for (size_t i = 0; i < n; i++)
-		a[i].word = key_word(strs + a[i].off, KS_KEYLEN(a[i].meta), win);
-}
+		for (unsigned int d = 0; d < 3; d++)
+			cnt[d][(a[i] >> (32 + d * KS_RADIX_BITS)) & (KS_RADIX - 1)]++;
+	for (unsigned int d = 0; d < 3; d++) {
+		uint32_t sum = 0;
 
-/* A small range whose keys agree before win and whose words hold bytes
- * [win, win + 8): sort by word, then resolve equal words 8 bytes further. */
-static void small_sort(const struct ks_sort *s, struct ks_ent *a, size_t n,
-		       struct ks_ent *scratch, uint32_t win)
-{
-	size_t i, j;
+		for (unsigned int v = 0; v < KS_RADIX; v++) {
+			uint32_t c = cnt[d][v];
 
-	cmp_sort(s, a, n, scratch, KS_BY_WORD);
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && a[j].word == a[i].word; j++)
-			;
-		if (j - i < 2)
-			continue;
-		/* a zero low byte: the keys end inside the window, at the same byte */
-		if ((a[i].word & 0xff) == 0 || win + 8 > KSR_KSYM_NAME_MAX) {
-			sort_ties(s, a + i, j - i, scratch + i);
-			continue;
+			cnt[d][v] = sum;
+			sum += c;
 		}
-		reload_window(s, a + i, j - i, win + 8);
-		small_sort(s, a + i, j - i, scratch + i, win + 8);
+		for (size_t i = 0; i < n; i++)
+			dst[cnt[d][(src[i] >> (32 + d * KS_RADIX_BITS)) & (KS_RADIX - 1)]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
 	}
-}
-
-/* How many key bytes from window position pos on, up to the window's end,
- * every entry shares with a[0]; *ended when those include the end of the
- * keys, which are then identical. One pass skips a common prefix instead of
- * one histogram per byte. */
-static unsigned int shared_bytes(const struct ks_ent *a, size_t n, unsigned int pos,
-				 bool *ended)
-{
-	uint64_t diff = 0, x = a[0].word;
-	unsigned int same, len0;
-
-	for (size_t i = 1; i < n; i++)
-		diff |= a[i].word ^ x;
-	diff &= ~0ull >> (8 * pos);
-	same = (diff ? (unsigned int)__builtin_clzll(diff) / 8 : 8) - pos;
-	/* key bytes are never 0: a[0]'s key ends at its first zero byte */
-	for (len0 = pos; len0 < 8 && ((x >> (56 - 8 * len0)) & 0xff); len0++)
-		;
-	*ended = len0 < pos + same;
-	return same;
-}
-
-/* Entries lo..lo+n of buf[cur] are in their final order: into buf[0]. */
-static void settle(const struct ks_sort *s, size_t lo, size_t n, unsigned int cur)
-{
-	if (cur)
-		memcpy(s->buf[0] + lo, s->buf[1] + lo, n * sizeof(struct ks_ent));
-}
-
-/* One radix pass: a[0..n) into dst by the byte at bit shift of each word,
- * stable; cnt receives the bucket sizes. */
-static void scatter(const struct ks_ent *a, struct ks_ent *dst, size_t n, unsigned int shift,
-		    uint32_t cnt[256])
-{
-	uint32_t pos[256], sum = 0;
-
-	memset(cnt, 0, 256 * sizeof(*cnt));
-	for (size_t i = 0; i < n; i++)
-		cnt[(a[i].word >> shift) & 0xff]++;
-	for (unsigned int v = 0; v < 256; v++) {
-		pos[v] = sum;
-		sum += cnt[v];
-	}
-	for (size_t i = 0; i < n; i++)
-		dst[pos[(a[i].word >> shift) & 0xff]++] = a[i];
-}
-
-/* Sorts entries lo..lo+n of buf[cur], whose keys share their first depth
- * bytes and whose words hold bytes [win, win + 8). */
-static void msd_sort(const struct ks_sort *s, size_t lo, size_t n, uint32_t depth,
-		     uint32_t win, unsigned int cur)
-{
-	uint32_t cnt[256];
-
-	for (;;) {
-		struct ks_ent *a = s->buf[cur] + lo, *other = s->buf[cur ^ 1] + lo;
-		bool small = n <= KS_SORT_MERGE || depth >= KSR_KSYM_NAME_MAX, ended;
-		size_t start = 0, big_start = 0;
-		unsigned int shared, big = 1;
-
-		if (depth >= win + 8 || (small && n > 1 && depth > win)) {
-			win = depth;
-			reload_window(s, a, n, win);
-		}
-		if (small) {
-			small_sort(s, a, n, other, win);
-			settle(s, lo, n, cur);
-			return;
-		}
-		shared = shared_bytes(a, n, depth - win, &ended);
-		if (ended) {
-			sort_ties(s, a, n, other);
-			settle(s, lo, n, cur);
-			return;
-		}
-		if (shared) {
-			depth += shared;
-			continue;
-		}
-
-		scatter(a, other, n, 56 - 8 * (depth - win), cnt);
-		cur ^= 1;
-		a = other;
-		other = s->buf[cur ^ 1] + lo;
-
-		for (unsigned int v = 2; v < 256; v++)
-			if (cnt[v] > cnt[big])
-				big = v;
-		for (unsigned int v = 0; v < 256; v++) {
-			if (v == big)
-				big_start = start;
-			else if (v == 0 && cnt[v] > 1)
-				sort_ties(s, a, cnt[v], other);
-			else if (cnt[v] > 1)
-				msd_sort(s, lo + start, cnt[v], depth + 1, win, cur);
-			if (v != big && (v == 0 || cnt[v] == 1))
-				settle(s, lo + start, cnt[v], cur);
-			start += cnt[v];
-		}
-		lo += big_start;
-		n = cnt[big];
-		depth++;
-	}
-}
-
-static int sort_syms(struct ks_parse *ps)
-{
-	struct ks_sort s = { ps->syms, ps->strs, { ps->ent, NULL } };
-	struct ksr_ksym *out;
-
-	s.buf[1] = malloc((size_t)ps->n * sizeof(struct ks_ent));
-	if (!s.buf[1])
-		return ksr_err(ENOMEM, "out of memory");
-	msd_sort(&s, 0, ps->n, 0, 0, 0);
-	free(s.buf[1]);
-	/* a gather, not an in-place permutation: independent loads overlap */
-	out = malloc((size_t)ps->n * sizeof(*out));
-	if (!out)
-		return ksr_err(ENOMEM, "out of memory");
-	for (uint32_t i = 0; i < ps->n; i++)
-		out[i] = ps->syms[KS_IDX(ps->ent[i].meta)];
-	free(ps->syms);
-	ps->syms = out;
-	return 0;
 }
 
 /* ---- the index ---------------------------------------------------------- */
 
-static int build_slots(struct ksr_kallsyms *ks, const struct ks_ent *ent, const uint32_t *hash)
+#define KS_SAME (1u << 31) /* in order[]: same key as the record before */
+_Static_assert(KSR_KSYM_MAX_LINES < KS_SAME, "line indexes leave bit 31 free");
+
+/* Slots for the records in their final order: hash(i) is the hash of
+ * record i (a pair's high half), order[i] carries KS_SAME. */
+static int build_slots(struct ksr_kallsyms *ks, const uint64_t *pairs, const uint32_t *order)
 {
 	uint32_t keys = 0, mask;
 	uint64_t probes = 0;
 
 	for (uint32_t i = 0; i < ks->sym_cnt; i++)
-		keys += !(ent[i].meta & KS_ENT_SAME);
+		keys += !(order[i] & KS_SAME);
 	ks->slot_cnt = ksr_hash_slots_for(keys);
 	ks->own_slots = calloc(ks->slot_cnt, sizeof(*ks->own_slots));
 	if (!ks->own_slots)
 		return ksr_err(ENOMEM, "out of memory");
 	mask = ks->slot_cnt - 1;
 	for (uint32_t i = 0; i < ks->sym_cnt; i++) {
-		uint32_t h = hash[KS_IDX(ent[i].meta)] & mask;
+		uint32_t h = (uint32_t)(pairs[i] >> 32) & mask;
 
-		if (ent[i].meta & KS_ENT_SAME)
+		if (order[i] & KS_SAME)
 			continue;
 		while (ks->own_slots[h]) {
 			h = (h + 1) & mask;
@@ -906,6 +792,65 @@ static int build_slots(struct ksr_kallsyms *ks, const struct ks_ent *ent, const 
 				       "names (crafted input?) (offset 0x0)");
 		ks->own_slots[h] = i + 1;
 	}
+	return 0;
+}
+
+/* Sorts the records of ps into ks (which takes the tables) and indexes
+ * them. One buffer of n records serves, in turn, as the radix sort's two
+ * arrays of (hash, line) pairs ([0, 16n) bytes), the scratch of the run
+ * sorts ([16n, 20n)), the line order ([20n, 24n)), and the sorted records,
+ * gathered in place from the front: record i ends at byte 24(i + 1), which
+ * is never past order[i + 1] at 20n + 4(i + 1). Fresh pages cost a fault
+ * each; this keeps the parse to one table's worth beyond its input. */
+static int sort_and_index(struct ks_parse *ps, struct ksr_kallsyms *ks)
+{
+	struct ks_sort s = { ps->syms, ps->strs };
+	size_t n = ps->n, i, j;
+	uint8_t *buf = malloc(n ? n * sizeof(struct ksr_ksym) : 1);
+	uint64_t *pairs, *sorted;
+	uint32_t *order, *scratch;
+	int err;
+
+	_Static_assert(sizeof(struct ksr_ksym) == 24, "the buffer layout assumes 24-byte records");
+	if (!buf)
+		return ksr_err(ENOMEM, "out of memory");
+	pairs = (uint64_t *)buf;
+	scratch = (uint32_t *)(buf + 16 * n);
+	order = (uint32_t *)(buf + 20 * n);
+	for (i = 0; i < n; i++)
+		pairs[i] = (uint64_t)ps->hash[i] << 32 | (uint32_t)i;
+	free(ps->hash);
+	ps->hash = NULL;
+	radix_sort(pairs, pairs + n, n);
+	sorted = pairs + n;
+	for (i = 0; i < n; i++)
+		order[i] = (uint32_t)sorted[i];
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && sorted[j] >> 32 == sorted[i] >> 32; j++)
+			;
+		if (j - i == 1)
+			continue;
+		sort_run(&s, order + i, j - i, scratch);
+		for (size_t k = i + 1; k < j; k++)
+			if (cmp_key(&s, order[k - 1] & ~KS_SAME, order[k]) == 0)
+				order[k] |= KS_SAME;
+	}
+	ks->sym_cnt = (uint32_t)n;
+	err = build_slots(ks, sorted, order);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	/* a gather, not an in-place permutation: independent loads overlap */
+	for (i = 0; i < n; i++) {
+		struct ksr_ksym rec = ps->syms[order[i] & ~KS_SAME];
+
+		memcpy(buf + i * sizeof(rec), &rec, sizeof(rec));
+	}
+	free(ps->syms);
+	ps->syms = NULL;
+	ks->syms = ks->own_syms = (struct ksr_ksym *)buf;
+	ks->slots = ks->own_slots;
 	return 0;
 }
 
@@ -965,79 +910,165 @@ static void flag_percpu(struct ksr_kallsyms *ks)
 static void parse_cleanup(struct ks_parse *ps)
 {
 	free(ps->syms);
-	free(ps->ent);
 	free(ps->hash);
 	free(ps->strs);
 	free(ps->mods.offs);
 }
 
-/* Parses, checks and sorts into ps. */
-static int parse_all(struct ks_parse *ps, size_t len)
+/* Sorts and indexes a fully parsed input into *out; consumes ps. */
+static int finish(struct ks_parse *ps, struct ksr_kallsyms **out)
 {
-	int err;
+	struct ksr_kallsyms *ks = NULL;
+	char *shrunk;
+	int err = 0;
 
+	if (!ps->nonzero)
+		err = ksr_err(KSR_EMALFORMED,
+			      "every address is 0: a restricted capture (addresses hidden); "
+			      "capture as root with kernel.kptr_restrict <= 1 (offset 0x0)");
+	if (!err && !(ks = calloc(1, sizeof(*ks))))
+		err = ksr_err(ENOMEM, "out of memory");
+	if (!err)
+		err = sort_and_index(ps, ks);
+	if (err) {
+		parse_cleanup(ps);
+		ksr_kallsyms__free(ks);
+		return err;
+	}
+	free(ps->mods.offs);
+	shrunk = realloc(ps->strs, ps->strs_len);
+	ks->strs = ks->own_strs = shrunk ? shrunk : ps->strs;
+	ks->strs_len = ps->strs_len;
+	ks->addr_width = ps->width;
+	flag_percpu(ks);
+	*out = ks;
+	return 0;
+}
+
+static int check_len(size_t len)
+{
 	if (len == 0)
 		return ksr_err(KSR_EMALFORMED, "empty input: no symbols (offset 0x0)");
 	if (len >= UINT32_MAX)
 		return ksr_err(KSR_EMALFORMED, "input of %zu bytes; at most 4 GiB (offset 0x0)",
 			       len);
-	err = count_lines(ps->text, len, &ps->n);
-	if (err)
-		return err;
-	ps->syms = malloc((size_t)ps->n * sizeof(*ps->syms));
-	ps->ent = malloc((size_t)ps->n * sizeof(*ps->ent));
-	ps->hash = malloc((size_t)ps->n * sizeof(*ps->hash));
-	ps->strs = malloc(len + 1); /* every line yields fewer bytes than it has */
-	if (!ps->syms || !ps->ent || !ps->hash || !ps->strs)
-		return ksr_err(ENOMEM, "out of memory");
-	ps->strs[0] = '\0';
-	ps->strs_len = 1;
-	err = parse_lines(ps);
-	if (err)
-		return err;
-	if (!ps->nonzero)
-		return ksr_err(KSR_EMALFORMED,
-			       "every address is 0: a restricted capture (addresses hidden); "
-			       "capture as root with kernel.kptr_restrict <= 1 (offset 0x0)");
-	return sort_syms(ps);
+	return 0;
 }
 
 int ksr_kallsyms__parse(const char *text, size_t len, struct ksr_kallsyms **out)
 {
 	struct ks_parse ps = { 0 };
-	struct ksr_kallsyms *ks;
-	char *shrunk;
+	uint32_t n = 0;
 	int err;
 
 	if (!out || !text)
 		return ksr_err(EINVAL, "kallsyms: invalid arguments");
 	*out = NULL;
-	ps.text = text;
+	ps.text = ps.pos = text;
 	ps.end = text + len;
-	err = parse_all(&ps, len);
-	ks = err ? NULL : calloc(1, sizeof(*ks));
-	if (!ks) {
-		parse_cleanup(&ps);
-		return err ? err : ksr_err(ENOMEM, "out of memory");
-	}
-	free(ps.mods.offs);
-	shrunk = realloc(ps.strs, ps.strs_len);
-	ks->syms = ks->own_syms = ps.syms;
-	ks->strs = ks->own_strs = shrunk ? shrunk : ps.strs;
-	ks->sym_cnt = ps.n;
-	ks->strs_len = ps.strs_len;
-	ks->addr_width = ps.width;
-	err = build_slots(ks, ps.ent, ps.hash);
-	free(ps.ent);
-	free(ps.hash);
+	err = check_len(len);
+	if (!err)
+		err = count_lines(text, text, len, 0, true, &n);
+	if (!err)
+		err = reserve(&ps, n); /* exact: the first reservation is what is asked */
+	if (!err)
+		err = parse_lines(&ps, n);
 	if (err) {
-		ksr_kallsyms__free(ks);
+		parse_cleanup(&ps);
 		return err;
 	}
-	ks->slots = ks->own_slots;
-	flag_percpu(ks);
-	*out = ks;
+	return finish(&ps, out);
+}
+
+/* ---- streaming ---------------------------------------------------------- */
+
+struct ksr_kallsyms_stream {
+	struct ks_parse ps;
+	int err; /* sticky */
+};
+
+int ksr_kallsyms__stream_new(const char *text, struct ksr_kallsyms_stream **out)
+{
+	struct ksr_kallsyms_stream *st;
+
+	if (!out || !text)
+		return ksr_err(EINVAL, "kallsyms: invalid arguments");
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return ksr_err(ENOMEM, "out of memory");
+	st->ps.text = st->ps.pos = st->ps.end = text;
+	st->ps.streaming = true;
+	*out = st;
 	return 0;
+}
+
+/* Parses the lines of [pos, end). */
+static int stream_lines(struct ksr_kallsyms_stream *st, bool last)
+{
+	struct ks_parse *ps = &st->ps;
+	uint32_t n = 0;
+	int err;
+
+	err = count_lines(ps->text, ps->pos, (size_t)(ps->end - ps->pos), ps->n, last, &n);
+	if (!err)
+		err = reserve(ps, n);
+	if (!err)
+		err = parse_lines(ps, n);
+	return err;
+}
+
+int ksr_kallsyms__stream_feed(struct ksr_kallsyms_stream *st, size_t len)
+{
+	struct ks_parse *ps = &st->ps;
+	const char *avail = ps->text + len, *q;
+
+	if (st->err)
+		return st->err;
+	if (len >= UINT32_MAX)
+		return st->err = check_len(len);
+	if (avail <= ps->pos)
+		return 0;
+	for (q = avail; q > ps->pos && q[-1] != '\n'; q--) /* the last complete line */
+		;
+	if (q == ps->pos)
+		return 0;
+	ps->end = q;
+	return st->err = stream_lines(st, false);
+}
+
+int ksr_kallsyms__stream_finish(struct ksr_kallsyms_stream *st, size_t len,
+				struct ksr_kallsyms **out)
+{
+	struct ks_parse *ps = &st->ps;
+	int err;
+
+	if (!out) {
+		ksr_kallsyms__stream_free(st);
+		return ksr_err(EINVAL, "kallsyms: invalid arguments");
+	}
+	*out = NULL;
+	err = st->err ? st->err : check_len(len);
+	if (!err)
+		err = ksr_kallsyms__stream_feed(st, len);
+	if (!err && ps->pos < ps->text + len) { /* a last line without '\n' */
+		ps->end = ps->text + len;
+		err = stream_lines(st, true);
+	}
+	if (err) {
+		ksr_kallsyms__stream_free(st);
+		return err;
+	}
+	err = finish(ps, out);
+	free(st);
+	return err;
+}
+
+void ksr_kallsyms__stream_free(struct ksr_kallsyms_stream *st)
+{
+	if (!st)
+		return;
+	parse_cleanup(&st->ps);
+	free(st);
 }
 
 int ksr_kallsyms__open_indexed(const struct ksr_ksym *syms, uint32_t sym_cnt,

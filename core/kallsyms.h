@@ -12,10 +12,11 @@
 #define KSR_KSYM_NAME_MAX 511u
 #define KSR_KSYM_MAX_LINES (4u << 20)   /* resource cap: 4 Mi lines */
 
-/* One symbol. Records are sorted by (key, addr, name, module) so all
- * symbols sharing a lookup key are adjacent. The key is the name, except
- * for 'd' symbols containing ".llvm." whose key is the part before it
- * (libbpf >= 1.5). Stored as-is in profiles. */
+/* One symbol. Records are sorted by (hash, key, addr, name, module), where
+ * hash is the low 32 bits of ksr_hash64(key), so all symbols sharing a
+ * lookup key are adjacent. The key is the name, except for 'd' symbols
+ * containing ".llvm." whose key is the part before it (libbpf >= 1.5).
+ * Stored as-is in profiles. */
 struct ksr_ksym {
 	uint64_t addr;
 	uint32_t name_off;  /* into the string table; full name */
@@ -37,6 +38,22 @@ struct ksr_kallsyms;
  * a NUL byte (offset 0 = empty). All-zero addresses (a capture taken without
  * privilege) are refused with -KSR_EMALFORMED and a message saying so. */
 int ksr_kallsyms__parse(const char *text, size_t len, struct ksr_kallsyms **out);
+
+/* Incremental parsing of text that arrives in pieces (capture parses
+ * /proc/kallsyms while another thread still reads it). text is the whole
+ * input so far: the caller only appends to it, and it never moves. Each
+ * feed parses the complete lines of text[0..len) not parsed yet; finish
+ * takes the final length, parses the rest (the last line may lack its
+ * '\n'), sorts and indexes: the same tables as ksr_kallsyms__parse() of
+ * the same text, and the same errors (of several, the first one found may
+ * differ). An error is sticky; finish frees the stream in every case,
+ * stream_free() abandons one. */
+struct ksr_kallsyms_stream;
+int ksr_kallsyms__stream_new(const char *text, struct ksr_kallsyms_stream **out);
+int ksr_kallsyms__stream_feed(struct ksr_kallsyms_stream *st, size_t len);
+int ksr_kallsyms__stream_finish(struct ksr_kallsyms_stream *st, size_t len,
+				struct ksr_kallsyms **out);
+void ksr_kallsyms__stream_free(struct ksr_kallsyms_stream *st);
 
 /* A view over prebuilt arrays (a profile); nothing copied; bounds are
  * checked on use. Refused (-KSR_EMALFORMED) unless syms is 8-aligned, slots

@@ -4,6 +4,7 @@
 #define KSR_PROFILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "btf.h"
@@ -38,13 +39,45 @@ struct ksr_profile_meta {
 	char release[KSR_PROFILE_RELEASE_MAX]; /* NUL-padded */
 };
 
+/* ksr_profile__open() (ksymres.h) keeps the verified file mapped: the
+ * fastest lookups, and the whole profile (~15 MB) resident as page cache
+ * mapped into the process. The lean variant drops every page from the
+ * mapping once verified, so a process keeps only what its lookups touch
+ * (the first touch of a page costs a minor fault): for commands that look
+ * up a few names per profile. */
+int ksr_profile__open_lean(const char *path, struct ksr_profile **out);
+/* Opens paths[0..n) into out[0..n) using up to one thread per CPU (at most
+ * 8). On failure every profile is freed (out[] all NULL), the error and
+ * message are those of the lowest index that failed, and *failed is that
+ * index. */
+int ksr_profile__open_all(const char *const *paths, size_t n, bool lean,
+			  struct ksr_profile **out, size_t *failed);
+
 /* Extracts the BTF blob from raw BTF or from an ELF file's .BTF section.
  * Points the blob at a sub-range of data. */
 int ksr_btf_blob_from_file(const void *data, size_t len, const void **blob, size_t *blob_len);
 
-/* Writes a profile from a kernel-mode-validated BTF and a parsed snapshot. */
+/* Writes a profile from a kernel-mode-validated BTF and a parsed snapshot,
+ * atomically (a temporary file, fsync, rename). */
 int ksr_profile__write(const char *path, const struct ksr_btf *btf,
 		       const struct ksr_kallsyms *ks, const char *release);
+
+/* The same in steps, the same bytes: begin writes the sections that depend
+ * only on the BTF into the temporary file and starts their write-back (the
+ * BTF may be freed afterwards); write_kallsyms adds the kallsyms sections
+ * and the headers and starts their write-back (ks may be freed afterwards;
+ * on failure the writer is gone); commit fsyncs and renames; finish is
+ * write_kallsyms + commit. commit and finish free the writer in every case;
+ * abort removes the temporary file and frees the writer. */
+struct ksr_profile_writer;
+int ksr_profile__write_begin(const char *path, const struct ksr_btf *btf,
+			     struct ksr_profile_writer **out);
+int ksr_profile__write_kallsyms(struct ksr_profile_writer *w, const struct ksr_kallsyms *ks,
+				const char *release);
+int ksr_profile__write_commit(struct ksr_profile_writer *w);
+int ksr_profile__write_finish(struct ksr_profile_writer *w, const struct ksr_kallsyms *ks,
+			      const char *release);
+void ksr_profile__write_abort(struct ksr_profile_writer *w);
 
 const struct ksr_kallsyms *ksr_profile__kallsyms(const struct ksr_profile *prof);
 const struct ksr_profile_meta *ksr_profile__meta(const struct ksr_profile *prof);

@@ -126,12 +126,18 @@ int ksr_cmd_check(int argc, char **argv)
 		rc = ksr_cli_usage("check", "out of memory");
 		goto out;
 	}
-	for (size_t k = 0; k < np; k++) {
-		err = ksr_profile__open(paths[k], &p[k]);
+	{
+		/* in parallel, each mapped lean: opening verifies every byte
+		 * (docs/performance.md) */
+		size_t bad = 0;
+
+		err = ksr_profile__open_all(paths, np, true, p, &bad);
 		if (err) {
-			rc = ksr_cli_fail(paths[k], err);
+			rc = ksr_cli_fail(paths[bad], err);
 			goto out;
 		}
+	}
+	for (size_t k = 0; k < np; k++) {
 		ok[k] = ksr_decide_all(obj, p[k], &d[k]);
 		if (ok[k] < 0) {
 			rc = ksr_cli_usage("check", "out of memory");

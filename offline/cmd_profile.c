@@ -1,6 +1,15 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* ksymres profile --btf FILE --kallsyms FILE [--release STR] -o PROFILE */
+/* ksymres profile --btf FILE --kallsyms FILE [--release STR] -o PROFILE
+ *
+ * The two inputs are independent until the profile is written: a second
+ * thread reads and parses the kallsyms text while this one reads and
+ * validates the BTF (the larger job). Errors are reported in the order of
+ * the sequential version: reading the BTF, reading kallsyms, the BTF, the
+ * kallsyms text, the output. */
 #include <getopt.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "btf.h"
@@ -10,32 +19,101 @@
 #include "kallsyms.h"
 #include "profile.h"
 
-int ksr_cli_make_profile(const char *btf_path, const void *btf_data, size_t btf_len,
-			 const char *ks_path, const char *ks_text, size_t ks_len,
-			 const char *release, const char *out)
+/* The kallsyms side, run in its own thread. */
+struct ks_job {
+	const char *path;
+	const char *text;   /* given, or read from path */
+	size_t len;
+	void *owned;
+	struct ksr_kallsyms *ks;
+	int read_err;
+	int parse_err;
+	char msg[512];      /* the failing call's ksr_errmsg() (thread-local) */
+};
+
+static void *ks_job_run(void *arg)
 {
-	struct ksr_kallsyms *ks = NULL;
+	struct ks_job *j = arg;
+
+	if (!j->text) {
+		j->read_err = ksr_read_file(j->path, KSR_MAX_INPUT, &j->owned, &j->len);
+		j->text = j->owned;
+	}
+	if (!j->read_err)
+		j->parse_err = ksr_kallsyms__parse(j->text, j->len, &j->ks);
+	if (j->read_err || j->parse_err)
+		snprintf(j->msg, sizeof(j->msg), "%s", ksr_errmsg());
+	return NULL;
+}
+
+static int ks_job_fail(struct ks_job *j, int err)
+{
+	ksr_err(-err, "%s", j->msg);
+	return ksr_cli_fail(j->path, err);
+}
+
+/* Reads (when btf_data is NULL) and validates the BTF here while j runs in
+ * a thread (inline if none can be started), then writes the profile. */
+static int make_profile(const char *btf_path, const void *btf_data, size_t btf_len,
+			struct ks_job *j, const char *release, const char *out)
+{
 	struct ksr_btf *btf = NULL;
+	void *owned = NULL;
 	const void *blob;
 	size_t blob_len;
-	int err;
+	pthread_t t;
+	bool threaded = pthread_create(&t, NULL, ks_job_run, j) == 0;
+	char msg[512];
+	int err = 0, rc;
 
+	if (!threaded)
+		ks_job_run(j);
+	if (!btf_data) {
+		err = ksr_read_file(btf_path, KSR_MAX_INPUT, &owned, &btf_len);
+		btf_data = owned;
+		if (err) {
+			rc = ksr_cli_fail(btf_path, err);
+			goto out;
+		}
+	}
 	err = ksr_btf_blob_from_file(btf_data, btf_len, &blob, &blob_len);
 	if (!err)
 		err = ksr_btf__parse(blob, blob_len, KSR_BTF_MODE_KERNEL, &btf);
 	if (err) {
 		ksr_err_prefix("BTF");
-		return ksr_cli_fail(btf_path, err);
+		snprintf(msg, sizeof(msg), "%s", ksr_errmsg());
 	}
-	err = ksr_kallsyms__parse(ks_text, ks_len, &ks);
-	if (err) {
-		ksr_btf__free(btf);
-		return ksr_cli_fail(ks_path, err);
+	if (threaded)
+		pthread_join(t, NULL);
+	threaded = false;
+	if (j->read_err) {
+		rc = ks_job_fail(j, j->read_err);
+	} else if (err) {
+		ksr_err(-err, "%s", msg);
+		rc = ksr_cli_fail(btf_path, err);
+	} else if (j->parse_err) {
+		rc = ks_job_fail(j, j->parse_err);
+	} else {
+		err = ksr_profile__write(out, btf, j->ks, release);
+		rc = err ? ksr_cli_fail(out, err) : KSR_EXIT_OK;
 	}
-	err = ksr_profile__write(out, btf, ks, release);
-	ksr_kallsyms__free(ks);
+out:
+	if (threaded)
+		pthread_join(t, NULL);
+	ksr_kallsyms__free(j->ks);
+	free(j->owned);
 	ksr_btf__free(btf);
-	return err ? ksr_cli_fail(out, err) : KSR_EXIT_OK;
+	free(owned);
+	return rc;
+}
+
+int ksr_cli_make_profile(const char *btf_path, const void *btf_data, size_t btf_len,
+			 const char *ks_path, const char *ks_text, size_t ks_len,
+			 const char *release, const char *out)
+{
+	struct ks_job j = { .path = ks_path, .text = ks_text, .len = ks_len };
+
+	return make_profile(btf_path, btf_data, btf_len, &j, release, out);
 }
 
 int ksr_cmd_profile(int argc, char **argv)
@@ -50,9 +128,8 @@ int ksr_cmd_profile(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *btf_path = NULL, *ks_path = NULL, *out = NULL, *release = "unknown";
-	void *btf_data = NULL, *ks_text = NULL;
-	size_t btf_len, ks_len;
-	int c, err, rc;
+	struct ks_job j = { 0 };
+	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:j", opts, NULL)) != -1) {
@@ -71,17 +148,6 @@ int ksr_cmd_profile(int argc, char **argv)
 		return ksr_cli_usage("profile", "unexpected argument '%s'", argv[optind]);
 	if (!btf_path || !ks_path || !out)
 		return ksr_cli_usage("profile", "--btf, --kallsyms and -o are required");
-
-	err = ksr_read_file(btf_path, KSR_MAX_INPUT, &btf_data, &btf_len);
-	if (err)
-		return ksr_cli_fail(btf_path, err);
-	err = ksr_read_file(ks_path, KSR_MAX_INPUT, &ks_text, &ks_len);
-	if (err) {
-		free(btf_data);
-		return ksr_cli_fail(ks_path, err);
-	}
-	rc = ksr_cli_make_profile(btf_path, btf_data, btf_len, ks_path, ks_text, ks_len, release, out);
-	free(btf_data);
-	free(ks_text);
-	return rc;
+	j.path = ks_path;
+	return make_profile(btf_path, NULL, 0, &j, release, out);
 }

@@ -96,7 +96,7 @@ static int resolve_one(const char *obj_path, const char *prof_path, const char *
 	err = ksr_object__open(obj_path, &obj);
 	if (err)
 		return ksr_cli_fail(obj_path, err);
-	err = ksr_profile__open(prof_path, &prof);
+	err = ksr_profile__open_lean(prof_path, &prof);
 	if (err) {
 		ksr_object__free(obj);
 		return ksr_cli_fail(prof_path, err);
@@ -145,9 +145,13 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 	for (size_t i = 0; i < objs->cnt && !err; i++)
 		if ((err = ksr_object__open(objs->paths[i], &o[i])))
 			rc = ksr_cli_fail(objs->paths[i], err);
-	for (size_t i = 0; i < profs->cnt && !err; i++)
-		if ((err = ksr_profile__open(profs->paths[i], &p[i])))
-			rc = ksr_cli_fail(profs->paths[i], err);
+	if (!err) {
+		size_t bad = 0;
+
+		err = ksr_profile__open_all(profs->paths, profs->cnt, true, p, &bad);
+		if (err)
+			rc = ksr_cli_fail(profs->paths[bad], err);
+	}
 	if (err)
 		goto out;
 	for (size_t a = 0; a < profs->cnt; a++)

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "error.h"
+#include "hash.h"
 #include "kallsyms.h"
 #include "ksymres/ksymres.h"
 #include "testutil.h"
@@ -95,14 +96,19 @@ static const struct ksr_ksym *one(const struct ksr_kallsyms *ks, const char *nam
 	return ksr_kallsyms__sym(ks, first);
 }
 
-/* The reference order of the header: (key, addr, name, module). */
+/* The reference order of the header: (hash, key, addr, name, module), hash
+ * being the low 32 bits of ksr_hash64(key). */
 static int ref_cmp(const struct ksr_kallsyms *ks, const struct ksr_ksym *x,
 		   const struct ksr_ksym *y)
 {
 	const char *nx = name_of(ks, x), *ny = name_of(ks, y);
 	uint32_t m = x->key_len < y->key_len ? x->key_len : y->key_len;
-	int r = memcmp(nx, ny, m);
+	uint32_t hx = (uint32_t)ksr_hash64(nx, x->key_len), hy = (uint32_t)ksr_hash64(ny, y->key_len);
+	int r;
 
+	if (hx != hy)
+		return hx < hy ? -1 : 1;
+	r = memcmp(nx, ny, m);
 	if (r)
 		return r;
 	if (x->key_len != y->key_len)
@@ -564,7 +570,8 @@ static void test_k15_unsorted(void **state)
 					   A16("ffffffff80000000") "t a\n");
 
 	assert_int_equal(one(ks, "userish")->addr, 0x1000);
-	assert_string_equal(name_of(ks, ksr_kallsyms__sym(ks, 0)), "_text");
+	assert_int_equal(one(ks, "_text")->addr, 0xffffffff81000000ull);
+	assert_int_equal(one(ks, "a")->addr, 0xffffffff80000000ull);
 	check_invariants(ks);
 	ksr_kallsyms__free(ks);
 }
@@ -728,6 +735,86 @@ static void test_sort_at_scale(void **state)
 	assert_true(cnt >= 60000 / 97);
 	ksr_kallsyms__free(a);
 	ksr_kallsyms__free(b);
+	free(text);
+}
+
+/* ---- streaming ---------------------------------------------------------------- */
+
+/* Feeds text in pieces of pseudo-random sizes (1 byte to 8 KiB), as a reader
+ * thread would publish it; returns finish()'s result. */
+static int parse_streamed(const char *text, size_t len, struct ksr_kallsyms **out)
+{
+	struct ksr_kallsyms_stream *st;
+	size_t have = 0;
+	int err;
+
+	assert_int_equal(ksr_kallsyms__stream_new(text, &st), 0);
+	while (have < len) {
+		size_t step = 1 + (size_t)(rng() % (rng() % 4 ? 8192 : 40));
+
+		have = len - have < step ? len : have + step;
+		err = ksr_kallsyms__stream_feed(st, have);
+		if (err) {
+			assert_int_equal(ksr_kallsyms__stream_feed(st, len), err); /* sticky */
+			break;
+		}
+	}
+	return ksr_kallsyms__stream_finish(st, len, out);
+}
+
+static void assert_same_tables(const struct ksr_kallsyms *a, const struct ksr_kallsyms *b)
+{
+	uint32_t na, nb, la, lb, sa, sb;
+	const struct ksr_ksym *ya = ksr_kallsyms__syms(a, &na), *yb = ksr_kallsyms__syms(b, &nb);
+	const char *ta = ksr_kallsyms__strs(a, &la), *tb = ksr_kallsyms__strs(b, &lb);
+	const uint32_t *xa = ksr_kallsyms__slots(a, &sa), *xb = ksr_kallsyms__slots(b, &sb);
+
+	assert_int_equal(na, nb);
+	assert_int_equal(la, lb);
+	assert_int_equal(sa, sb);
+	assert_memory_equal(ya, yb, (size_t)na * sizeof(*ya));
+	assert_memory_equal(ta, tb, la);
+	assert_memory_equal(xa, xb, (size_t)sa * sizeof(*xa));
+	assert_int_equal(ksr_kallsyms__addr_width(a), ksr_kallsyms__addr_width(b));
+}
+
+/* Streamed in pieces, the same tables as one parse: with and without a
+ * final newline, and the same errors for malformed text. */
+static void test_stream_same(void **state)
+{
+	static const char *const bad[] = {
+		A16("ffffffff81000000") "T _text\n" A16("ffffffff81000010") "T a b\n",
+		A16("ffffffff81000000") "T _text\n\n",
+		A16("0000000000000000") "T a\n" A16("0000000000000000") "T b\n",
+		A16("ffffffff81000000") "T _text\n" "81000010 T short\n",
+		"",
+	};
+	size_t len;
+	char *text = synthetic(30000, &len);
+	struct ksr_kallsyms *one_ks, *st_ks;
+
+	for (int round = 0; round < 2; round++) {
+		size_t l = round ? len - 1 : len; /* round 1: the last '\n' cut off */
+
+		one_ks = parse_len(text, l);
+		if (parse_streamed(text, l, &st_ks))
+			fail_msg("streamed parse failed: %s", ksr_errmsg());
+		assert_same_tables(one_ks, st_ks);
+		check_invariants(st_ks);
+		ksr_kallsyms__free(one_ks);
+		ksr_kallsyms__free(st_ks);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char want[512];
+		int e1 = ksr_kallsyms__parse(bad[i], strlen(bad[i]), &one_ks), e2;
+
+		snprintf(want, sizeof(want), "%s", ksr_errmsg());
+		e2 = parse_streamed(bad[i], strlen(bad[i]), &st_ks);
+		assert_int_equal(e1, -EBADMSG);
+		assert_int_equal(e2, e1);
+		assert_null(st_ks);
+		assert_string_equal(ksr_errmsg(), want);
+	}
 	free(text);
 }
 
@@ -957,6 +1044,7 @@ int main(void)
 		cmocka_unit_test(test_system_map_percpu),
 		cmocka_unit_test(test_data_syms),
 		cmocka_unit_test(test_sort_at_scale),
+		cmocka_unit_test(test_stream_same),
 		cmocka_unit_test(test_open_indexed_same),
 		cmocka_unit_test(test_open_indexed_checks),
 		cmocka_unit_test(test_open_indexed_garbage),

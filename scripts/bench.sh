@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# The benchmark suite (docs/performance.md): builds a Release tree and runs
+# every benchmark, each side by side with its baseline or floor, alternating,
+# after warm-up. Writes BUILD/bench/results.{jsonl,json,md}.
+#
+#   bash scripts/bench.sh [--quick] [--build DIR]
+#
+# Root is needed for `capture` (real kallsyms addresses) and the live
+# benchmarks (loading BPF programs); without it those are skipped with a
+# message and the rest runs from this host's /sys/kernel/btf/vmlinux and a
+# kallsyms snapshot taken as root earlier (KSR_BENCH_KALLSYMS=FILE).
+# Run it on a quiet machine: the script prints the load average before and
+# after, and the numbers are only comparable within one run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD=$ROOT/build-bench
+QUICK=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) QUICK=1 ;;
+    --build) BUILD=$2; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+# repetitions: full / quick
+reps() { if [ "$QUICK" = 1 ]; then echo "$2"; else echo "$1"; fi; }
+
+echo "== build ($BUILD, Release)"
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" --target ksymres_cli examples bench_lookup bench_kallsyms \
+  bench_gen bench_run libbpf_load >/dev/null
+
+K=$BUILD/ksymres
+B=$BUILD/bench
+RUN=$B/bench_run
+OUT=$BUILD/bench
+DATA=$BUILD/bench/data
+JSONL=$OUT/results.jsonl
+mkdir -p "$DATA"
+rm -f "$JSONL"
+IS_ROOT=0
+[ "$(id -u)" = 0 ] && IS_ROOT=1
+
+uptime_load() { cut -d' ' -f1-3 /proc/loadavg; }
+LOAD_BEFORE=$(uptime_load)
+echo "== machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), kernel $(uname -r), load $LOAD_BEFORE"
+
+echo "== inputs ($DATA)"
+cp /sys/kernel/btf/vmlinux "$DATA/vmlinux.btf"
+if [ -n "${KSR_BENCH_KALLSYMS:-}" ]; then
+  cp "$KSR_BENCH_KALLSYMS" "$DATA/kallsyms.txt"
+elif [ $IS_ROOT = 1 ]; then
+  cat /proc/kallsyms >"$DATA/kallsyms.txt"
+else
+  echo "bench.sh: not root and no KSR_BENCH_KALLSYMS: a snapshot without addresses is useless" >&2
+  exit 1
+fi
+"$K" profile --btf "$DATA/vmlinux.btf" --kallsyms "$DATA/kallsyms.txt" --release "$(uname -r)" \
+  -o "$DATA/host.profile"
+if [ $IS_ROOT = 1 ]; then
+  "$K" capture -o "$DATA/host.profile"   # this boot: the live benchmark needs it
+fi
+
+# objects with 3, 30 and 100 externs of this host
+for n in 3 30 100; do
+  "$B/bench_gen" "$DATA/vmlinux.btf" "$DATA/kallsyms.txt" "$n" "$DATA/ext$n.bpf.c"
+  clang -target bpf -O2 -g -Wall -Werror -fno-builtin -c "$DATA/ext$n.bpf.c" -o "$DATA/ext$n.bpf.o"
+  "$K" resolve "$DATA/ext$n.bpf.o" -p "$DATA/host.profile" -o "$DATA/ext$n.resolved.o" >/dev/null ||
+    { echo "bench.sh: ext$n.bpf.o does not resolve on this host" >&2; exit 1; }
+done
+# 100 profiles (copies: one file each, so each has its own page-cache pages)
+mkdir -p "$DATA/profiles"
+for i in $(seq 1 100); do
+  f=$(printf '%s/profiles/p%03d.profile' "$DATA" "$i")
+  [ "$f" -nt "$DATA/host.profile" ] || cp "$DATA/host.profile" "$f"
+done
+# 20 objects for the batch: the three generated ones in turn
+mkdir -p "$DATA/objs"
+for i in $(seq 1 20); do
+  case $((i % 3)) in 0) n=3 ;; 1) n=30 ;; *) n=100 ;; esac
+  cp "$DATA/ext$n.bpf.o" "$(printf '%s/objs/o%02d.bpf.o' "$DATA" "$i")"
+done
+profiles() { for i in $(seq 1 "$1"); do printf -- '-p %s/profiles/p%03d.profile\n' "$DATA" "$i"; done; }
+
+FLOOR=(--- "process floor (ksymres --version)" "$K" --version)
+
+echo
+echo "== profile"
+if [ $IS_ROOT = 1 ]; then
+  "$RUN" -n "$(reps 30 8)" -o "$JSONL" -g profile \
+    -N "goal: capture <= 1.5x the kernel producing /proc/kallsyms; the output is removed between runs (untimed): replacing an existing profile adds the kernel's freeing of the old file (~5 ms) to rename()" \
+    "capture vs cat /proc/kallsyms" -- "ksymres capture" "$K" capture -o "$DATA/cap.profile" \
+    +++ rm -f "$DATA/cap.profile" --- "cat /proc/kallsyms > /dev/null" cat /proc/kallsyms
+else
+  echo "SKIPPED: capture needs root"
+fi
+"$RUN" -n "$(reps 30 8)" -o "$JSONL" -g profile -N "floor: reading both inputs; output removed between runs (untimed)" \
+  "profile from copies" -- "ksymres profile" "$K" profile --btf "$DATA/vmlinux.btf" \
+  --kallsyms "$DATA/kallsyms.txt" -o "$DATA/copy.profile" +++ rm -f "$DATA/copy.profile" \
+  --- "cat vmlinux.btf kallsyms.txt > /dev/null" cat "$DATA/vmlinux.btf" "$DATA/kallsyms.txt"
+
+echo
+echo "== open + look up"
+"$B/bench_lookup" "$DATA/host.profile" "$DATA/vmlinux.btf" -n "$(reps 50 10)" -o "$JSONL"
+
+echo
+echo "== kallsyms"
+"$B/bench_kallsyms" "$DATA/kallsyms.txt" -n "$(reps 30 8)" -o "$JSONL"
+
+echo
+echo "== offline end to end"
+for n in 3 30 100; do
+  "$RUN" -n "$(reps 50 10)" -o "$JSONL" -g offline -N "goal: <= 5 ms and peak RSS <= 6 MB" \
+    "resolve, $n externs" -- "ksymres resolve" "$K" resolve "$DATA/ext$n.bpf.o" \
+    -p "$DATA/host.profile" -o "$DATA/ext$n.out.o" "${FLOOR[@]}"
+done
+for np in 1 10 100; do
+  # shellcheck disable=SC2046
+  "$RUN" -n "$(reps 20 5)" -o "$JSONL" -g offline -N "goal (100 profiles): <= 200 ms" \
+    "check, 30 externs x $np profile$([ "$np" = 1 ] || echo s)" -- "ksymres check" "$K" check \
+    "$DATA/ext30.bpf.o" $(profiles "$np") "${FLOOR[@]}"
+done
+rm -rf "$DATA/batch"
+# shellcheck disable=SC2046
+"$RUN" -n "$(reps 10 3)" -o "$JSONL" -g offline -N "400 pairs, every output written and fsynced" \
+  "batch resolve, 20 objects x 20 profiles" -- "ksymres resolve --out-dir" "$K" resolve \
+  "$DATA"/objs/*.bpf.o $(profiles 20) --out-dir "$DATA/batch" +++ rm -rf "$DATA/batch" \
+  "${FLOOR[@]}"
+
+echo
+echo "== live end to end"
+DEMO=$BUILD/examples/ksym_demo.bpf.o
+if [ $IS_ROOT != 1 ]; then
+  echo "SKIPPED: loading BPF programs needs root"
+else
+  "$K" resolve "$DEMO" -p "$DATA/host.profile" -o "$DATA/ksym_demo.resolved.o" >/dev/null
+  if "$K" --help 2>/dev/null | grep -q '^  load '; then
+    "$RUN" -n "$(reps 30 8)" -o "$JSONL" -g live -r 1/0 \
+      -N "1 typeless + 2 kfuncs (examples/ksym_demo); goal: libbpf / ksymres load >= 20" \
+      "load ksym_demo" -- "ksymres load (pre-resolved)" "$K" load "$DATA/ksym_demo.resolved.o" \
+      --- "libbpf load (original)" "$B/libbpf_load" "$DEMO" \
+      --- "libbpf load (pre-resolved, no checks)" "$B/libbpf_load" "$DATA/ksym_demo.resolved.o"
+  else
+    echo "SKIPPED: this ksymres has no 'load' command yet (issue 4); libbpf alone:"
+    "$RUN" -n "$(reps 30 8)" -o "$JSONL" -g live -r 1/0 \
+      -N "ksymres load not available: libbpf on the pre-resolved object instead" \
+      "load ksym_demo" -- "libbpf load (pre-resolved, no checks)" "$B/libbpf_load" \
+      "$DATA/ksym_demo.resolved.o" --- "libbpf load (original)" "$B/libbpf_load" "$DEMO"
+  fi
+  if command -v bpftool >/dev/null; then
+    PIN=/sys/fs/bpf/ksr_bench_$$
+    "$RUN" -n "$(reps 30 8)" -o "$JSONL" -g live -r 1/0 -N "stock bpftool, pin removed untimed" \
+      "bpftool prog load ksym_demo" -- "bpftool (pre-resolved)" bpftool prog load \
+      "$DATA/ksym_demo.resolved.o" "$PIN" +++ rm -f "$PIN" \
+      --- "bpftool (original)" bpftool prog load "$DEMO" "$PIN" +++ rm -f "$PIN"
+  fi
+fi
+
+LOAD_AFTER=$(uptime_load)
+echo
+echo "== report (load average before: $LOAD_BEFORE, after: $LOAD_AFTER)"
+python3 "$ROOT/bench/bench_report.py" "$JSONL" "$OUT/results.json" "$OUT/results.md" \
+  --load-before "$LOAD_BEFORE" --load-after "$LOAD_AFTER" --quick "$QUICK"
+echo "wrote $OUT/results.md and $OUT/results.json"
