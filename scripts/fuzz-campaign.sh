@@ -174,7 +174,8 @@ if [ $MERGE = 1 ]; then
       fi
     fi
     [ -d "$w/libfuzzer/corpus" ] && extra+=("$w/libfuzzer/corpus")
-    build-fuzz-lf/fuzz/fuzz_$t -merge=1 -timeout=10 -rss_limit_mb=2048 -max_len="$(conf "$t" 2)" \
+    build-fuzz-lf/fuzz/fuzz_$t -merge=1 -use_counters=0 -use_value_profile=0 -timeout=10 \
+      -rss_limit_mb=2048 -max_len="$(conf "$t" 2)" \
       "$new" "corpus/$t" "${extra[@]}" >"$w/merge.log" 2>&1 || { tail "$w/merge.log"; continue; }
     find "$new" -type f -size +64k -delete
     rm -rf "corpus/$t"

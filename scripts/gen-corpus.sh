@@ -57,7 +57,8 @@ for t in $TARGETS; do
   if [ $MERGE = 1 ]; then
     old=()
     [ $FRESH = 1 ] || old=("corpus/$t")
-    ASAN_OPTIONS=detect_leaks=1 build-fuzz-lf/fuzz/fuzz_$t -merge=1 -timeout=10 \
+    ASAN_OPTIONS=detect_leaks=1 build-fuzz-lf/fuzz/fuzz_$t -merge=1 -use_counters=0 \
+      -use_value_profile=0 -timeout=10 \
       -rss_limit_mb=2048 "$new" "$STAGE/raw/$t" "${old[@]}" >"$STAGE/merge-$t.log" 2>&1 ||
       { cat "$STAGE/merge-$t.log"; exit 1; }
   else
