@@ -61,9 +61,11 @@ void *fz_dup(const void *p, size_t n);
  * /proc/self/fd path. Returns the fd (close it) or -1. */
 int fz_memfd(const void *p, size_t n, char *path, size_t path_len);
 
-/* A private temporary directory for outputs. fz_tmp_close() removes the
- * file called "out" and traps when anything else was left behind (a
- * half-written temporary file is an invariant violation). */
+/* A private temporary directory for outputs, /dev/shm/ksr-fuzz.<pid> (or
+ * under /tmp), for one input. fz_tmp_close() removes the file called "out"
+ * and the directory, and traps when anything else was left behind (a
+ * half-written temporary file is an invariant violation). Directories of
+ * dead harness processes are removed on the next open. */
 struct fz_tmp {
 	char dir[64];
 	char path[96];

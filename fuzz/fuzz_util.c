@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Shared harness helpers; see fuzz_common.h. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "btf.h"
@@ -114,12 +117,55 @@ int fz_memfd(const void *p, size_t n, char *path, size_t path_len)
 	return fd;
 }
 
+static const char *tmp_base(void)
+{
+	return access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+}
+
+/* Removes the directory of a harness process that no longer exists: AFL++
+ * kills targets on timeouts and at the end, possibly in the middle of an
+ * input, and the directory would stay behind. */
+static void sweep_dead(const char *base)
+{
+	DIR *d = opendir(base);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char dir[96], file[192];
+		DIR *sub;
+		struct dirent *f;
+		char *end;
+		long pid;
+
+		if (strncmp(e->d_name, "ksr-fuzz.", 9) != 0)
+			continue;
+		pid = strtol(e->d_name + 9, &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", base, e->d_name);
+		sub = opendir(dir);
+		while (sub && (f = readdir(sub)) != NULL) {
+			if (!strncmp(f->d_name, "out", 3)) {
+				snprintf(file, sizeof(file), "%s/%s", dir, f->d_name);
+				unlink(file);
+			}
+		}
+		if (sub)
+			closedir(sub);
+		rmdir(dir);
+	}
+	closedir(d);
+}
+
 bool fz_tmp_open(struct fz_tmp *t)
 {
-	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	const char *base = tmp_base();
 
-	snprintf(t->dir, sizeof(t->dir), "%s/ksr-fuzz.XXXXXX", base);
-	if (!mkdtemp(t->dir))
+	sweep_dead(base);
+	snprintf(t->dir, sizeof(t->dir), "%s/ksr-fuzz.%ld", base, (long)getpid());
+	if (mkdir(t->dir, 0700) != 0)
 		return false;
 	snprintf(t->path, sizeof(t->path), "%s/out", t->dir);
 	return true;

@@ -14,10 +14,12 @@
 # --engine both (the default) runs the two side by side. --parallel runs
 # that many targets at once (each uses 2N processes with both engines).
 # Afterwards (unless --no-merge): afl-cmin over the AFL queues, then
-# libFuzzer -merge=1 of corpus/<t>, the libFuzzer corpus and the AFL
-# result into a minimal set that replaces corpus/<t> (seeds > 64 KiB are
-# dropped). Then (unless --no-coverage) an llvm-cov line-coverage report of
-# core/ per target and overall from a coverage build replaying the corpus.
+# libFuzzer -merge=1 (edge coverage) of corpus/<t>, the libFuzzer corpus and
+# the AFL result; the inputs with the most new edges per byte that fit the
+# target's budget (fuzz/targets.conf) replace corpus/<t> (fuzz/tools/
+# corpus_budget.py; seeds > 64 KiB are never kept). Then (unless
+# --no-coverage) an llvm-cov line-coverage report of core/ per target and
+# overall, from a coverage build replaying the corpus and regressions.
 # Crashes, hangs and OOMs are listed with their files at the end; triage
 # them into corpus/regressions/<t>/ (fuzz/README.md, "Triage"). --no-run
 # skips the fuzzing and only reports, minimises and measures what --out
@@ -31,7 +33,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 TIME=3600 JOBS=1 ENGINE=both PAR=1 OUT=$ROOT/build-fuzz-out MERGE=1 COVER=1 RUN=1
 TARGETS=()
-usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --time) TIME=$2; shift ;;
@@ -174,13 +176,10 @@ if [ $MERGE = 1 ]; then
       fi
     fi
     [ -d "$w/libfuzzer/corpus" ] && extra+=("$w/libfuzzer/corpus")
-    build-fuzz-lf/fuzz/fuzz_$t -merge=1 -use_counters=0 -use_value_profile=0 -timeout=10 \
-      -rss_limit_mb=2048 -max_len="$(conf "$t" 2)" \
-      "$new" "corpus/$t" "${extra[@]}" >"$w/merge.log" 2>&1 || { tail "$w/merge.log"; continue; }
-    find "$new" -type f -size +64k -delete
+    echo "merged $t: $(python3 fuzz/tools/corpus_budget.py "build-fuzz-lf/fuzz/fuzz_$t" "$new" \
+                       "$(conf "$t" 4)" "corpus/$t" "${extra[@]}")" || continue
     rm -rf "corpus/$t"
     cp -r "$new" "corpus/$t"
-    echo "merged $t: $(find "corpus/$t" -type f | wc -l) seeds, $(cat "corpus/$t"/* | wc -c) bytes"
   done
   echo "seed corpus total: $(find corpus -path corpus/regressions -prune -o -type f -print0 |
                              xargs -0 cat | wc -c) bytes (keep under 2 MiB)"
@@ -201,8 +200,8 @@ if [ $COVER = 1 ]; then
     LLVM_PROFILE_FILE="$cov/$t-%p.profraw" "$b" "corpus/$t" "corpus/regressions/$t" >/dev/null
     llvm-profdata merge -sparse "$cov/$t"-*.profraw -o "$cov/$t.profdata"
     echo "-- $t"
-    llvm-cov report "$b" -instr-profile="$cov/$t.profdata" "$ROOT/core" | tail -n +1 |
-      awk 'NR == 1 || /^TOTAL/ || /core\// { print }' | sed "s|$ROOT/||" >"$cov/$t.txt"
+    llvm-cov report "$b" -instr-profile="$cov/$t.profdata" "$ROOT/core" |
+      sed "s|$ROOT/||" >"$cov/$t.txt"
     grep -E '^(Filename|TOTAL)' "$cov/$t.txt"
     objs+=(-object "$b")
   done

@@ -10,11 +10,13 @@
 #    a kallsyms excerpt (default /proc/kallsyms) in several layouts, profiles
 #    and patched objects made by the CLI, and the framed inputs of the
 #    btf_ext, profile and pipeline targets;
-# 3. minimises them with libFuzzer -merge=1 (build-fuzz-lf/), together with
-#    what corpus/<target>/ already holds unless --fresh, and replaces
-#    corpus/<target>/ with the result.
-# Seeds are capped at 64 KiB each; the script prints the per-target and
-# total sizes (target: total < 2 MiB). corpus/regressions/ is never touched.
+# 3. minimises them with libFuzzer -merge=1 by edge coverage (build-fuzz-lf/),
+#    together with what corpus/<target>/ already holds unless --fresh, keeps
+#    the inputs with the most new edges per byte within the target's budget
+#    (fuzz/targets.conf, fuzz/tools/corpus_budget.py) and replaces
+#    corpus/<target>/ with them.
+# Seeds are capped at 64 KiB each and 2 MiB in all; the script prints the
+# per-target and total sizes. corpus/regressions/ is never touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -57,10 +59,9 @@ for t in $TARGETS; do
   if [ $MERGE = 1 ]; then
     old=()
     [ $FRESH = 1 ] || old=("corpus/$t")
-    ASAN_OPTIONS=detect_leaks=1 build-fuzz-lf/fuzz/fuzz_$t -merge=1 -use_counters=0 \
-      -use_value_profile=0 -timeout=10 \
-      -rss_limit_mb=2048 "$new" "$STAGE/raw/$t" "${old[@]}" >"$STAGE/merge-$t.log" 2>&1 ||
-      { cat "$STAGE/merge-$t.log"; exit 1; }
+    python3 fuzz/tools/corpus_budget.py build-fuzz-lf/fuzz/fuzz_$t "$new" \
+      "$(awk -v t="$t" '$1 == t { print $4 }' fuzz/targets.conf)" "$STAGE/raw/$t" "${old[@]}" |
+      sed "s/^/$t: /"
   else
     cp "$STAGE/raw/$t"/* "$new"/
   fi
