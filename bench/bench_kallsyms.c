@@ -141,7 +141,8 @@ int main(int argc, char **argv)
 	struct lb_obj obj = { defaults, 3 };
 	const char *path, *json = NULL;
 	struct bu_side sides[3];
-	double *a, *b, *m;
+	struct bu_load load;
+	double *a, *b, *m, other;
 	int reps = 30, c, nx = 0;
 	size_t len;
 	void *text;
@@ -185,6 +186,7 @@ int main(int argc, char **argv)
 	m = calloc((size_t)reps, sizeof(double));
 	if (!a || !b || !m)
 		return 1;
+	bu_load_begin(&load);
 	for (int w = 0; w < 3; w++) {
 		run_ksr_file(path);
 		run_libbpf(path, &obj);
@@ -200,6 +202,7 @@ int main(int argc, char **argv)
 		}
 		m[r] = run_ksr_mem(text, len);
 	}
+	other = bu_load_other_pct(&load);
 	sides[0] = (struct bu_side){ "ksymres read+parse+index", bu_stats(a, (size_t)reps), -1, -1 };
 	sides[1] = (struct bu_side){ "libbpf 1.1 fscanf loop", bu_stats(b, (size_t)reps), -1, -1 };
 	sides[2] = (struct bu_side){ "ksymres parse+index (in memory)", bu_stats(m, (size_t)reps),
@@ -215,7 +218,7 @@ int main(int argc, char **argv)
 			ksr_kallsyms__free(ks);
 		}
 	}
-	bu_print(stdout, "kallsyms: parse a saved snapshot", reps, sides, 3, 1, 0);
+	bu_print(stdout, "kallsyms: parse a saved snapshot", reps, sides, 3, 1, 0, other);
 	if (json) {
 		FILE *f = fopen(json, "a");
 
@@ -223,7 +226,7 @@ int main(int argc, char **argv)
 			perror(json);
 			return 1;
 		}
-		bu_json_line(f, "kallsyms", "parse a saved snapshot", reps, sides, 3, 1, 0, note);
+		bu_json_line(f, "kallsyms", "parse a saved snapshot", reps, sides, 3, 1, 0, note, other);
 		fclose(f);
 	}
 	free(a);

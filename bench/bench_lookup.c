@@ -71,11 +71,11 @@ static double run_libbpf(const char *raw, const struct name *n, int k, double *l
 	return bu_now_ms() - t;
 }
 
-static void emit(FILE *jf, const char *name, int reps, struct bu_side *s, int n)
+static void emit(FILE *jf, const char *name, int reps, struct bu_side *s, int n, double other)
 {
-	bu_print(stdout, name, reps, s, n, 1, 0);
+	bu_print(stdout, name, reps, s, n, 1, 0, other);
 	if (jf)
-		bu_json_line(jf, "lookup", name, reps, s, n, 1, 0, "");
+		bu_json_line(jf, "lookup", name, reps, s, n, 1, 0, "", other);
 }
 
 int main(int argc, char **argv)
@@ -133,12 +133,15 @@ int main(int argc, char **argv)
 		double *al = calloc((size_t)reps, sizeof(double)), *bl = calloc((size_t)reps, sizeof(double));
 		double *x = calloc((size_t)reps, sizeof(double)), *xl = calloc((size_t)reps, sizeof(double));
 		struct bu_side s[3];
+		struct bu_load load;
+		double other;
 		char title[96];
 		int k = ks[ki], n = k >= 1000 ? (reps / 5 > 5 ? reps / 5 : (reps < 5 ? reps : 5)) : reps;
 		double dummy;
 
 		if (!a || !b || !al || !bl || !x || !xl)
 			return 1;
+		bu_load_begin(&load);
 		for (int w = 0; w < 3; w++) {
 			run_ksr(argv[1], names, k, false, &dummy);
 			run_libbpf(argv[2], names, k, &dummy);
@@ -153,17 +156,18 @@ int main(int argc, char **argv)
 			}
 			x[r] = run_ksr(argv[1], names, k, true, &xl[r]);
 		}
+		other = bu_load_other_pct(&load);
 		snprintf(title, sizeof(title), "open + %d lookup%s", k, k == 1 ? "" : "s");
 		s[0] = (struct bu_side){ "ksymres open+find", bu_stats(a, (size_t)n), -1, -1 };
 		s[1] = (struct bu_side){ "libbpf btf__parse+find", bu_stats(b, (size_t)n), -1, -1 };
-		emit(jf, title, n, s, 2);
+		emit(jf, title, n, s, 2, other);
 		snprintf(title, sizeof(title), "%d lookup%s after opening", k, k == 1 ? "" : "s");
 		s[0] = (struct bu_side){ "ksymres ksr_btf__find", bu_stats(al, (size_t)n), -1, -1 };
 		s[1] = (struct bu_side){ "libbpf btf__find_by_name_kind", bu_stats(bl, (size_t)n),
 					 -1, -1 };
 		s[2] = (struct bu_side){ "ksymres BTF find + kallsyms run", bu_stats(xl, (size_t)n),
 					 -1, -1 };
-		emit(jf, title, n, s, 3);
+		emit(jf, title, n, s, 3, other);
 		free(a);
 		free(b);
 		free(al);

@@ -115,9 +115,11 @@ def markdown(doc):
         "",
         "Times in ms (wall clock; whole process where a command is named), peak RSS in MB",
         "(the child's ru_maxrss, median over the runs). Ratio = median / median as named.",
+        "Other = share of the CPUs used by other processes during that benchmark (noise;",
+        "results above 5 % are marked).",
         "",
-        "| group | benchmark | side | median | min | max | peak RSS | ratio |",
-        "|---|---|---|---:|---:|---:|---:|---|",
+        "| group | benchmark | side | median | min | max | peak RSS | ratio | other |",
+        "|---|---|---|---:|---:|---:|---:|---|---:|",
     ]
     for r in doc["runs"]:
         for i, s in enumerate(r["sides"]):
@@ -125,9 +127,12 @@ def markdown(doc):
             ratio = ""
             if i == 0 and "ratio" in r:
                 ratio = "%.2f (%s)" % (r["ratio"], r["ratio_def"])
-            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            other = ""
+            if i == 0 and "other_cpu_pct" in r:
+                other = "%.1f %%%s" % (r["other_cpu_pct"], " NOISY" if r["other_cpu_pct"] > 5 else "")
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 r["group"] if i == 0 else "", "%s (n=%d)" % (r["name"], r["reps"]) if i == 0 else "",
-                s["label"], fmt_ms(s["median"]), fmt_ms(s["min"]), fmt_ms(s["max"]), rss, ratio))
+                s["label"], fmt_ms(s["median"]), fmt_ms(s["min"]), fmt_ms(s["max"]), rss, ratio, other))
     lines += ["", "## Goals (this run)", "", "| goal | value | met |", "|---|---|---|"]
     for g in doc["goals"]:
         met = "—" if g["met"] is None else ("yes" if g["met"] else "**no**")

@@ -116,6 +116,8 @@ int main(int argc, char **argv)
 	struct bu_side out[MAX_SIDES];
 	const char *json = NULL, *group = "", *note = "", *name;
 	int reps = 20, warm = 3, num = 0, den = 1, nsides = 0, c, rc = 0;
+	struct bu_load load;
+	double other;
 	FILE *jf = NULL;
 
 	while ((c = getopt(argc, argv, "+n:w:o:g:r:N:")) != -1) {
@@ -169,6 +171,7 @@ int main(int argc, char **argv)
 	if (nsides < 2)
 		den = -1;
 
+	bu_load_begin(&load);
 	for (int w = 0; w < warm && !rc; w++)
 		for (int i = 0; i < nsides && !rc; i++) {
 			double ms, rss;
@@ -181,6 +184,7 @@ int main(int argc, char **argv)
 
 			rc = run_side(s, &s->t[r], &s->rss[r]);
 		}
+	other = bu_load_other_pct(&load);
 	for (int i = 0; i < nsides; i++)
 		unlink(sides[i].errpath);
 	if (rc)
@@ -194,14 +198,14 @@ int main(int argc, char **argv)
 		out[i].rss_kb = rs.median;
 		out[i].rss_kb_max = rs.max;
 	}
-	bu_print(stdout, name, reps, out, nsides, num, den);
+	bu_print(stdout, name, reps, out, nsides, num, den, other);
 	if (json) {
 		jf = fopen(json, "a");
 		if (!jf) {
 			perror(json);
 			return 1;
 		}
-		bu_json_line(jf, group, name, reps, out, nsides, num, den, note);
+		bu_json_line(jf, group, name, reps, out, nsides, num, den, note, other);
 		fclose(jf);
 	}
 	return 0;

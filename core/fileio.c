@@ -124,11 +124,11 @@ void ksr_unmap(struct ksr_map *m)
 	m->len = 0;
 }
 
-/* Large writes make large page-cache folios (ext4 and others size them by
- * the write), and recent kernels (6.18) map a whole folio into a process
- * on a read fault: one lookup in a profile written in one 15 MB write()
- * maps 2 MB. Written in 64 KiB pieces, a fault maps at most the default
- * 64 KiB fault-around window; the writes cost ~0.2 ms more per 15 MB. */
+/* Large writes make large page-cache folios (ext4 sizes them by the
+ * write), and Linux 6.18 maps a whole folio into a process on a read
+ * fault: one lookup in a profile written by one 15 MB write() maps up to
+ * 2 MB. Written in 64 KiB pieces, a fault maps at most the 64 KiB
+ * fault-around window (docs/performance.md: peak RSS of resolve). */
 #define KSR_WRITE_PIECE (64u << 10)
 
 static int write_all(int fd, const void *data, size_t len)

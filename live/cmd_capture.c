@@ -259,9 +259,6 @@ static int capture(const char *out, const char *release)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (c.r.buf == MAP_FAILED)
 		return ksr_cli_usage("capture", "out of memory");
-	/* huge pages where the kernel allows them: 3 faults for 5 MB of text
-	 * instead of 1,300 taken in the middle of the reads (advisory) */
-	(void)madvise(c.r.buf, c.r.cap, MADV_HUGEPAGE);
 	atomic_init(&c.r.stop, false);
 	if (ksr_kallsyms__stream_new(c.r.buf, &c.r.st)) {
 		munmap(c.r.buf, c.r.cap);
