@@ -31,187 +31,109 @@
 #include "object.h"
 #include "profile.h"
 #include "resolve.h"
+#include "btf_builder.h"
 #include "testutil.h"
 
-/* ---- a kernel BTF builder ------------------------------------------------- */
+/* ---- a kernel BTF builder (on btf_builder.h) -------------------------------- */
 
-struct kbtf {
-	uint32_t *words;
-	size_t nwords, cap_words;
-	char *strs;
-	size_t nstrs, cap_strs;
-	uint32_t last_id;
-};
-
-static void *kb_grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return p;
-	while (*cap < need)
-		*cap = *cap ? 2 * *cap : 256;
-	p = realloc(p, *cap * elem);
-	assert_non_null(p);
-	return p;
-}
-
-static void kb_init(struct kbtf *b)
-{
-	memset(b, 0, sizeof(*b));
-	b->strs = kb_grow(NULL, &b->cap_strs, 1, 1);
-	b->strs[0] = '\0';
-	b->nstrs = 1;
-}
-
-static void kb_fini(struct kbtf *b)
-{
-	free(b->words);
-	free(b->strs);
-}
-
-static uint32_t kb_name(struct kbtf *b, const char *name)
-{
-	size_t off = b->nstrs, len;
-
-	if (!name)
-		return 0;
-	len = strlen(name) + 1;
-	b->strs = kb_grow(b->strs, &b->cap_strs, b->nstrs + len, 1);
-	memcpy(b->strs + off, name, len);
-	b->nstrs += len;
-	return (uint32_t)off;
-}
-
-static void kb_word(struct kbtf *b, uint32_t v)
-{
-	b->words = kb_grow(b->words, &b->cap_words, b->nwords + 1, sizeof(*b->words));
-	b->words[b->nwords++] = v;
-}
-
-/* struct btf_type: name_off, info (kind, kflag, vlen), size or type. */
-static uint32_t kb_rec(struct kbtf *b, const char *name, unsigned int kind, bool kflag,
-		       unsigned int vlen, uint32_t size_or_type)
-{
-	kb_word(b, kb_name(b, name));
-	kb_word(b, (kflag ? 1u << 31 : 0) | (uint32_t)kind << 24 | vlen);
-	kb_word(b, size_or_type);
-	return ++b->last_id;
-}
-
-static uint32_t kb_int(struct kbtf *b, const char *name, uint32_t size, uint32_t enc,
+static uint32_t kb_int(struct bb *b, const char *name, uint32_t size, uint32_t enc,
 		       uint32_t bit_off, uint32_t bits)
 {
-	uint32_t id = kb_rec(b, name, BTF_KIND_INT, false, 0, size);
+	uint32_t id = bb_t(b, name, BTF_KIND_INT, false, 0, size);
 
-	kb_word(b, enc << 24 | bit_off << 16 | bits);
+	bb_w(b, enc << 24 | bit_off << 16 | bits);
 	return id;
 }
 
-static uint32_t kb_ref(struct kbtf *b, unsigned int kind, const char *name, uint32_t type)
+static uint32_t kb_ref(struct bb *b, unsigned int kind, const char *name, uint32_t type)
 {
-	return kb_rec(b, name, kind, false, 0, type);
+	return bb_t(b, name, kind, false, 0, type);
 }
 
 /* A struct with a single member at offset 0. */
-static uint32_t kb_struct1(struct kbtf *b, const char *name, uint32_t size, const char *member,
+static uint32_t kb_struct1(struct bb *b, const char *name, uint32_t size, const char *member,
 			   uint32_t type)
 {
-	uint32_t id = kb_rec(b, name, BTF_KIND_STRUCT, false, 1, size);
+	uint32_t id = bb_t(b, name, BTF_KIND_STRUCT, false, 1, size);
 
-	kb_word(b, kb_name(b, member));
-	kb_word(b, type);
-	kb_word(b, 0);
+	bb_w(b, bb_str(b, member));
+	bb_w(b, type);
+	bb_w(b, 0);
 	return id;
 }
 
-static uint32_t kb_array(struct kbtf *b, uint32_t elem, uint32_t index, uint32_t nelems)
+static uint32_t kb_array(struct bb *b, uint32_t elem, uint32_t index, uint32_t nelems)
 {
-	uint32_t id = kb_rec(b, NULL, BTF_KIND_ARRAY, false, 0, 0);
+	uint32_t id = bb_t(b, NULL, BTF_KIND_ARRAY, false, 0, 0);
 
-	kb_word(b, elem);
-	kb_word(b, index);
-	kb_word(b, nelems);
+	bb_w(b, elem);
+	bb_w(b, index);
+	bb_w(b, nelems);
 	return id;
 }
 
-static uint32_t kb_enum64_1(struct kbtf *b, const char *name, const char *val_name, uint64_t val)
+static uint32_t kb_enum64_1(struct bb *b, const char *name, const char *val_name, uint64_t val)
 {
-	uint32_t id = kb_rec(b, name, BTF_KIND_ENUM64, false, 1, 8);
+	uint32_t id = bb_t(b, name, BTF_KIND_ENUM64, false, 1, 8);
 
-	kb_word(b, kb_name(b, val_name));
-	kb_word(b, (uint32_t)val);
-	kb_word(b, (uint32_t)(val >> 32));
+	bb_w(b, bb_str(b, val_name));
+	bb_w(b, (uint32_t)val);
+	bb_w(b, (uint32_t)(val >> 32));
 	return id;
 }
 
 /* Kernel FUNC_PROTOs name their parameters (the kernel's btf_func_check). */
-static uint32_t kb_proto(struct kbtf *b, uint32_t ret, unsigned int n, const char *const *names,
+static uint32_t kb_proto(struct bb *b, uint32_t ret, unsigned int n, const char *const *names,
 			 const uint32_t *types)
 {
-	uint32_t id = kb_rec(b, NULL, BTF_KIND_FUNC_PROTO, false, n, ret);
+	uint32_t id = bb_t(b, NULL, BTF_KIND_FUNC_PROTO, false, n, ret);
 
 	for (unsigned int i = 0; i < n; i++) {
-		kb_word(b, kb_name(b, names[i]));
-		kb_word(b, types[i]);
+		bb_w(b, bb_str(b, names[i]));
+		bb_w(b, types[i]);
 	}
 	return id;
 }
 
 /* vmlinux FUNCs have static linkage (vlen 0). */
-static uint32_t kb_func(struct kbtf *b, const char *name, uint32_t proto)
+static uint32_t kb_func(struct bb *b, const char *name, uint32_t proto)
 {
-	return kb_rec(b, name, BTF_KIND_FUNC, false, BTF_FUNC_STATIC, proto);
+	return bb_t(b, name, BTF_KIND_FUNC, false, BTF_FUNC_STATIC, proto);
 }
 
-static uint32_t kb_var(struct kbtf *b, const char *name, uint32_t type)
+static uint32_t kb_var(struct bb *b, const char *name, uint32_t type)
 {
-	uint32_t id = kb_rec(b, name, BTF_KIND_VAR, false, 0, type);
+	uint32_t id = bb_t(b, name, BTF_KIND_VAR, false, 0, type);
 
-	kb_word(b, BTF_VAR_GLOBAL_ALLOCATED);
+	bb_w(b, BTF_VAR_GLOBAL_ALLOCATED);
 	return id;
 }
 
 /* Entries at 8-aligned offsets, in the given order. */
-static uint32_t kb_datasec(struct kbtf *b, const char *name, unsigned int n, const uint32_t *vars,
+static uint32_t kb_datasec(struct bb *b, const char *name, unsigned int n, const uint32_t *vars,
 			   const uint32_t *sizes)
 {
 	uint32_t off = 0, id;
 
 	for (unsigned int i = 0; i < n; i++)
 		off = (off + sizes[i] + 7) & ~7u;
-	id = kb_rec(b, name, BTF_KIND_DATASEC, false, n, off);
+	id = bb_t(b, name, BTF_KIND_DATASEC, false, n, off);
 	off = 0;
 	for (unsigned int i = 0; i < n; i++) {
-		kb_word(b, vars[i]);
-		kb_word(b, off);
-		kb_word(b, sizes[i]);
+		bb_w(b, vars[i]);
+		bb_w(b, off);
+		bb_w(b, sizes[i]);
 		off = (off + sizes[i] + 7) & ~7u;
 	}
 	return id;
 }
 
-static uint32_t kb_kfunc_tag(struct kbtf *b, uint32_t func)
+static uint32_t kb_kfunc_tag(struct bb *b, uint32_t func)
 {
-	uint32_t id = kb_rec(b, "bpf_kfunc", BTF_KIND_DECL_TAG, false, 0, func);
+	uint32_t id = bb_t(b, "bpf_kfunc", BTF_KIND_DECL_TAG, false, 0, func);
 
-	kb_word(b, (uint32_t)-1);
+	bb_w(b, (uint32_t)-1);
 	return id;
-}
-
-static void *kb_blob(struct kbtf *b, size_t *len)
-{
-	uint32_t tl = (uint32_t)(b->nwords * 4), sl = (uint32_t)b->nstrs;
-	struct btf_header h = {
-		.magic = BTF_MAGIC, .version = BTF_VERSION, .hdr_len = sizeof(h),
-		.type_off = 0, .type_len = tl, .str_off = tl, .str_len = sl,
-	};
-	uint8_t *p = malloc(sizeof(h) + tl + sl);
-
-	assert_non_null(p);
-	memcpy(p, &h, sizeof(h));
-	memcpy(p + sizeof(h), b->words, tl);
-	memcpy(p + sizeof(h) + tl, b->strs, sl);
-	*len = sizeof(h) + tl + sl;
-	return p;
 }
 
 /* ---- the synthetic kernel -------------------------------------------------- */
@@ -228,17 +150,17 @@ static struct {
 	uint32_t type_cnt_untagged;
 } K;
 
-static uint32_t proto0(struct kbtf *b, uint32_t ret)
+static uint32_t proto0(struct bb *b, uint32_t ret)
 {
 	return kb_proto(b, ret, 0, NULL, NULL);
 }
 
-static uint32_t proto1(struct kbtf *b, uint32_t ret, const char *name, uint32_t type)
+static uint32_t proto1(struct bb *b, uint32_t ret, const char *name, uint32_t type)
 {
 	return kb_proto(b, ret, 1, &name, &type);
 }
 
-static uint32_t proto2(struct kbtf *b, uint32_t ret, const char *n1, uint32_t t1, const char *n2,
+static uint32_t proto2(struct bb *b, uint32_t ret, const char *n1, uint32_t t1, const char *n2,
 		       uint32_t t2)
 {
 	const char *names[2] = { n1, n2 };
@@ -247,7 +169,7 @@ static uint32_t proto2(struct kbtf *b, uint32_t ret, const char *n1, uint32_t t1
 	return kb_proto(b, ret, 2, names, types);
 }
 
-static void build_funcs(struct kbtf *b, uint32_t t_int, uint32_t t_long, uint32_t t_s32,
+static void build_funcs(struct bb *b, uint32_t t_int, uint32_t t_long, uint32_t t_s32,
 			uint32_t t_u64, uint32_t p_task, uint32_t p_cgroup, uint32_t p_rq)
 {
 	uint32_t v = proto0(b, 0), cg_rel = proto1(b, 0, "cgrp", p_cgroup);
@@ -272,7 +194,7 @@ static void build_funcs(struct kbtf *b, uint32_t t_int, uint32_t t_long, uint32_
 				     proto2(b, p_task, "p", p_task, "flags", t_int));
 }
 
-static void build_vars(struct kbtf *b, uint32_t t_int, uint32_t rq, uint32_t p_rq, uint32_t p_void)
+static void build_vars(struct bb *b, uint32_t t_int, uint32_t rq, uint32_t p_rq, uint32_t p_void)
 {
 	uint32_t t_long = kb_int(b, "long", 8, BTF_INT_SIGNED, 0, 64);
 	uint32_t c_td = kb_ref(b, BTF_KIND_CONST, NULL, kb_ref(b, BTF_KIND_TYPEDEF, "ksr_td", t_long));
@@ -311,11 +233,11 @@ static void build_vars(struct kbtf *b, uint32_t t_int, uint32_t rq, uint32_t p_r
 
 static void *build_kernel_btf(bool tags, size_t *len)
 {
-	struct kbtf b;
+	struct bb b;
 	uint32_t t_int, t_ull, rq, task, cgroup, p_task, p_cgroup, p_rq, p_void, t_s32, t_u64;
 	void *blob;
 
-	kb_init(&b);
+	bb_init(&b);
 	t_int = kb_int(&b, "int", 4, BTF_INT_SIGNED, 0, 32);
 	t_ull = kb_int(&b, "unsigned long long", 8, 0, 0, 64);
 	rq = kb_struct1(&b, "rq", 8, "cpu", t_int);
@@ -330,7 +252,7 @@ static void *build_kernel_btf(bool tags, size_t *len)
 	build_funcs(&b, t_int, kb_int(&b, "long int", 8, BTF_INT_SIGNED, 0, 64), t_s32, t_u64,
 		    p_task, p_cgroup, p_rq);
 	build_vars(&b, t_int, rq, p_rq, p_void);
-	K.type_cnt_untagged = b.last_id + 1;
+	K.type_cnt_untagged = b.n + 1;
 	if (tags) {
 		const uint32_t tagged[] = { K.rcu_lock, K.rcu_unlock, K.task_from_pid,
 					    K.task_acquire, K.cg_from_id, K.cg_release, K.kf_argc,
@@ -339,8 +261,8 @@ static void *build_kernel_btf(bool tags, size_t *len)
 		for (size_t i = 0; i < sizeof(tagged) / sizeof(tagged[0]); i++)
 			kb_kfunc_tag(&b, tagged[i]);
 	}
-	blob = kb_blob(&b, len);
-	kb_fini(&b);
+	blob = bb_blob(&b, len);
+	bb_free(&b);
 	return blob;
 }
 
