@@ -217,6 +217,46 @@ static int match_btf(const struct ksr_object *obj, struct ext_set *es)
 	return 0;
 }
 
+/* Extern linkage belongs to undefined symbols only (or to .ksyms entries,
+ * which the .ksyms rewrite turns into GLOBAL ones): libbpf leaves any other
+ * extern VAR or FUNC as it is, the kernel then rejects the whole BTF, and
+ * libbpf silently loads without it. No loadable output exists: malformed. */
+static bool in_ksyms_datasec(const struct ksr_btf *btf, uint32_t id)
+{
+	int sec = ksr_btf__datasec_of(btf, id, NULL);
+	const struct btf_type *t = sec > 0 ? ksr_btf__type_by_id(btf, (uint32_t)sec) : NULL;
+	const char *name = t ? ksr_btf__str(btf, t->name_off) : NULL;
+
+	return name && !strcmp(name, ".ksyms");
+}
+
+static int check_stray_externs(const struct ksr_object *obj, const struct ext_set *es)
+{
+	const struct ksr_btf *btf = obj->btf;
+	uint32_t cnt = ksr_btf__type_cnt(btf);
+
+	for (uint32_t id = 1; id < cnt; id++) {
+		const struct btf_type *t = ksr_btf__type_by_id(btf, id);
+		const char *name;
+		bool ext;
+
+		if (!t)
+			return ksr_err(KSR_EMALFORMED, ".BTF: type %u is unreadable", id);
+		if (BTF_INFO_KIND(t->info) == BTF_KIND_VAR)
+			ext = ((const struct btf_var *)(t + 1))->linkage == BTF_VAR_GLOBAL_EXTERN;
+		else if (BTF_INFO_KIND(t->info) == BTF_KIND_FUNC)
+			ext = BTF_INFO_VLEN(t->info) == BTF_FUNC_EXTERN;
+		else
+			continue;
+		name = ksr_btf__str(btf, t->name_off);
+		if (ext && (!name || !find_name(es, name)) && !in_ksyms_datasec(btf, id))
+			return ksr_err(KSR_EMALFORMED, ".BTF: type %u %s '%s' has extern linkage but "
+				       "no undefined symbol of that name", id,
+				       ksr_btf__kind_name(BTF_INFO_KIND(t->info)), name ? name : "");
+	}
+	return 0;
+}
+
 struct sec_scan {
 	uint32_t ksyms_id, kcfg_id;        /* the DATASECs, 0 = none */
 	uint32_t ksyms_orphan, kcfg_orphan;  /* first entry naming no extern */
@@ -521,6 +561,8 @@ int ksr_obj_collect_externs(struct ksr_object *obj)
 	int err;
 
 	err = gather(obj, &es);
+	if (!err && !es.n && obj->btf)
+		err = check_stray_externs(obj, &es);
 	if (err || !es.n)
 		goto out;
 	if (!obj->btf) {
@@ -532,6 +574,8 @@ int ksr_obj_collect_externs(struct ksr_object *obj)
 		err = match_datasecs(obj, &es);
 	for (size_t i = 0; !err && i < es.n; i++)
 		err = classify(obj, &es.w[i]);
+	if (!err)
+		err = check_stray_externs(obj, &es);
 	if (err)
 		goto out;
 	order = calloc(es.n, sizeof(*order));
