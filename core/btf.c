@@ -15,25 +15,9 @@
 #include "error.h"
 #include "hash.h"
 
-static const struct btf_type void_type;
+const struct btf_type ksr_btf_void_type;
 
 /* ---- helpers for the validation passes ------------------------------------- */
-
-const struct btf_type *ksr_btf_vt(const struct ksr_btf_vctx *c, uint32_t id)
-{
-	const struct ksr_btf *b = c->btf;
-
-	if (!id)
-		return &void_type;
-	if (id >= b->type_cnt)
-		return NULL;
-	return (const struct btf_type *)(b->types + b->offs[id]);
-}
-
-const char *ksr_btf_vstr(const struct ksr_btf_vctx *c, uint32_t off)
-{
-	return c->btf->strs + off;
-}
 
 int ksr_btf_terr(const struct ksr_btf_vctx *c, uint32_t id, uint64_t field_off,
 		 const char *fmt, ...)
@@ -83,9 +67,8 @@ static const uint8_t ident_class[256] = {
 /* Kernel rules: an identifier starts with a letter, '_' or '.', continues
  * with those or digits, and is shorter than KSYM_NAME_LEN. ASCII only (the
  * kernel's ctype also takes Latin-1 letters; no toolchain emits those). */
-bool ksr_btf_name_ident(const struct ksr_btf_vctx *c, uint32_t off)
+static bool name_ident(const unsigned char *s)
 {
-	const unsigned char *s = (const unsigned char *)ksr_btf_vstr(c, off);
 	size_t n;
 
 	if (!(ident_class[s[0]] & ID_FIRST))
@@ -94,6 +77,26 @@ bool ksr_btf_name_ident(const struct ksr_btf_vctx *c, uint32_t off)
 		if (n >= KSR_BTF_NAME_MAX - 1 || !(ident_class[s[n]] & ID_NEXT))
 			return false;
 	return true;
+}
+
+/* Deduplicated BTF names each have one offset, and a few (member names such
+ * as "next" or "flags") are checked tens of thousands of times: the answers
+ * for recent offsets sit in a small direct-mapped table, so a repeat costs
+ * no walk over the string (~1.5 ms of a vmlinux validation). */
+bool ksr_btf_name_ident(struct ksr_btf_vctx *c, uint32_t off)
+{
+	uint32_t *m, key;
+	bool ok;
+
+	if (!c->ident_memo)
+		return name_ident((const unsigned char *)ksr_btf_vstr(c, off));
+	m = &c->ident_memo[(off * 2654435761u) >> (32 - KSR_BTF_IDENT_MEMO_BITS)];
+	key = (off + 1) << 1; /* off <= KSR_BTF_MAX_NAME_OFF: no overflow; 0 = empty */
+	if ((*m & ~1u) == key)
+		return *m & 1;
+	ok = name_ident((const unsigned char *)ksr_btf_vstr(c, off));
+	*m = key | ok;
+	return ok;
 }
 
 /* DATASEC names: any printable ASCII, non-empty, shorter than KSYM_NAME_LEN. */
@@ -248,8 +251,8 @@ static int check_layout(struct ksr_btf *b, bool strict)
 /* ---- type walk ------------------------------------------------------------- */
 
 /* Steps over every record, checking that it is fully inside the section and
- * of a known kind. Counts the types (with void) into *cnt, and fills offs
- * when it is non-NULL. Count first, allocate after. */
+ * of a known kind. Fills offs (room for one record per 12 bytes, plus void)
+ * and counts the types (with void) into *cnt. */
 static int walk_types(const struct ksr_btf *b, uint32_t *offs, uint32_t *cnt)
 {
 	struct ksr_cur cur = ksr_cur_make(b->types, b->types_len);
@@ -284,26 +287,31 @@ static int walk_types(const struct ksr_btf *b, uint32_t *offs, uint32_t *cnt)
 				       "type %u %s: record truncated: %llu bytes needed, %zu left (offset 0x%llx)",
 				       n, ksr_btf_kinds[k].name, (unsigned long long)len,
 				       ksr_cur_left(&cur) + KSR_BTF_TYPE_LEN, (unsigned long long)at);
-		if (offs)
-			offs[n] = pos;
-		n++;
+		offs[n++] = pos;
 	}
 	*cnt = n;
 	return 0;
 }
 
+/* One walk: offs is sized for the most records the section can hold; the
+ * pages past the last record are never touched. */
 static int load_types(struct ksr_btf *b)
 {
-	uint32_t cnt, cnt2;
+	size_t room = (size_t)b->types_len / KSR_BTF_TYPE_LEN + 1;
+	uint32_t cnt = 0, *shrunk;
 	int err;
 
-	if ((err = walk_types(b, NULL, &cnt)))
-		return err;
-	b->owned_offs = calloc(cnt, sizeof(*b->owned_offs));
+	if (room > KSR_BTF_MAX_TYPES)
+		room = KSR_BTF_MAX_TYPES;
+	b->owned_offs = malloc(room * sizeof(*b->owned_offs));
 	if (!b->owned_offs)
-		return ksr_err(ENOMEM, "btf: out of memory for %u type offsets", cnt);
-	if ((err = walk_types(b, b->owned_offs, &cnt2)))
+		return ksr_err(ENOMEM, "btf: out of memory for %zu type offsets", room);
+	b->owned_offs[0] = 0;
+	if ((err = walk_types(b, b->owned_offs, &cnt)))
 		return err;
+	shrunk = realloc(b->owned_offs, (size_t)cnt * sizeof(*shrunk));
+	if (shrunk)
+		b->owned_offs = shrunk;
 	b->offs = b->owned_offs;
 	b->type_cnt = cnt;
 	return 0;
@@ -345,8 +353,10 @@ static int validate(struct ksr_btf *b)
 	struct ksr_btf_vctx c = { .btf = b, .mode = b->mode };
 	int err;
 
+	/* the memo is only a shortcut: without it every name is walked */
+	c.ident_memo = calloc(1u << KSR_BTF_IDENT_MEMO_BITS, sizeof(*c.ident_memo));
 	if ((err = check_metas(&c)) || (err = check_refs(&c)))
-		return err;
+		goto out;
 	c.state = calloc(b->type_cnt, sizeof(*c.state));
 	c.res_id = calloc(b->type_cnt, sizeof(*c.res_id));
 	c.res_size = calloc(b->type_cnt, sizeof(*c.res_size));
@@ -358,6 +368,8 @@ static int validate(struct ksr_btf *b)
 		err = ksr_btf_check_chains(&c);
 	if (!err && b->mode == KSR_BTF_MODE_OBJECT)
 		err = ksr_btf_check_membership(&c);
+out:
+	free(c.ident_memo);
 	free(c.state);
 	free(c.res_id);
 	free(c.res_size);
@@ -490,12 +502,24 @@ static int build_index(struct ksr_btf *b)
 
 /* ---- public: parse, open, free --------------------------------------------- */
 
-KSR_API int ksr_btf__parse(const void *data, size_t size, enum ksr_btf_mode mode,
-			   struct ksr_btf **out)
+/* Validates b->raw (set by the caller) and builds the offsets and the index. */
+static int parse_raw(struct ksr_btf *b, enum ksr_btf_mode mode, struct ksr_btf **out)
 {
-	struct ksr_btf *b;
 	int err;
 
+	b->mode = mode;
+	if ((err = check_layout(b, mode == KSR_BTF_MODE_KERNEL)) || (err = load_types(b)) ||
+	    (err = validate(b)) || (err = build_index(b))) {
+		ksr_btf__free(b);
+		return err;
+	}
+	*out = b;
+	return 0;
+}
+
+static int parse_args(const void *data, size_t size, enum ksr_btf_mode mode,
+		      struct ksr_btf **out)
+{
 	if (!out)
 		return ksr_err(EINVAL, "btf: parse: no output pointer");
 	*out = NULL;
@@ -504,6 +528,17 @@ KSR_API int ksr_btf__parse(const void *data, size_t size, enum ksr_btf_mode mode
 	if (size > KSR_BTF_MAX_BLOB)
 		return ksr_err(KSR_EMALFORMED,
 			       "header: %zu bytes, more than 4 GiB (offset 0x0)", size);
+	return 0;
+}
+
+KSR_API int ksr_btf__parse(const void *data, size_t size, enum ksr_btf_mode mode,
+			   struct ksr_btf **out)
+{
+	struct ksr_btf *b;
+	int err = parse_args(data, size, mode, out);
+
+	if (err)
+		return err;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return ksr_err(ENOMEM, "btf: out of memory");
@@ -517,14 +552,25 @@ KSR_API int ksr_btf__parse(const void *data, size_t size, enum ksr_btf_mode mode
 		memcpy(b->owned_raw, data, size);
 	b->raw = b->owned_raw;
 	b->raw_size = size;
-	b->mode = mode;
-	if ((err = check_layout(b, mode == KSR_BTF_MODE_KERNEL)) || (err = load_types(b)) ||
-	    (err = validate(b)) || (err = build_index(b))) {
-		ksr_btf__free(b);
+	return parse_raw(b, mode, out);
+}
+
+int ksr_btf__parse_borrowed(const void *data, size_t size, enum ksr_btf_mode mode,
+			    struct ksr_btf **out)
+{
+	struct ksr_btf *b;
+	int err = parse_args(data, size, mode, out);
+
+	if (err)
 		return err;
-	}
-	*out = b;
-	return 0;
+	if ((uintptr_t)data % 8)
+		return ksr_btf__parse(data, size, mode, out);
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return ksr_err(ENOMEM, "btf: out of memory");
+	b->raw = data;
+	b->raw_size = size;
+	return parse_raw(b, mode, out);
 }
 
 static bool aligned4(const void *p)
@@ -733,7 +779,7 @@ int ksr_btf__skip_mods(const struct ksr_btf *btf, uint32_t id)
 /* The type of id, with void for 0; NULL when id is invalid. */
 static const struct btf_type *type0(const struct ksr_btf *btf, uint32_t id)
 {
-	return id ? ksr_btf__type_by_id(btf, id) : &void_type;
+	return id ? ksr_btf__type_by_id(btf, id) : &ksr_btf_void_type;
 }
 
 static bool kinds_compat(const struct btf_type *a, const struct btf_type *b)

@@ -37,6 +37,13 @@ int ksr_btf__open_indexed(const void *blob, size_t size, const uint32_t *type_of
 			  uint32_t type_cnt, const struct ksr_btf_name_slot *slots,
 			  uint32_t slot_cnt, struct ksr_btf **out);
 
+/* ksr_btf__parse() without the copy: the view borrows data, which must not
+ * change and must outlive it (copied anyway when not 8-aligned). For large
+ * blobs that are mapped or already read into memory: a 5 MB vmlinux BTF
+ * costs ~3 ms to copy into fresh pages. */
+int ksr_btf__parse_borrowed(const void *data, size_t size, enum ksr_btf_mode mode,
+			    struct ksr_btf **out);
+
 /* The raw blob (for a parsed BTF: the validated, aligned copy). */
 const void *ksr_btf__raw(const struct ksr_btf *btf, size_t *size);
 /* type_offs[id] = byte offset of type id within the type section; [0] = 0. */

@@ -69,6 +69,7 @@ struct ksr_btf_vctx {
 	struct ksr_btf *btf;
 	enum ksr_btf_mode mode;
 	uint8_t *state;              /* per id: RS_* during resolve, scratch afterwards */
+	uint32_t *ident_memo;        /* ksr_btf_name_ident() answers; NULL: none */
 	uint32_t *res_id;            /* per id: type reached through modifiers/VAR/PTR */
 	uint32_t *res_size;          /* per id: ARRAY byte size */
 	struct ksr_btf_rvert stack[KSR_BTF_MAX_DEPTH];
@@ -135,17 +136,34 @@ static inline uint32_t ksr_btf_member_bitoff(const struct btf_type *s, const str
 
 /* ---- validation context helpers (btf.c) ----------------------------------- */
 
+extern const struct btf_type ksr_btf_void_type;
+
 /* The record of id (id 0: a static void record), or NULL when out of range.
- * Only valid inside a validation run. */
-const struct btf_type *ksr_btf_vt(const struct ksr_btf_vctx *c, uint32_t id);
+ * Only valid inside a validation run. Inline: the passes call it ~10^6
+ * times over a vmlinux BTF. */
+static inline const struct btf_type *ksr_btf_vt(const struct ksr_btf_vctx *c, uint32_t id)
+{
+	const struct ksr_btf *b = c->btf;
+
+	if (!id)
+		return &ksr_btf_void_type;
+	if (id >= b->type_cnt)
+		return NULL;
+	return (const struct btf_type *)(b->types + b->offs[id]);
+}
+
 /* The string at off (validated: off < strs_len). */
-const char *ksr_btf_vstr(const struct ksr_btf_vctx *c, uint32_t off);
+static inline const char *ksr_btf_vstr(const struct ksr_btf_vctx *c, uint32_t off)
+{
+	return c->btf->strs + off;
+}
 /* Error for type id: "type <id> <KIND>: <msg> (offset 0x<abs>)", where abs is
  * the offset in the blob of byte field_off of the record. */
 int ksr_btf_terr(const struct ksr_btf_vctx *c, uint32_t id, uint64_t field_off,
 		 const char *fmt, ...) KSR_PRINTF(4, 5);
 
-bool ksr_btf_name_ident(const struct ksr_btf_vctx *c, uint32_t off);
+#define KSR_BTF_IDENT_MEMO_BITS 14u  /* 16 Ki answers, 64 KiB: stays in L2 */
+bool ksr_btf_name_ident(struct ksr_btf_vctx *c, uint32_t off);
 bool ksr_btf_name_section(const struct ksr_btf_vctx *c, uint32_t off);
 bool ksr_btf_name_nonempty(const struct ksr_btf_vctx *c, uint32_t off);
 /* s made safe to print: at most len-1 bytes, non-printables as \xNN. */

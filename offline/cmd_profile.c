@@ -78,7 +78,7 @@ static int make_profile(const char *btf_path, const void *btf_data, size_t btf_l
 	}
 	err = ksr_btf_blob_from_file(btf_data, btf_len, &blob, &blob_len);
 	if (!err)
-		err = ksr_btf__parse(blob, blob_len, KSR_BTF_MODE_KERNEL, &btf);
+		err = ksr_btf__parse_borrowed(blob, blob_len, KSR_BTF_MODE_KERNEL, &btf); /* freed first */
 	if (err) {
 		ksr_err_prefix("BTF");
 		snprintf(msg, sizeof(msg), "%s", ksr_errmsg());
