@@ -147,8 +147,7 @@ struct ks_modset {
 	uint32_t cap;   /* power of two */
 	uint32_t cnt;
 	uint64_t probes;
-	const char *last;
-	size_t last_len;
+	size_t last_len;   /* 0: no last name */
 	uint32_t last_off;
 };
 
@@ -157,7 +156,8 @@ struct ks_modset {
  * the end of its last complete line. The arrays grow as lines are added
  * (one-shot parses size them exactly up front). */
 struct ks_parse {
-	const char *text;  /* start of the input: never moves */
+	const char *text;  /* start of the input (streaming: of the current window) */
+	uint64_t base;     /* offset of text in the input */
 	const char *end;
 	const char *pos;   /* start of the next line to parse */
 	struct ksr_ksym *syms;
@@ -174,7 +174,8 @@ struct ks_parse {
 };
 
 struct ks_line {
-	const char *text; /* start of the input, for offsets */
+	const char *text; /* start of the input or window, for offsets */
+	uint64_t base;    /* offset of text in the input */
 	const char *p;    /* start of the line, for columns */
 	uint32_t no;      /* 1-based */
 };
@@ -191,7 +192,7 @@ static int line_err(const struct ks_line *ln, const char *at, const char *fmt, .
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	return ksr_err(KSR_EMALFORMED, "line %" PRIu32 ", column %zu: %s (offset 0x%zx)", ln->no,
-		       (size_t)(at - ln->p) + 1, what, (size_t)(at - ln->text));
+		       (size_t)(at - ln->p) + 1, what, (size_t)(ln->base + (uint64_t)(at - ln->text)));
 }
 
 static bool at_eol(const struct ks_parse *ps, const char *s)
@@ -244,7 +245,8 @@ static int modset_intern(struct ks_parse *ps, const struct ks_line *ln, const ch
 	struct ks_modset *m = &ps->mods;
 	uint32_t h, mask;
 
-	if (m->last && m->last_len == len && memcmp(m->last, s, len) == 0) {
+	/* the input moves under a stream: compare with the stored copy */
+	if (m->last_len == len && memcmp(ps->strs + m->last_off, s, len) == 0) {
 		*off = m->last_off;
 		return 0;
 	}
@@ -274,7 +276,6 @@ static int modset_intern(struct ks_parse *ps, const struct ks_line *ln, const ch
 	m->offs[h] = *off;
 	m->cnt++;
 done:
-	m->last = s;
 	m->last_len = len;
 	m->last_off = *off;
 	return 0;
@@ -540,8 +541,8 @@ static uint64_t count_newlines(const char *p, size_t len)
 /* K14: the lines of [from, from + len) are counted before anything is
  * allocated for them; done lines precede them. The offset in the message is
  * where the first line past the cap starts. */
-static int count_lines(const char *text, const char *from, size_t len, uint32_t done,
-		       bool last, uint32_t *n)
+static int count_lines(const char *text, uint64_t base, const char *from, size_t len,
+		       uint32_t done, bool last, uint32_t *n)
 {
 	const char *p = from, *end = from + len;
 	uint64_t cnt = count_newlines(from, len) + (last && len && from[len - 1] != '\n');
@@ -553,8 +554,12 @@ static int count_lines(const char *text, const char *from, size_t len, uint32_t 
 	for (uint32_t i = done; i < KSR_KSYM_MAX_LINES; i++)
 		p = (const char *)memchr(p, '\n', (size_t)(end - p)) + 1;
 	return ksr_err(KSR_EMALFORMED, "more than %u lines (offset 0x%zx)", KSR_KSYM_MAX_LINES,
-		       (size_t)(p - text));
+		       (size_t)(base + (uint64_t)(p - text)));
 }
+
+/* address, type, name, module, separators: every valid line is shorter */
+_Static_assert(KSR_KSYM_STREAM_LINE_MAX > 16 + 3 + KSR_KSYM_NAME_MAX + 3 + KSR_KSYM_MODULE_MAX + 1,
+	       "a stream window of KSR_KSYM_STREAM_LINE_MAX holds any valid line");
 
 #define KS_STREAM_LINES (256u << 10)
 #define KS_STREAM_STRS ((size_t)8 << 20)
@@ -562,7 +567,8 @@ static int count_lines(const char *text, const char *from, size_t len, uint32_t 
 /* Room for n more lines whose text ends at ps->end. */
 static int reserve(struct ks_parse *ps, uint32_t n)
 {
-	size_t need = (size_t)(ps->end - ps->text) + 1; /* each line yields fewer bytes than it has */
+	/* each line yields fewer bytes than it has */
+	size_t need = (size_t)(ps->base + (uint64_t)(ps->end - ps->text)) + 1;
 
 	if (n > ps->cap - ps->n) {
 		/* exactly what is asked the first time (a one-shot parse), then
@@ -610,7 +616,7 @@ static int reserve(struct ks_parse *ps, uint32_t n)
 /* Parses the cnt lines that start at ps->pos. */
 static int parse_lines(struct ks_parse *ps, uint32_t cnt)
 {
-	struct ks_line ln = { ps->text, ps->pos, 0 };
+	struct ks_line ln = { ps->text, ps->base, ps->pos, 0 };
 	const char *p = ps->pos;
 	int err;
 
@@ -641,6 +647,7 @@ static int parse_lines(struct ks_parse *ps, uint32_t cnt)
  * 8 of the 15 ms of a parse) and inserts into the index in slot order. */
 
 #define KS_RADIX_BITS 11u
+#define KS_GATHER_AHEAD 16u
 #define KS_RADIX (1u << KS_RADIX_BITS)
 
 struct ks_sort {
@@ -841,9 +848,13 @@ static int sort_and_index(struct ks_parse *ps, struct ksr_kallsyms *ks)
 		free(buf);
 		return err;
 	}
-	/* a gather, not an in-place permutation: independent loads overlap */
+	/* a gather, not an in-place permutation: independent loads overlap, and
+	 * the records are fetched ahead (random reads over a table of ~3 MB) */
 	for (i = 0; i < n; i++) {
 		struct ksr_ksym rec = ps->syms[order[i] & ~KS_SAME];
+
+		if (i + KS_GATHER_AHEAD < n)
+			__builtin_prefetch(&ps->syms[order[i + KS_GATHER_AHEAD] & ~KS_SAME]);
 
 		memcpy(buf + i * sizeof(rec), &rec, sizeof(rec));
 	}
@@ -968,7 +979,7 @@ int ksr_kallsyms__parse(const char *text, size_t len, struct ksr_kallsyms **out)
 	ps.end = text + len;
 	err = check_len(len);
 	if (!err)
-		err = count_lines(text, text, len, 0, true, &n);
+		err = count_lines(text, 0, text, len, 0, true, &n);
 	if (!err)
 		err = reserve(&ps, n); /* exact: the first reservation is what is asked */
 	if (!err)
@@ -987,78 +998,91 @@ struct ksr_kallsyms_stream {
 	int err; /* sticky */
 };
 
-int ksr_kallsyms__stream_new(const char *text, struct ksr_kallsyms_stream **out)
+int ksr_kallsyms__stream_new(struct ksr_kallsyms_stream **out)
 {
 	struct ksr_kallsyms_stream *st;
 
-	if (!out || !text)
+	if (!out)
 		return ksr_err(EINVAL, "kallsyms: invalid arguments");
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return ksr_err(ENOMEM, "out of memory");
-	st->ps.text = st->ps.pos = st->ps.end = text;
 	st->ps.streaming = true;
 	*out = st;
 	return 0;
 }
 
-/* Parses the lines of [pos, end). */
-static int stream_lines(struct ksr_kallsyms_stream *st, bool last)
+/* Parses the lines of the window [text, end), which starts a line. */
+static int stream_lines(struct ksr_kallsyms_stream *st, const char *text, const char *end,
+			bool last)
 {
 	struct ks_parse *ps = &st->ps;
 	uint32_t n = 0;
 	int err;
 
-	err = count_lines(ps->text, ps->pos, (size_t)(ps->end - ps->pos), ps->n, last, &n);
+	ps->text = ps->pos = text;
+	ps->end = end;
+	err = count_lines(text, ps->base, text, (size_t)(end - text), ps->n, last, &n);
 	if (!err)
 		err = reserve(ps, n);
 	if (!err)
 		err = parse_lines(ps, n);
+	ps->base += (uint64_t)(end - text);
+	ps->text = ps->pos = ps->end = NULL; /* the window is the caller's again */
 	return err;
 }
 
-int ksr_kallsyms__stream_feed(struct ksr_kallsyms_stream *st, size_t len)
+int ksr_kallsyms__stream_feed(struct ksr_kallsyms_stream *st, const char *text, size_t len,
+			      size_t *used)
 {
-	struct ks_parse *ps = &st->ps;
-	const char *avail = ps->text + len, *q;
+	const char *q;
 
+	*used = 0;
 	if (st->err)
 		return st->err;
-	if (len >= UINT32_MAX)
-		return st->err = check_len(len);
-	if (avail <= ps->pos)
-		return 0;
-	for (q = avail; q > ps->pos && q[-1] != '\n'; q--) /* the last complete line */
+	if (len >= UINT32_MAX - st->ps.base)
+		return st->err = check_len((size_t)st->ps.base + len);
+	for (q = text + len; q > text && q[-1] != '\n'; q--) /* the last complete line */
 		;
-	if (q == ps->pos)
-		return 0;
-	ps->end = q;
-	return st->err = stream_lines(st, false);
+	if (q == text) {
+		if (len < KSR_KSYM_STREAM_LINE_MAX)
+			return 0;
+		/* no valid line is this long: the parser says what is wrong with it */
+		st->err = stream_lines(st, text, text + len, true);
+		if (!st->err)
+			st->err = ksr_err(KSR_EMALFORMED, "line %u: longer than %u bytes (offset 0x%llx)",
+					  st->ps.n, KSR_KSYM_STREAM_LINE_MAX,
+					  (unsigned long long)(st->ps.base - len));
+		return st->err;
+	}
+	st->err = stream_lines(st, text, q, false);
+	if (!st->err)
+		*used = (size_t)(q - text);
+	return st->err;
 }
 
-int ksr_kallsyms__stream_finish(struct ksr_kallsyms_stream *st, size_t len,
+int ksr_kallsyms__stream_finish(struct ksr_kallsyms_stream *st, const char *text, size_t len,
 				struct ksr_kallsyms **out)
 {
-	struct ks_parse *ps = &st->ps;
 	int err;
 
-	if (!out) {
+	if (!out || (len && !text)) {
 		ksr_kallsyms__stream_free(st);
 		return ksr_err(EINVAL, "kallsyms: invalid arguments");
 	}
 	*out = NULL;
-	err = st->err ? st->err : check_len(len);
+	err = st->err;
+	if (!err && len >= UINT32_MAX - st->ps.base)
+		err = check_len((size_t)st->ps.base + len);
+	if (!err && len) /* the rest: whole lines, the last one perhaps without '\n' */
+		err = stream_lines(st, text, text + len, true);
 	if (!err)
-		err = ksr_kallsyms__stream_feed(st, len);
-	if (!err && ps->pos < ps->text + len) { /* a last line without '\n' */
-		ps->end = ps->text + len;
-		err = stream_lines(st, true);
-	}
+		err = check_len((size_t)st->ps.base);
 	if (err) {
 		ksr_kallsyms__stream_free(st);
 		return err;
 	}
-	err = finish(ps, out);
+	err = finish(&st->ps, out);
 	free(st);
 	return err;
 }

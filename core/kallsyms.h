@@ -40,18 +40,23 @@ struct ksr_kallsyms;
 int ksr_kallsyms__parse(const char *text, size_t len, struct ksr_kallsyms **out);
 
 /* Incremental parsing of text that arrives in pieces (capture parses
- * /proc/kallsyms while another thread still reads it). text is the whole
- * input so far: the caller only appends to it, and it never moves. Each
- * feed parses the complete lines of text[0..len) not parsed yet; finish
- * takes the final length, parses the rest (the last line may lack its
- * '\n'), sorts and indexes: the same tables as ksr_kallsyms__parse() of
- * the same text, and the same errors (of several, the first one found may
+ * /proc/kallsyms as it reads it, through one small buffer). Each feed gets
+ * the input's next bytes not consumed yet, text[0..len): it parses the
+ * complete lines and sets *used to their length; the caller keeps the rest
+ * at the front of its buffer and appends to it. A piece without a complete
+ * line is an error once it is KSR_KSYM_STREAM_LINE_MAX bytes long (no valid
+ * line is), so a buffer of at least that size always makes progress. finish
+ * takes the final rest (the last line may lack its '\n'), sorts and
+ * indexes: the same tables as ksr_kallsyms__parse() of the whole text, and
+ * the same errors at the same offsets (of several, the first one found may
  * differ). An error is sticky; finish frees the stream in every case,
  * stream_free() abandons one. */
+#define KSR_KSYM_STREAM_LINE_MAX 4096u
 struct ksr_kallsyms_stream;
-int ksr_kallsyms__stream_new(const char *text, struct ksr_kallsyms_stream **out);
-int ksr_kallsyms__stream_feed(struct ksr_kallsyms_stream *st, size_t len);
-int ksr_kallsyms__stream_finish(struct ksr_kallsyms_stream *st, size_t len,
+int ksr_kallsyms__stream_new(struct ksr_kallsyms_stream **out);
+int ksr_kallsyms__stream_feed(struct ksr_kallsyms_stream *st, const char *text, size_t len,
+			      size_t *used);
+int ksr_kallsyms__stream_finish(struct ksr_kallsyms_stream *st, const char *text, size_t len,
 				struct ksr_kallsyms **out);
 void ksr_kallsyms__stream_free(struct ksr_kallsyms_stream *st);
 

@@ -4,11 +4,10 @@
  * The kernel needs ~30 ms of CPU to produce /proc/kallsyms (it formats
  * every line on read, one page per read() call); nearly everything else
  * overlaps with that:
- *   reader thread: reads /proc/kallsyms into a buffer reserved at its size
- *                  limit (so it never moves), parses the complete lines
- *                  every 64 KiB as they arrive, and at the end sorts and
- *                  indexes them;
- *   main thread:   maps or reads the BTF, validates it, writes the BTF
+ *   reader thread: reads /proc/kallsyms through one 256 KiB window,
+ *                  parses the complete lines every 64 KiB as they arrive,
+ *                  and at the end sorts and indexes them;
+ *   main thread:   maps or reads the BTF, validates it in place, writes the BTF
  *                  sections of the profile and starts their write-back;
  *                  then joins the reader, writes the kallsyms sections,
  *                  frees what it can while they go to disk, fsyncs and
@@ -23,7 +22,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -53,14 +51,19 @@ const char *ksr_live_kallsyms_path(void)
 
 /* ---- the reader thread ---------------------------------------------------- */
 
-#define READ_CHUNK (64u << 10)   /* procfs returns at most a page per call anyway */
+/* One window, reused: parsed while it is still in the cache, and 5 MB of
+ * text never become fresh pages (~0.5 ms per MB to fault in here). */
+#define WINDOW (256u << 10)
 #define FEED_EVERY (64u << 10)   /* bytes read between two parsing steps */
+
+/* a feed of FEED_EVERY bytes parses a line or fails: the window never fills */
+_Static_assert(FEED_EVERY >= KSR_KSYM_STREAM_LINE_MAX && FEED_EVERY < WINDOW, "window sizes");
 
 struct reader {
 	const char *path;
-	char *buf;             /* KSR_MAX_INPUT bytes reserved, committed as written */
-	size_t cap;
-	size_t len;
+	char *buf;                  /* WINDOW bytes */
+	size_t have;                /* bytes in buf not parsed yet */
+	size_t total;               /* bytes read */
 	struct ksr_kallsyms_stream *st;
 	struct ksr_kallsyms *ks;    /* the result */
 	int read_err, parse_err;    /* as ksr_read_file() and the parser report them */
@@ -68,23 +71,37 @@ struct reader {
 	atomic_bool stop;           /* the main thread gave up */
 };
 
-static void parse_step(struct reader *r, bool last)
+/* Parses the complete lines in buf and keeps the rest at its front. */
+static void parse_step(struct reader *r)
 {
+	size_t used;
+
 	if (r->parse_err)
 		return;
-	if (last) {
-		r->parse_err = ksr_kallsyms__stream_finish(r->st, r->len, &r->ks);
-		r->st = NULL;
-	} else {
-		r->parse_err = ksr_kallsyms__stream_feed(r->st, r->len);
-	}
-	if (r->parse_err)
+	r->parse_err = ksr_kallsyms__stream_feed(r->st, r->buf, r->have, &used);
+	if (r->parse_err) {
 		snprintf(r->parse_msg, sizeof(r->parse_msg), "%s", ksr_errmsg());
+		r->have = 0; /* the error is sticky: the rest is only read */
+		return;
+	}
+	memmove(r->buf, r->buf + used, r->have - used);
+	r->have -= used;
+}
+
+static void parse_last(struct reader *r)
+{
+	if (!r->parse_err) {
+		r->parse_err = ksr_kallsyms__stream_finish(r->st, r->buf, r->have, &r->ks);
+		if (r->parse_err)
+			snprintf(r->parse_msg, sizeof(r->parse_msg), "%s", ksr_errmsg());
+	} else {
+		ksr_kallsyms__stream_free(r->st);
+	}
+	r->st = NULL;
 }
 
 static int read_all(struct reader *r)
 {
-	size_t fed = 0;
 	struct stat st;
 	int fd = open(r->path, O_RDONLY | O_CLOEXEC);
 
@@ -98,14 +115,14 @@ static int read_all(struct reader *r)
 					   : ksr_err(KSR_EMALFORMED, "not a regular file");
 	}
 	while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
-		size_t want = r->cap - r->len < READ_CHUNK ? r->cap - r->len : READ_CHUNK;
 		ssize_t n;
 
-		if (!want) {
+		if (r->have == WINDOW) { /* cannot happen (see FEED_EVERY); never read 0 bytes */
 			close(fd);
-			return ksr_err(KSR_EMALFORMED, "file larger than %zu bytes", r->cap);
+			return ksr_err(KSR_EMALFORMED, "line longer than %u bytes", WINDOW);
 		}
-		n = read(fd, r->buf + r->len, want);
+		n = read(fd, r->buf + r->have, WINDOW - r->have);
+
 		if (n < 0) {
 			int e = errno;
 
@@ -116,11 +133,15 @@ static int read_all(struct reader *r)
 		}
 		if (n == 0)
 			break;
-		r->len += (size_t)n;
-		if (r->len - fed >= FEED_EVERY) {
-			parse_step(r, false);
-			fed = r->len;
+		r->have += (size_t)n;
+		r->total += (size_t)n;
+		if (r->total > KSR_MAX_INPUT) {
+			close(fd);
+			return ksr_err(KSR_EMALFORMED, "file larger than %zu bytes",
+				       (size_t)KSR_MAX_INPUT);
 		}
+		if (r->have >= FEED_EVERY)
+			parse_step(r);
 	}
 	close(fd);
 	return 0;
@@ -134,7 +155,7 @@ static void *reader_main(void *arg)
 	if (r->read_err)
 		snprintf(r->read_msg, sizeof(r->read_msg), "%s", ksr_errmsg());
 	else if (!atomic_load_explicit(&r->stop, memory_order_relaxed))
-		parse_step(r, true);
+		parse_last(r);
 	return NULL;
 }
 
@@ -187,8 +208,7 @@ static void release_inputs(struct capture *c)
 	c->r.ks = NULL;
 	ksr_kallsyms__stream_free(c->r.st);
 	c->r.st = NULL;
-	if (c->r.buf)
-		munmap(c->r.buf, c->r.cap);
+	free(c->r.buf);
 	c->r.buf = NULL;
 }
 
@@ -210,20 +230,21 @@ static int run(struct capture *c)
 		return ksr_cli_fail(c->btf_path, err);
 	err = ksr_btf_blob_from_file(data, len, &blob, &blob_len);
 	if (!err)
-		err = ksr_btf__parse(blob, blob_len, KSR_BTF_MODE_KERNEL, &c->btf);
+		err = ksr_btf__parse_borrowed(blob, blob_len, KSR_BTF_MODE_KERNEL, &c->btf);
 	if (err) {
 		ksr_err_prefix("BTF");
 		snprintf(bmsg, sizeof(bmsg), "%s", ksr_errmsg());
 	} else {
-		ksr_unmap(&c->btf_map);
-		free(c->btf_copy);
-		c->btf_copy = NULL;
 		werr = ksr_profile__write_begin(c->out, c->btf, &c->w);
 		if (werr)
 			snprintf(wmsg, sizeof(wmsg), "%s", ksr_errmsg());
-		ksr_btf__free(c->btf);
-		c->btf = NULL;
 	}
+	/* the view borrowed the file's bytes */
+	ksr_btf__free(c->btf);
+	c->btf = NULL;
+	ksr_unmap(&c->btf_map);
+	free(c->btf_copy);
+	c->btf_copy = NULL;
 	join_reader(c);
 	if (c->r.read_err)
 		return fail_saved(c->ks_path, c->r.read_err, c->r.read_msg);
@@ -254,14 +275,10 @@ static int capture(const char *out, const char *release)
 	c.out = out;
 	c.release = release;
 	c.r.path = c.ks_path;
-	c.r.cap = KSR_MAX_INPUT;
-	c.r.buf = mmap(NULL, c.r.cap, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (c.r.buf == MAP_FAILED)
-		return ksr_cli_usage("capture", "out of memory");
+	c.r.buf = malloc(WINDOW);
 	atomic_init(&c.r.stop, false);
-	if (ksr_kallsyms__stream_new(c.r.buf, &c.r.st)) {
-		munmap(c.r.buf, c.r.cap);
+	if (!c.r.buf || ksr_kallsyms__stream_new(&c.r.st)) {
+		free(c.r.buf);
 		return ksr_cli_usage("capture", "out of memory");
 	}
 	if (pthread_create(&c.thread, NULL, reader_main, &c.r) != 0) {

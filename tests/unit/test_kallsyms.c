@@ -740,26 +740,44 @@ static void test_sort_at_scale(void **state)
 
 /* ---- streaming ---------------------------------------------------------------- */
 
-/* Feeds text in pieces of pseudo-random sizes (1 byte to 8 KiB), as a reader
- * thread would publish it; returns finish()'s result. */
+/* Feeds text through a window of pseudo-random size (KSR_KSYM_STREAM_LINE_MAX
+ * to 3x that), appending pieces of pseudo-random sizes (1 byte to 8 KiB) and
+ * keeping what a feed leaves, as capture's reader does; returns finish()'s
+ * result. */
 static int parse_streamed(const char *text, size_t len, struct ksr_kallsyms **out)
 {
+	size_t cap = KSR_KSYM_STREAM_LINE_MAX + (size_t)(rng() % (2 * KSR_KSYM_STREAM_LINE_MAX));
+	char *win = malloc(cap);
 	struct ksr_kallsyms_stream *st;
-	size_t have = 0;
+	size_t have = 0, done = 0, used;
 	int err;
 
-	assert_int_equal(ksr_kallsyms__stream_new(text, &st), 0);
-	while (have < len) {
+	assert_non_null(win);
+	assert_int_equal(ksr_kallsyms__stream_new(&st), 0);
+	while (done < len) {
 		size_t step = 1 + (size_t)(rng() % (rng() % 4 ? 8192 : 40));
 
-		have = len - have < step ? len : have + step;
-		err = ksr_kallsyms__stream_feed(st, have);
+		if (step > cap - have)
+			step = cap - have;
+		if (step > len - done)
+			step = len - done;
+		memcpy(win + have, text + done, step);
+		have += step;
+		done += step;
+		err = ksr_kallsyms__stream_feed(st, win, have, &used);
 		if (err) {
-			assert_int_equal(ksr_kallsyms__stream_feed(st, len), err); /* sticky */
+			assert_int_equal(ksr_kallsyms__stream_feed(st, win, have, &used), err); /* sticky */
+			assert_int_equal(used, 0);
 			break;
 		}
+		assert_true(used <= have);
+		memmove(win, win + used, have - used);
+		have -= used;
+		assert_true(have < cap); /* a full window always makes progress */
 	}
-	return ksr_kallsyms__stream_finish(st, len, out);
+	err = ksr_kallsyms__stream_finish(st, win, have, out);
+	free(win);
+	return err;
 }
 
 static void assert_same_tables(const struct ksr_kallsyms *a, const struct ksr_kallsyms *b)
@@ -816,6 +834,35 @@ static void test_stream_same(void **state)
 		assert_string_equal(ksr_errmsg(), want);
 	}
 	free(text);
+
+	/* lines longer than any window: a name, then a module, then a name at
+	 * the end without '\n'; after 3000 good lines, so the window moved */
+	for (int kind = 0; kind < 3; kind++) {
+		size_t good_len, n;
+		char *good = synthetic(3000, &good_len), *big = malloc(good_len + 20000), want[512];
+		int e1, e2;
+
+		assert_non_null(big);
+		memcpy(big, good, good_len);
+		n = good_len;
+		n += (size_t)sprintf(big + n, "ffffffff81000000 T ");
+		memset(big + n, 'x', 9000);
+		n += 9000;
+		if (kind == 1) {
+			memcpy(big + n - 8500, "\t[", 2);
+			big[n++] = ']';
+		}
+		if (kind != 2)
+			big[n++] = '\n';
+		e1 = ksr_kallsyms__parse(big, n, &one_ks);
+		snprintf(want, sizeof(want), "%s", ksr_errmsg());
+		e2 = parse_streamed(big, n, &st_ks);
+		assert_int_equal(e1, -EBADMSG);
+		assert_int_equal(e2, e1);
+		assert_string_equal(ksr_errmsg(), want);
+		free(good);
+		free(big);
+	}
 }
 
 /* ---- the indexed view -------------------------------------------------------- */
