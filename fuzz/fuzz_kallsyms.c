@@ -6,6 +6,7 @@
  * records sharing a key are one contiguous run and a lookup of the key
  * returns exactly that run, in the parsed table and in an indexed view over
  * the same arrays. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,55 @@ static void check_scan_text(const char *text, size_t len)
 	FZ_ASSERT(used == 0 || text[used - 1] == '\n');
 }
 
+/* capture's path: the same text streamed through one small window in
+ * pieces of varying size must give the same result as one parse: the same
+ * error message (offsets included), or the same tables. */
+static void check_stream(const char *text, size_t size, int one_err, const char *one_msg,
+			 const struct ksr_kallsyms *one)
+{
+	char win[2 * KSR_KSYM_STREAM_LINE_MAX];
+	struct ksr_kallsyms_stream *st;
+	struct ksr_kallsyms *ks = NULL;
+	size_t have = 0, done = 0, used, step = 1;
+	int err = 0;
+
+	FZ_ASSERT(ksr_kallsyms__stream_new(&st) == 0);
+	while (done < size && !err) {
+		size_t n = step < sizeof(win) - have ? step : sizeof(win) - have;
+
+		if (n > size - done)
+			n = size - done;
+		memcpy(win + have, text + done, n);
+		have += n;
+		done += n;
+		step = step * 7 % 5003 + 1; /* 1 byte to ~5 KiB, deterministic */
+		err = ksr_kallsyms__stream_feed(st, win, have, &used);
+		if (err)
+			break;
+		FZ_ASSERT(used <= have && (used == 0 || win[used - 1] == '\n'));
+		memmove(win, win + used, have - used);
+		have -= used;
+		FZ_ASSERT(have < sizeof(win));
+	}
+	err = ksr_kallsyms__stream_finish(st, win, have, &ks);
+	FZ_ASSERT(err == one_err);
+	if (err) {
+		FZ_ASSERT(ks == NULL && strcmp(ksr_errmsg(), one_msg) == 0);
+		return;
+	}
+	{
+		uint32_t na, nb, la, lb, sa, sb;
+		const struct ksr_ksym *ya = ksr_kallsyms__syms(one, &na), *yb = ksr_kallsyms__syms(ks, &nb);
+		const char *ta = ksr_kallsyms__strs(one, &la), *tb = ksr_kallsyms__strs(ks, &lb);
+		const uint32_t *xa = ksr_kallsyms__slots(one, &sa), *xb = ksr_kallsyms__slots(ks, &sb);
+
+		FZ_ASSERT(na == nb && la == lb && sa == sb);
+		FZ_ASSERT(!memcmp(ya, yb, (size_t)na * sizeof(*ya)) && !memcmp(ta, tb, la) &&
+			  !memcmp(xa, xb, (size_t)sa * sizeof(*xa)));
+	}
+	ksr_kallsyms__free(ks);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ksr_kallsyms *ks = NULL, *view = NULL;
@@ -72,7 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *strs;
 	uint32_t sym_cnt, strs_len, slot_cnt, first, cnt;
 	uint64_t text;
-	char *text_copy;
+	char *text_copy, msg[1024];
 	int err;
 
 	if (size > KSR_FUZZ_MAX_INPUT)
@@ -83,6 +133,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err = ksr_kallsyms__parse(text_copy, size, &ks);
 	fz_check_error(err);
 	FZ_ASSERT(err == 0 ? ks != NULL : ks == NULL);
+	snprintf(msg, sizeof(msg), "%s", err ? ksr_errmsg() : "");
+	check_stream(text_copy, size, err, msg, ks);
 	if (err) {
 		free(text_copy);
 		return 0;
