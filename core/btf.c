@@ -12,6 +12,7 @@
 
 #include "btf_int.h"
 #include "cursor.h"
+#include "buf.h"
 #include "error.h"
 #include "hash.h"
 
@@ -354,12 +355,12 @@ static int validate(struct ksr_btf *b)
 	int err;
 
 	/* the memo is only a shortcut: without it every name is walked */
-	c.ident_memo = calloc(1u << KSR_BTF_IDENT_MEMO_BITS, sizeof(*c.ident_memo));
+	c.ident_memo = ksr_zalloc(1u << KSR_BTF_IDENT_MEMO_BITS, sizeof(*c.ident_memo));
 	if ((err = check_metas(&c)) || (err = check_refs(&c)))
 		goto out;
-	c.state = calloc(b->type_cnt, sizeof(*c.state));
-	c.res_id = calloc(b->type_cnt, sizeof(*c.res_id));
-	c.res_size = calloc(b->type_cnt, sizeof(*c.res_size));
+	c.state = ksr_zalloc(b->type_cnt, sizeof(*c.state));
+	c.res_id = ksr_zalloc(b->type_cnt, sizeof(*c.res_id));
+	c.res_size = ksr_zalloc(b->type_cnt, sizeof(*c.res_size));
 	if (!c.state || !c.res_id || !c.res_size)
 		err = ksr_err(ENOMEM, "btf: out of memory for %u types", b->type_cnt);
 	if (!err)
@@ -477,7 +478,7 @@ static int build_index(struct ksr_btf *b)
 	}
 	n = ksr_hash_slots_for(keys);
 	for (;;) {
-		b->owned_slots = calloc(n, sizeof(*b->owned_slots));
+		b->owned_slots = ksr_zalloc(n, sizeof(*b->owned_slots));
 		if (!b->owned_slots)
 			return ksr_err(ENOMEM, "btf: out of memory for %u index slots", n);
 		distinct = fill_index(b, b->owned_slots, n);

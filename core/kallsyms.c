@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "error.h"
 #include "hash.h"
 #include "kallsyms.h"
@@ -216,7 +217,7 @@ static bool probes_ok(uint64_t probes, uint64_t inserts)
 static bool modset_grow(struct ks_modset *m, const char *strs)
 {
 	uint32_t cap = m->cap ? m->cap * 2 : 64, mask = cap - 1;
-	uint32_t *offs = calloc(cap, sizeof(*offs));
+	uint32_t *offs = ksr_zalloc(cap, sizeof(*offs));
 
 	if (!offs)
 		return false;
@@ -781,7 +782,7 @@ static int build_slots(struct ksr_kallsyms *ks, const uint64_t *pairs, const uin
 	for (uint32_t i = 0; i < ks->sym_cnt; i++)
 		keys += !(order[i] & KS_SAME);
 	ks->slot_cnt = ksr_hash_slots_for(keys);
-	ks->own_slots = calloc(ks->slot_cnt, sizeof(*ks->own_slots));
+	ks->own_slots = ksr_zalloc(ks->slot_cnt, sizeof(*ks->own_slots));
 	if (!ks->own_slots)
 		return ksr_err(ENOMEM, "out of memory");
 	mask = ks->slot_cnt - 1;
