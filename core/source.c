@@ -309,15 +309,13 @@ bool ksr_span_sub(const struct ksr_span *s, uint64_t off, uint64_t len, struct k
 	return true;
 }
 
-const void *ksr_span_get(const struct ksr_span *s, uint64_t off, uint64_t len)
+const void *ksr_src_get(const struct ksr_span *s, uint64_t off, uint64_t len)
 {
 	uint64_t abs, start;
 	const uint8_t *p;
 
 	if (!ksr_range_ok(off, len, s->len))
 		return NULL;
-	if (!s->src)
-		return s->mem + off;
 	if (!len)
 		return empty;
 	abs = s->off + off;
@@ -331,14 +329,12 @@ const void *ksr_span_get(const struct ksr_span *s, uint64_t off, uint64_t len)
 	return read_copy(s->src, abs, len);
 }
 
-const char *ksr_span_str(const struct ksr_span *s, uint64_t off)
+const char *ksr_src_str(const struct ksr_span *s, uint64_t off)
 {
 	uint64_t abs, end;
 
 	if (off >= s->len)
 		return NULL;
-	if (!s->src)
-		return memchr(s->mem + off, '\0', s->len - off) ? (const char *)s->mem + off : NULL;
 	/* find the NUL block by block, then take the string as a range */
 	abs = s->off + off;
 	end = s->off + s->len;
@@ -351,7 +347,7 @@ const char *ksr_span_str(const struct ksr_span *s, uint64_t off)
 			return NULL;
 		nul = memchr(blk + (lo - b), '\0', (size_t)(hi - lo));
 		if (nul)
-			return ksr_span_get(s, off, b + (uint64_t)(nul - blk) - abs + 1);
+			return ksr_src_get(s, off, b + (uint64_t)(nul - blk) - abs + 1);
 	}
 	return NULL;
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct ksr_src;
 
@@ -39,12 +40,32 @@ struct ksr_span ksr_span_file(struct ksr_src *src);
 /* [off, off+len) of s as a span; false when it does not fit. */
 bool ksr_span_sub(const struct ksr_span *s, uint64_t off, uint64_t len, struct ksr_span *sub);
 
+/* The file parts of the two below. */
+const void *ksr_src_get(const struct ksr_span *s, uint64_t off, uint64_t len);
+const char *ksr_src_str(const struct ksr_span *s, uint64_t off);
+
 /* The len bytes at off, or NULL when they are not inside s or cannot be
  * read. From a file, the pointer is congruent to the file offset modulo 8
  * (records keep their natural alignment). */
-const void *ksr_span_get(const struct ksr_span *s, uint64_t off, uint64_t len);
+static inline const void *ksr_span_get(const struct ksr_span *s, uint64_t off, uint64_t len)
+{
+	if (s->src)
+		return ksr_src_get(s, off, len);
+	return off <= s->len && len <= s->len - off ? s->mem + off : NULL;
+}
+
 /* The string at off, terminated by a NUL byte inside s, or NULL (off
  * outside s, no NUL before its end, or a failed read). */
-const char *ksr_span_str(const struct ksr_span *s, uint64_t off);
+static inline const char *ksr_span_str(const struct ksr_span *s, uint64_t off)
+{
+	if (s->src)
+		return ksr_src_str(s, off);
+	if (off >= s->len)
+		return NULL;
+	/* a string table ends in NUL: every string in it ends by then */
+	if (s->mem[s->len - 1] == '\0' || memchr(s->mem + off, '\0', s->len - off))
+		return (const char *)s->mem + off;
+	return NULL;
+}
 
 #endif
