@@ -343,7 +343,8 @@ static int check_meta(const struct ksr_profile_meta *m, const struct ksr_elfsec 
  * (MADV_DONTNEED on a read-only private file mapping: the bytes stay in the
  * page cache), so verifying 15 MB leaves at most a window of it resident.
  * Reading the windows with pread into a buffer instead would map nothing
- * at all, but costs 0.3-0.7 ms more per open (the copy; docs/performance.md). */
+ * at all, but costs 0.2-0.6 ms more per open: the copy (docs/performance.md,
+ * section 6). */
 static int hash_parts(const struct ksr_profile *p, const struct ksr_elfsec **s, bool lean,
 		      uint64_t *sum, uint8_t ident[16], char hex[33])
 {
