@@ -379,6 +379,77 @@ static void test_forged_indexes_safe(void **state)
 	free(buf);
 }
 
+/* Fills section name of img with the 4-byte pattern v. */
+static void fill_section(uint8_t *img, size_t len, const char *name, uint32_t v)
+{
+	const struct ksr_elfsec *sec;
+	struct ksr_elfsecs secs;
+	int err;
+
+	assert_int_equal(ksr_elfsec__read(img, len, &secs), 0);
+	sec = ksr_elfsec__find(&secs, name, &err);
+	assert_non_null(sec);
+	for (uint64_t off = 0; off + 4 <= sec->size; off += 4)
+		memcpy(img + sec->offset + off, &v, 4);
+	ksr_elfsec__free(&secs);
+}
+
+/* Indexes that point everywhere out of range, with a correct checksum: the
+ * lean profile opens, answers "not found" and reads nothing outside the
+ * file (so no read error either). */
+static void test_lean_forged_out_of_range(void **state)
+{
+	static const struct {
+		const char *sec;
+		uint32_t v;
+	} forge[] = {
+		{ ".ksr.btf.types", 0xfffffffcu },  /* every type past the section */
+		{ ".ksr.btf.names", 0xffffff00u },  /* name_off, ids, flags out of range */
+		{ ".ksr.symidx", 0xfffffff0u },     /* records past the table */
+		{ ".ksr.syms", 0xfffffff8u },       /* addresses, name offsets, key lengths */
+	};
+	size_t len, meta_off;
+	uint8_t *buf = read_profile(&len);
+	const uint8_t *start = memmem(buf, len, KSR_PROFILE_MAGIC, sizeof(KSR_PROFILE_MAGIC));
+	char path[300];
+	FILE *f;
+
+	assert_non_null(start);
+	meta_off = (size_t)(start - buf);
+	for (size_t i = 0; i < sizeof(forge) / sizeof(forge[0]); i++)
+		fill_section(buf, len, forge[i].sec, forge[i].v);
+	forge_checksum(buf, len, meta_off);
+	snprintf(path, sizeof(path), "%s.oor", H.path);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	fclose(f);
+	for (int lean = 0; lean < 2; lean++) {
+		struct ksr_profile *p;
+		const struct ksr_btf *btf;
+		const struct ksr_kallsyms *ks;
+		uint32_t first, cnt;
+
+		assert_int_equal(open_as(path, lean, &p), 0);
+		btf = ksr_profile__btf(p);
+		ks = ksr_profile__kallsyms(p);
+		for (uint32_t id = 0; id < 1000; id++)
+			assert_null(ksr_btf__type_by_id(btf, id));
+		assert_null(ksr_btf__lookup(btf, "bpf_rcu_read_lock"));
+		assert_true(ksr_btf__find(btf, "bpf_prog_active", BTF_KIND_VAR) < 0);
+		assert_null(ksr_btf__str(btf, 0xffffff00u));
+		assert_false(ksr_btf__has_kfunc_tags(btf));
+		assert_int_equal(ksr_kallsyms__lookup(ks, "_text", &first, &cnt), -ENOENT);
+		assert_int_equal(ksr_kallsyms__lookup(ks, "bpf_prog_put", &first, &cnt), -ENOENT);
+		assert_null(ksr_kallsyms__str(ks, ksr_kallsyms__sym(ks, 0)->name_off));
+		assert_null(ksr_kallsyms__sym(ks, ksr_kallsyms__count(ks)));
+		assert_int_equal(ksr_profile__read_error(p), 0);
+		ksr_profile__free(p);
+	}
+	unlink(path);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_lean_file_changes),
 		cmocka_unit_test(test_corruption_detected),
 		cmocka_unit_test(test_forged_indexes_safe),
+		cmocka_unit_test(test_lean_forged_out_of_range),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
