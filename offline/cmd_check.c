@@ -131,6 +131,7 @@ int ksr_cmd_check(int argc, char **argv)
 		 * opening verifies every byte (docs/performance.md) */
 		size_t bad = 0;
 
+		ksr_cli_want_files(np);
 		err = ksr_profile__open_all(paths, np, true, p, &bad);
 		if (err) {
 			rc = ksr_cli_fail(paths[bad], err);

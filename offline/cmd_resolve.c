@@ -157,6 +157,7 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 	if (!err) {
 		size_t bad = 0;
 
+		ksr_cli_want_files(profs->cnt);
 		err = ksr_profile__open_all(profs->paths, profs->cnt, true, p, &bad);
 		if (err)
 			rc = ksr_cli_fail(profs->paths[bad], err);
