@@ -123,14 +123,15 @@ bool ksr_btf_name_nonempty(const struct ksr_btf_vctx *c, uint32_t off)
 
 #define HDR_MAGIC_SWAPPED 0x9febu
 
-static int check_header(struct ksr_cur *cur, struct btf_header *h)
+static int check_header(const struct ksr_span *raw, struct btf_header *h)
 {
-	const uint8_t *tail;
+	const uint8_t *head = ksr_span_get(raw, 0, sizeof(*h)), *tail;
 
-	if (!ksr_cur_copy(cur, h, sizeof(*h)))
+	if (!head)
 		return ksr_err(KSR_EMALFORMED,
-			       "header: %zu bytes, shorter than the %u-byte header (offset 0x0)",
-			       cur->len, KSR_BTF_HDR_LEN);
+			       "header: %llu bytes, shorter than the %u-byte header (offset 0x0)",
+			       (unsigned long long)raw->len, KSR_BTF_HDR_LEN);
+	memcpy(h, head, sizeof(*h));
 	if (h->magic == HDR_MAGIC_SWAPPED)
 		return ksr_err(KSR_EMALFORMED,
 			       "header: byte-swapped magic 0x%04x: opposite-endian BTF is not supported (offset 0x0)",
@@ -143,15 +144,16 @@ static int check_header(struct ksr_cur *cur, struct btf_header *h)
 	if (h->flags)
 		return ksr_err(KSR_EMALFORMED,
 			       "header: unsupported flags 0x%x (offset 0x3)", h->flags);
-	if (h->hdr_len < KSR_BTF_HDR_LEN || h->hdr_len > cur->len)
-		return ksr_err(KSR_EMALFORMED, "header: hdr_len %u outside [%u, %zu] (offset 0x4)",
-			       h->hdr_len, KSR_BTF_HDR_LEN, cur->len);
+	if (h->hdr_len < KSR_BTF_HDR_LEN || h->hdr_len > raw->len)
+		return ksr_err(KSR_EMALFORMED, "header: hdr_len %u outside [%u, %llu] (offset 0x4)",
+			       h->hdr_len, KSR_BTF_HDR_LEN, (unsigned long long)raw->len);
 	/* keeps the type section 4-aligned in our copy (stricter than the kernel) */
 	if (h->hdr_len % 4)
 		return ksr_err(KSR_EMALFORMED,
 			       "header: hdr_len %u not a multiple of 4 (offset 0x4)",
 			       h->hdr_len);
-	if (!ksr_cur_bytes(cur, h->hdr_len - KSR_BTF_HDR_LEN, &tail))
+	tail = ksr_span_get(raw, KSR_BTF_HDR_LEN, h->hdr_len - KSR_BTF_HDR_LEN);
+	if (!tail)
 		return ksr_err(KSR_EMALFORMED, "header: truncated (offset 0x4)");
 	for (uint32_t i = 0; i < h->hdr_len - KSR_BTF_HDR_LEN; i++)
 		if (tail[i])
@@ -204,32 +206,39 @@ static int check_sections(const struct btf_header *h, uint64_t data_len, bool st
 
 static int check_strings(const struct ksr_btf *b, uint64_t str_abs)
 {
+	const char *first, *last;
+
 	if (!b->strs_len)
 		return ksr_err(KSR_EMALFORMED, "strings: empty string section (offset 0x14)");
 	if (b->strs_len - 1 > KSR_BTF_MAX_NAME_OFF)
 		return ksr_err(KSR_EMALFORMED,
 			       "strings: %u bytes, more than the %u allowed (offset 0x14)",
 			       b->strs_len, KSR_BTF_MAX_NAME_OFF + 1);
-	if (b->strs[0])
+	first = ksr_span_get(&b->strs_sp, 0, 1);
+	last = ksr_span_get(&b->strs_sp, b->strs_len - 1, 1);
+	if (!first || !last)
+		return ksr_err(KSR_EMALFORMED, "strings: cannot be read (offset 0x%llx)",
+			       (unsigned long long)str_abs);
+	if (*first)
 		return ksr_err(KSR_EMALFORMED,
 			       "strings: first byte 0x%02x is not NUL (split BTF is not supported) (offset 0x%llx)",
-			       (unsigned char)b->strs[0], (unsigned long long)str_abs);
-	if (b->strs[b->strs_len - 1])
+			       (unsigned char)*first, (unsigned long long)str_abs);
+	if (*last)
 		return ksr_err(KSR_EMALFORMED, "strings: last byte is not NUL (offset 0x%llx)",
 			       (unsigned long long)(str_abs + b->strs_len - 1));
 	return 0;
 }
 
-/* Header, section table and string section of b->raw; sets the section
- * pointers. Shared by parse (mode rules) and open_indexed (strict). */
+/* Header, section table and string section of b->blob; sets the section
+ * spans (and pointers, when in memory). Shared by parse (mode rules) and
+ * the indexed views (strict). */
 static int check_layout(struct ksr_btf *b, bool strict)
 {
-	struct ksr_cur cur = ksr_cur_make(b->raw, b->raw_size), sec;
 	struct btf_header h;
 	uint64_t data_len;
 	int err;
 
-	if ((err = check_header(&cur, &h)))
+	if ((err = check_header(&b->blob, &h)))
 		return err;
 	data_len = b->raw_size - h.hdr_len;
 	if ((err = check_sections(&h, data_len, strict)))
@@ -237,14 +246,14 @@ static int check_layout(struct ksr_btf *b, bool strict)
 	if (!h.type_len)
 		return ksr_err(KSR_EMALFORMED, "types: empty type section (offset 0xc)");
 	b->types_abs = (uint64_t)h.hdr_len + h.type_off;
-	if (!ksr_cur_sub(&cur, b->types_abs, h.type_len, &sec))
+	if (!ksr_span_sub(&b->blob, b->types_abs, h.type_len, &b->types_sp))
 		return ksr_err(KSR_EMALFORMED, "sections: type section out of bounds (offset 0x8)");
-	b->types = sec.base;
+	b->types = b->types_sp.mem;
 	b->types_len = h.type_len;
-	if (!ksr_cur_sub(&cur, (uint64_t)h.hdr_len + h.str_off, h.str_len, &sec))
+	if (!ksr_span_sub(&b->blob, (uint64_t)h.hdr_len + h.str_off, h.str_len, &b->strs_sp))
 		return ksr_err(KSR_EMALFORMED,
 			       "sections: string section out of bounds (offset 0x10)");
-	b->strs = (const char *)sec.base;
+	b->strs = (const char *)b->strs_sp.mem;
 	b->strs_len = h.str_len;
 	return check_strings(b, (uint64_t)h.hdr_len + h.str_off);
 }
@@ -379,17 +388,28 @@ out:
 
 /* ---- name index ------------------------------------------------------------ */
 
-static const struct ksr_btf_name_slot *probe(const struct ksr_btf *b,
-					     const struct ksr_btf_name_slot *slots,
-					     uint32_t slot_cnt, const char *name)
+/* Slot i of the index (i < slot_cnt), or NULL when it cannot be read. */
+static const struct ksr_btf_name_slot *slot_at(const struct ksr_btf *b, uint32_t i)
 {
-	uint32_t mask = slot_cnt - 1;
+	if (!b->indexed)
+		return &b->slots[i];
+	return ksr_span_get(&b->slots_sp, (uint64_t)i * sizeof(struct ksr_btf_name_slot),
+			    sizeof(struct ksr_btf_name_slot));
+}
+
+/* The slot of name, or the empty slot where it would go; NULL when there
+ * is neither within slot_cnt probes or a slot cannot be read. */
+static const struct ksr_btf_name_slot *probe(const struct ksr_btf *b, const char *name)
+{
+	uint32_t mask = b->slot_cnt - 1;
 	uint32_t h = (uint32_t)(ksr_hash64(name, strlen(name)) & mask);
 
-	for (uint32_t i = 0; i < slot_cnt; i++, h = (h + 1) & mask) {
-		const struct ksr_btf_name_slot *s = &slots[h];
+	for (uint32_t i = 0; i < b->slot_cnt; i++, h = (h + 1) & mask) {
+		const struct ksr_btf_name_slot *s = slot_at(b, h);
 		const char *str;
 
+		if (!s)
+			return NULL;
 		if (!s->name_off)
 			return s;
 		str = ksr_btf__str(b, s->name_off);
@@ -399,9 +419,10 @@ static const struct ksr_btf_name_slot *probe(const struct ksr_btf *b,
 	return NULL;
 }
 
-/* Inserts every VAR and FUNC name in id order, so each slot keeps the
- * lowest id per kind. Returns the number of distinct names. */
-static uint32_t fill_index(const struct ksr_btf *b, struct ksr_btf_name_slot *slots, uint32_t n)
+/* Inserts every VAR and FUNC name in id order into b->slots (being built),
+ * so each slot keeps the lowest id per kind. Returns the number of distinct
+ * names. */
+static uint32_t fill_index(const struct ksr_btf *b)
 {
 	uint32_t distinct = 0;
 
@@ -412,8 +433,8 @@ static uint32_t fill_index(const struct ksr_btf *b, struct ksr_btf_name_slot *sl
 
 		if (k != BTF_KIND_VAR && k != BTF_KIND_FUNC)
 			continue;
-		/* a slot is free because n >= 2 * names: probe() never fails */
-		s = (struct ksr_btf_name_slot *)probe(b, slots, n, b->strs + t->name_off);
+		/* a slot is free because slot_cnt >= 2 * names: probe() never fails */
+		s = (struct ksr_btf_name_slot *)probe(b, b->strs + t->name_off);
 		if (!s->name_off) {
 			s->name_off = t->name_off;
 			distinct++;
@@ -429,7 +450,7 @@ static uint32_t fill_index(const struct ksr_btf *b, struct ksr_btf_name_slot *sl
 static struct ksr_btf_name_slot *slot_of(const struct ksr_btf *b, uint32_t id)
 {
 	const struct btf_type *t = ksr_btf__type_by_id(b, id);
-	const struct ksr_btf_name_slot *s = probe(b, b->slots, b->slot_cnt, b->strs + t->name_off);
+	const struct ksr_btf_name_slot *s = probe(b, b->strs + t->name_off);
 
 	return s && s->name_off ? (struct ksr_btf_name_slot *)s : NULL;
 }
@@ -481,15 +502,17 @@ static int build_index(struct ksr_btf *b)
 		b->owned_slots = ksr_zalloc(n, sizeof(*b->owned_slots));
 		if (!b->owned_slots)
 			return ksr_err(ENOMEM, "btf: out of memory for %u index slots", n);
-		distinct = fill_index(b, b->owned_slots, n);
+		b->slots = b->owned_slots;
+		b->slot_cnt = n;
+		distinct = fill_index(b);
 		if (ksr_hash_slots_for(distinct) == n)
 			break;
 		/* duplicate names: rebuild at the size the layout contract asks for */
 		free(b->owned_slots);
+		b->owned_slots = NULL;
+		b->slots = NULL;
 		n = ksr_hash_slots_for(distinct);
 	}
-	b->slots = b->owned_slots;
-	b->slot_cnt = n;
 	for (uint32_t id = 1; id < b->type_cnt; id++) {
 		const struct btf_type *t = ksr_btf__type_by_id(b, id);
 
@@ -503,7 +526,8 @@ static int build_index(struct ksr_btf *b)
 
 /* ---- public: parse, open, free --------------------------------------------- */
 
-/* Validates b->raw (set by the caller) and builds the offsets and the index. */
+/* Validates b->blob and b->raw (set by the caller) and builds the offsets
+ * and the index. */
 static int parse_raw(struct ksr_btf *b, enum ksr_btf_mode mode, struct ksr_btf **out)
 {
 	int err;
@@ -551,6 +575,7 @@ KSR_API int ksr_btf__parse(const void *data, size_t size, enum ksr_btf_mode mode
 	}
 	if (size)
 		memcpy(b->owned_raw, data, size);
+	b->blob = ksr_span_mem(b->owned_raw, size);
 	b->raw = b->owned_raw;
 	b->raw_size = size;
 	return parse_raw(b, mode, out);
@@ -569,19 +594,20 @@ int ksr_btf__parse_borrowed(const void *data, size_t size, enum ksr_btf_mode mod
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return ksr_err(ENOMEM, "btf: out of memory");
+	b->blob = ksr_span_mem(data, size);
 	b->raw = data;
 	b->raw_size = size;
 	return parse_raw(b, mode, out);
 }
 
-static bool aligned4(const void *p)
+static bool aligned4(const struct ksr_span *s)
 {
-	return ((uintptr_t)p & 3) == 0;
+	return (s->src ? s->off : (uintptr_t)s->mem) % 4 == 0;
 }
 
-int ksr_btf__open_indexed(const void *blob, size_t size, const uint32_t *type_offs,
-			  uint32_t type_cnt, const struct ksr_btf_name_slot *slots,
-			  uint32_t slot_cnt, struct ksr_btf **out)
+int ksr_btf__open_spans(const struct ksr_span *blob, const struct ksr_span *type_offs,
+			uint32_t type_cnt, const struct ksr_span *slots, uint32_t slot_cnt,
+			struct ksr_btf **out)
 {
 	struct ksr_btf *b;
 	int err;
@@ -593,14 +619,16 @@ int ksr_btf__open_indexed(const void *blob, size_t size, const uint32_t *type_of
 		return ksr_err(EINVAL, "btf: open: missing blob or tables");
 	if (!aligned4(blob) || !aligned4(type_offs) || !aligned4(slots))
 		return ksr_err(KSR_EMALFORMED, "index: blob or tables not 4-aligned");
-	if (size > KSR_BTF_MAX_BLOB)
+	if (blob->len > KSR_BTF_MAX_BLOB)
 		return ksr_err(KSR_EMALFORMED,
-			       "header: %zu bytes, more than 4 GiB (offset 0x0)", size);
+			       "header: %llu bytes, more than 4 GiB (offset 0x0)",
+			       (unsigned long long)blob->len);
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return ksr_err(ENOMEM, "btf: out of memory");
-	b->raw = blob;
-	b->raw_size = size;
+	b->blob = *blob;
+	b->raw = blob->mem;
+	b->raw_size = (size_t)blob->len;
 	b->indexed = true;
 	b->mode = KSR_BTF_MODE_KERNEL;
 	err = check_layout(b, true);
@@ -612,18 +640,39 @@ int ksr_btf__open_indexed(const void *blob, size_t size, const uint32_t *type_of
 		     slot_cnt > ksr_hash_slots_for(type_cnt)))
 		err = ksr_err(KSR_EMALFORMED, "index: %u name slots is not a power of two up to %u",
 			      slot_cnt, ksr_hash_slots_for(type_cnt));
+	if (!err && (type_offs->len < (uint64_t)type_cnt * sizeof(uint32_t) ||
+		     slots->len < (uint64_t)slot_cnt * sizeof(struct ksr_btf_name_slot)))
+		err = ksr_err(KSR_EMALFORMED, "index: tables shorter than %u types and %u slots",
+			      type_cnt, slot_cnt);
 	if (err) {
 		free(b);
 		return err;
 	}
-	b->offs = type_offs;
+	b->offs_sp = *type_offs;
+	b->offs = (const uint32_t *)type_offs->mem;
 	b->type_cnt = type_cnt;
-	b->slots = slots;
+	b->slots_sp = *slots;
+	b->slots = (const struct ksr_btf_name_slot *)slots->mem;
 	b->slot_cnt = slot_cnt;
-	for (uint32_t i = 0; i < slot_cnt && !b->kfunc_tags; i++)
-		b->kfunc_tags = (slots[i].flags & KSR_NAME_FUNC_KFUNC) != 0;
 	*out = b;
 	return 0;
+}
+
+int ksr_btf__open_indexed(const void *blob, size_t size, const uint32_t *type_offs,
+			  uint32_t type_cnt, const struct ksr_btf_name_slot *slots,
+			  uint32_t slot_cnt, struct ksr_btf **out)
+{
+	struct ksr_span sb, so, ss;
+
+	if (!out)
+		return ksr_err(EINVAL, "btf: open: no output pointer");
+	*out = NULL;
+	if (!blob || !type_offs || !slots)
+		return ksr_err(EINVAL, "btf: open: missing blob or tables");
+	sb = ksr_span_mem(blob, size);
+	so = ksr_span_mem(type_offs, (size_t)type_cnt * sizeof(*type_offs));
+	ss = ksr_span_mem(slots, (size_t)slot_cnt * sizeof(*slots));
+	return ksr_btf__open_spans(&sb, &so, type_cnt, &ss, slot_cnt, out);
 }
 
 KSR_API void ksr_btf__free(struct ksr_btf *btf)
@@ -665,9 +714,21 @@ const struct ksr_btf_name_slot *ksr_btf__name_index(const struct ksr_btf *btf,
 	return btf ? btf->slots : NULL;
 }
 
+/* Indexed views have no DECL_TAGs at hand: a slot flagged kfunc tells
+ * (profiles also record it in .ksr.meta, which is what resolve reads). */
 bool ksr_btf__has_kfunc_tags(const struct ksr_btf *btf)
 {
-	return btf && btf->kfunc_tags;
+	if (!btf || !btf->indexed)
+		return btf && btf->kfunc_tags;
+	for (uint32_t i = 0; i < btf->slot_cnt; i++) {
+		const struct ksr_btf_name_slot *s = slot_at(btf, i);
+
+		if (!s)
+			return false;
+		if (s->flags & KSR_NAME_FUNC_KFUNC)
+			return true;
+	}
+	return false;
 }
 
 /* Parsed views were validated once; indexed views re-check every record:
@@ -675,29 +736,37 @@ bool ksr_btf__has_kfunc_tags(const struct ksr_btf *btf)
 const struct btf_type *ksr_btf__type_by_id(const struct ksr_btf *btf, uint32_t id)
 {
 	const struct btf_type *t;
+	const uint32_t *offp;
 	uint32_t off;
 	unsigned int k;
 
 	if (!btf || !id || id >= btf->type_cnt)
 		return NULL;
-	off = btf->offs[id];
 	if (!btf->indexed)
-		return (const struct btf_type *)(btf->types + off);
-	if (off % 4 || !ksr_range_ok(off, KSR_BTF_TYPE_LEN, btf->types_len))
+		return (const struct btf_type *)(btf->types + btf->offs[id]);
+	offp = ksr_span_get(&btf->offs_sp, (uint64_t)id * sizeof(*offp), sizeof(*offp));
+	if (!offp)
 		return NULL;
-	t = (const struct btf_type *)(btf->types + off);
+	off = *offp;
+	if (off % 4)
+		return NULL;
+	t = ksr_span_get(&btf->types_sp, off, KSR_BTF_TYPE_LEN);
+	if (!t)
+		return NULL;
 	k = ksr_btf_kind(t);
-	if ((t->info & ~KSR_BTF_INFO_MASK) || k == BTF_KIND_UNKN || k >= NR_BTF_KINDS ||
-	    !ksr_range_ok(off, ksr_btf_rec_len(k, ksr_btf_vlen(t)), btf->types_len))
+	if ((t->info & ~KSR_BTF_INFO_MASK) || k == BTF_KIND_UNKN || k >= NR_BTF_KINDS)
 		return NULL;
-	return t;
+	/* the whole record: from a file, possibly another copy of the header */
+	return ksr_span_get(&btf->types_sp, off, ksr_btf_rec_len(k, ksr_btf_vlen(t)));
 }
 
 const char *ksr_btf__str(const struct ksr_btf *btf, uint32_t off)
 {
-	/* the section ends in NUL, so every offset inside it is a string */
 	if (!btf || off >= btf->strs_len)
 		return NULL;
+	if (btf->indexed)
+		return ksr_span_str(&btf->strs_sp, off);
+	/* the section ends in NUL, so every offset inside it is a string */
 	return btf->strs + off;
 }
 
@@ -714,7 +783,7 @@ const struct ksr_btf_name_slot *ksr_btf__lookup(const struct ksr_btf *btf, const
 
 	if (!btf || !name || !btf->slot_cnt)
 		return NULL;
-	s = probe(btf, btf->slots, btf->slot_cnt, name);
+	s = probe(btf, name);
 	return s && s->name_off ? s : NULL;
 }
 

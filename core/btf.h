@@ -36,6 +36,15 @@ enum {
 int ksr_btf__open_indexed(const void *blob, size_t size, const uint32_t *type_offs,
 			  uint32_t type_cnt, const struct ksr_btf_name_slot *slots,
 			  uint32_t slot_cnt, struct ksr_btf **out);
+/* The same over spans, which may be in a file (source.h): nothing is read
+ * but the BTF header and the first and last string bytes; records, names
+ * and slots are read as lookups need them. The spans' memory or source
+ * must outlive the view. type_offs and slots hold at least type_cnt and
+ * slot_cnt entries. */
+struct ksr_span;
+int ksr_btf__open_spans(const struct ksr_span *blob, const struct ksr_span *type_offs,
+			uint32_t type_cnt, const struct ksr_span *slots, uint32_t slot_cnt,
+			struct ksr_btf **out);
 
 /* ksr_btf__parse() without the copy: the view borrows data, which must not
  * change and must outlive it (copied anyway when not 8-aligned). For large
@@ -44,7 +53,9 @@ int ksr_btf__open_indexed(const void *blob, size_t size, const uint32_t *type_of
 int ksr_btf__parse_borrowed(const void *data, size_t size, enum ksr_btf_mode mode,
 			    struct ksr_btf **out);
 
-/* The raw blob (for a parsed BTF: the validated, aligned copy). */
+/* The raw blob (for a parsed BTF: the validated copy, or the borrowed
+ * bytes). The raw blob and the two tables below are NULL for a view read
+ * from a file. */
 const void *ksr_btf__raw(const struct ksr_btf *btf, size_t *size);
 /* type_offs[id] = byte offset of type id within the type section; [0] = 0. */
 const uint32_t *ksr_btf__type_offsets(const struct ksr_btf *btf, uint32_t *type_cnt);
@@ -52,7 +63,8 @@ const struct ksr_btf_name_slot *ksr_btf__name_index(const struct ksr_btf *btf,
 						     uint32_t *slot_cnt);
 /* Name-index slot for name, or NULL. */
 const struct ksr_btf_name_slot *ksr_btf__lookup(const struct ksr_btf *btf, const char *name);
-/* True when any DECL_TAG "bpf_kfunc" exists (kernels >= 6.11 with pahole >= 1.27). */
+/* True when any DECL_TAG "bpf_kfunc" exists (kernels >= 6.11 with pahole >= 1.27).
+ * On an indexed view: when a name slot is flagged kfunc (scans the slots). */
 bool ksr_btf__has_kfunc_tags(const struct ksr_btf *btf);
 
 /* The record of type id (4-aligned, with all its trailing members within

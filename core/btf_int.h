@@ -11,6 +11,7 @@
 
 #include "btf.h"
 #include "error.h"
+#include "source.h"
 
 #define KSR_BTF_HDR_LEN       24u          /* struct btf_header as we know it */
 #define KSR_BTF_TYPE_LEN      12u          /* struct btf_type */
@@ -38,23 +39,32 @@ enum {
 enum { RS_NOT_VISITED = 0, RS_VISITING = 1, RS_RESOLVED = 2 };
 enum { RM_TBD = 0, RM_PTR = 1, RM_AGGR = 2 };
 
+/* A parsed BTF is in memory and trusted once validated: its accessors use
+ * the pointers. An indexed view's parts are untrusted and may live in a
+ * file: its accessors read through the spans and re-check everything; the
+ * pointers are set only when the part is in memory (else NULL). */
 struct ksr_btf {
-	const uint8_t *raw;          /* the blob: owned copy (parse) or borrowed (indexed) */
+	struct ksr_span blob;        /* the raw BTF: owned copy (parse) or borrowed (indexed) */
+	const uint8_t *raw;
 	size_t raw_size;
 	uint8_t *owned_raw;
-	const uint8_t *types;        /* type section, 4-aligned */
+	struct ksr_span types_sp;    /* type section, 4-aligned */
+	const uint8_t *types;
 	uint32_t types_len;
 	uint64_t types_abs;          /* offset of the type section in raw */
-	const char *strs;            /* string section, first and last byte NUL */
+	struct ksr_span strs_sp;     /* string section, first and last byte NUL */
+	const char *strs;
 	uint32_t strs_len;
 	uint32_t type_cnt;           /* including void */
+	struct ksr_span offs_sp;     /* indexed */
 	const uint32_t *offs;        /* offs[id]: offset of type id in the type section */
 	uint32_t *owned_offs;
+	struct ksr_span slots_sp;    /* indexed */
 	const struct ksr_btf_name_slot *slots;
 	struct ksr_btf_name_slot *owned_slots;
 	uint32_t slot_cnt;
-	bool kfunc_tags;
-	bool indexed;                /* tables untrusted: accessors re-check everything */
+	bool kfunc_tags;             /* parsed: a DECL_TAG "bpf_kfunc" exists */
+	bool indexed;
 	enum ksr_btf_mode mode;
 };
 

@@ -14,12 +14,21 @@
  * not a regular file is -KSR_EMALFORMED; so is a file above max bytes. */
 int ksr_read_file(const char *path, size_t max, void **buf, size_t *len);
 
+/* Opens a regular file of 1..max bytes for reading: the descriptor, and
+ * the size in *size; -KSR_EMALFORMED for anything else. */
+int ksr_open_input(const char *path, size_t max, uint64_t *size);
+/* Reads exactly len bytes at off. A file that ends early (it shrank since
+ * it was opened) is -KSR_EMALFORMED; read errors are their errno. */
+int ksr_pread_full(int fd, void *buf, size_t len, uint64_t off);
+
 /* A read-only mapping of a regular file. */
 struct ksr_map {
 	const void *data;
 	size_t len;
 };
 int ksr_map_file(const char *path, size_t max, struct ksr_map *m);
+/* Maps size bytes of an open file (ksr_open_input()); the fd may be closed. */
+int ksr_map_fd(int fd, uint64_t size, struct ksr_map *m);
 void ksr_unmap(struct ksr_map *m);
 
 struct ksr_chunk {

@@ -11,6 +11,10 @@
 #include "hash.h"
 #include "hash_int.h"
 
+#ifdef KSR_HASH_HAVE_AVX2
+#include <cpuid.h>
+#endif
+
 /* Below this many bytes XXH3 runs no vector code. */
 #define LONG_INPUT 240
 
@@ -22,11 +26,22 @@ struct ksr_hash_state {
 #ifdef KSR_HASH_HAVE_AVX2
 static bool have_avx2;
 
-/* Decided once, before main() and before any thread exists. */
+/* Decided once, before main() and before any thread exists. Three CPUID
+ * leaves and XGETBV, not __builtin_cpu_supports(): its initialisation
+ * queries a dozen leaves, and CPUID traps to the hypervisor in a VM
+ * (~5 us each here), which every ksymres command paid at startup.
+ * AVX2 needs the CPU (leaf 7 EBX) and the OS saving YMM state (OSXSAVE,
+ * XCR0 bits 1 and 2). */
 __attribute__((constructor)) static void detect_avx2(void)
 {
-	__builtin_cpu_init();
-	have_avx2 = __builtin_cpu_supports("avx2");
+	unsigned int a, b, c, d, xcr0, xcr0_hi;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) || !(c & bit_AVX))
+		return;
+	__asm__ volatile("xgetbv" : "=a"(xcr0), "=d"(xcr0_hi) : "c"(0));
+	if ((xcr0 & 6) != 6 || !__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		return;
+	have_avx2 = (b & bit_AVX2) != 0;
 }
 
 static bool use_avx2(void)

@@ -37,14 +37,20 @@
 #include "error.h"
 #include "hash.h"
 #include "kallsyms.h"
+#include "source.h"
 
 #define KSR_KSYM_MODULE_MAX KSR_KSYM_NAME_MAX
 #define KSR_KSYM_SLOTS_MAX (1u << 30)
 
+/* Every lookup reads through the spans (parsed tables: spans over the
+ * owned arrays); the pointers are set when the tables are in memory. */
 struct ksr_kallsyms {
 	const struct ksr_ksym *syms;
 	const char *strs;
 	const uint32_t *slots;
+	struct ksr_span syms_sp;
+	struct ksr_span strs_sp;
+	struct ksr_span slots_sp;
 	uint32_t sym_cnt;
 	uint32_t strs_len;
 	uint32_t slot_cnt;
@@ -866,17 +872,18 @@ static int sort_and_index(struct ks_parse *ps, struct ksr_kallsyms *ks)
 	return 0;
 }
 
-/* The record at i when its key is exactly q[0..qlen); safe for any content. */
+/* The record at i when its key is exactly q[0..qlen), which holds no NUL
+ * byte; safe for any content. */
 static bool key_is(const struct ksr_kallsyms *ks, uint32_t i, const char *q, size_t qlen)
 {
-	const struct ksr_ksym *k = &ks->syms[i];
+	const struct ksr_ksym *k = ksr_kallsyms__sym(ks, i);
+	const char *name;
 
-	if (k->key_len != qlen || k->name_off >= ks->strs_len)
+	if (!k || k->key_len != qlen)
 		return false;
-	/* the table ends in NUL, so this also keeps the key inside one string */
-	if (k->key_len > ks->strs_len - 1 - k->name_off)
-		return false;
-	return memcmp(ks->strs + k->name_off, q, qlen) == 0;
+	name = ksr_kallsyms__str(ks, k->name_off);
+	/* equal up to qlen bytes, so the key lies inside the one string */
+	return name && strncmp(name, q, qlen) == 0;
 }
 
 /* A record named exactly name in vmlinux (not a module), lowest address. */
@@ -887,10 +894,10 @@ static const struct ksr_ksym *find_vmlinux(const struct ksr_kallsyms *ks, const 
 	if (ksr_kallsyms__lookup(ks, name, &first, &cnt))
 		return NULL;
 	for (uint32_t i = first; i < first + cnt; i++) {
-		const struct ksr_ksym *k = &ks->syms[i];
-		const char *s = ksr_kallsyms__str(ks, k->name_off);
+		const struct ksr_ksym *k = ksr_kallsyms__sym(ks, i);
+		const char *s = k ? ksr_kallsyms__str(ks, k->name_off) : NULL;
 
-		if (!(k->flags & KSR_KSYM_MODULE) && k->mod_off == 0 && s && strcmp(s, name) == 0)
+		if (s && !(k->flags & KSR_KSYM_MODULE) && k->mod_off == 0 && strcmp(s, name) == 0)
 			return k;
 	}
 	return NULL;
@@ -952,6 +959,9 @@ static int finish(struct ks_parse *ps, struct ksr_kallsyms **out)
 	ks->strs = ks->own_strs = shrunk ? shrunk : ps->strs;
 	ks->strs_len = ps->strs_len;
 	ks->addr_width = ps->width;
+	ks->syms_sp = ksr_span_mem(ks->syms, (size_t)ks->sym_cnt * sizeof(*ks->syms));
+	ks->strs_sp = ksr_span_mem(ks->strs, ks->strs_len);
+	ks->slots_sp = ksr_span_mem(ks->slots, (size_t)ks->slot_cnt * sizeof(*ks->slots));
 	flag_percpu(ks);
 	*out = ks;
 	return 0;
@@ -1096,26 +1106,35 @@ void ksr_kallsyms__stream_free(struct ksr_kallsyms_stream *st)
 	free(st);
 }
 
-int ksr_kallsyms__open_indexed(const struct ksr_ksym *syms, uint32_t sym_cnt,
-			       const char *strs, uint32_t strs_len, const uint32_t *slots,
-			       uint32_t slot_cnt, struct ksr_kallsyms **out)
+static bool aligned(const struct ksr_span *s, size_t a)
 {
+	return (s->src ? s->off : (uintptr_t)s->mem) % a == 0;
+}
+
+int ksr_kallsyms__open_spans(const struct ksr_span *syms, uint32_t sym_cnt,
+			     const struct ksr_span *strs, const struct ksr_span *slots,
+			     uint32_t slot_cnt, struct ksr_kallsyms **out)
+{
+	const char *first, *last;
 	struct ksr_kallsyms *ks;
 
-	if (!out)
+	if (!out || !syms || !strs || !slots)
 		return ksr_err(EINVAL, "kallsyms: invalid arguments");
 	*out = NULL;
-	if ((sym_cnt && !syms) || (strs_len && !strs) || (slot_cnt && !slots))
-		return ksr_err(EINVAL, "kallsyms: invalid arguments");
 	if (sym_cnt > KSR_KSYM_MAX_LINES)
 		return ksr_err(KSR_EMALFORMED, "symbol table: %" PRIu32 " records; at most %u",
 			       sym_cnt, KSR_KSYM_MAX_LINES);
-	if ((uintptr_t)syms % _Alignof(struct ksr_ksym) || (uintptr_t)slots % _Alignof(uint32_t))
+	if (!aligned(syms, _Alignof(struct ksr_ksym)) || !aligned(slots, _Alignof(uint32_t)))
 		return ksr_err(KSR_EMALFORMED, "symbol table: misaligned arrays");
-	if (!strs_len || strs[0] != '\0' || strs[strs_len - 1] != '\0')
+	if (syms->len < (uint64_t)sym_cnt * sizeof(struct ksr_ksym) ||
+	    slots->len < (uint64_t)slot_cnt * sizeof(uint32_t))
+		return ksr_err(KSR_EMALFORMED, "symbol table: arrays shorter than their counts");
+	first = ksr_span_get(strs, 0, 1);
+	last = strs->len ? ksr_span_get(strs, strs->len - 1, 1) : NULL;
+	if (strs->len > UINT32_MAX || !first || *first || !last || *last)
 		return ksr_err(KSR_EMALFORMED,
-			       "symbol strings: must start and end with a NUL byte (%" PRIu32
-			       " bytes)", strs_len);
+			       "symbol strings: must start and end with a NUL byte (%llu bytes)",
+			       (unsigned long long)strs->len);
 	if (!slot_cnt || slot_cnt > KSR_KSYM_SLOTS_MAX || (slot_cnt & (slot_cnt - 1)))
 		return ksr_err(KSR_EMALFORMED,
 			       "symbol index: %" PRIu32 " slots; not a power of two up to 2^30",
@@ -1123,14 +1142,34 @@ int ksr_kallsyms__open_indexed(const struct ksr_ksym *syms, uint32_t sym_cnt,
 	ks = calloc(1, sizeof(*ks));
 	if (!ks)
 		return ksr_err(ENOMEM, "out of memory");
-	ks->syms = syms;
+	ks->syms_sp = *syms;
+	ks->syms = (const struct ksr_ksym *)syms->mem;
 	ks->sym_cnt = sym_cnt;
-	ks->strs = strs;
-	ks->strs_len = strs_len;
-	ks->slots = slots;
+	ks->strs_sp = *strs;
+	ks->strs = (const char *)strs->mem;
+	ks->strs_len = (uint32_t)strs->len;
+	ks->slots_sp = *slots;
+	ks->slots = (const uint32_t *)slots->mem;
 	ks->slot_cnt = slot_cnt;
 	*out = ks;
 	return 0;
+}
+
+int ksr_kallsyms__open_indexed(const struct ksr_ksym *syms, uint32_t sym_cnt,
+			       const char *strs, uint32_t strs_len, const uint32_t *slots,
+			       uint32_t slot_cnt, struct ksr_kallsyms **out)
+{
+	struct ksr_span sy, st, sl;
+
+	if (!out)
+		return ksr_err(EINVAL, "kallsyms: invalid arguments");
+	*out = NULL;
+	if ((sym_cnt && !syms) || (strs_len && !strs) || (slot_cnt && !slots))
+		return ksr_err(EINVAL, "kallsyms: invalid arguments");
+	sy = ksr_span_mem(syms, (size_t)sym_cnt * sizeof(*syms));
+	st = ksr_span_mem(strs, strs_len);
+	sl = ksr_span_mem(slots, (size_t)slot_cnt * sizeof(*slots));
+	return ksr_kallsyms__open_spans(&sy, sym_cnt, &st, &sl, slot_cnt, out);
 }
 
 void ksr_kallsyms__free(struct ksr_kallsyms *ks)
@@ -1150,13 +1189,17 @@ uint32_t ksr_kallsyms__count(const struct ksr_kallsyms *ks)
 
 const struct ksr_ksym *ksr_kallsyms__sym(const struct ksr_kallsyms *ks, uint32_t i)
 {
-	return i < ks->sym_cnt ? &ks->syms[i] : NULL;
+	if (i >= ks->sym_cnt)
+		return NULL;
+	return ksr_span_get(&ks->syms_sp, (uint64_t)i * sizeof(struct ksr_ksym),
+			    sizeof(struct ksr_ksym));
 }
 
 const char *ksr_kallsyms__str(const struct ksr_kallsyms *ks, uint32_t off)
 {
-	/* the last byte is NUL (checked at open), so any offset inside is a string */
-	return off < ks->strs_len ? ks->strs + off : NULL;
+	/* the last byte is NUL (checked at open), so any offset inside is a
+	 * string (NULL only when a file cannot be read) */
+	return ksr_span_str(&ks->strs_sp, off);
 }
 
 int ksr_kallsyms__lookup(const struct ksr_kallsyms *ks, const char *name, uint32_t *first,
@@ -1169,8 +1212,13 @@ int ksr_kallsyms__lookup(const struct ksr_kallsyms *ks, const char *name, uint32
 		return -ENOENT;
 	h = (uint32_t)ksr_hash64(name, qlen) & mask;
 	for (uint32_t probe = 0; probe < ks->slot_cnt; probe++, h = (h + 1) & mask) {
-		uint32_t s = ks->slots[h], i;
+		const uint32_t *slot = ksr_span_get(&ks->slots_sp, (uint64_t)h * sizeof(*slot),
+						    sizeof(*slot));
+		uint32_t s, i;
 
+		if (!slot)
+			break;
+		s = *slot;
 		if (s == 0)
 			break;
 		if (s - 1 >= ks->sym_cnt || !key_is(ks, s - 1, name, qlen))
@@ -1219,9 +1267,11 @@ bool ksr_kallsyms__text_addr(const struct ksr_kallsyms *ks, uint64_t *addr)
 bool ksr_kallsyms__has_data_syms(const struct ksr_kallsyms *ks)
 {
 	for (uint32_t i = 0; i < ks->sym_cnt; i++) {
-		const struct ksr_ksym *k = &ks->syms[i];
+		const struct ksr_ksym *k = ksr_kallsyms__sym(ks, i);
 		const char *s;
 
+		if (!k)
+			return false;
 		if ((k->flags & KSR_KSYM_MODULE) || k->mod_off || !is_data_type(k->type))
 			continue;
 		s = ksr_kallsyms__str(ks, k->name_off);

@@ -67,6 +67,14 @@ void ksr_kallsyms__stream_free(struct ksr_kallsyms_stream *st);
 int ksr_kallsyms__open_indexed(const struct ksr_ksym *syms, uint32_t sym_cnt,
 			       const char *strs, uint32_t strs_len, const uint32_t *slots,
 			       uint32_t slot_cnt, struct ksr_kallsyms **out);
+/* The same over spans, which may be in a file (source.h): nothing is read
+ * but the first and last string bytes; records, names and slots are read
+ * as lookups need them. syms and slots hold at least sym_cnt and slot_cnt
+ * entries. The spans' memory or source must outlive the view. */
+struct ksr_span;
+int ksr_kallsyms__open_spans(const struct ksr_span *syms, uint32_t sym_cnt,
+			     const struct ksr_span *strs, const struct ksr_span *slots,
+			     uint32_t slot_cnt, struct ksr_kallsyms **out);
 void ksr_kallsyms__free(struct ksr_kallsyms *ks);
 
 uint32_t ksr_kallsyms__count(const struct ksr_kallsyms *ks);
@@ -77,7 +85,8 @@ const char *ksr_kallsyms__str(const struct ksr_kallsyms *ks, uint32_t off);
 int ksr_kallsyms__lookup(const struct ksr_kallsyms *ks, const char *name, uint32_t *first,
 			 uint32_t *cnt);
 
-/* Serialisable parts (for profiles). slots[i] = record index + 1 of the
+/* Serialisable parts (for profiles; NULL for a view read from a file).
+ * slots[i] = record index + 1 of the
  * first record of a key run, 0 = empty; slot = ksr_hash64(key) & (cnt - 1),
  * linear probing. */
 const struct ksr_ksym *ksr_kallsyms__syms(const struct ksr_kallsyms *ks, uint32_t *cnt);

@@ -15,6 +15,7 @@
 #include "fileio.h"
 #include "hash.h"
 #include "profile.h"
+#include "source.h"
 
 #define KSR_OPEN_MSG_MAX 512
 
@@ -31,7 +32,9 @@ static const char *const sec_names[SEC_CNT] = {
 _Static_assert(sizeof(struct ksr_profile_meta) == 200, "meta layout is part of the format");
 
 struct ksr_profile {
-	struct ksr_map map;
+	struct ksr_map map;          /* ksr_profile__open(): the file, mapped */
+	struct ksr_src *src;         /* lean: the file, read with pread */
+	struct ksr_span file;        /* the file, in either of the two */
 	struct ksr_profile_meta meta;
 	struct ksr_btf *btf;
 	struct ksr_kallsyms *ks;
@@ -338,10 +341,10 @@ static int check_meta(const struct ksr_profile_meta *m, const struct ksr_elfsec 
  * identity (.BTF alone), in one pass over the mapping, window by window.
  * Lean: each window's pages are dropped from the mapping once hashed
  * (MADV_DONTNEED on a read-only private file mapping: the bytes stay in the
- * page cache and fault in again when read), and the mapping is marked
- * MADV_RANDOM (no read-ahead should the pages leave the cache): verifying
- * 15 MB must not leave 15 MB resident in a process that reads a few pages
- * of it (resolve; check with 100 profiles open at once). */
+ * page cache), so verifying 15 MB leaves at most a window of it resident.
+ * Reading the windows with pread into a buffer instead would map nothing
+ * at all, but costs 0.2-0.6 ms more per open: the copy (docs/performance.md,
+ * section 6). */
 static int hash_parts(const struct ksr_profile *p, const struct ksr_elfsec **s, bool lean,
 		      uint64_t *sum, uint8_t ident[16], char hex[33])
 {
@@ -375,8 +378,6 @@ static int hash_parts(const struct ksr_profile *p, const struct ksr_elfsec **s, 
 		if (lean)
 			(void)madvise((void *)(base + w), (size_t)(we - w), MADV_DONTNEED);
 	}
-	if (lean)
-		(void)madvise((void *)base, p->map.len, MADV_RANDOM);
 	*sum = ksr_hash_digest64(cs);
 	ksr_hash_digest128(is, ident, hex);
 	ksr_hash_state_free(cs);
@@ -384,16 +385,15 @@ static int hash_parts(const struct ksr_profile *p, const struct ksr_elfsec **s, 
 	return 0;
 }
 
+/* Verifies the sections, then opens the BTF and kallsyms views over p->file
+ * (the mapping, or the source once the mapping is gone). */
 static int open_parts(struct ksr_profile *p, const struct ksr_elfsec **s, bool lean)
 {
-	const uint8_t *base = p->map.data;
-	const void *data[SEC_CNT];
+	struct ksr_span part[SEC_CNT];
 	uint8_t ident[16];
 	uint64_t sum = 0;
 	int err;
 
-	for (int i = SEC_BTF; i < SEC_CNT; i++)
-		data[i] = base + s[i]->offset;
 	err = hash_parts(p, s, lean, &sum, ident, p->identity);
 	if (err)
 		return err;
@@ -401,16 +401,24 @@ static int open_parts(struct ksr_profile *p, const struct ksr_elfsec **s, bool l
 		return ksr_err(KSR_EMALFORMED, "checksum mismatch: the profile is corrupted");
 	if (memcmp(ident, p->meta.identity, sizeof(ident)) != 0)
 		return ksr_err(KSR_EMALFORMED, ".ksr.meta: identity does not match the BTF");
-	err = ksr_btf__open_indexed(data[SEC_BTF], (size_t)s[SEC_BTF]->size, data[SEC_TYPES],
-				    p->meta.btf_type_cnt, data[SEC_NAMES], p->meta.btf_slot_cnt,
-				    &p->btf);
+	if (lean) {
+		/* lookups read the file with pread: nothing of it stays mapped */
+		ksr_unmap(&p->map);
+		p->file = ksr_span_file(p->src);
+	} else {
+		p->file = ksr_span_mem(p->map.data, p->map.len);
+	}
+	/* check_sections(): every section is inside the file */
+	for (int i = SEC_BTF; i < SEC_CNT; i++)
+		ksr_span_sub(&p->file, s[i]->offset, s[i]->size, &part[i]);
+	err = ksr_btf__open_spans(&part[SEC_BTF], &part[SEC_TYPES], p->meta.btf_type_cnt,
+				  &part[SEC_NAMES], p->meta.btf_slot_cnt, &p->btf);
 	if (err) {
 		ksr_err_prefix(".BTF (offset 0x%llx)", (unsigned long long)s[SEC_BTF]->offset);
 		return err;
 	}
-	err = ksr_kallsyms__open_indexed(data[SEC_SYMS], p->meta.sym_cnt, data[SEC_SYMSTR],
-					 p->meta.symstr_len, data[SEC_SYMIDX],
-					 p->meta.sym_slot_cnt, &p->ks);
+	err = ksr_kallsyms__open_spans(&part[SEC_SYMS], p->meta.sym_cnt, &part[SEC_SYMSTR],
+				       &part[SEC_SYMIDX], p->meta.sym_slot_cnt, &p->ks);
 	if (err)
 		ksr_err_prefix(".ksr.syms (offset 0x%llx)", (unsigned long long)s[SEC_SYMS]->offset);
 	return err;
@@ -428,7 +436,14 @@ static int open_profile(const char *path, bool lean, struct ksr_profile **out)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return ksr_err(ENOMEM, "out of memory");
-	err = ksr_map_file(path, KSR_PROFILE_MAX_SIZE, &p->map);
+	if (lean) {
+		/* the mapping is only for verifying; the source stays */
+		err = ksr_src_open(path, KSR_PROFILE_MAX_SIZE, &p->src);
+		if (!err)
+			err = ksr_src_map(p->src, &p->map);
+	} else {
+		err = ksr_map_file(path, KSR_PROFILE_MAX_SIZE, &p->map);
+	}
 	if (err)
 		goto fail;
 	err = ksr_elfsec__read(p->map.data, p->map.len, &secs);
@@ -456,6 +471,9 @@ static int open_profile(const char *path, bool lean, struct ksr_profile **out)
 	*out = p;
 	return 0;
 fail:
+	/* a failed read explains whatever check it made fail */
+	if (p->src && ksr_src_error(p->src))
+		err = ksr_src_error(p->src);
 	ksr_elfsec__free(&secs);
 	ksr_profile__free(p);
 	return err;
@@ -554,6 +572,7 @@ KSR_API void ksr_profile__free(struct ksr_profile *p)
 	ksr_btf__free(p->btf);
 	ksr_kallsyms__free(p->ks);
 	ksr_unmap(&p->map);
+	ksr_src_free(p->src);
 	free(p->name);
 	free(p);
 }
@@ -590,5 +609,10 @@ const char *ksr_profile__name(const struct ksr_profile *p)
 
 size_t ksr_profile__size(const struct ksr_profile *p)
 {
-	return p->map.len;
+	return (size_t)p->file.len;
+}
+
+int ksr_profile__read_error(const struct ksr_profile *p)
+{
+	return ksr_src_error(p->src);
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* The kernel profile file (docs/profile-format.md) as ksr_profile__open()
  * reads it, then every lookup the resolver makes on it, and optionally the
- * whole resolve-and-patch path against a BPF object.
+ * whole resolve-and-patch path against a BPF object. The lean open (read
+ * with pread, as resolve and check open profiles) must agree: the same
+ * verdict, and the same answers unless it reports a failed read.
  *
  * Input: [u32 len][BPF object, may be empty][profile file]. The profile's
  * checksum and identity are recomputed here before opening (when its
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "btf.h"
+#include "btf_int.h"
 #include "elfsec.h"
 #include "fuzz_common.h"
 #include "hash.h"
@@ -94,16 +97,67 @@ static void walk_kallsyms(const struct ksr_kallsyms *ks)
 	ksr_kallsyms__has_data_syms(ks);
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* The mapped and the lean view of one profile: false at the first answer
+ * that differs. */
+static bool same_answers(const struct ksr_profile *m, const struct ksr_profile *l)
+{
+	const struct ksr_btf *mb = ksr_profile__btf(m), *lb = ksr_profile__btf(l);
+	const struct ksr_kallsyms *mk = ksr_profile__kallsyms(m), *lk = ksr_profile__kallsyms(l);
+	uint32_t n = ksr_btf__type_cnt(mb);
+
+	if (n != ksr_btf__type_cnt(lb) || ksr_kallsyms__count(mk) != ksr_kallsyms__count(lk) ||
+	    ksr_btf__has_kfunc_tags(mb) != ksr_btf__has_kfunc_tags(lb))
+		return false;
+	for (uint32_t id = 1; id < n && id <= KSR_FUZZ_MAX_PROBES; id++) {
+		const struct btf_type *a = ksr_btf__type_by_id(mb, id), *b = ksr_btf__type_by_id(lb, id);
+		const char *name = ksr_btf__name(mb, id);
+
+		if (!a || !b) {
+			if (a != b)
+				return false;
+			continue;
+		}
+		if (memcmp(a, b, ksr_btf_rec_len(ksr_btf_kind(a), ksr_btf_vlen(a))) != 0 || !same_str(name, ksr_btf__name(lb, id)) ||
+		    ksr_btf__skip_mods(mb, id) != ksr_btf__skip_mods(lb, id))
+			return false;
+		if (name && ksr_btf__find(mb, name, BTF_INFO_KIND(a->info)) !=
+			    ksr_btf__find(lb, name, BTF_INFO_KIND(a->info)))
+			return false;
+	}
+	for (uint32_t i = 0; i < ksr_kallsyms__count(mk) && i < KSR_FUZZ_MAX_PROBES; i++) {
+		const struct ksr_ksym *a = ksr_kallsyms__sym(mk, i), *b = ksr_kallsyms__sym(lk, i);
+		const char *name = a ? ksr_kallsyms__str(mk, a->name_off) : NULL;
+		uint32_t f1 = 0, c1 = 0, f2 = 0, c2 = 0;
+
+		if (!a || !b) {
+			if (a != b)
+				return false;
+			continue;
+		}
+		if (memcmp(a, b, sizeof(*a)) != 0 || !same_str(name, ksr_kallsyms__str(lk, b->name_off)))
+			return false;
+		if (name && (ksr_kallsyms__lookup(mk, name, &f1, &c1) !=
+			     ksr_kallsyms__lookup(lk, name, &f2, &c2) || f1 != f2 || c1 != c2))
+			return false;
+	}
+	return true;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_reader r = { data, size };
 	struct ksr_object *obj = NULL;
-	struct ksr_profile *prof = NULL;
+	struct ksr_profile *prof = NULL, *lean = NULL;
 	const uint8_t *obj_data, *prof_data;
 	size_t obj_len, prof_len;
 	char path[64];
 	uint8_t *copy;
-	int fd, err;
+	int fd, err, lerr;
 
 	if (size > KSR_FUZZ_MAX_INPUT || !fz_blob(&r, &obj_data, &obj_len))
 		return 0;
@@ -117,9 +171,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_ASSERT(fd >= 0);
 	ksr_err_clear();
 	err = ksr_profile__open(path, &prof);
-	close(fd);
 	fz_check_error(err);
 	FZ_ASSERT(err == 0 ? prof != NULL : prof == NULL);
+	ksr_err_clear();
+	lerr = ksr_profile__open_lean(path, &lean);
+	close(fd);
+	fz_check_error(lerr);
+	FZ_ASSERT(lerr == err && (lean != NULL) == (prof != NULL));
+	if (lean)
+		FZ_ASSERT(same_answers(prof, lean) || ksr_profile__read_error(lean) != 0);
 	if (prof) {
 		const struct ksr_btf *btf = ksr_profile__btf(prof);
 
@@ -132,6 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fz_resolve_and_check(obj, prof);
 	}
 	ksr_profile__free(prof);
+	ksr_profile__free(lean);
 	ksr_object__free(obj);
 	return 0;
 }

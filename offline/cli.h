@@ -31,6 +31,10 @@ int ksr_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(p
 int ksr_cli_fail(const char *file, int err);
 /* Exit code for a library error. */
 int ksr_cli_exit_for(int err);
+/* Lean profiles keep their file open: before opening n of them at once,
+ * raise the soft limit on open files towards the hard one (best effort; a
+ * limit too low still fails with "Too many open files"). */
+void ksr_cli_want_files(size_t n);
 
 /* Minimal JSON emitter on stdout; strings are escaped (names are untrusted). */
 struct ksr_json {

@@ -127,10 +127,11 @@ int ksr_cmd_check(int argc, char **argv)
 		goto out;
 	}
 	{
-		/* in parallel, each mapped lean: opening verifies every byte
-		 * (docs/performance.md) */
+		/* in parallel, each lean (read with pread after verifying):
+		 * opening verifies every byte (docs/performance.md) */
 		size_t bad = 0;
 
+		ksr_cli_want_files(np);
 		err = ksr_profile__open_all(paths, np, true, p, &bad);
 		if (err) {
 			rc = ksr_cli_fail(paths[bad], err);
@@ -141,6 +142,12 @@ int ksr_cmd_check(int argc, char **argv)
 		ok[k] = ksr_decide_all(obj, p[k], &d[k]);
 		if (ok[k] < 0) {
 			rc = ksr_cli_usage("check", "out of memory");
+			goto out;
+		}
+		/* lookups that could not read the profile answered "not found" */
+		err = ksr_profile__read_error(p[k]);
+		if (err) {
+			rc = ksr_cli_fail(paths[k], err);
 			goto out;
 		}
 		all_ok &= (size_t)ok[k];

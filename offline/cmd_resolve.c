@@ -30,7 +30,8 @@ static const char *base_name(const char *p)
 
 /* Decides and, when every extern may run, patches and writes one pair.
  * Returns 0, KSR_EXIT_FAIL when an extern cannot be resolved, or a negative
- * error from patching or writing. *dp receives the decisions (free()). */
+ * error from reading the profile (ksr_profile__read_error()), patching or
+ * writing. *dp receives the decisions (free()). */
 static int resolve_pair(const struct ksr_object *obj, const struct ksr_profile *prof,
 			const char *out_path, struct ksr_decision **dp, size_t *patched)
 {
@@ -38,6 +39,14 @@ static int resolve_pair(const struct ksr_object *obj, const struct ksr_profile *
 	int ok, err;
 
 	ok = ksr_decide_all(obj, prof, dp);
+	/* lookups that could not read the profile answered "not found": no
+	 * decisions to show */
+	err = ksr_profile__read_error(prof);
+	if (err) {
+		free(*dp);
+		*dp = NULL;
+		return err;
+	}
 	if (ok < 0)
 		return KSR_EXIT_FAIL;
 	if (!ok)
@@ -103,8 +112,8 @@ static int resolve_one(const char *obj_path, const char *prof_path, const char *
 	}
 	rc = resolve_pair(obj, prof, out, &d, &patched);
 	if (rc < 0) {
-		/* patching or writing failed: an error, not a result */
-		rc = ksr_cli_fail(out, rc);
+		/* reading the profile, patching or writing failed: an error, not a result */
+		rc = ksr_cli_fail(ksr_profile__read_error(prof) ? prof_path : out, rc);
 	} else {
 		report(obj_path, obj, prof, d);
 		if (rc == KSR_EXIT_OK && !ksr_cli.json)
@@ -148,6 +157,7 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 	if (!err) {
 		size_t bad = 0;
 
+		ksr_cli_want_files(profs->cnt);
 		err = ksr_profile__open_all(profs->paths, profs->cnt, true, p, &bad);
 		if (err)
 			rc = ksr_cli_fail(profs->paths[bad], err);

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli.h"
 #include "error.h"
@@ -75,6 +76,18 @@ int ksr_cli_fail(const char *file, int err)
 	snprintf(msg, sizeof(msg), "%s: %s", file, ksr_errmsg());
 	emit_error(msg);
 	return ksr_cli_exit_for(err);
+}
+
+void ksr_cli_want_files(size_t n)
+{
+	/* stdio, the objects, outputs and whatever else is open */
+	rlim_t want = (rlim_t)n + 64;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 void ksr_print_safe(FILE *f, const char *s)

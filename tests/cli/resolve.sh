@@ -58,6 +58,15 @@ run "$KSR_BIN" check "$B/typeless.bpf.o" "${ps[@]}" -j
   && pass "check: 10 profiles, runnable" || fail "check 10 profiles: rc $RC"
 run "$KSR_BIN" check "$B/typed_percpu.bpf.o" -p "$T/host.profile"
 [ "$RC" = 1 ] && grep -q "NOT runnable" "$T/out" && pass "check: typed per-CPU var not runnable here" || fail "check typed: rc $RC"
+# lean profiles keep their file open: more profiles than the soft limit on
+# open files (check raises it towards the hard limit)
+if [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 200 ]; then
+  ps=()
+  for i in $(seq 1 100); do ln -s "$T/host.profile" "$T/l$i.profile"; ps+=(-p "$T/l$i.profile"); done
+  (ulimit -Sn 40 && "$KSR_BIN" check "$B/typeless.bpf.o" "${ps[@]}" -j >"$T/out" 2>"$T/err"); RC=$?
+  [ "$RC" = 0 ] && pass "check: 100 profiles under a soft limit of 40 open files" \
+    || fail "check under a low file limit: rc $RC $(head -c 300 "$T/err")"
+fi
 
 # batch: 3 objects x 2 profiles, one object failing
 cp "$T/host.profile" "$T/other.profile"

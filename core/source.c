@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Spans in memory or in a file read with pread.
+ *
+ * Why not map the file: a read fault on a file mapping maps the whole
+ * fault-around window (64 KiB) or large folio around the page, so a few
+ * hundred lookups spread over a 15 MB profile leave megabytes of it
+ * resident (docs/performance.md). A source reads the file by aligned
+ * blocks of SRC_BLOCK bytes, each once: records and strings near each
+ * other cost one system call. A range that crosses a block boundary is
+ * copied out of the two blocks; a range longer than a block is read by
+ * itself. Every copy (blocks included) lives in an arena until the source
+ * is freed, and is found again through an open-addressing table keyed by
+ * (offset, length).
+ *
+ * Bounds: copies never extend past the end of the file. Blocks cover the
+ * file at most once, and what else a lookup copies is the bytes it asked
+ * for, so reading everything a profile indexes stays below twice its size;
+ * copies together are held to that (plus SRC_SLACK), so indexes forged to
+ * send lookups all over the file cannot exhaust memory: reads fail. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "cursor.h"
+#include "error.h"
+#include "fileio.h"
+#include "ksymres/ksymres.h"
+#include "source.h"
+
+/* 512: about as few reads as larger blocks, for fewer bytes (resolve of
+ * 100 externs: 457 reads, 232 KiB; 1 KiB blocks: ~430 reads, 450 KiB) */
+#define SRC_BLOCK 512u            /* a power of two, at least 8 */
+#define SRC_PIECE (64u << 10)     /* arena allocation unit */
+#define SRC_SLACK (1u << 20)
+#define SRC_TABLE_MIN 256u
+#define SRC_MSG_MAX 256
+
+struct src_copy {
+	uint64_t off;
+	uint64_t len;                 /* 0: empty table entry */
+	const uint8_t *data;
+};
+
+/* Arena memory: data starts 8-aligned. */
+struct src_piece {
+	struct src_piece *next;
+	size_t cap;
+	size_t used;
+	uint64_t data[];
+};
+
+struct ksr_src {
+	int fd;
+	uint64_t size;
+	struct src_copy *tab;
+	uint32_t cap;                 /* a power of two */
+	uint32_t cnt;
+	struct src_piece *pieces;     /* every piece; the first is being filled */
+	uint64_t held;                /* bytes of copies */
+	int err;                      /* sticky, negative */
+	char msg[SRC_MSG_MAX];
+};
+
+/* what empty ranges point at */
+static _Alignas(16) const uint8_t empty[16];
+
+int ksr_src_open(const char *path, size_t max, struct ksr_src **out)
+{
+	struct ksr_src *s = calloc(1, sizeof(*s));
+
+	*out = NULL;
+	if (!s)
+		return ksr_err(ENOMEM, "out of memory");
+	s->tab = calloc(SRC_TABLE_MIN, sizeof(*s->tab));
+	if (!s->tab) {
+		free(s);
+		return ksr_err(ENOMEM, "out of memory");
+	}
+	s->cap = SRC_TABLE_MIN;
+	s->fd = ksr_open_input(path, max, &s->size);
+	if (s->fd < 0) {
+		int err = s->fd;
+
+		s->fd = -1;
+		ksr_src_free(s);
+		return err;
+	}
+	*out = s;
+	return 0;
+}
+
+void ksr_src_free(struct ksr_src *s)
+{
+	if (!s)
+		return;
+	while (s->pieces) {
+		struct src_piece *next = s->pieces->next;
+
+		munmap(s->pieces, sizeof(*s->pieces) + s->pieces->cap);
+		s->pieces = next;
+	}
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->tab);
+	free(s);
+}
+
+int ksr_src_map(const struct ksr_src *s, struct ksr_map *m)
+{
+	return ksr_map_fd(s->fd, s->size, m);
+}
+
+int ksr_src_error(const struct ksr_src *s)
+{
+	if (s && s->err)
+		ksr_err(-s->err, "%s", s->msg);
+	return s ? s->err : 0;
+}
+
+/* Records the first failure (the message is set) and returns NULL. */
+static void *fail(struct ksr_src *s, int err)
+{
+	if (!s->err) {
+		s->err = err;
+		snprintf(s->msg, sizeof(s->msg), "%s", ksr_errmsg());
+	}
+	return NULL;
+}
+
+static uint32_t slot_hash(uint64_t off, uint64_t len)
+{
+	return (uint32_t)(((off * 0x9e3779b97f4a7c15ull) ^ len) * 0xbf58476d1ce4e5b9ull >> 32);
+}
+
+/* The entry of (off, len), or the empty entry where it would go. */
+static struct src_copy *find(const struct ksr_src *s, uint64_t off, uint64_t len)
+{
+	uint32_t mask = s->cap - 1, h = slot_hash(off, len) & mask;
+
+	/* at most half full: an empty entry ends every probe */
+	while (s->tab[h].len && (s->tab[h].off != off || s->tab[h].len != len))
+		h = (h + 1) & mask;
+	return &s->tab[h];
+}
+
+static bool grow(struct ksr_src *s)
+{
+	struct ksr_src bigger = *s;
+
+	bigger.cap = s->cap * 2;
+	bigger.tab = calloc(bigger.cap, sizeof(*bigger.tab));
+	if (!bigger.tab)
+		return false;
+	for (uint32_t i = 0; i < s->cap; i++)
+		if (s->tab[i].len)
+			*find(&bigger, s->tab[i].off, s->tab[i].len) = s->tab[i];
+	free(s->tab);
+	s->tab = bigger.tab;
+	s->cap = bigger.cap;
+	return true;
+}
+
+/* Arena pieces are populated at once: one system call instead of a page
+ * fault per page (100 externs fill about four pieces). */
+static struct src_piece *new_piece(struct ksr_src *s, size_t cap)
+{
+	struct src_piece *p = mmap(NULL, sizeof(*p) + cap, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	p->cap = cap;
+	p->used = 0;
+	p->next = s->pieces;
+	s->pieces = p;
+	return p;
+}
+
+/* len bytes of arena, 8-aligned. */
+static uint8_t *alloc(struct ksr_src *s, size_t len)
+{
+	struct src_piece *p = s->pieces;
+	size_t at = p ? (p->used + 7) & ~(size_t)7 : 0;
+
+	if (p && at <= p->cap && len <= p->cap - at) {
+		p->used = at + len;
+		return (uint8_t *)p->data + at;
+	}
+	/* a large copy gets a piece of its own, behind the one being filled */
+	if (len > SRC_PIECE / 4 && p) {
+		struct src_piece *own = new_piece(s, len);
+
+		if (!own)
+			return NULL;
+		s->pieces = p;
+		own->next = p->next;
+		p->next = own;
+		own->used = len;
+		return (uint8_t *)own->data;
+	}
+	p = new_piece(s, len > SRC_PIECE ? len : SRC_PIECE);
+	if (!p)
+		return NULL;
+	p->used = len;
+	return (uint8_t *)p->data;
+}
+
+/* Room for the copy of [off, off+len), congruent to off modulo 8, or NULL
+ * (error set) past the budget or out of memory. */
+static uint8_t *reserve(struct ksr_src *s, uint64_t off, uint64_t len)
+{
+	size_t pad = (size_t)(off & 7);
+	uint8_t *p;
+
+	if (len + pad > 2 * s->size + SRC_SLACK - s->held)
+		return fail(s, ksr_err(KSR_EMALFORMED,
+				       "lookups read more than twice the file's %llu bytes: forged indexes? (offset 0x%llx)",
+				       (unsigned long long)s->size, (unsigned long long)off));
+	if ((s->cnt + 1) * 2ull > s->cap && !grow(s))
+		return fail(s, ksr_err(ENOMEM, "out of memory"));
+	p = alloc(s, (size_t)(len + pad));
+	if (!p)
+		return fail(s, ksr_err(ENOMEM, "out of memory reading %llu bytes",
+				       (unsigned long long)len));
+	s->held += len + pad;
+	return p + pad;
+}
+
+/* Files p, filled, as the copy of [off, off+len). */
+static const uint8_t *keep(struct ksr_src *s, uint64_t off, uint64_t len, const uint8_t *p)
+{
+	*find(s, off, len) = (struct src_copy){ off, len, p };
+	s->cnt++;
+	return p;
+}
+
+/* The copy of [off, off+len) (inside the file, len > 0), read with pread. */
+static const uint8_t *read_copy(struct ksr_src *s, uint64_t off, uint64_t len)
+{
+	const struct src_copy *e = find(s, off, len);
+	uint8_t *p;
+	int err;
+
+	if (e->len)
+		return e->data;
+	if (s->err || !(p = reserve(s, off, len)))
+		return NULL;
+	err = ksr_pread_full(s->fd, p, (size_t)len, off);
+	if (err)
+		return fail(s, err);
+	return keep(s, off, len, p);
+}
+
+/* The block that starts at start. */
+static const uint8_t *block(struct ksr_src *s, uint64_t start)
+{
+	uint64_t n = s->size - start < SRC_BLOCK ? s->size - start : SRC_BLOCK;
+
+	return read_copy(s, start, n);
+}
+
+/* The copy of [off, off+len), which lies in the blocks at start and
+ * start + SRC_BLOCK. */
+static const uint8_t *joined_copy(struct ksr_src *s, uint64_t start, uint64_t off, uint64_t len)
+{
+	const struct src_copy *e = find(s, off, len);
+	const uint8_t *a, *b;
+	uint64_t head = start + SRC_BLOCK - off;
+	uint8_t *p;
+
+	if (e->len)
+		return e->data;
+	a = block(s, start);
+	b = a ? block(s, start + SRC_BLOCK) : NULL;
+	if (!b || !(p = reserve(s, off, len)))
+		return NULL;
+	memcpy(p, a + (off - start), (size_t)head);
+	memcpy(p + head, b, (size_t)(len - head));
+	return keep(s, off, len, p);
+}
+
+struct ksr_span ksr_span_mem(const void *data, size_t len)
+{
+	/* empty sections have no data pointer; NULL + 0 is still UB */
+	struct ksr_span s = { data ? data : empty, NULL, 0, data ? len : 0 };
+
+	return s;
+}
+
+struct ksr_span ksr_span_file(struct ksr_src *src)
+{
+	struct ksr_span s = { NULL, src, 0, src->size };
+
+	return s;
+}
+
+bool ksr_span_sub(const struct ksr_span *s, uint64_t off, uint64_t len, struct ksr_span *sub)
+{
+	if (!ksr_range_ok(off, len, s->len))
+		return false;
+	*sub = *s;
+	if (s->src)
+		sub->off += off;
+	else
+		sub->mem += off;
+	sub->len = len;
+	return true;
+}
+
+const void *ksr_src_get(const struct ksr_span *s, uint64_t off, uint64_t len)
+{
+	uint64_t abs, start;
+	const uint8_t *p;
+
+	if (!ksr_range_ok(off, len, s->len))
+		return NULL;
+	if (!len)
+		return empty;
+	abs = s->off + off;
+	start = abs & ~(uint64_t)(SRC_BLOCK - 1);
+	if (abs + len <= start + SRC_BLOCK) {
+		p = block(s->src, start);
+		return p ? p + (abs - start) : NULL;
+	}
+	if (len <= SRC_BLOCK)
+		return joined_copy(s->src, start, abs, len);
+	return read_copy(s->src, abs, len);
+}
+
+const char *ksr_src_str(const struct ksr_span *s, uint64_t off)
+{
+	uint64_t abs, end;
+
+	if (off >= s->len)
+		return NULL;
+	/* find the NUL block by block, then take the string as a range */
+	abs = s->off + off;
+	end = s->off + s->len;
+	for (uint64_t b = abs & ~(uint64_t)(SRC_BLOCK - 1); b < end; b += SRC_BLOCK) {
+		const uint8_t *blk = block(s->src, b), *nul;
+		uint64_t lo = b > abs ? b : abs;
+		uint64_t hi = b + SRC_BLOCK < end ? b + SRC_BLOCK : end;
+
+		if (!blk)
+			return NULL;
+		nul = memchr(blk + (lo - b), '\0', (size_t)(hi - lo));
+		if (nul)
+			return ksr_src_get(s, off, b + (uint64_t)(nul - blk) - abs + 1);
+	}
+	return NULL;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Spans of untrusted bytes that are either in memory or in a file read on
+ * demand with pread (a source). The indexed BTF and kallsyms views read
+ * through spans, so one accessor serves a mapped profile, a profile read
+ * with pread, and tables built in memory.
+ *
+ * A source keeps every byte it reads until it is freed: pointers returned
+ * for it stay valid that long, and reading the same bytes again costs no
+ * system call. It is not safe to read through one source from two threads
+ * at once (const views over it included). */
+#ifndef KSR_SOURCE_H
+#define KSR_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+struct ksr_src;
+
+struct ksr_span {
+	const uint8_t *mem;   /* in memory: the bytes (never NULL); else NULL */
+	struct ksr_src *src;  /* in a file: the source; else NULL */
+	uint64_t off;         /* in a file: where the span starts */
+	uint64_t len;
+};
+
+/* Opens a regular file of 1..max bytes as a source. */
+int ksr_src_open(const char *path, size_t max, struct ksr_src **out);
+void ksr_src_free(struct ksr_src *src);
+/* A read-only mapping of the same file (for reading all of it once). */
+struct ksr_map;
+int ksr_src_map(const struct ksr_src *src, struct ksr_map *m);
+/* 0, or the first failed read (I/O error, file shrank, too much read):
+ * every later read fails too. Sets the message again when non-zero. */
+int ksr_src_error(const struct ksr_src *src);
+
+struct ksr_span ksr_span_mem(const void *data, size_t len);
+struct ksr_span ksr_span_file(struct ksr_src *src);
+/* [off, off+len) of s as a span; false when it does not fit. */
+bool ksr_span_sub(const struct ksr_span *s, uint64_t off, uint64_t len, struct ksr_span *sub);
+
+/* The file parts of the two below. */
+const void *ksr_src_get(const struct ksr_span *s, uint64_t off, uint64_t len);
+const char *ksr_src_str(const struct ksr_span *s, uint64_t off);
+
+/* The len bytes at off, or NULL when they are not inside s or cannot be
+ * read. From a file, the pointer is congruent to the file offset modulo 8
+ * (records keep their natural alignment). */
+static inline const void *ksr_span_get(const struct ksr_span *s, uint64_t off, uint64_t len)
+{
+	if (s->src)
+		return ksr_src_get(s, off, len);
+	return off <= s->len && len <= s->len - off ? s->mem + off : NULL;
+}
+
+/* The string at off, terminated by a NUL byte inside s, or NULL (off
+ * outside s, no NUL before its end, or a failed read). */
+static inline const char *ksr_span_str(const struct ksr_span *s, uint64_t off)
+{
+	if (s->src)
+		return ksr_src_str(s, off);
+	if (off >= s->len)
+		return NULL;
+	/* a string table ends in NUL: every string in it ends by then */
+	if (s->mem[s->len - 1] == '\0' || memchr(s->mem + off, '\0', s->len - off))
+		return (const char *)s->mem + off;
+	return NULL;
+}
+
+#endif
