@@ -10,7 +10,7 @@
 # own checks cost on top of libbpf. The object is examples/ksym_demo.bpf.c
 # (1 typeless ksym + 2 kfuncs). Runs alternate after a warm-up.
 #
-#   sudo bash bench/bench_load.sh [REPS] [WARMUP]     (BUILD=dir of a cmake build)
+#   bash bench/bench_load.sh [REPS] [WARMUP]     (BUILD=dir of a cmake build)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
