@@ -341,6 +341,58 @@ static void test_unaligned_input(void **state)
 	bb_free(&b);
 }
 
+/* The borrowed view: the caller's bytes, the same tables and errors as a
+ * parse; copied anyway when they are not 8-aligned. */
+static void test_borrowed(void **state)
+{
+	struct ksr_btf *a, *b2;
+	const uint32_t *oa, *ob;
+	const struct ksr_btf_name_slot *sa, *sb;
+	uint32_t na, nb, ca, cb;
+	size_t len, rlen;
+	uint8_t *blob, *shifted;
+	char want[512];
+	int e1, e2;
+	struct bb b;
+
+	build_all_kinds(&b);
+	blob = bb_blob(&b, &len);
+	assert_int_equal(ksr_btf__parse(blob, len, K, &a), 0);
+	assert_int_equal(ksr_btf__parse_borrowed(blob, len, K, &b2), 0);
+	assert_ptr_equal(ksr_btf__raw(b2, &rlen), blob);
+	assert_int_equal(rlen, len);
+	oa = ksr_btf__type_offsets(a, &na);
+	ob = ksr_btf__type_offsets(b2, &nb);
+	assert_int_equal(na, nb);
+	assert_memory_equal(oa, ob, (size_t)na * sizeof(*oa));
+	sa = ksr_btf__name_index(a, &ca);
+	sb = ksr_btf__name_index(b2, &cb);
+	assert_int_equal(ca, cb);
+	assert_memory_equal(sa, sb, (size_t)ca * sizeof(*sa));
+	ksr_btf__free(b2);
+
+	shifted = malloc(len + 1);
+	assert_non_null(shifted);
+	memcpy(shifted + 1, blob, len);
+	assert_int_equal(ksr_btf__parse_borrowed(shifted + 1, len, K, &b2), 0);
+	assert_ptr_not_equal(ksr_btf__raw(b2, &rlen), shifted + 1);
+	assert_int_equal((uintptr_t)ksr_btf__raw(b2, &rlen) % 8, 0);
+	ksr_btf__free(b2);
+	ksr_btf__free(a);
+
+	blob[len - 1] = 'x'; /* the string section no longer ends in NUL */
+	e1 = ksr_btf__parse(blob, len, K, &a);
+	snprintf(want, sizeof(want), "%s", ksr_errmsg());
+	e2 = ksr_btf__parse_borrowed(blob, len, K, &b2);
+	assert_int_equal(e1, -EBADMSG);
+	assert_int_equal(e2, e1);
+	assert_null(b2);
+	assert_string_equal(ksr_errmsg(), want);
+	free(shifted);
+	free(blob);
+	bb_free(&b);
+}
+
 /* ---- header (B1, B2, B37) --------------------------------------------------- */
 
 static uint8_t *tiny_blob(size_t *len)
@@ -2118,6 +2170,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_all_kinds),
 		cmocka_unit_test(test_unaligned_input),
+		cmocka_unit_test(test_borrowed),
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_strings),
