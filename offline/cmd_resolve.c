@@ -48,7 +48,7 @@ static int resolve_pair(const struct ksr_object *obj, const struct ksr_profile *
 		return err;
 	}
 	if (ok < 0)
-		return KSR_EXIT_FAIL;
+		return ksr_err(ENOMEM, "out of memory");
 	if (!ok)
 		return KSR_EXIT_FAIL;
 	err = ksr_patch__build(obj, prof, *dp, &img);
@@ -228,6 +228,10 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 			if (!ksr_cli.json) {
 				printf("%-6s ", r == KSR_EXIT_OK ? "ok" : "FAILED");
 				ksr_print_safe(stdout, out);
+				if (r < 0) { /* an error, not a decision: say which */
+					fputs(": ", stdout);
+					ksr_print_safe(stdout, ksr_errmsg());
+				}
 				putchar('\n');
 				for (size_t i = 0; r != KSR_EXIT_OK && d && i < ksr_object__extern_cnt(o[oi]); i++)
 					if (!ksr_status_ok(d[i].status))

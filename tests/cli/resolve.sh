@@ -79,6 +79,15 @@ else fail "batch: rc $RC $(ls -R "$T/farm" 2>&1 | tr '\n' ' ')"; fi
 cmp -s "$T/farm/host/typeless.bpf.o" "$T/farm/other/typeless.bpf.o" && pass "batch outputs identical for identical profiles" \
   || fail "batch outputs differ"
 
+# batch: an output that cannot be written is an error with its cause, the
+# other pairs still go through
+mkdir -p "$T/farm3/host/typeless.bpf.o"
+run "$KSR_BIN" resolve "$B/typeless.bpf.o" "$B/kfuncs.bpf.o" -p "$T/host.profile" --out-dir "$T/farm3"
+if [ "$RC" = 1 ] && grep -q "^FAILED .*typeless.bpf.o: cannot write .*: Is a directory" "$T/out" \
+   && [ -s "$T/farm3/host/kfuncs.bpf.o" ]; then
+  pass "batch: a write error names its cause"
+else fail "batch write error: rc $RC $(cat "$T/out")"; fi
+
 # malformed inputs: exit 3, one line, no output
 head -c 200 "$B/typeless.bpf.o" >"$T/trunc.o"
 expect_error 3 "truncated object" "$KSR_BIN" resolve "$T/trunc.o" -p "$T/host.profile" -o "$T/x.o"
