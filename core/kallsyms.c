@@ -568,8 +568,11 @@ static int count_lines(const char *text, uint64_t base, const char *from, size_t
 _Static_assert(KSR_KSYM_STREAM_LINE_MAX > 16 + 3 + KSR_KSYM_NAME_MAX + 3 + KSR_KSYM_MODULE_MAX + 1,
 	       "a stream window of KSR_KSYM_STREAM_LINE_MAX holds any valid line");
 
-#define KS_STREAM_LINES (256u << 10)
-#define KS_STREAM_STRS ((size_t)8 << 20)
+/* First reservations of a stream (it then doubles): a /proc/kallsyms of
+ * ~150k lines grows five times. Not at its final size up front: a stream
+ * over a small input (the fuzzers) would pay for 15 MB it never uses. */
+#define KS_STREAM_LINES (4u << 10)
+#define KS_STREAM_STRS ((size_t)128 << 10)
 
 /* Room for n more lines whose text ends at ps->end. */
 static int reserve(struct ks_parse *ps, uint32_t n)
@@ -586,9 +589,6 @@ static int reserve(struct ks_parse *ps, uint32_t n)
 
 		if (ps->cap && cap < 2 * ps->cap)
 			cap = 2 * ps->cap < KSR_KSYM_MAX_LINES ? 2 * ps->cap : KSR_KSYM_MAX_LINES;
-		/* a streamed /proc/kallsyms has ~150k lines: start with room for
-		 * 256k (address space only until written), so that growing --
-		 * an mremap, a TLB shootdown on the reading thread's CPU -- is rare */
 		if (ps->streaming && cap < KS_STREAM_LINES)
 			cap = KS_STREAM_LINES;
 		syms = realloc(ps->syms, (size_t)cap * sizeof(*syms));
