@@ -76,12 +76,14 @@ static void parse_step(struct reader *r)
 {
 	size_t used;
 
-	if (r->parse_err)
+	if (r->parse_err) { /* the error is sticky: the rest is only read */
+		r->have = 0;
 		return;
+	}
 	r->parse_err = ksr_kallsyms__stream_feed(r->st, r->buf, r->have, &used);
 	if (r->parse_err) {
 		snprintf(r->parse_msg, sizeof(r->parse_msg), "%s", ksr_errmsg());
-		r->have = 0; /* the error is sticky: the rest is only read */
+		r->have = 0;
 		return;
 	}
 	memmove(r->buf, r->buf + used, r->have - used);

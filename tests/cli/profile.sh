@@ -31,6 +31,17 @@ KSYMRES_VMLINUX_BTF=$T/vmlinux.btf KSYMRES_KALLSYMS=$T/bad.kallsyms \
   expect_error 3 "capture: bad kallsyms line" "$KSR_BIN" capture -o "$T/bad.profile"
 grep -q "bad.kallsyms.*line 2" "$T/err" && pass "capture error names the file and line" ||
   fail "capture error: $(cat "$T/err")"
+# a bad line with more than a read window (256 KiB) of text after it: the
+# error is the line's, as `profile` reports it
+{ printf 'ffffffff81000000 T _text\nnot-hex T foo\n'; cat "$T/kallsyms"; } >"$T/bad-early.kallsyms"
+KSYMRES_VMLINUX_BTF=$T/vmlinux.btf KSYMRES_KALLSYMS=$T/bad-early.kallsyms \
+  expect_error 3 "capture: bad line early in a long input" "$KSR_BIN" capture -o "$T/bad.profile"
+cp "$T/err" "$T/err.capture"
+expect_error 3 "profile: bad line early in a long input" "$KSR_BIN" profile --btf "$T/vmlinux.btf" \
+  --kallsyms "$T/bad-early.kallsyms" -o "$T/bad.profile"
+cmp -s "$T/err" "$T/err.capture" && grep -q "line 2" "$T/err" &&
+  pass "capture and profile give the same error for an early bad line" ||
+  fail "early bad line: capture '$(cat "$T/err.capture")', profile '$(cat "$T/err")'"
 KSYMRES_VMLINUX_BTF=$T/trunc.btf KSYMRES_KALLSYMS=$T/nope \
   expect_error 1 "capture: missing kallsyms before a bad BTF" "$KSR_BIN" capture -o "$T/bad.profile"
 grep -q "nope" "$T/err" && pass "reading errors come first" || fail "capture error: $(cat "$T/err")"
