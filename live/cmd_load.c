@@ -91,20 +91,7 @@ static void note(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (ksr_cli.json) {
-		struct ksr_json j;
-
-		ksr_json_init(&j, stderr, false);
-		ksr_json_obj_open(&j);
-		ksr_json_key(&j, "note");
-		ksr_json_str(&j, msg);
-		ksr_json_obj_close(&j);
-		ksr_json_end(&j);
-	} else {
-		fputs("ksymres: note: ", stderr);
-		ksr_print_safe(stderr, msg);
-		fputc('\n', stderr);
-	}
+	ksr_cli_stderr_line("note", "ksymres: note: ", msg);
 }
 
 /* ---- the object and its manifest ---------------------------------------- */

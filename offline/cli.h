@@ -29,6 +29,8 @@ int ksr_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(p
 /* Reports a failed library call about file: "-EBADMSG" means exit 3,
  * anything else exit 1. The message is ksr_errmsg(). */
 int ksr_cli_fail(const char *file, int err);
+/* One line on stderr: prefix and msg, or {"key": msg} in -j mode. */
+void ksr_cli_stderr_line(const char *key, const char *prefix, const char *msg);
 /* Exit code for a library error. */
 int ksr_cli_exit_for(int err);
 /* Lean profiles keep their file open: before opening n of them at once,

@@ -30,22 +30,27 @@ static const char usage_text[] =
 	"Exit codes: 0 ok, 1 cannot do as asked, 2 usage error, 3 malformed input.\n"
 	"See ksymres(8) and docs/cli.md.\n";
 
-static void emit_error(const char *msg)
+void ksr_cli_stderr_line(const char *key, const char *prefix, const char *msg)
 {
 	if (ksr_cli.json) {
 		struct ksr_json j;
 
 		ksr_json_init(&j, stderr, false);
 		ksr_json_obj_open(&j);
-		ksr_json_key(&j, "error");
+		ksr_json_key(&j, key);
 		ksr_json_str(&j, msg);
 		ksr_json_obj_close(&j);
 		ksr_json_end(&j);
 	} else {
-		fputs("ksymres: ", stderr);
+		fputs(prefix, stderr);
 		ksr_print_safe(stderr, msg);
 		fputc('\n', stderr);
 	}
+}
+
+static void emit_error(const char *msg)
+{
+	ksr_cli_stderr_line("error", "ksymres: ", msg);
 }
 
 int ksr_cli_usage(const char *cmd, const char *fmt, ...)
