@@ -12,6 +12,7 @@
 
 #include "btf.h"
 #include "cursor.h"
+#include "elfsec.h"
 #include "error.h"
 #include "fileio.h"
 #include "ksyms_btf.h"
@@ -32,134 +33,34 @@ static inline unsigned long long ull(uint64_t v)
 
 /* ---- ELF header --------------------------------------------------------- */
 
-struct ehdr_info {
-	uint64_t shoff;
-	uint32_t shnum;
-	uint32_t shstrndx;
+static const struct ksr_elf_kind obj_kind = {
+	.types = 1u << ET_REL,
+	.machines = { EM_BPF, EM_NONE },
+	.machine_name = "EM_BPF",
+	.max_secs = KSR_OBJ_MAX_SECS,
 };
 
-static int check_ident(const Elf64_Ehdr *eh)
-{
-	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
-		return ksr_err(KSR_EMALFORMED, "ELF header: bad magic (file offset 0x0)");
-	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
-		return ksr_err(KSR_EMALFORMED, "ELF header: EI_CLASS %u is not ELFCLASS64 (file offset 0x%x)",
-			       eh->e_ident[EI_CLASS], EI_CLASS);
-	if (eh->e_ident[EI_DATA] == ELFDATA2MSB)
-		return ksr_err(KSR_EMALFORMED,
-			       "ELF header: big-endian objects are not supported (file offset 0x%x)",
-			       EI_DATA);
-	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return ksr_err(KSR_EMALFORMED, "ELF header: EI_DATA %u is invalid (file offset 0x%x)",
-			       eh->e_ident[EI_DATA], EI_DATA);
-	if (eh->e_ident[EI_VERSION] != EV_CURRENT)
-		return ksr_err(KSR_EMALFORMED, "ELF header: EI_VERSION %u is not 1 (file offset 0x%x)",
-			       eh->e_ident[EI_VERSION], EI_VERSION);
-	return 0;
-}
-
-static int check_ehdr_fields(const Elf64_Ehdr *eh)
-{
-	if (eh->e_type != ET_REL)
-		return ksr_err(KSR_EMALFORMED, "ELF header: e_type %u is not ET_REL (file offset 0x%zx)",
-			       eh->e_type, offsetof(Elf64_Ehdr, e_type));
-	if (eh->e_machine != EM_BPF && eh->e_machine != EM_NONE)
-		return ksr_err(KSR_EMALFORMED,
-			       "ELF header: e_machine %u is not EM_BPF (file offset 0x%zx)",
-			       eh->e_machine, offsetof(Elf64_Ehdr, e_machine));
-	if (eh->e_version != EV_CURRENT)
-		return ksr_err(KSR_EMALFORMED, "ELF header: e_version %u is not 1 (file offset 0x%zx)",
-			       eh->e_version, offsetof(Elf64_Ehdr, e_version));
-	if (eh->e_ehsize != EHDR_SZ)
-		return ksr_err(KSR_EMALFORMED, "ELF header: e_ehsize %u is not %zu (file offset 0x%zx)",
-			       eh->e_ehsize, EHDR_SZ, offsetof(Elf64_Ehdr, e_ehsize));
-	if (eh->e_phoff || eh->e_phnum)
-		return ksr_err(KSR_EMALFORMED,
-			       "ELF header: program headers in a relocatable object (file offset 0x%zx)",
-			       offsetof(Elf64_Ehdr, e_phoff));
-	if (eh->e_shentsize != SHDR_SZ)
-		return ksr_err(KSR_EMALFORMED,
-			       "ELF header: e_shentsize %u is not %zu (file offset 0x%zx)",
-			       eh->e_shentsize, SHDR_SZ, offsetof(Elf64_Ehdr, e_shentsize));
-	if (eh->e_shoff == 0 || eh->e_shoff % 8)
-		return ksr_err(KSR_EMALFORMED,
-			       "ELF header: e_shoff 0x%llx is zero or not 8-aligned (file offset 0x%zx)",
-			       ull(eh->e_shoff), offsetof(Elf64_Ehdr, e_shoff));
-	return 0;
-}
-
-/* Section 0 must be SHT_NULL and zero apart from the extended-numbering
- * fields (sh_size: count, sh_link: shstrndx) when the header uses them. */
-static int check_null_shdr(const Elf64_Shdr *sh, bool ext_num, bool ext_str, uint64_t off)
-{
-	if (sh->sh_type != SHT_NULL || sh->sh_name || sh->sh_flags || sh->sh_addr ||
-	    sh->sh_offset || (!ext_num && sh->sh_size) || (!ext_str && sh->sh_link) ||
-	    sh->sh_info || sh->sh_addralign || sh->sh_entsize)
-		return ksr_err(KSR_EMALFORMED,
-			       "section 0: not an all-zero SHT_NULL header (file offset 0x%llx)",
-			       ull(off));
-	return 0;
-}
-
 /* E1-E7: header fields and the section header table's extent, with the
- * extended numbering rules, before libelf is involved. */
-static int check_ehdr(const struct ksr_object *obj, struct ehdr_info *hi)
+ * extended numbering rules (core/elfsec.c), before libelf is involved. */
+static int check_ehdr(const struct ksr_object *obj, struct ksr_elf_table *t)
 {
-	struct ksr_cur file = ksr_cur_make(obj->raw, obj->raw_size), c = file;
+	struct ksr_cur c = ksr_cur_make(obj->raw, obj->raw_size);
 	Elf64_Ehdr eh;
-	Elf64_Shdr sh0;
-	uint64_t shnum, shstrndx;
 	int err;
 
 	if (!ksr_cur_copy(&c, &eh, sizeof(eh)))
 		return ksr_err(KSR_EMALFORMED,
 			       "ELF header: file is %zu bytes, shorter than the ELF header (file offset 0x0)",
 			       obj->raw_size);
-	err = check_ident(&eh);
-	if (!err)
-		err = check_ehdr_fields(&eh);
-	if (err)
-		return err;
-	if (!ksr_cur_sub(&file, eh.e_shoff, SHDR_SZ, &c) || !ksr_cur_copy(&c, &sh0, sizeof(sh0)))
-		return ksr_err(KSR_EMALFORMED,
-			       "ELF header: section header table at 0x%llx is past the end of the file (file offset 0x%zx)",
-			       ull(eh.e_shoff), offsetof(Elf64_Ehdr, e_shoff));
-	shnum = eh.e_shnum ? eh.e_shnum : sh0.sh_size;
-	if (eh.e_shstrndx >= SHN_LORESERVE && eh.e_shstrndx != SHN_XINDEX)
-		return ksr_err(KSR_EMALFORMED, "ELF header: e_shstrndx 0x%x is reserved (file offset 0x%zx)",
-			       eh.e_shstrndx, offsetof(Elf64_Ehdr, e_shstrndx));
-	shstrndx = eh.e_shstrndx == SHN_XINDEX ? sh0.sh_link : eh.e_shstrndx;
-	if (shnum == 0 || shnum > KSR_OBJ_MAX_SECS)
-		return ksr_err(KSR_EMALFORMED,
-			       "ELF header: section count %llu is outside 1..%u (file offset 0x%zx)",
-			       ull(shnum), KSR_OBJ_MAX_SECS, offsetof(Elf64_Ehdr, e_shnum));
-	if (!ksr_range_ok(eh.e_shoff, shnum * SHDR_SZ, obj->raw_size))
-		return ksr_err(KSR_EMALFORMED,
-			       "ELF header: %llu section headers at 0x%llx run past the end of the file (file offset 0x%zx)",
-			       ull(shnum), ull(eh.e_shoff), offsetof(Elf64_Ehdr, e_shoff));
-	if (shstrndx == 0 || shstrndx >= shnum)
-		return ksr_err(KSR_EMALFORMED,
-			       "ELF header: section name table index %llu out of range (file offset 0x%zx)",
-			       ull(shstrndx), offsetof(Elf64_Ehdr, e_shstrndx));
-	err = check_null_shdr(&sh0, eh.e_shnum == 0, eh.e_shstrndx == SHN_XINDEX, eh.e_shoff);
-	if (err)
-		return err;
-	hi->shoff = eh.e_shoff;
-	hi->shnum = (uint32_t)shnum;
-	hi->shstrndx = (uint32_t)shstrndx;
-	return 0;
+	err = ksr_elf_check_ehdr(&eh, &obj_kind);
+	return err ? err : ksr_elf_check_table(obj->raw, obj->raw_size, &eh, &obj_kind, t);
 }
 
 /* ---- section table ------------------------------------------------------ */
 
-static bool is_pow2_or_zero(uint64_t v)
-{
-	return (v & (v - 1)) == 0;
-}
-
 /* Copies the section headers out of libelf and cross-checks its view of the
  * table with ours. */
-static int read_shdrs(struct ksr_object *obj, const struct ehdr_info *hi, Elf64_Shdr *shdrs)
+static int read_shdrs(struct ksr_object *obj, const struct ksr_elf_table *hi, Elf64_Shdr *shdrs)
 {
 	size_t n = 0, strndx = 0;
 	int err = 0;
@@ -194,19 +95,6 @@ out:
 	return err;
 }
 
-static int check_strtab_sec(const struct ksr_object *obj, const Elf64_Shdr *sh, const char *what,
-			    uint64_t hoff)
-{
-	if (sh->sh_type != SHT_STRTAB || sh->sh_size == 0 ||
-	    !ksr_range_ok(sh->sh_offset, sh->sh_size, obj->raw_size))
-		return ksr_err(KSR_EMALFORMED, "%s: not a string table inside the file (file offset 0x%llx)",
-			       what, ull(hoff));
-	if (obj->raw[sh->sh_offset + sh->sh_size - 1] != '\0')
-		return ksr_err(KSR_EMALFORMED, "%s: not NUL-terminated (file offset 0x%llx)", what,
-			       ull(sh->sh_offset + sh->sh_size - 1));
-	return 0;
-}
-
 static bool is_special_data_sec(const char *name)
 {
 	return !strcmp(name, ".BTF") || !strcmp(name, ".BTF.ext") || !strcmp(name, "license");
@@ -217,27 +105,18 @@ static int check_one_sec(const struct ksr_object *obj, const Elf64_Shdr *sh,
 			 const struct ksr_obj_sec *s, uint64_t hoff)
 {
 	const char *n = s->name;
+	int err;
 
 	if (n[0] == '\0')
 		return ksr_err(KSR_EMALFORMED, "section %u: empty name (file offset 0x%llx)", s->idx, ull(hoff));
 	if (sh->sh_type == SHT_NULL || sh->sh_type == SHT_RELA || sh->sh_type == SHT_SYMTAB_SHNDX)
 		return ksr_err(KSR_EMALFORMED, "section %u '%s': section type %u is not supported (file offset 0x%llx)",
 			       s->idx, n, sh->sh_type, ull(hoff));
-	if ((sh->sh_flags & SHF_COMPRESSED) || !strncmp(n, ".zdebug", 7))
-		return ksr_err(KSR_EMALFORMED, "section %u '%s': compressed sections are not supported (file offset 0x%llx)",
-			       s->idx, n, ull(hoff));
-	if (!is_pow2_or_zero(sh->sh_addralign))
-		return ksr_err(KSR_EMALFORMED,
-			       "section %u '%s': sh_addralign %llu is not a power of two (file offset 0x%llx)",
-			       s->idx, n, ull(sh->sh_addralign), ull(hoff));
-	if (sh->sh_link >= obj->sec_cnt || ((sh->sh_flags & SHF_INFO_LINK) && sh->sh_info >= obj->sec_cnt))
-		return ksr_err(KSR_EMALFORMED,
-			       "section %u '%s': sh_link %u or sh_info %u is not a section index (file offset 0x%llx)",
-			       s->idx, n, sh->sh_link, sh->sh_info, ull(hoff));
-	if (sh->sh_type != SHT_NOBITS && !ksr_range_ok(sh->sh_offset, sh->sh_size, obj->raw_size))
-		return ksr_err(KSR_EMALFORMED,
-			       "section %u '%s': bytes 0x%llx+0x%llx run past the end of the file (file offset 0x%llx)",
-			       s->idx, n, ull(sh->sh_offset), ull(sh->sh_size), ull(hoff));
+	err = ksr_elf_check_uncompressed(sh, s->idx, n, hoff);
+	if (!err)
+		err = ksr_elf_check_shdr(sh, s->idx, n, obj->sec_cnt, obj->raw_size, hoff);
+	if (err)
+		return err;
 	if (sh->sh_flags & SHF_EXECINSTR) {
 		if (sh->sh_type != SHT_PROGBITS)
 			return ksr_err(KSR_EMALFORMED,
@@ -275,7 +154,7 @@ static const char *range_name(const struct ksr_object *obj, const struct range *
 
 /* E25: file ranges of sections, the ELF header and the section header table
  * must not overlap. */
-static int check_overlaps(const struct ksr_object *obj, const struct ehdr_info *hi)
+static int check_overlaps(const struct ksr_object *obj, const struct ksr_elf_table *hi)
 {
 	struct range *r = calloc((size_t)obj->sec_cnt + 2, sizeof(*r));
 	size_t n = 0;
@@ -336,7 +215,7 @@ static int index_names(struct ksr_object *obj)
 	return 0;
 }
 
-static int load_sections(struct ksr_object *obj, const struct ehdr_info *hi)
+static int load_sections(struct ksr_object *obj, const struct ksr_elf_table *hi)
 {
 	Elf64_Shdr *shdrs = calloc(hi->shnum, sizeof(*shdrs));
 	const Elf64_Shdr *ssh;
@@ -354,7 +233,7 @@ static int load_sections(struct ksr_object *obj, const struct ehdr_info *hi)
 	if (err)
 		goto out;
 	ssh = &shdrs[hi->shstrndx];
-	err = check_strtab_sec(obj, ssh, "section name table",
+	err = ksr_elf_check_strtab(obj->raw, obj->raw_size, ssh, "section name table",
 			       hi->shoff + (uint64_t)hi->shstrndx * SHDR_SZ);
 	if (err)
 		goto out;
@@ -435,7 +314,7 @@ static int check_symtab_hdr(struct ksr_object *obj)
 	if (st->info > obj->sym_cnt)
 		return ksr_err(KSR_EMALFORMED, "%s: sh_info %u is past the %u symbols (file offset 0x%llx)",
 			       st->name, st->info, obj->sym_cnt, ull(st->offset));
-	return check_strtab_sec(obj, &sh, "symbol string table", str->offset);
+	return ksr_elf_check_strtab(obj->raw, obj->raw_size, &sh, "symbol string table", str->offset);
 }
 
 /* E16/E18: where a symbol may point. Undefined symbols must be well-formed
@@ -635,7 +514,7 @@ static int load_btf(struct ksr_object *obj)
 static int parse_owned(uint8_t *buf, size_t size, struct ksr_object **out)
 {
 	struct ksr_object *obj = calloc(1, sizeof(*obj));
-	struct ehdr_info hi = { 0 };
+	struct ksr_elf_table hi = { 0 };
 	int err;
 
 	*out = NULL;

@@ -19,7 +19,7 @@
 
 #define KSR_OPEN_MSG_MAX 512
 
-/* Section order in the file; the checksum covers sections 2.. in this order. */
+/* Section order in the file (docs/profile-format.md). */
 enum {
 	SEC_NULL, SEC_META, SEC_BTF, SEC_TYPES, SEC_NAMES, SEC_SYMS, SEC_SYMSTR, SEC_SYMIDX,
 	SEC_SHSTRTAB, SEC_CNT
@@ -30,6 +30,11 @@ static const char *const sec_names[SEC_CNT] = {
 };
 
 _Static_assert(sizeof(struct ksr_profile_meta) == 200, "meta layout is part of the format");
+/* .ksr.meta follows the ELF header; .BTF follows .ksr.meta */
+#define META_OFF sizeof(Elf64_Ehdr)
+#define META_CHECKSUM_OFF (META_OFF + offsetof(struct ksr_profile_meta, checksum))
+_Static_assert(KSR_PROFILE_BODY_OFF == META_OFF + sizeof(struct ksr_profile_meta),
+	       "the body starts right after .ksr.meta");
 
 struct ksr_profile {
 	struct ksr_map map;          /* ksr_profile__open(): the file, mapped */
@@ -43,6 +48,15 @@ struct ksr_profile {
 	char *name;
 };
 
+/* What a kernel ELF file's .BTF section may be: vmlinux keeps it allocated
+ * (SHF_ALLOC), pahole and objcopy add it unallocated; nothing else. */
+static const struct ksr_elfsec_rule kernel_btf_rule = {
+	.type = SHT_PROGBITS,
+	.flags_allowed = SHF_ALLOC | SHF_WRITE,
+	.entsize = 0,
+	.max_align = 4096,
+};
+
 int ksr_btf_blob_from_file(const void *data, size_t len, const void **blob, size_t *blob_len)
 {
 	const struct ksr_elfsec *s;
@@ -54,20 +68,108 @@ int ksr_btf_blob_from_file(const void *data, size_t len, const void **blob, size
 		*blob_len = len;
 		return 0;
 	}
-	err = ksr_elfsec__read(data, len, &secs);
+	err = ksr_elfsec__read(data, len, &ksr_elf_kind_kernel, &secs);
 	if (err)
 		return err;
 	s = ksr_elfsec__find(&secs, ".BTF", &err);
 	if (!s && !err)
 		err = ksr_err(KSR_EMALFORMED, "ELF: no .BTF section");
-	if (s && (s->type == SHT_NOBITS || s->size == 0))
-		err = ksr_err(KSR_EMALFORMED, "ELF: .BTF section has no data");
+	if (s && !err)
+		err = ksr_elfsec__check_rule(s, &kernel_btf_rule);
 	if (!err) {
 		*blob = (const uint8_t *)data + s->offset;
 		*blob_len = (size_t)s->size;
 	}
 	ksr_elfsec__free(&secs);
 	return err;
+}
+
+/* ---- the fixed layout ----------------------------------------------------
+ * A profile's ELF header and section headers have exactly one allowed
+ * value each, given the section sizes: the writer builds them here and the
+ * reader compares the file with what it would have written. */
+
+static uint64_t align8(uint64_t n)
+{
+	return (n + 7) & ~(uint64_t)7;
+}
+
+static void profile_ehdr(uint64_t shoff, Elf64_Ehdr *eh)
+{
+	memset(eh, 0, sizeof(*eh));
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_REL;
+	eh->e_machine = EM_NONE;
+	eh->e_version = EV_CURRENT;
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_shentsize = sizeof(Elf64_Shdr);
+	eh->e_shnum = SEC_CNT;
+	eh->e_shstrndx = SEC_SHSTRTAB;
+	eh->e_shoff = shoff;
+}
+
+/* Section i at off, size bytes (section 0: all zeros). */
+static void profile_shdr(int i, uint64_t off, uint64_t size, Elf64_Shdr *sh)
+{
+	uint32_t name = 1;
+
+	memset(sh, 0, sizeof(*sh));
+	if (i == SEC_NULL)
+		return;
+	for (int k = 1; k < i; k++)
+		name += (uint32_t)strlen(sec_names[k]) + 1;
+	sh->sh_name = name;
+	sh->sh_type = i == SEC_SHSTRTAB ? SHT_STRTAB : SHT_PROGBITS;
+	sh->sh_offset = off;
+	sh->sh_size = size;
+	sh->sh_addralign = 8;
+}
+
+/* .shstrtab: "" then every section name, in section order. */
+static size_t profile_shstr(char out[128])
+{
+	size_t len = 1;
+
+	out[0] = '\0';
+	for (int i = 1; i < SEC_CNT; i++) {
+		size_t l = strlen(sec_names[i]) + 1;
+
+		memcpy(out + len, sec_names[i], l);
+		len += l;
+	}
+	return len;
+}
+
+/* The checksum: every byte of the file but its own 8 (hashed as zeros), in
+ * the order the writer knows them: the body (.BTF to the end of the
+ * section table), then the ELF header and .ksr.meta. */
+static void hash_head(struct ksr_hash_state *st, const uint8_t *head)
+{
+	static const uint8_t zeros[8];
+
+	ksr_hash_update(st, head, META_CHECKSUM_OFF);
+	ksr_hash_update(st, zeros, sizeof(zeros));
+	ksr_hash_update(st, head + META_CHECKSUM_OFF + 8, KSR_PROFILE_BODY_OFF - META_CHECKSUM_OFF - 8);
+}
+
+uint64_t ksr_profile_checksum(const void *img, size_t len)
+{
+	struct ksr_hash_state *st = ksr_hash_state_new();
+	uint64_t sum;
+
+	if (!st || len < KSR_PROFILE_BODY_OFF) {
+		ksr_hash_state_free(st);
+		return 0;
+	}
+	ksr_hash_reset64(st);
+	ksr_hash_update(st, (const uint8_t *)img + KSR_PROFILE_BODY_OFF, len - KSR_PROFILE_BODY_OFF);
+	hash_head(st, img);
+	sum = ksr_hash_digest64(st);
+	ksr_hash_state_free(st);
+	return sum;
 }
 
 /* ---- writing ------------------------------------------------------------ *
@@ -79,11 +181,11 @@ int ksr_btf_blob_from_file(const void *data, size_t len, const void **blob, size
  * section table, writes the ELF header and .ksr.meta at the front, fsyncs
  * and renames. Gaps between sections are 0..7 bytes of alignment, which the
  * file system reads back as zeros (the bytes are those of one sequential
- * write). */
+ * write); they are hashed as zeros. */
 
 struct ksr_profile_writer {
 	struct ksr_atomic_file file;
-	struct ksr_hash_state *sum;      /* checksum of the sections written so far */
+	struct ksr_hash_state *sum;      /* checksum of the body written so far */
 	struct ksr_profile_meta meta;
 	Elf64_Shdr sh[SEC_CNT];
 	char shstr[128];
@@ -91,27 +193,19 @@ struct ksr_profile_writer {
 	uint64_t end;                    /* end of the last section laid out */
 };
 
-static uint64_t align8(uint64_t n)
-{
-	return (n + 7) & ~(uint64_t)7;
-}
+static const uint8_t zero_pad[8];
 
-/* Places section i (data, size) after w->end; hashes it. */
+/* Places section i (data, size) after w->end; hashes the body's bytes. */
 static void lay_out(struct ksr_profile_writer *w, int i, const void *data, size_t size)
 {
 	uint64_t off = align8(w->end);
 
-	w->sh[i].sh_name = 0;
-	for (int k = 1, pos = 1; k < SEC_CNT; pos += (int)strlen(sec_names[k]) + 1, k++)
-		if (k == i)
-			w->sh[i].sh_name = (uint32_t)pos;
-	w->sh[i].sh_type = i == SEC_SHSTRTAB ? SHT_STRTAB : SHT_PROGBITS;
-	w->sh[i].sh_offset = off;
-	w->sh[i].sh_size = size;
-	w->sh[i].sh_addralign = 8;
-	w->end = off + size;
+	profile_shdr(i, off, size, &w->sh[i]);
+	if (i > SEC_BTF)
+		ksr_hash_update(w->sum, zero_pad, (size_t)(off - w->end));
 	if (i >= SEC_BTF)
 		ksr_hash_update(w->sum, data, size);
+	w->end = off + size;
 }
 
 void ksr_profile__write_abort(struct ksr_profile_writer *w)
@@ -182,7 +276,6 @@ int ksr_profile__write_begin(const char *path, const struct ksr_btf *btf,
 int ksr_profile__write_kallsyms(struct ksr_profile_writer *w, const struct ksr_kallsyms *ks,
 				const char *release)
 {
-	static const uint8_t zeros[8];
 	struct ksr_profile_meta *m = &w->meta;
 	struct ksr_chunk c[6];
 	Elf64_Ehdr eh;
@@ -213,34 +306,25 @@ int ksr_profile__write_kallsyms(struct ksr_profile_writer *w, const struct ksr_k
 	m->sym_slot_cnt = cnt;
 	c[2].len = (size_t)cnt * sizeof(uint32_t);
 	lay_out(w, SEC_SYMIDX, c[2].data, c[2].len);
-	w->shstr_len = 1;
-	for (int i = 1; i < SEC_CNT; i++) {
-		size_t l = strlen(sec_names[i]) + 1;
-
-		memcpy(w->shstr + w->shstr_len, sec_names[i], l);
-		w->shstr_len += l;
-	}
+	w->shstr_len = profile_shstr(w->shstr);
 	lay_out(w, SEC_SHSTRTAB, w->shstr, w->shstr_len);
-	m->checksum = ksr_hash_digest64(w->sum);
 	shoff = align8(w->end);
+	profile_ehdr(shoff, &eh);
+	ksr_hash_update(w->sum, zero_pad, (size_t)(shoff - w->end));
+	ksr_hash_update(w->sum, w->sh, sizeof(w->sh));
+	{
+		uint8_t head[KSR_PROFILE_BODY_OFF];
 
-	memset(&eh, 0, sizeof(eh));
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_type = ET_REL;
-	eh.e_machine = EM_NONE;
-	eh.e_version = EV_CURRENT;
-	eh.e_ehsize = sizeof(eh);
-	eh.e_shentsize = sizeof(Elf64_Shdr);
-	eh.e_shnum = SEC_CNT;
-	eh.e_shstrndx = SEC_SHSTRTAB;
-	eh.e_shoff = shoff;
+		m->checksum = 0;
+		memcpy(head, &eh, sizeof(eh));
+		memcpy(head + META_OFF, m, sizeof(*m));
+		hash_head(w->sum, head);
+		m->checksum = ksr_hash_digest64(w->sum);
+	}
 
 	err = 0;
 	c[3] = (struct ksr_chunk){ w->shstr, w->shstr_len };
-	c[4] = (struct ksr_chunk){ zeros, (size_t)(shoff - w->end) };
+	c[4] = (struct ksr_chunk){ zero_pad, (size_t)(shoff - w->end) };
 	c[5] = (struct ksr_chunk){ w->sh, sizeof(w->sh) };
 	for (int i = 0; i < 3 && !err; i++)
 		err = ksr_atomic_pwrite(&w->file, &c[i], 1, w->sh[SEC_SYMS + i].sh_offset);
@@ -292,44 +376,134 @@ int ksr_profile__write(const char *path, const struct ksr_btf *btf,
 
 /* ---- opening ------------------------------------------------------------ */
 
-static int check_sections(const struct ksr_elfsecs *secs, const struct ksr_elfsec **by_id)
-{
-	uint64_t prev_end = sizeof(Elf64_Ehdr);
-	int err;
+struct field {
+	const char *name;
+	size_t off;
+};
 
-	for (int i = 1; i < SEC_CNT; i++) {
-		by_id[i] = ksr_elfsec__find(secs, sec_names[i], &err);
-		if (err)
-			return err;
-		if (!by_id[i])
-			return ksr_err(KSR_EMALFORMED, "section %s missing", sec_names[i]);
-		if (by_id[i]->offset % 8 || by_id[i]->offset < prev_end)
-			return ksr_err(KSR_EMALFORMED,
-				       "section %s misplaced or overlapping (offset 0x%llx)",
-				       sec_names[i], (unsigned long long)by_id[i]->offset);
-		prev_end = by_id[i]->offset + by_id[i]->size;
+#define EH_FIELD(f) { #f, offsetof(Elf64_Ehdr, f) }
+#define SH_FIELD(f) { #f, offsetof(Elf64_Shdr, f) }
+static const struct field ehdr_fields[] = {
+	EH_FIELD(e_ident), EH_FIELD(e_type), EH_FIELD(e_machine), EH_FIELD(e_version),
+	EH_FIELD(e_entry), EH_FIELD(e_phoff), EH_FIELD(e_shoff), EH_FIELD(e_flags),
+	EH_FIELD(e_ehsize), EH_FIELD(e_phentsize), EH_FIELD(e_phnum), EH_FIELD(e_shentsize),
+	EH_FIELD(e_shnum), EH_FIELD(e_shstrndx), { NULL, sizeof(Elf64_Ehdr) },
+};
+static const struct field shdr_fields[] = {
+	SH_FIELD(sh_name), SH_FIELD(sh_type), SH_FIELD(sh_flags), SH_FIELD(sh_addr),
+	SH_FIELD(sh_offset), SH_FIELD(sh_size), SH_FIELD(sh_link), SH_FIELD(sh_info),
+	SH_FIELD(sh_addralign), SH_FIELD(sh_entsize), { NULL, sizeof(Elf64_Shdr) },
+};
+
+/* The first byte where a and b differ, or -1; *name: the field it is in. */
+static long first_diff(const void *a, const void *b, size_t n, const struct field *f,
+		       const char **name)
+{
+	const uint8_t *x = a, *y = b;
+
+	for (size_t i = 0; i < n; i++) {
+		if (x[i] == y[i])
+			continue;
+		while (f[1].name && f[1].off <= i)
+			f++;
+		*name = f->name;
+		return (long)i;
 	}
+	return -1;
+}
+
+/* The ELF header and section table must be the ones the writer builds for
+ * these section sizes (profile_ehdr(), profile_shdr()), the table ending
+ * the file: every header byte has one allowed value. On success sh[] is
+ * the file's table. */
+static int check_layout(const uint8_t *file, size_t len, Elf64_Shdr sh[SEC_CNT])
+{
+	const size_t table = SEC_CNT * sizeof(Elf64_Shdr);
+	char shstr[128];
+	size_t shstr_len = profile_shstr(shstr);
+	uint64_t shoff, end = META_OFF;
+	Elf64_Ehdr eh, want_eh;
+	Elf64_Shdr want;
+	const char *field;
+	long d;
+
+	if (len < KSR_PROFILE_BODY_OFF + table)
+		return ksr_err(KSR_EMALFORMED, "file of %zu bytes is too short for a profile (file offset 0x0)",
+			       len);
+	shoff = len - table;
+	memcpy(&eh, file, sizeof(eh));
+	profile_ehdr(shoff, &want_eh);
+	d = first_diff(&eh, &want_eh, sizeof(eh), ehdr_fields, &field);
+	if (d >= 0)
+		return ksr_err(KSR_EMALFORMED,
+			       "ELF header: %s differs from the one value a profile allows (file offset 0x%lx)",
+			       field, d);
+	memcpy(sh, file + shoff, table);
+	for (int i = 0; i < SEC_CNT; i++) {
+		uint64_t off = i == SEC_NULL ? 0 : align8(end);
+		uint64_t size = i == SEC_META ? sizeof(struct ksr_profile_meta) :
+				i == SEC_SHSTRTAB ? shstr_len : sh[i].sh_size;
+
+		profile_shdr(i, off, size, &want);
+		d = first_diff(&sh[i], &want, sizeof(want), shdr_fields, &field);
+		if (d >= 0)
+			return ksr_err(KSR_EMALFORMED,
+				       "section header %d (%s): %s differs from the one value a profile allows (file offset 0x%llx)",
+				       i, i ? sec_names[i] : "null", field,
+				       (unsigned long long)(shoff + (uint64_t)i * sizeof(want) + (uint64_t)d));
+		if (i != SEC_NULL && (size > len || off > len - size))
+			return ksr_err(KSR_EMALFORMED,
+				       "section %s: 0x%llx bytes at 0x%llx run past the end of the file (file offset 0x%llx)",
+				       sec_names[i], (unsigned long long)size, (unsigned long long)off,
+				       (unsigned long long)(shoff + (uint64_t)i * sizeof(want)));
+		if (i != SEC_NULL)
+			end = off + size;
+	}
+	if (align8(end) != shoff)
+		return ksr_err(KSR_EMALFORMED,
+			       "sections end at 0x%llx, the section table starts at 0x%llx (file offset 0x%zx)",
+			       (unsigned long long)end, (unsigned long long)shoff,
+			       offsetof(Elf64_Ehdr, e_shoff));
+	if (memcmp(file + sh[SEC_SHSTRTAB].sh_offset, shstr, shstr_len) != 0)
+		return ksr_err(KSR_EMALFORMED, ".shstrtab: not the section names of a profile (file offset 0x%llx)",
+			       (unsigned long long)sh[SEC_SHSTRTAB].sh_offset);
 	return 0;
 }
 
-static int check_meta(const struct ksr_profile_meta *m, const struct ksr_elfsec **s)
+#define KNOWN_FLAGS (KSR_PROF_KALLSYMS_ALL | KSR_PROF_KFUNC_TAGS | KSR_PROF_HAS_TEXT)
+
+static int check_meta(const struct ksr_profile_meta *m, const Elf64_Shdr *sh)
 {
+	size_t rlen = strnlen(m->release, sizeof(m->release));
+
 	if (memcmp(m->magic, KSR_PROFILE_MAGIC, sizeof(KSR_PROFILE_MAGIC)) != 0)
-		return ksr_err(KSR_EMALFORMED, ".ksr.meta: bad magic (offset 0x%llx)",
-			       (unsigned long long)s[SEC_META]->offset);
+		return ksr_err(KSR_EMALFORMED, ".ksr.meta: bad magic (file offset 0x%zx)", META_OFF);
 	if (m->version != KSR_PROFILE_VERSION)
-		return ksr_err(KSR_EMALFORMED, ".ksr.meta: unsupported version %u (offset 0x%llx)",
-			       m->version, (unsigned long long)s[SEC_META]->offset + 8);
-	if (m->release[KSR_PROFILE_RELEASE_MAX - 1] != '\0' || m->reserved != 0)
-		return ksr_err(KSR_EMALFORMED, ".ksr.meta: release or reserved field invalid (offset 0x%llx)",
-			       (unsigned long long)s[SEC_META]->offset);
-	if (s[SEC_TYPES]->size != (uint64_t)m->btf_type_cnt * 4 ||
-	    s[SEC_NAMES]->size != (uint64_t)m->btf_slot_cnt * sizeof(struct ksr_btf_name_slot) ||
-	    s[SEC_SYMS]->size != (uint64_t)m->sym_cnt * sizeof(struct ksr_ksym) ||
-	    s[SEC_SYMSTR]->size != m->symstr_len ||
-	    s[SEC_SYMIDX]->size != (uint64_t)m->sym_slot_cnt * 4)
-		return ksr_err(KSR_EMALFORMED, ".ksr.meta: counts disagree with section sizes (offset 0x%llx)",
-			       (unsigned long long)s[SEC_META]->offset);
+		return ksr_err(KSR_EMALFORMED, ".ksr.meta: unsupported version %u (file offset 0x%zx)",
+			       m->version, META_OFF + offsetof(struct ksr_profile_meta, version));
+	if (m->flags & ~(uint32_t)KNOWN_FLAGS)
+		return ksr_err(KSR_EMALFORMED, ".ksr.meta: unknown flags 0x%x (file offset 0x%zx)",
+			       m->flags, META_OFF + offsetof(struct ksr_profile_meta, flags));
+	if (!(m->flags & KSR_PROF_HAS_TEXT) && m->text_addr)
+		return ksr_err(KSR_EMALFORMED, ".ksr.meta: _text address without its flag (file offset 0x%zx)",
+			       META_OFF + offsetof(struct ksr_profile_meta, text_addr));
+	if (m->reserved != 0)
+		return ksr_err(KSR_EMALFORMED, ".ksr.meta: reserved field not 0 (file offset 0x%zx)",
+			       META_OFF + offsetof(struct ksr_profile_meta, reserved));
+	if (rlen == sizeof(m->release))
+		return ksr_err(KSR_EMALFORMED, ".ksr.meta: release not NUL-terminated (file offset 0x%zx)",
+			       META_OFF + offsetof(struct ksr_profile_meta, release));
+	for (size_t i = rlen; i < sizeof(m->release); i++)
+		if (m->release[i])
+			return ksr_err(KSR_EMALFORMED, ".ksr.meta: release not NUL-padded (file offset 0x%zx)",
+				       META_OFF + offsetof(struct ksr_profile_meta, release) + i);
+	if (sh[SEC_TYPES].sh_size != (uint64_t)m->btf_type_cnt * 4 ||
+	    sh[SEC_NAMES].sh_size != (uint64_t)m->btf_slot_cnt * sizeof(struct ksr_btf_name_slot) ||
+	    sh[SEC_SYMS].sh_size != (uint64_t)m->sym_cnt * sizeof(struct ksr_ksym) ||
+	    sh[SEC_SYMSTR].sh_size != m->symstr_len ||
+	    sh[SEC_SYMIDX].sh_size != (uint64_t)m->sym_slot_cnt * 4)
+		return ksr_err(KSR_EMALFORMED, ".ksr.meta: counts disagree with section sizes (file offset 0x%zx)",
+			       META_OFF + offsetof(struct ksr_profile_meta, btf_type_cnt));
 	return 0;
 }
 
@@ -337,21 +511,22 @@ static int check_meta(const struct ksr_profile_meta *m, const struct ksr_elfsec 
  * in the L2 cache between the two hashes that read the .BTF part. */
 #define HASH_WINDOW (256u << 10)
 
-/* The checksum (every section after .ksr.meta, in file order) and the
- * identity (.BTF alone), in one pass over the mapping, window by window.
+/* The checksum (the body, then the head: hash_head()) and the identity
+ * (.BTF alone), in one pass over the mapping, window by window.
  * Lean: each window's pages are dropped from the mapping once hashed
  * (MADV_DONTNEED on a read-only private file mapping: the bytes stay in the
  * page cache), so verifying 15 MB leaves at most a window of it resident.
  * Reading the windows with pread into a buffer instead would map nothing
  * at all, but costs 0.2-0.6 ms more per open: the copy (docs/performance.md,
  * section 6). */
-static int hash_parts(const struct ksr_profile *p, const struct ksr_elfsec **s, bool lean,
+static int hash_parts(const struct ksr_profile *p, const Elf64_Shdr *sh, bool lean,
 		      uint64_t *sum, uint8_t ident[16], char hex[33])
 {
 	struct ksr_hash_state *cs = ksr_hash_state_new(), *is = ksr_hash_state_new();
 	const uint8_t *base = p->map.data;
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-	uint64_t from, to = s[SEC_SHSTRTAB]->offset + s[SEC_SHSTRTAB]->size;
+	uint64_t btf_lo = sh[SEC_BTF].sh_offset, btf_hi = btf_lo + sh[SEC_BTF].sh_size;
+	uint64_t to = p->map.len;
 
 	if (!cs || !is) {
 		ksr_hash_state_free(cs);
@@ -360,24 +535,24 @@ static int hash_parts(const struct ksr_profile *p, const struct ksr_elfsec **s, 
 	}
 	ksr_hash_reset64(cs);
 	ksr_hash_reset128(is);
-	from = s[SEC_BTF]->offset & ~(page - 1);
-	for (uint64_t w = from; w < to; w += HASH_WINDOW) {
-		uint64_t we = to - w > HASH_WINDOW ? w + HASH_WINDOW : to;
+	for (uint64_t w = KSR_PROFILE_BODY_OFF; w < to;) {
+		uint64_t we = (w & ~(page - 1)) + HASH_WINDOW;
+		uint64_t lo, hi;
 
-		for (int i = SEC_BTF; i < SEC_CNT; i++) {
-			uint64_t lo = s[i]->offset > w ? s[i]->offset : w;
-			uint64_t hi = s[i]->offset + s[i]->size < we ? s[i]->offset + s[i]->size : we;
-
-			if (lo >= hi)
-				continue;
-			ksr_hash_update(cs, base + lo, (size_t)(hi - lo));
-			if (i == SEC_BTF)
-				ksr_hash_update(is, base + lo, (size_t)(hi - lo));
-		}
+		if (we > to)
+			we = to;
+		ksr_hash_update(cs, base + w, (size_t)(we - w));
+		lo = w > btf_lo ? w : btf_lo;
+		hi = we < btf_hi ? we : btf_hi;
+		if (lo < hi)
+			ksr_hash_update(is, base + lo, (size_t)(hi - lo));
 		/* advisory: a failure only costs memory */
 		if (lean)
-			(void)madvise((void *)(base + w), (size_t)(we - w), MADV_DONTNEED);
+			(void)madvise((void *)(base + (w & ~(page - 1))),
+				      (size_t)(we - (w & ~(page - 1))), MADV_DONTNEED);
+		w = we;
 	}
+	hash_head(cs, base);
 	*sum = ksr_hash_digest64(cs);
 	ksr_hash_digest128(is, ident, hex);
 	ksr_hash_state_free(cs);
@@ -385,22 +560,42 @@ static int hash_parts(const struct ksr_profile *p, const struct ksr_elfsec **s, 
 	return 0;
 }
 
-/* Verifies the sections, then opens the BTF and kallsyms views over p->file
+/* Profiles written before the checksum covered the whole file summed the
+ * sections after .ksr.meta only: recognised, to say what to do. */
+static bool old_checksum_matches(const struct ksr_profile *p, const Elf64_Shdr *sh)
+{
+	const void *data[SEC_CNT];
+	size_t len[SEC_CNT], n = 0;
+
+	for (int i = SEC_BTF; i < SEC_CNT; i++, n++) {
+		data[n] = (const uint8_t *)p->map.data + sh[i].sh_offset;
+		len[n] = (size_t)sh[i].sh_size;
+	}
+	return ksr_hash64_multi(data, len, n) == p->meta.checksum;
+}
+
+/* Verifies the file, then opens the BTF and kallsyms views over p->file
  * (the mapping, or the source once the mapping is gone). */
-static int open_parts(struct ksr_profile *p, const struct ksr_elfsec **s, bool lean)
+static int open_parts(struct ksr_profile *p, const Elf64_Shdr *sh, bool lean)
 {
 	struct ksr_span part[SEC_CNT];
 	uint8_t ident[16];
 	uint64_t sum = 0;
 	int err;
 
-	err = hash_parts(p, s, lean, &sum, ident, p->identity);
+	err = hash_parts(p, sh, lean, &sum, ident, p->identity);
 	if (err)
 		return err;
+	if (sum != p->meta.checksum && old_checksum_matches(p, sh))
+		return ksr_err(KSR_EMALFORMED,
+			       "written by an older ksymres whose checksum did not cover the whole file: create it again with 'ksymres capture' or 'ksymres profile' (file offset 0x%zx)",
+			       META_CHECKSUM_OFF);
 	if (sum != p->meta.checksum)
-		return ksr_err(KSR_EMALFORMED, "checksum mismatch: the profile is corrupted");
+		return ksr_err(KSR_EMALFORMED, "checksum mismatch: the profile is corrupted (file offset 0x%zx)",
+			       META_CHECKSUM_OFF);
 	if (memcmp(ident, p->meta.identity, sizeof(ident)) != 0)
-		return ksr_err(KSR_EMALFORMED, ".ksr.meta: identity does not match the BTF");
+		return ksr_err(KSR_EMALFORMED, ".ksr.meta: identity does not match the BTF (file offset 0x%zx)",
+			       META_OFF + offsetof(struct ksr_profile_meta, identity));
 	if (lean) {
 		/* lookups read the file with pread: nothing of it stays mapped */
 		ksr_unmap(&p->map);
@@ -408,25 +603,25 @@ static int open_parts(struct ksr_profile *p, const struct ksr_elfsec **s, bool l
 	} else {
 		p->file = ksr_span_mem(p->map.data, p->map.len);
 	}
-	/* check_sections(): every section is inside the file */
+	/* check_layout(): every section is inside the file */
 	for (int i = SEC_BTF; i < SEC_CNT; i++)
-		ksr_span_sub(&p->file, s[i]->offset, s[i]->size, &part[i]);
+		ksr_span_sub(&p->file, sh[i].sh_offset, sh[i].sh_size, &part[i]);
 	err = ksr_btf__open_spans(&part[SEC_BTF], &part[SEC_TYPES], p->meta.btf_type_cnt,
 				  &part[SEC_NAMES], p->meta.btf_slot_cnt, &p->btf);
 	if (err) {
-		ksr_err_prefix(".BTF (offset 0x%llx)", (unsigned long long)s[SEC_BTF]->offset);
+		ksr_err_prefix(".BTF (offset 0x%llx)", (unsigned long long)sh[SEC_BTF].sh_offset);
 		return err;
 	}
 	err = ksr_kallsyms__open_spans(&part[SEC_SYMS], p->meta.sym_cnt, &part[SEC_SYMSTR],
 				       &part[SEC_SYMIDX], p->meta.sym_slot_cnt, &p->ks);
 	if (err)
-		ksr_err_prefix(".ksr.syms (offset 0x%llx)", (unsigned long long)s[SEC_SYMS]->offset);
+		ksr_err_prefix(".ksr.syms (offset 0x%llx)", (unsigned long long)sh[SEC_SYMS].sh_offset);
 	return err;
 }
 
 static int open_profile(const char *path, bool lean, struct ksr_profile **out)
 {
-	const struct ksr_elfsec *s[SEC_CNT];
+	Elf64_Shdr sh[SEC_CNT];
 	struct ksr_elfsecs secs = { 0 };
 	struct ksr_profile *p;
 	const char *slash;
@@ -446,18 +641,16 @@ static int open_profile(const char *path, bool lean, struct ksr_profile **out)
 	}
 	if (err)
 		goto fail;
-	err = ksr_elfsec__read(p->map.data, p->map.len, &secs);
+	/* the checks every ELF file gets, then the profile's exact layout */
+	err = ksr_elfsec__read(p->map.data, p->map.len, &ksr_elf_kind_profile, &secs);
 	if (!err)
-		err = check_sections(&secs, s);
-	if (!err && s[SEC_META]->size != sizeof(p->meta))
-		err = ksr_err(KSR_EMALFORMED, ".ksr.meta: size %llu, expected %zu",
-			      (unsigned long long)s[SEC_META]->size, sizeof(p->meta));
+		err = check_layout(p->map.data, p->map.len, sh);
 	if (err)
 		goto fail;
-	memcpy(&p->meta, (const uint8_t *)p->map.data + s[SEC_META]->offset, sizeof(p->meta));
-	err = check_meta(&p->meta, s);
+	memcpy(&p->meta, (const uint8_t *)p->map.data + META_OFF, sizeof(p->meta));
+	err = check_meta(&p->meta, sh);
 	if (!err)
-		err = open_parts(p, s, lean);
+		err = open_parts(p, sh, lean);
 	if (err)
 		goto fail;
 	memcpy(p->release, p->meta.release, KSR_PROFILE_RELEASE_MAX);

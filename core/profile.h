@@ -15,6 +15,8 @@
 #define KSR_PROFILE_VERSION 1u
 #define KSR_PROFILE_RELEASE_MAX 128u
 #define KSR_PROFILE_MAX_SIZE (1u << 30)
+/* .BTF starts here: the ELF header and .ksr.meta come first */
+#define KSR_PROFILE_BODY_OFF 264u
 
 enum {
 	KSR_PROF_KALLSYMS_ALL = 1u << 0, /* the snapshot has data symbols */
@@ -28,7 +30,7 @@ struct ksr_profile_meta {
 	uint32_t version;
 	uint32_t flags;          /* KSR_PROF_* */
 	uint64_t text_addr;      /* _text at capture */
-	uint64_t checksum;       /* XXH3-64 of every section after .ksr.meta, in order */
+	uint64_t checksum;       /* XXH3-64 of the whole file: ksr_profile_checksum() */
 	uint8_t identity[16];    /* XXH3-128 of the raw BTF, big-endian halves */
 	uint32_t btf_type_cnt;
 	uint32_t btf_slot_cnt;
@@ -58,6 +60,12 @@ int ksr_profile__read_error(const struct ksr_profile *prof);
  * index. */
 int ksr_profile__open_all(const char *const *paths, size_t n, bool lean,
 			  struct ksr_profile **out, size_t *failed);
+
+/* The checksum of a profile image as the format defines it: XXH3-64 over
+ * bytes [KSR_PROFILE_BODY_OFF, len), then bytes [0, KSR_PROFILE_BODY_OFF)
+ * with the checksum field read as zeros. 0 for a shorter image (or out of
+ * memory). For tests and fuzzers that forge profiles. */
+uint64_t ksr_profile_checksum(const void *img, size_t len);
 
 /* Extracts the BTF blob from raw BTF or from an ELF file's .BTF section.
  * Points the blob at a sub-range of data. */

@@ -32,37 +32,21 @@
 #define META_CHECKSUM 24u
 #define META_IDENTITY 32u
 
-static const char *const summed[] = { ".BTF", ".ksr.btf.types", ".ksr.btf.names", ".ksr.syms",
-				      ".ksr.symstr", ".ksr.symidx", ".shstrtab" };
-#define NSUMMED (sizeof(summed) / sizeof(summed[0]))
-
-/* Rewrites .ksr.meta's checksum and identity to match the file. */
+/* Rewrites .ksr.meta's identity and checksum to match the file. */
 static void fix_sums(uint8_t *file, size_t len)
 {
-	const struct ksr_elfsec *meta, *s;
-	const void *data[NSUMMED];
-	size_t size[NSUMMED];
+	const struct ksr_elfsec *meta, *btf;
 	struct ksr_elfsecs secs;
 	uint64_t sum;
 	char hex[33];
 	int err = 0;
 
-	if (ksr_elfsec__read(file, len, &secs) != 0)
+	if (ksr_elfsec__read(file, len, &ksr_elf_kind_profile, &secs) != 0)
 		return;
 	meta = ksr_elfsec__find(&secs, ".ksr.meta", &err);
-	for (size_t i = 0; i < NSUMMED && meta && !err; i++) {
-		s = ksr_elfsec__find(&secs, summed[i], &err);
-		if (!s) {
-			meta = NULL;
-			break;
-		}
-		data[i] = file + s->offset;
-		size[i] = (size_t)s->size;
-	}
-	if (meta && !err && meta->size >= META_IDENTITY + 16) {
-		sum = ksr_hash64_multi(data, size, NSUMMED);
-		memcpy(file + meta->offset + META_CHECKSUM, &sum, 8);
-		ksr_hash128_hex(data[0], size[0], hex);
+	btf = err ? NULL : ksr_elfsec__find(&secs, ".BTF", &err);
+	if (meta && btf && !err && meta->size >= META_IDENTITY + 16) {
+		ksr_hash128_hex(file + btf->offset, (size_t)btf->size, hex);
 		for (int i = 0; i < 16; i++) {
 			unsigned int v;
 
@@ -71,6 +55,9 @@ static void fix_sums(uint8_t *file, size_t len)
 		}
 	}
 	ksr_elfsec__free(&secs);
+	sum = ksr_profile_checksum(file, len);
+	if (len >= KSR_PROFILE_BODY_OFF)
+		memcpy(file + 64 + META_CHECKSUM, &sum, 8);
 }
 
 static void walk_kallsyms(const struct ksr_kallsyms *ks)

@@ -1650,13 +1650,14 @@ def fix_profile(p):
     so a mutation is judged by the structural checks behind them."""
     b = bytearray(p)
     e = K.Elf(p)
-    names = [".BTF", ".ksr.btf.types", ".ksr.btf.names", ".ksr.syms", ".ksr.symstr",
-             ".ksr.symidx", ".shstrtab"]
-    data = b"".join(bytes(b[e.sec(n).offset:e.sec(n).offset + e.sec(n).size]) for n in names)
     meta = e.sec(".ksr.meta").offset
-    h64, h128 = xxh(data, e.sec(".BTF").data)
-    struct.pack_into("<Q", b, meta + 24, h64)
+    _, h128 = xxh(b"", e.sec(".BTF").data)
     b[meta + 32:meta + 48] = h128
+    # the checksum: the body from offset 264, then the ELF header and
+    # .ksr.meta with the checksum field (bytes 88..95) as zeros
+    data = bytes(b[264:]) + bytes(b[:88]) + bytes(8) + bytes(b[96:264])
+    h64, _ = xxh(data, b"")
+    struct.pack_into("<Q", b, meta + 24, h64)
     return bytes(b)
 
 
@@ -1725,6 +1726,81 @@ def p6_class(c):
     p = bytearray(c.prof)
     p[4] = 1
     return bytes(p)
+
+
+@case("P7", 3, "prof", "section header 8 .*sh_link differs")
+def p7_forged_link(c):
+    """A forged profile (checksums recomputed) whose .shstrtab header has
+    sh_link set: refused by the exact-value check, not only the checksum."""
+    p = bytearray(c.prof)
+    shoff = struct.unpack_from("<Q", p, 40)[0]
+    struct.pack_into("<I", p, shoff + 8 * 64 + 40, 3)
+    return fix_profile(bytes(p))
+
+
+@case("P7", 3, "prof", "ELF header: e_flags differs")
+def p7_forged_eflags(c):
+    p = bytearray(c.prof)
+    struct.pack_into("<I", p, 48, 1)
+    return fix_profile(bytes(p))
+
+
+@case("P7", 3, "prof", "checksum mismatch")
+def p7_release(c):
+    """.ksr.meta is covered by the checksum: a changed release is refused."""
+    p = bytearray(c.prof)
+    p[64 + 72] ^= 0x20
+    return bytes(p)
+
+
+# ---- P8: kernel ELF files (profile --btf vmlinux): the .BTF section header ----
+
+def kernel_elf(btf, sh_type=1, flags=0x2, link=0, entsize=0, align=4):
+    """A minimal ET_EXEC x86-64 ELF with .BTF and .shstrtab, as vmlinux
+    carries its BTF (allocated, PROGBITS)."""
+    shstr = b"\0.BTF\0.shstrtab\0"
+    btf_off = 64
+    str_off = btf_off + len(btf)
+    shoff = (str_off + len(shstr) + 7) & ~7
+    eh = bytearray(64)
+    eh[0:16] = b"\x7fELF\x02\x01\x01" + bytes(9)
+    struct.pack_into("<HHIQQQIHHHHHH", eh, 16, 2, 62, 1, 0, 0, shoff, 0, 64, 0, 0, 64, 3, 2)
+    body = bytes(eh) + btf + shstr
+    body += bytes(shoff - len(body))
+    sh = bytes(64)
+    sh += struct.pack("<IIQQQQIIQQ", 1, sh_type, flags, 0, btf_off, len(btf), link, 0, align, entsize)
+    sh += struct.pack("<IIQQQQIIQQ", 6, 3, 0, 0, str_off, len(shstr), 0, 0, 1, 0)
+    return body + sh
+
+
+@case("P8", 0, "btf")
+def p8_vmlinux_ok(c):
+    return kernel_elf(c.btf)
+
+
+@case("P8", 3, "btf", "SHF_COMPRESSED")
+def p8_compressed(c):
+    return kernel_elf(c.btf, flags=0x2 | 0x800)
+
+
+@case("P8", 3, "btf", "sh_link")
+def p8_link(c):
+    return kernel_elf(c.btf, link=2)
+
+
+@case("P8", 3, "btf", "sh_entsize")
+def p8_entsize(c):
+    return kernel_elf(c.btf, entsize=8)
+
+
+@case("P8", 3, "btf", "sh_flags")
+def p8_exec(c):
+    return kernel_elf(c.btf, flags=0x2 | 0x4)
+
+
+@case("P8", 3, "btf", "sh_type")
+def p8_nobits(c):
+    return kernel_elf(c.btf, sh_type=8)
 
 
 # ============================================================================

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -96,3 +97,104 @@ uint8_t *bb_blob(struct bb *b, size_t *len)
 	return p;
 }
 
+/* ---- kernel-style types --------------------------------------------------- */
+
+uint32_t kb_int(struct bb *b, const char *name, uint32_t size, uint32_t enc, uint32_t bit_off,
+		uint32_t bits)
+{
+	uint32_t id = bb_t(b, name, BTF_KIND_INT, false, 0, size);
+
+	bb_w(b, enc << 24 | bit_off << 16 | bits);
+	return id;
+}
+
+uint32_t kb_ref(struct bb *b, unsigned int kind, const char *name, uint32_t type)
+{
+	return bb_t(b, name, kind, false, 0, type);
+}
+
+/* A struct with a single member at offset 0. */
+uint32_t kb_struct1(struct bb *b, const char *name, uint32_t size, const char *member,
+		    uint32_t type)
+{
+	uint32_t id = bb_t(b, name, BTF_KIND_STRUCT, false, 1, size);
+
+	bb_w(b, bb_str(b, member));
+	bb_w(b, type);
+	bb_w(b, 0);
+	return id;
+}
+
+uint32_t kb_array(struct bb *b, uint32_t elem, uint32_t index, uint32_t nelems)
+{
+	uint32_t id = bb_t(b, NULL, BTF_KIND_ARRAY, false, 0, 0);
+
+	bb_w(b, elem);
+	bb_w(b, index);
+	bb_w(b, nelems);
+	return id;
+}
+
+uint32_t kb_enum64_1(struct bb *b, const char *name, const char *val_name, uint64_t val)
+{
+	uint32_t id = bb_t(b, name, BTF_KIND_ENUM64, false, 1, 8);
+
+	bb_w(b, bb_str(b, val_name));
+	bb_w(b, (uint32_t)val);
+	bb_w(b, (uint32_t)(val >> 32));
+	return id;
+}
+
+/* Kernel FUNC_PROTOs name their parameters (the kernel's btf_func_check). */
+uint32_t kb_proto(struct bb *b, uint32_t ret, unsigned int n, const char *const *names,
+		  const uint32_t *types)
+{
+	uint32_t id = bb_t(b, NULL, BTF_KIND_FUNC_PROTO, false, n, ret);
+
+	for (unsigned int i = 0; i < n; i++) {
+		bb_w(b, bb_str(b, names[i]));
+		bb_w(b, types[i]);
+	}
+	return id;
+}
+
+/* vmlinux FUNCs have static linkage (vlen 0). */
+uint32_t kb_func(struct bb *b, const char *name, uint32_t proto)
+{
+	return bb_t(b, name, BTF_KIND_FUNC, false, BTF_FUNC_STATIC, proto);
+}
+
+uint32_t kb_var(struct bb *b, const char *name, uint32_t type)
+{
+	uint32_t id = bb_t(b, name, BTF_KIND_VAR, false, 0, type);
+
+	bb_w(b, BTF_VAR_GLOBAL_ALLOCATED);
+	return id;
+}
+
+/* Entries at 8-aligned offsets, in the given order. */
+uint32_t kb_datasec(struct bb *b, const char *name, unsigned int n, const uint32_t *vars,
+		    const uint32_t *sizes)
+{
+	uint32_t off = 0, id;
+
+	for (unsigned int i = 0; i < n; i++)
+		off = (off + sizes[i] + 7) & ~7u;
+	id = bb_t(b, name, BTF_KIND_DATASEC, false, n, off);
+	off = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		bb_w(b, vars[i]);
+		bb_w(b, off);
+		bb_w(b, sizes[i]);
+		off = (off + sizes[i] + 7) & ~7u;
+	}
+	return id;
+}
+
+uint32_t kb_kfunc_tag(struct bb *b, uint32_t func)
+{
+	uint32_t id = bb_t(b, "bpf_kfunc", BTF_KIND_DECL_TAG, false, 0, func);
+
+	bb_w(b, (uint32_t)-1);
+	return id;
+}

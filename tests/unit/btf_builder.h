@@ -33,4 +33,23 @@ uint32_t bb_off(struct bb *b, uint32_t id, uint32_t word);
 /* The blob, malloc()ed. */
 uint8_t *bb_blob(struct bb *b, size_t *len);
 
+/* Kernel-style types on top (vmlinux conventions: named FUNC_PROTO
+ * parameters, static FUNCs, allocated global VARs). */
+uint32_t kb_int(struct bb *b, const char *name, uint32_t size, uint32_t enc, uint32_t bit_off,
+		uint32_t bits);
+uint32_t kb_ref(struct bb *b, unsigned int kind, const char *name, uint32_t type);
+/* A struct with a single member at offset 0. */
+uint32_t kb_struct1(struct bb *b, const char *name, uint32_t size, const char *member,
+		    uint32_t type);
+uint32_t kb_array(struct bb *b, uint32_t elem, uint32_t index, uint32_t nelems);
+uint32_t kb_enum64_1(struct bb *b, const char *name, const char *val_name, uint64_t val);
+uint32_t kb_proto(struct bb *b, uint32_t ret, unsigned int n, const char *const *names,
+		  const uint32_t *types);
+uint32_t kb_func(struct bb *b, const char *name, uint32_t proto);
+uint32_t kb_var(struct bb *b, const char *name, uint32_t type);
+/* Entries at 8-aligned offsets, in the given order. */
+uint32_t kb_datasec(struct bb *b, const char *name, unsigned int n, const uint32_t *vars,
+		    const uint32_t *sizes);
+uint32_t kb_kfunc_tag(struct bb *b, uint32_t func);
+
 #endif
