@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "cursor.h"
@@ -37,9 +36,10 @@ _Static_assert(KSR_PROFILE_BODY_OFF == META_OFF + sizeof(struct ksr_profile_meta
 	       "the body starts right after .ksr.meta");
 
 struct ksr_profile {
-	struct ksr_map map;          /* ksr_profile__open(): the file, mapped */
-	struct ksr_src *src;         /* lean: the file, read with pread */
-	struct ksr_span file;        /* the file, in either of the two */
+	uint8_t *mem;                /* ksr_profile__open(): the file, read into memory */
+	struct ksr_src *src;         /* the file, read with pread (lean: for lookups too) */
+	uint64_t size;               /* its size when opened */
+	struct ksr_span file;        /* the file, in memory or read with pread */
 	struct ksr_profile_meta meta;
 	struct ksr_btf *btf;
 	struct ksr_kallsyms *ks;
@@ -412,37 +412,44 @@ static long first_diff(const void *a, const void *b, size_t n, const struct fiel
 	return -1;
 }
 
-/* The ELF header and section table must be the ones the writer builds for
- * these section sizes (profile_ehdr(), profile_shdr()), the table ending
- * the file: every header byte has one allowed value. On success sh[] is
- * the file's table. */
-static int check_layout(const uint8_t *file, size_t len, Elf64_Shdr sh[SEC_CNT])
+/* The ELF header (head) and section table (table, the file's last bytes)
+ * must be the ones the writer builds for these section sizes
+ * (profile_ehdr(), profile_shdr()): every header byte has one allowed
+ * value. On success sh[] is the file's table. */
+static int check_layout(const uint8_t *head, const uint8_t *table, uint64_t len,
+			Elf64_Shdr sh[SEC_CNT])
 {
-	const size_t table = SEC_CNT * sizeof(Elf64_Shdr);
-	char shstr[128];
-	size_t shstr_len = profile_shstr(shstr);
-	uint64_t shoff, end = META_OFF;
+	const uint64_t shoff = len - SEC_CNT * sizeof(Elf64_Shdr);
+	uint64_t end = META_OFF;
 	Elf64_Ehdr eh, want_eh;
 	Elf64_Shdr want;
 	const char *field;
+	char shstr[128];
 	long d;
+	int err;
 
-	if (len < KSR_PROFILE_BODY_OFF + table)
-		return ksr_err(KSR_EMALFORMED, "file of %zu bytes is too short for a profile (file offset 0x0)",
-			       len);
-	shoff = len - table;
-	memcpy(&eh, file, sizeof(eh));
+	memcpy(&eh, head, sizeof(eh));
+	/* the checks every ELF header gets (core/elfsec.c), then the exact one */
+	err = ksr_elf_check_ehdr(&eh, &ksr_elf_kind_profile);
+	if (err)
+		return err;
+	if (eh.e_shoff != shoff)
+		return ksr_err(KSR_EMALFORMED,
+			       "ELF header: the section table at 0x%llx does not end the %llu-byte file: cut short or extended (file offset 0x%zx)",
+			       (unsigned long long)eh.e_shoff, (unsigned long long)len,
+			       offsetof(Elf64_Ehdr, e_shoff));
 	profile_ehdr(shoff, &want_eh);
 	d = first_diff(&eh, &want_eh, sizeof(eh), ehdr_fields, &field);
 	if (d >= 0)
 		return ksr_err(KSR_EMALFORMED,
 			       "ELF header: %s differs from the one value a profile allows (file offset 0x%lx)",
 			       field, d);
-	memcpy(sh, file + shoff, table);
+	memcpy(sh, table, SEC_CNT * sizeof(Elf64_Shdr));
 	for (int i = 0; i < SEC_CNT; i++) {
 		uint64_t off = i == SEC_NULL ? 0 : align8(end);
 		uint64_t size = i == SEC_META ? sizeof(struct ksr_profile_meta) :
-				i == SEC_SHSTRTAB ? shstr_len : sh[i].sh_size;
+				i == SEC_SHSTRTAB ? profile_shstr(shstr) : sh[i].sh_size;
+		uint64_t hoff = shoff + (uint64_t)i * sizeof(want);
 
 		profile_shdr(i, off, size, &want);
 		d = first_diff(&sh[i], &want, sizeof(want), shdr_fields, &field);
@@ -450,12 +457,12 @@ static int check_layout(const uint8_t *file, size_t len, Elf64_Shdr sh[SEC_CNT])
 			return ksr_err(KSR_EMALFORMED,
 				       "section header %d (%s): %s differs from the one value a profile allows (file offset 0x%llx)",
 				       i, i ? sec_names[i] : "null", field,
-				       (unsigned long long)(shoff + (uint64_t)i * sizeof(want) + (uint64_t)d));
-		if (i != SEC_NULL && (size > len || off > len - size))
+				       (unsigned long long)(hoff + (uint64_t)d));
+		if (i != SEC_NULL && (size > shoff || off > shoff - size))
 			return ksr_err(KSR_EMALFORMED,
-				       "section %s: 0x%llx bytes at 0x%llx run past the end of the file (file offset 0x%llx)",
+				       "section %s: 0x%llx bytes at 0x%llx run into the section table (file offset 0x%llx)",
 				       sec_names[i], (unsigned long long)size, (unsigned long long)off,
-				       (unsigned long long)(shoff + (uint64_t)i * sizeof(want)));
+				       (unsigned long long)hoff);
 		if (i != SEC_NULL)
 			end = off + size;
 	}
@@ -464,9 +471,6 @@ static int check_layout(const uint8_t *file, size_t len, Elf64_Shdr sh[SEC_CNT])
 			       "sections end at 0x%llx, the section table starts at 0x%llx (file offset 0x%zx)",
 			       (unsigned long long)end, (unsigned long long)shoff,
 			       offsetof(Elf64_Ehdr, e_shoff));
-	if (memcmp(file + sh[SEC_SHSTRTAB].sh_offset, shstr, shstr_len) != 0)
-		return ksr_err(KSR_EMALFORMED, ".shstrtab: not the section names of a profile (file offset 0x%llx)",
-			       (unsigned long long)sh[SEC_SHSTRTAB].sh_offset);
 	return 0;
 }
 
@@ -509,99 +513,118 @@ static int check_meta(const struct ksr_profile_meta *m, const Elf64_Shdr *sh)
 
 /* Bytes hashed per step of the verification at open: small enough to stay
  * in the L2 cache between the two hashes that read the .BTF part. */
-#define HASH_WINDOW (256u << 10)
+#define HASH_WINDOW (64u << 10)
+
+/* The len bytes at off of the file being opened: in memory, or read into
+ * buf. The file is never mapped: a mapping of a file cut short by another
+ * process faults (SIGBUS) where a read returns an error. */
+static const uint8_t *file_bytes(const struct ksr_profile *p, uint64_t off, size_t len,
+				 uint8_t *buf, int *err)
+{
+	if (p->mem)
+		return p->mem + off;
+	*err = ksr_src_pread(p->src, buf, len, off);
+	return *err ? NULL : buf;
+}
+
+/* Hashes [off, off+len) of the file into st, window by window; into id
+ * too for the part inside [id_lo, id_hi). */
+static int hash_range(const struct ksr_profile *p, uint64_t off, uint64_t len,
+		      struct ksr_hash_state *st, struct ksr_hash_state *id, uint64_t id_lo,
+		      uint64_t id_hi, uint8_t *buf)
+{
+	for (uint64_t w = off, to = off + len; w < to;) {
+		size_t n = (size_t)(to - w < HASH_WINDOW ? to - w : HASH_WINDOW);
+		int err = 0;
+		const uint8_t *b = file_bytes(p, w, n, buf, &err);
+		uint64_t lo = w > id_lo ? w : id_lo, hi = w + n < id_hi ? w + n : id_hi;
+
+		if (!b)
+			return err;
+		ksr_hash_update(st, b, n);
+		if (id && lo < hi)
+			ksr_hash_update(id, b + (lo - w), (size_t)(hi - lo));
+		w += n;
+	}
+	return 0;
+}
 
 /* The checksum (the body, then the head: hash_head()) and the identity
- * (.BTF alone), in one pass over the mapping, window by window.
- * Lean: each window's pages are dropped from the mapping once hashed
- * (MADV_DONTNEED on a read-only private file mapping: the bytes stay in the
- * page cache), so verifying 15 MB leaves at most a window of it resident.
- * Reading the windows with pread into a buffer instead would map nothing
- * at all, but costs 0.2-0.6 ms more per open: the copy (docs/performance.md,
- * section 6). */
-static int hash_parts(const struct ksr_profile *p, const Elf64_Shdr *sh, bool lean,
-		      uint64_t *sum, uint8_t ident[16], char hex[33])
+ * (.BTF alone), in one pass over the file. */
+static int hash_parts(const struct ksr_profile *p, const Elf64_Shdr *sh, const uint8_t *head,
+		      uint64_t *sum, uint8_t ident[16], char hex[33], uint8_t *buf)
 {
 	struct ksr_hash_state *cs = ksr_hash_state_new(), *is = ksr_hash_state_new();
-	const uint8_t *base = p->map.data;
-	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-	uint64_t btf_lo = sh[SEC_BTF].sh_offset, btf_hi = btf_lo + sh[SEC_BTF].sh_size;
-	uint64_t to = p->map.len;
+	int err = 0;
 
-	if (!cs || !is) {
-		ksr_hash_state_free(cs);
-		ksr_hash_state_free(is);
-		return ksr_err(ENOMEM, "out of memory");
+	if (!cs || !is)
+		err = ksr_err(ENOMEM, "out of memory");
+	if (!err) {
+		ksr_hash_reset64(cs);
+		ksr_hash_reset128(is);
+		err = hash_range(p, KSR_PROFILE_BODY_OFF, p->size - KSR_PROFILE_BODY_OFF, cs, is,
+				 sh[SEC_BTF].sh_offset, sh[SEC_BTF].sh_offset + sh[SEC_BTF].sh_size, buf);
 	}
-	ksr_hash_reset64(cs);
-	ksr_hash_reset128(is);
-	for (uint64_t w = KSR_PROFILE_BODY_OFF; w < to;) {
-		uint64_t we = (w & ~(page - 1)) + HASH_WINDOW;
-		uint64_t lo, hi;
-
-		if (we > to)
-			we = to;
-		ksr_hash_update(cs, base + w, (size_t)(we - w));
-		lo = w > btf_lo ? w : btf_lo;
-		hi = we < btf_hi ? we : btf_hi;
-		if (lo < hi)
-			ksr_hash_update(is, base + lo, (size_t)(hi - lo));
-		/* advisory: a failure only costs memory */
-		if (lean)
-			(void)madvise((void *)(base + (w & ~(page - 1))),
-				      (size_t)(we - (w & ~(page - 1))), MADV_DONTNEED);
-		w = we;
+	if (!err) {
+		hash_head(cs, head);
+		*sum = ksr_hash_digest64(cs);
+		ksr_hash_digest128(is, ident, hex);
 	}
-	hash_head(cs, base);
-	*sum = ksr_hash_digest64(cs);
-	ksr_hash_digest128(is, ident, hex);
 	ksr_hash_state_free(cs);
 	ksr_hash_state_free(is);
-	return 0;
+	return err;
 }
 
 /* Profiles written before the checksum covered the whole file summed the
  * sections after .ksr.meta only: recognised, to say what to do. */
-static bool old_checksum_matches(const struct ksr_profile *p, const Elf64_Shdr *sh)
+static bool old_checksum_matches(const struct ksr_profile *p, const Elf64_Shdr *sh, uint8_t *buf)
 {
-	const void *data[SEC_CNT];
-	size_t len[SEC_CNT], n = 0;
+	struct ksr_hash_state *st = ksr_hash_state_new();
+	bool same = false;
+	int err = 0;
 
-	for (int i = SEC_BTF; i < SEC_CNT; i++, n++) {
-		data[n] = (const uint8_t *)p->map.data + sh[i].sh_offset;
-		len[n] = (size_t)sh[i].sh_size;
-	}
-	return ksr_hash64_multi(data, len, n) == p->meta.checksum;
+	if (!st)
+		return false;
+	ksr_hash_reset64(st);
+	for (int i = SEC_BTF; i < SEC_CNT && !err; i++)
+		err = hash_range(p, sh[i].sh_offset, sh[i].sh_size, st, NULL, 0, 0, buf);
+	if (!err)
+		same = ksr_hash_digest64(st) == p->meta.checksum;
+	ksr_hash_state_free(st);
+	return same;
 }
 
-/* Verifies the file, then opens the BTF and kallsyms views over p->file
- * (the mapping, or the source once the mapping is gone). */
-static int open_parts(struct ksr_profile *p, const Elf64_Shdr *sh, bool lean)
+/* Verifies the file, then opens the BTF and kallsyms views over p->file. */
+static int open_parts(struct ksr_profile *p, const Elf64_Shdr *sh, const uint8_t *head,
+		      bool lean)
 {
 	struct ksr_span part[SEC_CNT];
 	uint8_t ident[16];
 	uint64_t sum = 0;
+	uint8_t *buf = p->mem ? NULL : malloc(HASH_WINDOW);
 	int err;
 
-	err = hash_parts(p, sh, lean, &sum, ident, p->identity);
+	if (!p->mem && !buf)
+		return ksr_err(ENOMEM, "out of memory");
+	err = hash_parts(p, sh, head, &sum, ident, p->identity, buf);
+	if (!err && sum != p->meta.checksum && old_checksum_matches(p, sh, buf))
+		err = ksr_err(KSR_EMALFORMED,
+			      "written by an older ksymres whose checksum did not cover the whole file: create it again with 'ksymres capture' or 'ksymres profile' (file offset 0x%zx)",
+			      META_CHECKSUM_OFF);
+	else if (!err && sum != p->meta.checksum)
+		err = ksr_err(KSR_EMALFORMED, "checksum mismatch: the profile is corrupted (file offset 0x%zx)",
+			      META_CHECKSUM_OFF);
+	else if (!err && memcmp(ident, p->meta.identity, sizeof(ident)) != 0)
+		err = ksr_err(KSR_EMALFORMED, ".ksr.meta: identity does not match the BTF (file offset 0x%zx)",
+			      META_OFF + offsetof(struct ksr_profile_meta, identity));
+	free(buf);
 	if (err)
 		return err;
-	if (sum != p->meta.checksum && old_checksum_matches(p, sh))
-		return ksr_err(KSR_EMALFORMED,
-			       "written by an older ksymres whose checksum did not cover the whole file: create it again with 'ksymres capture' or 'ksymres profile' (file offset 0x%zx)",
-			       META_CHECKSUM_OFF);
-	if (sum != p->meta.checksum)
-		return ksr_err(KSR_EMALFORMED, "checksum mismatch: the profile is corrupted (file offset 0x%zx)",
-			       META_CHECKSUM_OFF);
-	if (memcmp(ident, p->meta.identity, sizeof(ident)) != 0)
-		return ksr_err(KSR_EMALFORMED, ".ksr.meta: identity does not match the BTF (file offset 0x%zx)",
-			       META_OFF + offsetof(struct ksr_profile_meta, identity));
-	if (lean) {
-		/* lookups read the file with pread: nothing of it stays mapped */
-		ksr_unmap(&p->map);
-		p->file = ksr_span_file(p->src);
-	} else {
-		p->file = ksr_span_mem(p->map.data, p->map.len);
+	p->file = p->mem ? ksr_span_mem(p->mem, p->size) : ksr_span_file(p->src);
+	if (!lean) {
+		/* everything is in memory: the descriptor is not needed */
+		ksr_src_free(p->src);
+		p->src = NULL;
 	}
 	/* check_layout(): every section is inside the file */
 	for (int i = SEC_BTF; i < SEC_CNT; i++)
@@ -619,10 +642,52 @@ static int open_parts(struct ksr_profile *p, const Elf64_Shdr *sh, bool lean)
 	return err;
 }
 
+/* Reads the head, the section table and the name table, and checks them. */
+static int read_headers(struct ksr_profile *p, uint8_t head[KSR_PROFILE_BODY_OFF],
+			Elf64_Shdr sh[SEC_CNT])
+{
+	const size_t table = SEC_CNT * sizeof(Elf64_Shdr);
+	uint8_t tbuf[SEC_CNT * sizeof(Elf64_Shdr)];
+	char shstr[128], got[128];
+	size_t shstr_len = profile_shstr(shstr);
+	const uint8_t *b;
+	int err = 0;
+
+	if (p->size < KSR_PROFILE_BODY_OFF + table)
+		return ksr_err(KSR_EMALFORMED, "file of %llu bytes is too short for a profile (file offset 0x0)",
+			       (unsigned long long)p->size);
+	b = file_bytes(p, 0, KSR_PROFILE_BODY_OFF, head, &err);
+	if (b && b != head)
+		memcpy(head, b, KSR_PROFILE_BODY_OFF);
+	if (b)
+		b = file_bytes(p, p->size - table, table, tbuf, &err);
+	if (b)
+		err = check_layout(head, b, p->size, sh);
+	if (!b || err)
+		return err;
+	b = file_bytes(p, sh[SEC_SHSTRTAB].sh_offset, shstr_len, (uint8_t *)got, &err);
+	if (!b)
+		return err;
+	if (memcmp(b, shstr, shstr_len) != 0)
+		return ksr_err(KSR_EMALFORMED, ".shstrtab: not the section names of a profile (file offset 0x%llx)",
+			       (unsigned long long)sh[SEC_SHSTRTAB].sh_offset);
+	return 0;
+}
+
+/* Reads the whole file into p->mem (ksr_profile__open()). */
+static int read_all(struct ksr_profile *p)
+{
+	p->mem = malloc(p->size);
+	if (!p->mem)
+		return ksr_err(ENOMEM, "out of memory for a %llu-byte profile",
+			       (unsigned long long)p->size);
+	return ksr_src_pread(p->src, p->mem, p->size, 0);
+}
+
 static int open_profile(const char *path, bool lean, struct ksr_profile **out)
 {
+	uint8_t head[KSR_PROFILE_BODY_OFF];
 	Elf64_Shdr sh[SEC_CNT];
-	struct ksr_elfsecs secs = { 0 };
 	struct ksr_profile *p;
 	const char *slash;
 	int err;
@@ -631,26 +696,20 @@ static int open_profile(const char *path, bool lean, struct ksr_profile **out)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return ksr_err(ENOMEM, "out of memory");
-	if (lean) {
-		/* the mapping is only for verifying; the source stays */
-		err = ksr_src_open(path, KSR_PROFILE_MAX_SIZE, &p->src);
-		if (!err)
-			err = ksr_src_map(p->src, &p->map);
-	} else {
-		err = ksr_map_file(path, KSR_PROFILE_MAX_SIZE, &p->map);
-	}
+	err = ksr_src_open(path, KSR_PROFILE_MAX_SIZE, &p->src);
 	if (err)
 		goto fail;
-	/* the checks every ELF file gets, then the profile's exact layout */
-	err = ksr_elfsec__read(p->map.data, p->map.len, &ksr_elf_kind_profile, &secs);
+	p->size = ksr_src_size(p->src);
+	if (!lean && p->size >= KSR_PROFILE_BODY_OFF)
+		err = read_all(p);
 	if (!err)
-		err = check_layout(p->map.data, p->map.len, sh);
+		err = read_headers(p, head, sh);
 	if (err)
 		goto fail;
-	memcpy(&p->meta, (const uint8_t *)p->map.data + META_OFF, sizeof(p->meta));
+	memcpy(&p->meta, head + META_OFF, sizeof(p->meta));
 	err = check_meta(&p->meta, sh);
 	if (!err)
-		err = open_parts(p, sh, lean);
+		err = open_parts(p, sh, head, lean);
 	if (err)
 		goto fail;
 	memcpy(p->release, p->meta.release, KSR_PROFILE_RELEASE_MAX);
@@ -660,14 +719,12 @@ static int open_profile(const char *path, bool lean, struct ksr_profile **out)
 		err = ksr_err(ENOMEM, "out of memory");
 		goto fail;
 	}
-	ksr_elfsec__free(&secs);
 	*out = p;
 	return 0;
 fail:
 	/* a failed read explains whatever check it made fail */
 	if (p->src && ksr_src_error(p->src))
 		err = ksr_src_error(p->src);
-	ksr_elfsec__free(&secs);
 	ksr_profile__free(p);
 	return err;
 }
@@ -764,7 +821,7 @@ KSR_API void ksr_profile__free(struct ksr_profile *p)
 		return;
 	ksr_btf__free(p->btf);
 	ksr_kallsyms__free(p->ks);
-	ksr_unmap(&p->map);
+	free(p->mem);
 	ksr_src_free(p->src);
 	free(p->name);
 	free(p);
@@ -802,7 +859,7 @@ const char *ksr_profile__name(const struct ksr_profile *p)
 
 size_t ksr_profile__size(const struct ksr_profile *p)
 {
-	return (size_t)p->file.len;
+	return (size_t)p->size;
 }
 
 int ksr_profile__read_error(const struct ksr_profile *p)

@@ -41,18 +41,18 @@ struct ksr_profile_meta {
 	char release[KSR_PROFILE_RELEASE_MAX]; /* NUL-padded */
 };
 
-/* ksr_profile__open() (ksymres.h) keeps the verified file mapped: the
- * fastest lookups, and the whole profile (~15 MB) resident as page cache
- * mapped into the process. The lean variant verifies the file through a
- * mapping it drops window by window and then unmaps, and reads what
- * lookups need with pread, keeping those copies (half a KiB per place
- * looked at) until the profile is freed: for commands that look up a few
- * hundred names per profile. Lookups on one lean profile must not run in
- * two threads at once. */
+/* ksr_profile__open() (ksymres.h) reads the file into memory: the fastest
+ * lookups, and the whole profile (~15 MB) resident. The lean variant
+ * verifies the file through one 64 KiB buffer and keeps only its
+ * descriptor, reading what lookups need with pread and keeping those
+ * copies (half a KiB per place looked at) until the profile is freed: for
+ * commands that look up a few hundred names per profile. Neither maps the
+ * file (a file cut short under a mapping faults). Lookups on one lean
+ * profile must not run in two threads at once. */
 int ksr_profile__open_lean(const char *path, struct ksr_profile **out);
 /* Lean profiles: 0, or the first read that failed after opening (lookups
  * then answered "not found"), with its message set again. Check it before
- * trusting answers. Always 0 for a mapped profile. */
+ * trusting answers. Always 0 for a profile read into memory. */
 int ksr_profile__read_error(const struct ksr_profile *prof);
 /* Opens paths[0..n) into out[0..n) using up to one thread per CPU (at most
  * 8). On failure every profile is freed (out[] all NULL), the error and

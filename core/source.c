@@ -107,9 +107,17 @@ void ksr_src_free(struct ksr_src *s)
 	free(s);
 }
 
-int ksr_src_map(const struct ksr_src *s, struct ksr_map *m)
+uint64_t ksr_src_size(const struct ksr_src *s)
 {
-	return ksr_map_fd(s->fd, s->size, m);
+	return s->size;
+}
+
+int ksr_src_pread(const struct ksr_src *s, void *buf, size_t len, uint64_t off)
+{
+	if (off > s->size || len > s->size - off)
+		return ksr_err(KSR_EMALFORMED, "read of 0x%zx bytes at 0x%llx is past the end of the file",
+			       len, (unsigned long long)off);
+	return ksr_pread_full(s->fd, buf, len, off);
 }
 
 int ksr_src_error(const struct ksr_src *s)

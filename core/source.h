@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Spans of untrusted bytes that are either in memory or in a file read on
  * demand with pread (a source). The indexed BTF and kallsyms views read
- * through spans, so one accessor serves a mapped profile, a profile read
+ * through spans, so one accessor serves a profile in memory, a profile read
  * with pread, and tables built in memory.
  *
  * A source keeps every byte it reads until it is freed: pointers returned
@@ -28,9 +28,11 @@ struct ksr_span {
 /* Opens a regular file of 1..max bytes as a source. */
 int ksr_src_open(const char *path, size_t max, struct ksr_src **out);
 void ksr_src_free(struct ksr_src *src);
-/* A read-only mapping of the same file (for reading all of it once). */
-struct ksr_map;
-int ksr_src_map(const struct ksr_src *src, struct ksr_map *m);
+uint64_t ksr_src_size(const struct ksr_src *src);
+/* Reads [off, off+len) of the file into buf, keeping no copy (for reading
+ * all of it once); a file that shrank since it was opened is
+ * -KSR_EMALFORMED ("changed while in use"). */
+int ksr_src_pread(const struct ksr_src *src, void *buf, size_t len, uint64_t off);
 /* 0, or the first failed read (I/O error, file shrank, too much read):
  * every later read fails too. Sets the message again when non-zero. */
 int ksr_src_error(const struct ksr_src *src);

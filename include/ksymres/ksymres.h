@@ -42,6 +42,9 @@ KSR_API const char *ksr_btf__name(const struct ksr_btf *btf, uint32_t id);
 /* ---- kernel profiles ---------------------------------------------------- */
 struct ksr_profile;
 
+/* Reads the whole profile into memory and verifies it (every byte:
+ * docs/profile-format.md); a file changed while it is read is an error,
+ * never a crash. */
 KSR_API int ksr_profile__open(const char *path, struct ksr_profile **out);
 KSR_API void ksr_profile__free(struct ksr_profile *prof);
 KSR_API const char *ksr_profile__release(const struct ksr_profile *prof);

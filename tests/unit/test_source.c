@@ -127,18 +127,21 @@ static void test_same_as_memory(void **state)
 	free(bytes);
 }
 
-static void test_map(void **state)
+/* Reads that keep no copy: the bytes, bounds, and a file cut short. */
+static void test_pread(void **state)
 {
-	uint8_t *bytes = sample(3000);
-	struct ksr_map m = { NULL, 0 };
+	uint8_t *bytes = sample(3000), buf[3000];
 	struct ksr_src *src;
 
 	put_file(bytes, 3000);
 	assert_int_equal(ksr_src_open(path, KSR_MAX_INPUT, &src), 0);
-	assert_int_equal(ksr_src_map(src, &m), 0);
-	assert_int_equal(m.len, 3000);
-	assert_memory_equal(m.data, bytes, 3000);
-	ksr_unmap(&m);
+	assert_int_equal(ksr_src_size(src), 3000);
+	assert_int_equal(ksr_src_pread(src, buf, 3000, 0), 0);
+	assert_memory_equal(buf, bytes, 3000);
+	assert_int_equal(ksr_src_pread(src, buf, 10, 2995), -KSR_EMALFORMED);
+	assert_int_equal(truncate(path, 100), 0);
+	assert_int_equal(ksr_src_pread(src, buf, 200, 0), -KSR_EMALFORMED);
+	assert_non_null(strstr(ksr_errmsg(), "changed while in use"));
 	ksr_src_free(src);
 	unlink(path);
 	free(bytes);
@@ -222,7 +225,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_as_memory),
-		cmocka_unit_test(test_map),
+		cmocka_unit_test(test_pread),
 		cmocka_unit_test(test_shrinks),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_open_refused),
