@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
+/* Kernel profiles, format version 2 (docs/profile-format.md): writing, and
+ * opening in O(1): the 4 KiB head and the block-hash table are read and
+ * verified at open; the body is read block by block as lookups need it,
+ * each block verified the first time (core/source.c). */
 #include <elf.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cursor.h"
 #include "elfsec.h"
@@ -16,37 +17,46 @@
 #include "profile.h"
 #include "source.h"
 
-#define KSR_OPEN_MSG_MAX 512
-
-/* Section order in the file (docs/profile-format.md). */
+/* The required sections, in file order; optional ones (KSR_PROFILE_OPT_PREFIX)
+ * follow .ksr.symidx, and .ksr.blocks is always last. */
 enum {
-	SEC_NULL, SEC_META, SEC_BTF, SEC_TYPES, SEC_NAMES, SEC_SYMS, SEC_SYMSTR, SEC_SYMIDX,
-	SEC_SHSTRTAB, SEC_CNT
+	SEC_NULL, SEC_META, SEC_SHSTRTAB, SEC_BTF, SEC_TYPES, SEC_NAMES, SEC_SYMS, SEC_SYMSTR,
+	SEC_SYMIDX, SEC_REQ
 };
-static const char *const sec_names[SEC_CNT] = {
-	"", ".ksr.meta", ".BTF", ".ksr.btf.types", ".ksr.btf.names", ".ksr.syms",
-	".ksr.symstr", ".ksr.symidx", ".shstrtab",
+static const char *const req_names[SEC_REQ] = {
+	"", ".ksr.meta", ".shstrtab", ".BTF", ".ksr.btf.types", ".ksr.btf.names", ".ksr.syms",
+	".ksr.symstr", ".ksr.symidx",
 };
+#define BLOCKS_NAME ".ksr.blocks"
+#define OPT_NAME_MAX 32u          /* bytes of an optional section's name, NUL included */
+#define SHSTR_MAX 1024u
 
-_Static_assert(sizeof(struct ksr_profile_meta) == 200, "meta layout is part of the format");
-/* .ksr.meta follows the ELF header; .BTF follows .ksr.meta */
-#define META_OFF sizeof(Elf64_Ehdr)
-#define META_CHECKSUM_OFF (META_OFF + offsetof(struct ksr_profile_meta, checksum))
-_Static_assert(KSR_PROFILE_BODY_OFF == META_OFF + sizeof(struct ksr_profile_meta),
-	       "the body starts right after .ksr.meta");
+_Static_assert(sizeof(struct ksr_profile_meta) == 256, "meta layout is part of the format");
+_Static_assert(sizeof(Elf64_Ehdr) + KSR_PROFILE_MAX_SECS * sizeof(Elf64_Shdr) +
+		       sizeof(struct ksr_profile_meta) + SHSTR_MAX <= KSR_PROFILE_BODY_OFF,
+	       "the head fits its 4 KiB");
+#define HEAD_HASH_OFF(meta_off) ((meta_off) + offsetof(struct ksr_profile_meta, head_hash))
+
+struct opt_sec {
+	char name[OPT_NAME_MAX];
+	struct ksr_span span;
+};
 
 struct ksr_profile {
-	uint8_t *mem;                /* ksr_profile__open(): the file, read into memory */
-	struct ksr_src *src;         /* the file, read with pread (lean: for lookups too) */
+	struct ksr_src *src;         /* the file, read with pread */
+	struct ksr_span file;
 	uint64_t size;               /* its size when opened */
-	struct ksr_span file;        /* the file, in memory or read with pread */
 	struct ksr_profile_meta meta;
 	struct ksr_btf *btf;
 	struct ksr_kallsyms *ks;
+	struct opt_sec opt[KSR_PROFILE_MAX_SECS];
+	uint32_t opt_cnt;
 	char identity[33];
 	char release[KSR_PROFILE_RELEASE_MAX + 1];
 	char *name;
 };
+
+/* ---- kernel ELF files ------------------------------------------------------ */
 
 /* What a kernel ELF file's .BTF section may be: vmlinux keeps it allocated
  * (SHF_ALLOC), pahole and objcopy add it unallocated; nothing else. */
@@ -55,6 +65,14 @@ static const struct ksr_elfsec_rule kernel_btf_rule = {
 	.flags_allowed = SHF_ALLOC | SHF_WRITE,
 	.entsize = 0,
 	.max_align = 4096,
+};
+
+/* vmlinux's .notes: allocated notes, 4-aligned */
+static const struct ksr_elfsec_rule kernel_notes_rule = {
+	.type = SHT_NOTE,
+	.flags_allowed = SHF_ALLOC,
+	.entsize = 0,
+	.max_align = 8,
 };
 
 int ksr_btf_blob_from_file(const void *data, size_t len, const void **blob, size_t *blob_len)
@@ -84,17 +102,156 @@ int ksr_btf_blob_from_file(const void *data, size_t len, const void **blob, size
 	return err;
 }
 
-/* ---- the fixed layout ----------------------------------------------------
- * A profile's ELF header and section headers have exactly one allowed
- * value each, given the section sizes: the writer builds them here and the
- * reader compares the file with what it would have written. */
+int ksr_notes_build_id(const void *notes, size_t len, uint8_t id[KSR_PROFILE_BUILD_ID_MAX],
+		       uint8_t *id_len)
+{
+	struct ksr_cur c = ksr_cur_make(notes, len);
+
+	/* Elf64_Nhdr and Elf32_Nhdr are the same three words */
+	while (ksr_cur_left(&c) >= sizeof(Elf64_Nhdr)) {
+		Elf64_Nhdr nh;
+		const uint8_t *name, *desc;
+		uint64_t nsz, dsz;
+
+		ksr_cur_copy(&c, &nh, sizeof(nh));
+		nsz = ((uint64_t)nh.n_namesz + 3) & ~(uint64_t)3;
+		dsz = ((uint64_t)nh.n_descsz + 3) & ~(uint64_t)3;
+		if (!ksr_cur_bytes(&c, nsz, &name) || !ksr_cur_bytes(&c, dsz, &desc))
+			return ksr_err(KSR_EMALFORMED, "notes: note runs past the end (offset 0x%zx)",
+				       c.pos);
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 && !memcmp(name, "GNU", 4)) {
+			if (nh.n_descsz == 0 || nh.n_descsz > KSR_PROFILE_BUILD_ID_MAX)
+				return ksr_err(KSR_EMALFORMED, "notes: build ID of %u bytes (1..%u)",
+					       nh.n_descsz, KSR_PROFILE_BUILD_ID_MAX);
+			memset(id, 0, KSR_PROFILE_BUILD_ID_MAX);
+			memcpy(id, desc, nh.n_descsz);
+			*id_len = (uint8_t)nh.n_descsz;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int ksr_kernel_elf_info(const void *data, size_t len, struct ksr_profile_info *info)
+{
+	const struct ksr_elfsec *s;
+	struct ksr_elfsecs secs;
+	Elf64_Ehdr eh;
+	int err;
+
+	info->arch = 0;
+	info->build_id_len = 0;
+	if (!ksr_elfsec__is_elf(data, len))
+		return 0;
+	err = ksr_elfsec__read(data, len, &ksr_elf_kind_kernel, &secs);
+	if (err)
+		return err;
+	memcpy(&eh, data, sizeof(eh));
+	info->arch = eh.e_machine;
+	s = ksr_elfsec__find(&secs, ".notes", &err);
+	if (s && !err)
+		err = ksr_elfsec__check_rule(s, &kernel_notes_rule);
+	if (s && !err) {
+		err = ksr_notes_build_id((const uint8_t *)data + s->offset, (size_t)s->size,
+					 info->build_id, &info->build_id_len);
+		if (err == -ENOENT)
+			err = 0;
+		if (err)
+			ksr_err_prefix("section .notes");
+	}
+	ksr_elfsec__free(&secs);
+	return err;
+}
+
+static const struct {
+	const char *name;
+	uint16_t machine;
+} arches[] = {
+	{ "x86_64", EM_X86_64 }, { "aarch64", EM_AARCH64 }, { "arm64", EM_AARCH64 },
+	{ "s390x", EM_S390 }, { "ppc64le", EM_PPC64 }, { "riscv64", EM_RISCV },
+};
+
+const char *ksr_arch_name(uint16_t machine)
+{
+	static _Thread_local char other[16];
+
+	if (!machine)
+		return "unknown";
+	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
+		if (arches[i].machine == machine)
+			return arches[i].name;
+	snprintf(other, sizeof(other), "em-%u", machine);
+	return other;
+}
+
+uint16_t ksr_arch_from_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
+		if (!strcmp(arches[i].name, name))
+			return arches[i].machine;
+	return 0;
+}
+
+/* ---- the layout -------------------------------------------------------------
+ * The head: ELF header, section table (at 64), .ksr.meta, .shstrtab, zeros
+ * to 4 KiB. The body from 4 KiB: .BTF and the other sections, each 8-aligned,
+ * then .ksr.blocks, which ends the file. Every header byte has exactly one
+ * allowed value given the section names and sizes: the writer builds the
+ * headers here and the reader compares the file with what it would have
+ * written. */
+
+struct layout {
+	uint32_t nsec;                       /* null and .ksr.blocks included */
+	const char *names[KSR_PROFILE_MAX_SECS];
+	uint64_t size[KSR_PROFILE_MAX_SECS]; /* as given; .ksr.meta, .shstrtab set here */
+	uint64_t off[KSR_PROFILE_MAX_SECS];  /* set by place() */
+	char shstr[SHSTR_MAX];
+	uint32_t shstr_len;
+	uint32_t name_off[KSR_PROFILE_MAX_SECS];
+};
 
 static uint64_t align8(uint64_t n)
 {
 	return (n + 7) & ~(uint64_t)7;
 }
 
-static void profile_ehdr(uint64_t shoff, Elf64_Ehdr *eh)
+static uint64_t meta_off(uint32_t nsec)
+{
+	return sizeof(Elf64_Ehdr) + (uint64_t)nsec * sizeof(Elf64_Shdr);
+}
+
+/* Names into .shstrtab, then every offset; the sizes of the body sections
+ * are given. False when the names do not fit the head. */
+static bool place(struct layout *l)
+{
+	uint64_t end;
+
+	l->shstr_len = 1;
+	l->shstr[0] = '\0';
+	for (uint32_t i = 1; i < l->nsec; i++) {
+		size_t n = strlen(l->names[i]) + 1;
+
+		if (n > SHSTR_MAX - l->shstr_len)
+			return false;
+		l->name_off[i] = l->shstr_len;
+		memcpy(l->shstr + l->shstr_len, l->names[i], n);
+		l->shstr_len += (uint32_t)n;
+	}
+	l->name_off[0] = 0;
+	l->off[0] = l->size[0] = 0;
+	l->off[SEC_META] = meta_off(l->nsec);
+	l->size[SEC_META] = sizeof(struct ksr_profile_meta);
+	l->off[SEC_SHSTRTAB] = l->off[SEC_META] + l->size[SEC_META];
+	l->size[SEC_SHSTRTAB] = l->shstr_len;
+	end = KSR_PROFILE_BODY_OFF;
+	for (uint32_t i = SEC_BTF; i < l->nsec; i++) {
+		l->off[i] = i == SEC_BTF ? end : align8(end);
+		end = l->off[i] + l->size[i];
+	}
+	return true;
+}
+
+static void profile_ehdr(uint32_t nsec, Elf64_Ehdr *eh)
 {
 	memset(eh, 0, sizeof(*eh));
 	memcpy(eh->e_ident, ELFMAG, SELFMAG);
@@ -106,272 +263,345 @@ static void profile_ehdr(uint64_t shoff, Elf64_Ehdr *eh)
 	eh->e_version = EV_CURRENT;
 	eh->e_ehsize = sizeof(*eh);
 	eh->e_shentsize = sizeof(Elf64_Shdr);
-	eh->e_shnum = SEC_CNT;
+	eh->e_shnum = (uint16_t)nsec;
 	eh->e_shstrndx = SEC_SHSTRTAB;
-	eh->e_shoff = shoff;
+	eh->e_shoff = sizeof(*eh);
 }
 
-/* Section i at off, size bytes (section 0: all zeros). */
-static void profile_shdr(int i, uint64_t off, uint64_t size, Elf64_Shdr *sh)
+static void profile_shdr(const struct layout *l, uint32_t i, Elf64_Shdr *sh)
 {
-	uint32_t name = 1;
-
 	memset(sh, 0, sizeof(*sh));
 	if (i == SEC_NULL)
 		return;
-	for (int k = 1; k < i; k++)
-		name += (uint32_t)strlen(sec_names[k]) + 1;
-	sh->sh_name = name;
+	sh->sh_name = l->name_off[i];
 	sh->sh_type = i == SEC_SHSTRTAB ? SHT_STRTAB : SHT_PROGBITS;
-	sh->sh_offset = off;
-	sh->sh_size = size;
+	sh->sh_offset = l->off[i];
+	sh->sh_size = l->size[i];
 	sh->sh_addralign = 8;
 }
 
-/* .shstrtab: "" then every section name, in section order. */
-static size_t profile_shstr(char out[128])
-{
-	size_t len = 1;
-
-	out[0] = '\0';
-	for (int i = 1; i < SEC_CNT; i++) {
-		size_t l = strlen(sec_names[i]) + 1;
-
-		memcpy(out + len, sec_names[i], l);
-		len += l;
-	}
-	return len;
-}
-
-/* The checksum: every byte of the file but its own 8 (hashed as zeros), in
- * the order the writer knows them: the body (.BTF to the end of the
- * section table), then the ELF header and .ksr.meta. */
-static void hash_head(struct ksr_hash_state *st, const uint8_t *head)
+/* The head hash: the 4 KiB head with the hash field as zeros, then the
+ * block table. */
+static uint64_t head_hash(const uint8_t *head, uint64_t moff, const uint64_t *blocks,
+			  uint32_t cnt)
 {
 	static const uint8_t zeros[8];
+	const void *parts[4] = { head, zeros, head + HEAD_HASH_OFF(moff) + 8, blocks };
+	size_t lens[4] = { (size_t)HEAD_HASH_OFF(moff), 8,
+			   (size_t)(KSR_PROFILE_BODY_OFF - HEAD_HASH_OFF(moff) - 8),
+			   (size_t)cnt * sizeof(*blocks) };
 
-	ksr_hash_update(st, head, META_CHECKSUM_OFF);
-	ksr_hash_update(st, zeros, sizeof(zeros));
-	ksr_hash_update(st, head + META_CHECKSUM_OFF + 8, KSR_PROFILE_BODY_OFF - META_CHECKSUM_OFF - 8);
-}
-
-uint64_t ksr_profile_checksum(const void *img, size_t len)
-{
-	struct ksr_hash_state *st = ksr_hash_state_new();
-	uint64_t sum;
-
-	if (!st || len < KSR_PROFILE_BODY_OFF) {
-		ksr_hash_state_free(st);
-		return 0;
-	}
-	ksr_hash_reset64(st);
-	ksr_hash_update(st, (const uint8_t *)img + KSR_PROFILE_BODY_OFF, len - KSR_PROFILE_BODY_OFF);
-	hash_head(st, img);
-	sum = ksr_hash_digest64(st);
-	ksr_hash_state_free(st);
-	return sum;
+	return ksr_hash64_multi(parts, lens, 4);
 }
 
 /* ---- writing ------------------------------------------------------------ *
- * In two steps, so that capture can write the sections that depend only on
- * the BTF (most of the bytes) while it is still reading /proc/kallsyms:
- * begin lays out the file up to the end of .ksr.btf.names, writes those
- * sections at their offsets into the temporary file, starts their
- * write-back and hashes them; finish appends the kallsyms sections and the
- * section table, writes the ELF header and .ksr.meta at the front, fsyncs
- * and renames. Gaps between sections are 0..7 bytes of alignment, which the
- * file system reads back as zeros (the bytes are those of one sequential
- * write); they are hashed as zeros. */
+ * In steps, so that capture can write the sections that depend only on the
+ * BTF (most of the bytes) while it is still reading /proc/kallsyms: begin
+ * writes .BTF and its indexes from 4 KiB on, hashing the body block by
+ * block as it goes; write_kallsyms and write_section append sections;
+ * commit hashes the last block, writes the block table and then the head
+ * at offset 0, fsyncs and renames. Gaps between sections are 0..7 bytes of
+ * alignment and the head's tail is zeros: the file system reads unwritten
+ * bytes back as zeros, and they are hashed as zeros. */
+
+struct block_hasher {
+	uint8_t part[KSR_PROFILE_BLOCK];
+	size_t fill;
+	uint64_t *hash;
+	uint32_t cnt, cap;
+	bool oom;
+};
+
+static void bh_push(struct block_hasher *h, const void *data, size_t len)
+{
+	if (h->cnt == h->cap) {
+		uint32_t cap = h->cap ? h->cap * 2 : 1024;
+		uint64_t *n = realloc(h->hash, (size_t)cap * sizeof(*n));
+
+		if (!n) {
+			h->oom = true;
+			return;
+		}
+		h->hash = n;
+		h->cap = cap;
+	}
+	h->hash[h->cnt++] = ksr_hash64(data, len);
+}
+
+/* Feeds body bytes in file order (data NULL: len zeros). */
+static void bh_feed(struct block_hasher *h, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	while (len) {
+		size_t n = KSR_PROFILE_BLOCK - h->fill < len ? KSR_PROFILE_BLOCK - h->fill : len;
+
+		if (h->fill == 0 && p && n == KSR_PROFILE_BLOCK) {
+			bh_push(h, p, n);   /* whole blocks straight from the data */
+		} else {
+			if (p)
+				memcpy(h->part + h->fill, p, n);
+			else
+				memset(h->part + h->fill, 0, n);
+			h->fill += n;
+			if (h->fill == KSR_PROFILE_BLOCK) {
+				bh_push(h, h->part, KSR_PROFILE_BLOCK);
+				h->fill = 0;
+			}
+		}
+		len -= n;
+		if (p)
+			p += n;
+	}
+}
+
+static void bh_finish(struct block_hasher *h)
+{
+	if (h->fill)
+		bh_push(h, h->part, h->fill);
+	h->fill = 0;
+}
 
 struct ksr_profile_writer {
 	struct ksr_atomic_file file;
-	struct ksr_hash_state *sum;      /* checksum of the body written so far */
 	struct ksr_profile_meta meta;
-	Elf64_Shdr sh[SEC_CNT];
-	char shstr[128];
-	size_t shstr_len;
-	uint64_t end;                    /* end of the last section laid out */
+	struct layout l;
+	char opt_names[KSR_PROFILE_MAX_SECS][OPT_NAME_MAX];
+	struct block_hasher bh;
+	uint64_t end;                    /* end of the body laid out so far */
 };
-
-static const uint8_t zero_pad[8];
-
-/* Places section i (data, size) after w->end; hashes the body's bytes. */
-static void lay_out(struct ksr_profile_writer *w, int i, const void *data, size_t size)
-{
-	uint64_t off = align8(w->end);
-
-	profile_shdr(i, off, size, &w->sh[i]);
-	if (i > SEC_BTF)
-		ksr_hash_update(w->sum, zero_pad, (size_t)(off - w->end));
-	if (i >= SEC_BTF)
-		ksr_hash_update(w->sum, data, size);
-	w->end = off + size;
-}
 
 void ksr_profile__write_abort(struct ksr_profile_writer *w)
 {
 	if (!w)
 		return;
 	ksr_atomic_abort(&w->file);
-	ksr_hash_state_free(w->sum);
+	free(w->bh.hash);
 	free(w);
+}
+
+/* Appends body section i (its name already set): zero padding and data
+ * are hashed, data written at its offset. On failure the writer is gone. */
+static int append(struct ksr_profile_writer *w, uint32_t i, const void *data, size_t len)
+{
+	uint64_t off = i == SEC_BTF ? KSR_PROFILE_BODY_OFF : align8(w->end);
+	struct ksr_chunk c = { data, len };
+	int err = 0;
+
+	if (i >= KSR_PROFILE_MAX_SECS - 1)
+		err = ksr_err(EINVAL, "more than %u profile sections", KSR_PROFILE_MAX_SECS);
+	if (!err && off + len > KSR_PROFILE_MAX_SIZE)
+		err = ksr_err(EINVAL, "profile larger than %u bytes", KSR_PROFILE_MAX_SIZE);
+	if (!err && len)
+		err = ksr_atomic_pwrite(&w->file, &c, 1, off);
+	if (err) {
+		ksr_profile__write_abort(w);
+		return err;
+	}
+	bh_feed(&w->bh, NULL, (size_t)(off - (i == SEC_BTF ? off : w->end)));
+	bh_feed(&w->bh, data, len);
+	w->l.size[i] = len;
+	w->l.nsec = i + 1;
+	w->end = off + len;
+	return 0;
 }
 
 int ksr_profile__write_begin(const char *path, const struct ksr_btf *btf,
 			     struct ksr_profile_writer **out)
 {
 	struct ksr_profile_writer *w = calloc(1, sizeof(*w));
-	struct ksr_hash_state *ident = ksr_hash_state_new();
-	struct ksr_chunk c[3];
-	const void *raw;
+	const void *raw, *part;
 	size_t raw_len;
+	uint32_t cnt;
 	char hex[33];
 	int err;
 
 	*out = NULL;
-	if (w)
-		w->sum = ksr_hash_state_new();
-	if (!w || !ident || !w->sum) {
-		if (w)
-			ksr_hash_state_free(w->sum);
-		free(w);
-		ksr_hash_state_free(ident);
+	if (!w)
 		return ksr_err(ENOMEM, "out of memory");
-	}
 	w->file.fd = -1;
 	memcpy(w->meta.magic, KSR_PROFILE_MAGIC, sizeof(KSR_PROFILE_MAGIC));
 	w->meta.version = KSR_PROFILE_VERSION;
 	if (ksr_btf__has_kfunc_tags(btf))
 		w->meta.flags |= KSR_PROF_KFUNC_TAGS;
 	raw = ksr_btf__raw(btf, &raw_len);
-	ksr_hash_reset128(ident);
-	ksr_hash_update(ident, raw, raw_len);
-	ksr_hash_digest128(ident, w->meta.identity, hex);
-	ksr_hash_state_free(ident);
+	ksr_hash128_hex(raw, raw_len, hex);
+	for (int i = 0; i < 16; i++) {
+		unsigned int v;
 
-	ksr_hash_reset64(w->sum);
-	w->end = sizeof(Elf64_Ehdr);
-	lay_out(w, SEC_META, NULL, sizeof(w->meta));
-	c[0] = (struct ksr_chunk){ raw, raw_len };
-	lay_out(w, SEC_BTF, raw, raw_len);
-	c[1].data = ksr_btf__type_offsets(btf, &w->meta.btf_type_cnt);
-	c[1].len = (size_t)w->meta.btf_type_cnt * sizeof(uint32_t);
-	lay_out(w, SEC_TYPES, c[1].data, c[1].len);
-	c[2].data = ksr_btf__name_index(btf, &w->meta.btf_slot_cnt);
-	c[2].len = (size_t)w->meta.btf_slot_cnt * sizeof(struct ksr_btf_name_slot);
-	lay_out(w, SEC_NAMES, c[2].data, c[2].len);
-
+		sscanf(hex + 2 * i, "%2x", &v);
+		w->meta.identity[i] = (uint8_t)v;
+	}
+	for (uint32_t i = 0; i < SEC_REQ; i++)
+		w->l.names[i] = req_names[i];
 	err = ksr_atomic_open(path, &w->file);
-	for (int i = 0; i < 3 && !err; i++)
-		err = ksr_atomic_pwrite(&w->file, &c[i], 1, w->sh[SEC_BTF + i].sh_offset);
 	if (err) {
 		ksr_profile__write_abort(w);
 		return err;
 	}
-	ksr_atomic_writeback(&w->file, 0, w->end);
+	err = append(w, SEC_BTF, raw, raw_len);
+	if (!err) {
+		part = ksr_btf__type_offsets(btf, &w->meta.btf_type_cnt);
+		err = append(w, SEC_TYPES, part, (size_t)w->meta.btf_type_cnt * sizeof(uint32_t));
+	}
+	if (!err) {
+		part = ksr_btf__name_index(btf, &cnt);
+		w->meta.btf_slot_cnt = cnt;
+		err = append(w, SEC_NAMES, part, (size_t)cnt * sizeof(struct ksr_btf_name_slot));
+	}
+	if (err)
+		return err;
+	ksr_atomic_writeback(&w->file, KSR_PROFILE_BODY_OFF, w->end - KSR_PROFILE_BODY_OFF);
 	*out = w;
 	return 0;
 }
 
-int ksr_profile__write_kallsyms(struct ksr_profile_writer *w, const struct ksr_kallsyms *ks,
-				const char *release)
+static int check_info(const struct ksr_profile_info *info)
 {
-	struct ksr_profile_meta *m = &w->meta;
-	struct ksr_chunk c[6];
-	Elf64_Ehdr eh;
-	uint64_t addr, shoff;
-	uint32_t cnt;
-	int err;
-
-	if (strlen(release) >= KSR_PROFILE_RELEASE_MAX) {
-		ksr_profile__write_abort(w);
+	if (strlen(info->release) >= KSR_PROFILE_RELEASE_MAX)
 		return ksr_err(EINVAL, "release string longer than %u bytes",
 			       KSR_PROFILE_RELEASE_MAX - 1);
+	if (info->build_id_len > KSR_PROFILE_BUILD_ID_MAX)
+		return ksr_err(EINVAL, "build ID longer than %u bytes", KSR_PROFILE_BUILD_ID_MAX);
+	return 0;
+}
+
+int ksr_profile__write_kallsyms(struct ksr_profile_writer *w, const struct ksr_kallsyms *ks,
+				const struct ksr_profile_info *info)
+{
+	struct ksr_profile_meta *m = &w->meta;
+	const void *part;
+	uint64_t addr;
+	uint32_t cnt;
+	int err = check_info(info);
+
+	if (err) {
+		ksr_profile__write_abort(w);
+		return err;
 	}
-	strncpy(m->release, release, sizeof(m->release) - 1);
+	strncpy(m->release, info->release, sizeof(m->release) - 1);
+	m->arch = info->arch;
+	m->build_id_len = info->build_id_len;
+	memcpy(m->build_id, info->build_id, info->build_id_len);
 	if (ksr_kallsyms__text_addr(ks, &addr)) {
 		m->flags |= KSR_PROF_HAS_TEXT;
 		m->text_addr = addr;
 	}
 	if (ksr_kallsyms__has_data_syms(ks))
 		m->flags |= KSR_PROF_KALLSYMS_ALL;
-
-	c[0].data = ksr_kallsyms__syms(ks, &m->sym_cnt);
-	c[0].len = (size_t)m->sym_cnt * sizeof(struct ksr_ksym);
-	lay_out(w, SEC_SYMS, c[0].data, c[0].len);
-	c[1].data = ksr_kallsyms__strs(ks, &m->symstr_len);
-	c[1].len = m->symstr_len;
-	lay_out(w, SEC_SYMSTR, c[1].data, c[1].len);
-	c[2].data = ksr_kallsyms__slots(ks, &cnt);
-	m->sym_slot_cnt = cnt;
-	c[2].len = (size_t)cnt * sizeof(uint32_t);
-	lay_out(w, SEC_SYMIDX, c[2].data, c[2].len);
-	w->shstr_len = profile_shstr(w->shstr);
-	lay_out(w, SEC_SHSTRTAB, w->shstr, w->shstr_len);
-	shoff = align8(w->end);
-	profile_ehdr(shoff, &eh);
-	ksr_hash_update(w->sum, zero_pad, (size_t)(shoff - w->end));
-	ksr_hash_update(w->sum, w->sh, sizeof(w->sh));
-	{
-		uint8_t head[KSR_PROFILE_BODY_OFF];
-
-		m->checksum = 0;
-		memcpy(head, &eh, sizeof(eh));
-		memcpy(head + META_OFF, m, sizeof(*m));
-		hash_head(w->sum, head);
-		m->checksum = ksr_hash_digest64(w->sum);
-	}
-
-	err = 0;
-	c[3] = (struct ksr_chunk){ w->shstr, w->shstr_len };
-	c[4] = (struct ksr_chunk){ zero_pad, (size_t)(shoff - w->end) };
-	c[5] = (struct ksr_chunk){ w->sh, sizeof(w->sh) };
-	for (int i = 0; i < 3 && !err; i++)
-		err = ksr_atomic_pwrite(&w->file, &c[i], 1, w->sh[SEC_SYMS + i].sh_offset);
-	if (!err)
-		err = ksr_atomic_pwrite(&w->file, &c[3], 3, w->sh[SEC_SHSTRTAB].sh_offset);
+	part = ksr_kallsyms__syms(ks, &m->sym_cnt);
+	err = append(w, SEC_SYMS, part, (size_t)m->sym_cnt * sizeof(struct ksr_ksym));
 	if (!err) {
-		struct ksr_chunk head[2] = { { &eh, sizeof(eh) }, { m, sizeof(*m) } };
+		part = ksr_kallsyms__strs(ks, &m->symstr_len);
+		err = append(w, SEC_SYMSTR, part, m->symstr_len);
+	}
+	if (!err) {
+		part = ksr_kallsyms__slots(ks, &cnt);
+		m->sym_slot_cnt = cnt;
+		err = append(w, SEC_SYMIDX, part, (size_t)cnt * sizeof(uint32_t));
+	}
+	return err;
+}
 
-		_Static_assert(sizeof(Elf64_Ehdr) % 8 == 0, "meta follows the header directly");
-		err = ksr_atomic_pwrite(&w->file, head, 2, 0);
+int ksr_profile__write_section(struct ksr_profile_writer *w, const char *name, const void *data,
+			       size_t len)
+{
+	uint32_t i = w->l.nsec;
+	size_t n = strlen(name);
+
+	if (i < SEC_REQ || strncmp(name, KSR_PROFILE_OPT_PREFIX, strlen(KSR_PROFILE_OPT_PREFIX)) ||
+	    n >= OPT_NAME_MAX || n <= strlen(KSR_PROFILE_OPT_PREFIX)) {
+		ksr_profile__write_abort(w);
+		return ksr_err(EINVAL, "optional section '%s': written after the kallsyms, named %s*, at most %u bytes",
+			       name, KSR_PROFILE_OPT_PREFIX, OPT_NAME_MAX - 1);
+	}
+	for (uint32_t k = SEC_REQ; k < i; k++)
+		if (!strcmp(w->l.names[k], name)) {
+			ksr_profile__write_abort(w);
+			return ksr_err(EINVAL, "optional section '%s' written twice", name);
+		}
+	memcpy(w->opt_names[i], name, n + 1);
+	w->l.names[i] = w->opt_names[i];
+	return append(w, i, data, len);
+}
+
+int ksr_profile__write_commit(struct ksr_profile_writer *w)
+{
+	struct ksr_profile_meta *m = &w->meta;
+	uint8_t head[KSR_PROFILE_BODY_OFF];
+	uint32_t b = w->l.nsec;
+	uint64_t blocks_off = align8(w->end), moff;
+	Elf64_Shdr sh;
+	int err = 0;
+
+	if (w->l.nsec <= SEC_SYMIDX)
+		err = ksr_err(EINVAL, "profile writer: commit before the kallsyms sections");
+	/* .ksr.blocks: the body ends where it starts */
+	bh_feed(&w->bh, NULL, (size_t)(blocks_off - w->end));
+	bh_finish(&w->bh);
+	if (!err && w->bh.oom)
+		err = ksr_err(ENOMEM, "out of memory");
+	w->l.names[b] = BLOCKS_NAME;
+	w->l.size[b] = (uint64_t)w->bh.cnt * sizeof(uint64_t);
+	w->l.nsec = b + 1;
+	if (!err && !place(&w->l))
+		err = ksr_err(EINVAL, "profile section names do not fit the head");
+	if (err) {
+		ksr_profile__write_abort(w);
+		return err;
+	}
+	m->block_size = KSR_PROFILE_BLOCK;
+	m->block_cnt = w->bh.cnt;
+	m->body_off = KSR_PROFILE_BODY_OFF;
+	m->body_len = blocks_off - KSR_PROFILE_BODY_OFF;
+
+	memset(head, 0, sizeof(head));
+	profile_ehdr(w->l.nsec, (Elf64_Ehdr *)head);
+	for (uint32_t i = 0; i < w->l.nsec; i++) {
+		profile_shdr(&w->l, i, &sh);
+		memcpy(head + meta_off(0) + (uint64_t)i * sizeof(sh), &sh, sizeof(sh));
+	}
+	moff = w->l.off[SEC_META];
+	m->head_hash = 0;
+	memcpy(head + moff, m, sizeof(*m));
+	memcpy(head + w->l.off[SEC_SHSTRTAB], w->l.shstr, w->l.shstr_len);
+	m->head_hash = head_hash(head, moff, w->bh.hash, w->bh.cnt);
+	memcpy(head + moff, m, sizeof(*m));
+	{
+		struct ksr_chunk tbl = { w->bh.hash, (size_t)w->l.size[b] };
+		struct ksr_chunk hd = { head, sizeof(head) };
+
+		err = ksr_atomic_pwrite(&w->file, &tbl, 1, blocks_off);
+		if (!err)
+			err = ksr_atomic_pwrite(&w->file, &hd, 1, 0);
 	}
 	if (err) {
 		ksr_profile__write_abort(w);
 		return err;
 	}
-	ksr_atomic_writeback(&w->file, 0, shoff + sizeof(w->sh));
-	return 0;
-}
-
-int ksr_profile__write_commit(struct ksr_profile_writer *w)
-{
-	int err = ksr_atomic_commit(&w->file);
-
-	ksr_hash_state_free(w->sum);
+	err = ksr_atomic_commit(&w->file);
+	free(w->bh.hash);
 	free(w);
 	return err;
 }
 
 int ksr_profile__write_finish(struct ksr_profile_writer *w, const struct ksr_kallsyms *ks,
-			      const char *release)
+			      const struct ksr_profile_info *info)
 {
-	int err = ksr_profile__write_kallsyms(w, ks, release);
+	int err = ksr_profile__write_kallsyms(w, ks, info);
 
 	return err ? err : ksr_profile__write_commit(w);
 }
 
 int ksr_profile__write(const char *path, const struct ksr_btf *btf,
-		       const struct ksr_kallsyms *ks, const char *release)
+		       const struct ksr_kallsyms *ks, const struct ksr_profile_info *info)
 {
 	struct ksr_profile_writer *w;
-	int err;
+	int err = check_info(info);
 
-	if (strlen(release) >= KSR_PROFILE_RELEASE_MAX)
-		return ksr_err(EINVAL, "release string longer than %u bytes",
-			       KSR_PROFILE_RELEASE_MAX - 1);
-	err = ksr_profile__write_begin(path, btf, &w);
-	return err ? err : ksr_profile__write_finish(w, ks, release);
+	if (!err)
+		err = ksr_profile__write_begin(path, btf, &w);
+	return err ? err : ksr_profile__write_finish(w, ks, info);
 }
 
 /* ---- opening ------------------------------------------------------------ */
@@ -412,19 +642,69 @@ static long first_diff(const void *a, const void *b, size_t n, const struct fiel
 	return -1;
 }
 
-/* The ELF header (head) and section table (table, the file's last bytes)
- * must be the ones the writer builds for these section sizes
- * (profile_ehdr(), profile_shdr()): every header byte has one allowed
- * value. On success sh[] is the file's table. */
-static int check_layout(const uint8_t *head, const uint8_t *table, uint64_t len,
-			Elf64_Shdr sh[SEC_CNT])
+static bool is_opt_name(const char *n)
 {
-	const uint64_t shoff = len - SEC_CNT * sizeof(Elf64_Shdr);
-	uint64_t end = META_OFF;
+	size_t p = strlen(KSR_PROFILE_OPT_PREFIX), len = strlen(n);
+
+	return !strncmp(n, KSR_PROFILE_OPT_PREFIX, p) && len > p && len < OPT_NAME_MAX;
+}
+
+/* The section names, from the table and .shstrtab in the head: the
+ * required ones in order, then optional ones (unique), then .ksr.blocks. */
+static int read_names(const uint8_t *head, uint32_t nsec, struct layout *l)
+{
+	Elf64_Shdr sh;
+	uint64_t soff, ssize;
+	struct ksr_cur strs;
+
+	memcpy(&sh, head + meta_off(0) + SEC_SHSTRTAB * sizeof(sh), sizeof(sh));
+	soff = sh.sh_offset;
+	ssize = sh.sh_size;
+	if (soff != meta_off(nsec) + sizeof(struct ksr_profile_meta) || ssize == 0 ||
+	    ssize > SHSTR_MAX || head[soff + ssize - 1] != '\0')
+		return ksr_err(KSR_EMALFORMED,
+			       "section header 2 (.shstrtab): not a string table right after .ksr.meta (file offset 0x%llx)",
+			       (unsigned long long)(meta_off(0) + SEC_SHSTRTAB * sizeof(sh)));
+	strs = ksr_cur_make(head + soff, (size_t)ssize);
+	l->nsec = nsec;
+	for (uint32_t i = 1; i < nsec; i++) {
+		const char *n;
+		bool ok;
+
+		memcpy(&sh, head + meta_off(0) + (uint64_t)i * sizeof(sh), sizeof(sh));
+		n = ksr_cur_str_at(&strs, sh.sh_name);
+		if (!n)
+			return ksr_err(KSR_EMALFORMED, "section %u: name offset 0x%x out of range (file offset 0x%llx)",
+				       i, sh.sh_name, (unsigned long long)(meta_off(i)));
+		if (i < SEC_REQ)
+			ok = !strcmp(n, req_names[i]);
+		else if (i == nsec - 1)
+			ok = !strcmp(n, BLOCKS_NAME);
+		else
+			ok = is_opt_name(n);
+		for (uint32_t k = SEC_REQ; ok && k < i; k++)
+			ok = strcmp(l->names[k], n) != 0;
+		if (!ok)
+			return ksr_err(KSR_EMALFORMED,
+				       "section %u is '%.40s': %s (file offset 0x%llx)", i, n,
+				       i < SEC_REQ ? "not the required section there" :
+				       i == nsec - 1 ? "the last section must be .ksr.blocks" :
+				       "an unknown section that is not optional (" KSR_PROFILE_OPT_PREFIX "*), or a duplicate",
+				       (unsigned long long)meta_off(i));
+		l->names[i] = n;
+		l->size[i] = sh.sh_size;
+	}
+	return 0;
+}
+
+/* The ELF header and the section table in head must be the ones the writer
+ * builds for these names and sizes, and the file must end with
+ * .ksr.blocks. On success l holds the layout. */
+static int check_layout(const uint8_t *head, uint64_t len, struct layout *l)
+{
 	Elf64_Ehdr eh, want_eh;
-	Elf64_Shdr want;
+	Elf64_Shdr sh, want;
 	const char *field;
-	char shstr[128];
 	long d;
 	int err;
 
@@ -433,261 +713,177 @@ static int check_layout(const uint8_t *head, const uint8_t *table, uint64_t len,
 	err = ksr_elf_check_ehdr(&eh, &ksr_elf_kind_profile);
 	if (err)
 		return err;
-	if (eh.e_shoff != shoff)
-		return ksr_err(KSR_EMALFORMED,
-			       "ELF header: the section table at 0x%llx does not end the %llu-byte file: cut short or extended (file offset 0x%zx)",
-			       (unsigned long long)eh.e_shoff, (unsigned long long)len,
-			       offsetof(Elf64_Ehdr, e_shoff));
-	profile_ehdr(shoff, &want_eh);
+	if (eh.e_shnum <= SEC_REQ || eh.e_shnum > KSR_PROFILE_MAX_SECS)
+		return ksr_err(KSR_EMALFORMED, "ELF header: %u sections, not %u..%u (file offset 0x%zx)",
+			       eh.e_shnum, SEC_REQ + 1, KSR_PROFILE_MAX_SECS,
+			       offsetof(Elf64_Ehdr, e_shnum));
+	profile_ehdr(eh.e_shnum, &want_eh);
 	d = first_diff(&eh, &want_eh, sizeof(eh), ehdr_fields, &field);
 	if (d >= 0)
 		return ksr_err(KSR_EMALFORMED,
 			       "ELF header: %s differs from the one value a profile allows (file offset 0x%lx)",
 			       field, d);
-	memcpy(sh, table, SEC_CNT * sizeof(Elf64_Shdr));
-	for (int i = 0; i < SEC_CNT; i++) {
-		uint64_t off = i == SEC_NULL ? 0 : align8(end);
-		uint64_t size = i == SEC_META ? sizeof(struct ksr_profile_meta) :
-				i == SEC_SHSTRTAB ? profile_shstr(shstr) : sh[i].sh_size;
-		uint64_t hoff = shoff + (uint64_t)i * sizeof(want);
+	err = read_names(head, eh.e_shnum, l);
+	if (err)
+		return err;
+	if (!place(l))
+		return ksr_err(KSR_EMALFORMED, "section names do not fit the head (file offset 0x%llx)",
+			       (unsigned long long)meta_off(eh.e_shnum));
+	for (uint32_t i = 0; i < l->nsec; i++) {
+		uint64_t hoff = meta_off(i);
 
-		profile_shdr(i, off, size, &want);
-		d = first_diff(&sh[i], &want, sizeof(want), shdr_fields, &field);
+		memcpy(&sh, head + hoff, sizeof(sh));
+		profile_shdr(l, i, &want);
+		d = first_diff(&sh, &want, sizeof(want), shdr_fields, &field);
 		if (d >= 0)
 			return ksr_err(KSR_EMALFORMED,
-				       "section header %d (%s): %s differs from the one value a profile allows (file offset 0x%llx)",
-				       i, i ? sec_names[i] : "null", field,
+				       "section header %u (%s): %s differs from the one value a profile allows (file offset 0x%llx)",
+				       i, i ? l->names[i] : "null", field,
 				       (unsigned long long)(hoff + (uint64_t)d));
-		if (i != SEC_NULL && (size > shoff || off > shoff - size))
+		if (l->off[i] > len || l->size[i] > len - l->off[i])
 			return ksr_err(KSR_EMALFORMED,
-				       "section %s: 0x%llx bytes at 0x%llx run into the section table (file offset 0x%llx)",
-				       sec_names[i], (unsigned long long)size, (unsigned long long)off,
-				       (unsigned long long)hoff);
-		if (i != SEC_NULL)
-			end = off + size;
+				       "section %s: 0x%llx bytes at 0x%llx run past the end of the file (file offset 0x%llx)",
+				       l->names[i], (unsigned long long)l->size[i],
+				       (unsigned long long)l->off[i], (unsigned long long)hoff);
 	}
-	if (align8(end) != shoff)
+	if (memcmp(head + l->off[SEC_SHSTRTAB], l->shstr, l->shstr_len) != 0)
+		return ksr_err(KSR_EMALFORMED, ".shstrtab: not the one name table of these sections (file offset 0x%llx)",
+			       (unsigned long long)l->off[SEC_SHSTRTAB]);
+	if (l->off[l->nsec - 1] + l->size[l->nsec - 1] != len)
 		return ksr_err(KSR_EMALFORMED,
-			       "sections end at 0x%llx, the section table starts at 0x%llx (file offset 0x%zx)",
-			       (unsigned long long)end, (unsigned long long)shoff,
-			       offsetof(Elf64_Ehdr, e_shoff));
+			       "%s ends at 0x%llx, the file at 0x%llx: cut short or extended (file offset 0x%llx)",
+			       BLOCKS_NAME, (unsigned long long)(l->off[l->nsec - 1] + l->size[l->nsec - 1]),
+			       (unsigned long long)len, (unsigned long long)meta_off(l->nsec - 1));
 	return 0;
 }
 
 #define KNOWN_FLAGS (KSR_PROF_KALLSYMS_ALL | KSR_PROF_KFUNC_TAGS | KSR_PROF_HAS_TEXT)
 
-static int check_meta(const struct ksr_profile_meta *m, const Elf64_Shdr *sh)
+static int meta_err(uint64_t moff, size_t field, const char *what)
 {
+	return ksr_err(KSR_EMALFORMED, ".ksr.meta: %s (file offset 0x%llx)", what,
+		       (unsigned long long)(moff + field));
+}
+
+#define META_ERR(f, what) meta_err(moff, offsetof(struct ksr_profile_meta, f), what)
+
+/* Every field of .ksr.meta has its allowed values; the counts agree with
+ * the section sizes and the blocks with the layout. */
+static int check_meta(const struct ksr_profile_meta *m, const struct layout *l)
+{
+	const uint64_t moff = l->off[SEC_META];
 	size_t rlen = strnlen(m->release, sizeof(m->release));
+	uint64_t body_len = l->off[l->nsec - 1] - KSR_PROFILE_BODY_OFF;
 
 	if (memcmp(m->magic, KSR_PROFILE_MAGIC, sizeof(KSR_PROFILE_MAGIC)) != 0)
-		return ksr_err(KSR_EMALFORMED, ".ksr.meta: bad magic (file offset 0x%zx)", META_OFF);
+		return META_ERR(magic, "bad magic");
 	if (m->version != KSR_PROFILE_VERSION)
-		return ksr_err(KSR_EMALFORMED, ".ksr.meta: unsupported version %u (file offset 0x%zx)",
-			       m->version, META_OFF + offsetof(struct ksr_profile_meta, version));
+		return META_ERR(version, "unsupported version");
 	if (m->flags & ~(uint32_t)KNOWN_FLAGS)
-		return ksr_err(KSR_EMALFORMED, ".ksr.meta: unknown flags 0x%x (file offset 0x%zx)",
-			       m->flags, META_OFF + offsetof(struct ksr_profile_meta, flags));
+		return META_ERR(flags, "unknown flags");
 	if (!(m->flags & KSR_PROF_HAS_TEXT) && m->text_addr)
-		return ksr_err(KSR_EMALFORMED, ".ksr.meta: _text address without its flag (file offset 0x%zx)",
-			       META_OFF + offsetof(struct ksr_profile_meta, text_addr));
-	if (m->reserved != 0)
-		return ksr_err(KSR_EMALFORMED, ".ksr.meta: reserved field not 0 (file offset 0x%zx)",
-			       META_OFF + offsetof(struct ksr_profile_meta, reserved));
+		return META_ERR(text_addr, "_text address without its flag");
+	if (m->reserved)
+		return META_ERR(reserved, "reserved field not 0");
+	if (m->build_id_len > KSR_PROFILE_BUILD_ID_MAX)
+		return META_ERR(build_id_len, "build ID longer than 32 bytes");
+	for (size_t i = m->build_id_len; i < KSR_PROFILE_BUILD_ID_MAX; i++)
+		if (m->build_id[i])
+			return META_ERR(build_id, "build ID not zero-padded");
 	if (rlen == sizeof(m->release))
-		return ksr_err(KSR_EMALFORMED, ".ksr.meta: release not NUL-terminated (file offset 0x%zx)",
-			       META_OFF + offsetof(struct ksr_profile_meta, release));
+		return META_ERR(release, "release not NUL-terminated");
 	for (size_t i = rlen; i < sizeof(m->release); i++)
 		if (m->release[i])
-			return ksr_err(KSR_EMALFORMED, ".ksr.meta: release not NUL-padded (file offset 0x%zx)",
-				       META_OFF + offsetof(struct ksr_profile_meta, release) + i);
-	if (sh[SEC_TYPES].sh_size != (uint64_t)m->btf_type_cnt * 4 ||
-	    sh[SEC_NAMES].sh_size != (uint64_t)m->btf_slot_cnt * sizeof(struct ksr_btf_name_slot) ||
-	    sh[SEC_SYMS].sh_size != (uint64_t)m->sym_cnt * sizeof(struct ksr_ksym) ||
-	    sh[SEC_SYMSTR].sh_size != m->symstr_len ||
-	    sh[SEC_SYMIDX].sh_size != (uint64_t)m->sym_slot_cnt * 4)
-		return ksr_err(KSR_EMALFORMED, ".ksr.meta: counts disagree with section sizes (file offset 0x%zx)",
-			       META_OFF + offsetof(struct ksr_profile_meta, btf_type_cnt));
+			return META_ERR(release, "release not NUL-padded");
+	if (l->size[SEC_TYPES] != (uint64_t)m->btf_type_cnt * 4 ||
+	    l->size[SEC_NAMES] != (uint64_t)m->btf_slot_cnt * sizeof(struct ksr_btf_name_slot) ||
+	    l->size[SEC_SYMS] != (uint64_t)m->sym_cnt * sizeof(struct ksr_ksym) ||
+	    l->size[SEC_SYMSTR] != m->symstr_len ||
+	    l->size[SEC_SYMIDX] != (uint64_t)m->sym_slot_cnt * 4)
+		return META_ERR(btf_type_cnt, "counts disagree with section sizes");
+	if (m->block_size != KSR_PROFILE_BLOCK || m->body_off != KSR_PROFILE_BODY_OFF ||
+	    m->body_len != body_len ||
+	    m->block_cnt != (body_len + KSR_PROFILE_BLOCK - 1) / KSR_PROFILE_BLOCK ||
+	    l->size[l->nsec - 1] != (uint64_t)m->block_cnt * sizeof(uint64_t))
+		return META_ERR(block_size, "blocks disagree with the layout");
 	return 0;
 }
 
-/* Bytes hashed per step of the verification at open: small enough to stay
- * in the L2 cache between the two hashes that read the .BTF part. */
-#define HASH_WINDOW (64u << 10)
-
-/* The len bytes at off of the file being opened: in memory, or read into
- * buf. The file is never mapped: a mapping of a file cut short by another
- * process faults (SIGBUS) where a read returns an error. */
-static const uint8_t *file_bytes(const struct ksr_profile *p, uint64_t off, size_t len,
-				 uint8_t *buf, int *err)
+/* The head, the block table and the views; each body block is verified
+ * when it is first read. */
+static int open_verified(struct ksr_profile *p)
 {
-	if (p->mem)
-		return p->mem + off;
-	*err = ksr_src_pread(p->src, buf, len, off);
-	return *err ? NULL : buf;
-}
-
-/* Hashes [off, off+len) of the file into st, window by window; into id
- * too for the part inside [id_lo, id_hi). */
-static int hash_range(const struct ksr_profile *p, uint64_t off, uint64_t len,
-		      struct ksr_hash_state *st, struct ksr_hash_state *id, uint64_t id_lo,
-		      uint64_t id_hi, uint8_t *buf)
-{
-	for (uint64_t w = off, to = off + len; w < to;) {
-		size_t n = (size_t)(to - w < HASH_WINDOW ? to - w : HASH_WINDOW);
-		int err = 0;
-		const uint8_t *b = file_bytes(p, w, n, buf, &err);
-		uint64_t lo = w > id_lo ? w : id_lo, hi = w + n < id_hi ? w + n : id_hi;
-
-		if (!b)
-			return err;
-		ksr_hash_update(st, b, n);
-		if (id && lo < hi)
-			ksr_hash_update(id, b + (lo - w), (size_t)(hi - lo));
-		w += n;
-	}
-	return 0;
-}
-
-/* The checksum (the body, then the head: hash_head()) and the identity
- * (.BTF alone), in one pass over the file. */
-static int hash_parts(const struct ksr_profile *p, const Elf64_Shdr *sh, const uint8_t *head,
-		      uint64_t *sum, uint8_t ident[16], char hex[33], uint8_t *buf)
-{
-	struct ksr_hash_state *cs = ksr_hash_state_new(), *is = ksr_hash_state_new();
-	int err = 0;
-
-	if (!cs || !is)
-		err = ksr_err(ENOMEM, "out of memory");
-	if (!err) {
-		ksr_hash_reset64(cs);
-		ksr_hash_reset128(is);
-		err = hash_range(p, KSR_PROFILE_BODY_OFF, p->size - KSR_PROFILE_BODY_OFF, cs, is,
-				 sh[SEC_BTF].sh_offset, sh[SEC_BTF].sh_offset + sh[SEC_BTF].sh_size, buf);
-	}
-	if (!err) {
-		hash_head(cs, head);
-		*sum = ksr_hash_digest64(cs);
-		ksr_hash_digest128(is, ident, hex);
-	}
-	ksr_hash_state_free(cs);
-	ksr_hash_state_free(is);
-	return err;
-}
-
-/* Profiles written before the checksum covered the whole file summed the
- * sections after .ksr.meta only: recognised, to say what to do. */
-static bool old_checksum_matches(const struct ksr_profile *p, const Elf64_Shdr *sh, uint8_t *buf)
-{
-	struct ksr_hash_state *st = ksr_hash_state_new();
-	bool same = false;
-	int err = 0;
-
-	if (!st)
-		return false;
-	ksr_hash_reset64(st);
-	for (int i = SEC_BTF; i < SEC_CNT && !err; i++)
-		err = hash_range(p, sh[i].sh_offset, sh[i].sh_size, st, NULL, 0, 0, buf);
-	if (!err)
-		same = ksr_hash_digest64(st) == p->meta.checksum;
-	ksr_hash_state_free(st);
-	return same;
-}
-
-/* Verifies the file, then opens the BTF and kallsyms views over p->file. */
-static int open_parts(struct ksr_profile *p, const Elf64_Shdr *sh, const uint8_t *head,
-		      bool lean)
-{
-	struct ksr_span part[SEC_CNT];
-	uint8_t ident[16];
-	uint64_t sum = 0;
-	uint8_t *buf = p->mem ? NULL : malloc(HASH_WINDOW);
+	uint8_t head[KSR_PROFILE_BODY_OFF];
+	struct ksr_span part[KSR_PROFILE_MAX_SECS];
+	struct layout l;
+	uint64_t *blocks = NULL;
+	uint32_t blk;
 	int err;
 
-	if (!p->mem && !buf)
-		return ksr_err(ENOMEM, "out of memory");
-	err = hash_parts(p, sh, head, &sum, ident, p->identity, buf);
-	if (!err && sum != p->meta.checksum && old_checksum_matches(p, sh, buf))
-		err = ksr_err(KSR_EMALFORMED,
-			      "written by an older ksymres whose checksum did not cover the whole file: create it again with 'ksymres capture' or 'ksymres profile' (file offset 0x%zx)",
-			      META_CHECKSUM_OFF);
-	else if (!err && sum != p->meta.checksum)
-		err = ksr_err(KSR_EMALFORMED, "checksum mismatch: the profile is corrupted (file offset 0x%zx)",
-			      META_CHECKSUM_OFF);
-	else if (!err && memcmp(ident, p->meta.identity, sizeof(ident)) != 0)
-		err = ksr_err(KSR_EMALFORMED, ".ksr.meta: identity does not match the BTF (file offset 0x%zx)",
-			      META_OFF + offsetof(struct ksr_profile_meta, identity));
-	free(buf);
+	if (p->size < KSR_PROFILE_BODY_OFF) {
+		size_t n = (size_t)(p->size < 128 ? p->size : 128);
+
+		err = ksr_src_pread(p->src, head, n, 0);
+		if (!err && ksr_profile_v1__is(head, n))
+			goto v1;
+		return err ? err : ksr_err(KSR_EMALFORMED,
+					   "file of %llu bytes is too short for a profile (file offset 0x0)",
+					   (unsigned long long)p->size);
+	}
+	err = ksr_src_pread(p->src, head, sizeof(head), 0);
 	if (err)
 		return err;
-	p->file = p->mem ? ksr_span_mem(p->mem, p->size) : ksr_span_file(p->src);
-	if (!lean) {
-		/* everything is in memory: the descriptor is not needed */
-		ksr_src_free(p->src);
-		p->src = NULL;
+	if (ksr_profile_v1__is(head, sizeof(head)))
+		goto v1;
+	err = check_layout(head, p->size, &l);
+	if (err)
+		return err;
+	memcpy(&p->meta, head + l.off[SEC_META], sizeof(p->meta));
+	err = check_meta(&p->meta, &l);
+	if (err)
+		return err;
+	blk = l.nsec - 1;
+	blocks = malloc(l.size[blk] ? (size_t)l.size[blk] : 1);
+	if (!blocks)
+		return ksr_err(ENOMEM, "out of memory");
+	err = ksr_src_pread(p->src, blocks, (size_t)l.size[blk], l.off[blk]);
+	if (!err && head_hash(head, l.off[SEC_META], blocks, p->meta.block_cnt) != p->meta.head_hash)
+		err = ksr_err(KSR_EMALFORMED,
+			      "head hash mismatch: the headers or block table are damaged (file offset 0x%llx)",
+			      (unsigned long long)HEAD_HASH_OFF(l.off[SEC_META]));
+	if (!err)
+		err = ksr_src_verify_blocks(p->src, KSR_PROFILE_BODY_OFF, p->meta.body_len, blocks,
+					    p->meta.block_cnt);
+	free(blocks);
+	if (err)
+		return err;
+	for (int i = 0; i < 16; i++)
+		snprintf(p->identity + 2 * i, 3, "%02x", p->meta.identity[i]);
+	p->file = ksr_span_file(p->src);
+	for (uint32_t i = SEC_BTF; i < blk; i++)
+		ksr_span_sub(&p->file, l.off[i], l.size[i], &part[i]);
+	for (uint32_t i = SEC_REQ; i < blk; i++) {
+		snprintf(p->opt[p->opt_cnt].name, OPT_NAME_MAX, "%s", l.names[i]);
+		p->opt[p->opt_cnt++].span = part[i];
 	}
-	/* check_layout(): every section is inside the file */
-	for (int i = SEC_BTF; i < SEC_CNT; i++)
-		ksr_span_sub(&p->file, sh[i].sh_offset, sh[i].sh_size, &part[i]);
 	err = ksr_btf__open_spans(&part[SEC_BTF], &part[SEC_TYPES], p->meta.btf_type_cnt,
 				  &part[SEC_NAMES], p->meta.btf_slot_cnt, &p->btf);
 	if (err) {
-		ksr_err_prefix(".BTF (offset 0x%llx)", (unsigned long long)sh[SEC_BTF].sh_offset);
+		ksr_err_prefix(".BTF (offset 0x%llx)", (unsigned long long)l.off[SEC_BTF]);
 		return err;
 	}
 	err = ksr_kallsyms__open_spans(&part[SEC_SYMS], p->meta.sym_cnt, &part[SEC_SYMSTR],
 				       &part[SEC_SYMIDX], p->meta.sym_slot_cnt, &p->ks);
 	if (err)
-		ksr_err_prefix(".ksr.syms (offset 0x%llx)", (unsigned long long)sh[SEC_SYMS].sh_offset);
+		ksr_err_prefix(".ksr.syms (offset 0x%llx)", (unsigned long long)l.off[SEC_SYMS]);
 	return err;
+v1:
+	return ksr_err(KSR_EMALFORMED,
+		       "profile format version 1: convert it with 'ksymres profile --from FILE -o NEW' (file offset 0x48)");
 }
 
-/* Reads the head, the section table and the name table, and checks them. */
-static int read_headers(struct ksr_profile *p, uint8_t head[KSR_PROFILE_BODY_OFF],
-			Elf64_Shdr sh[SEC_CNT])
+KSR_API int ksr_profile__open(const char *path, struct ksr_profile **out)
 {
-	const size_t table = SEC_CNT * sizeof(Elf64_Shdr);
-	uint8_t tbuf[SEC_CNT * sizeof(Elf64_Shdr)];
-	char shstr[128], got[128];
-	size_t shstr_len = profile_shstr(shstr);
-	const uint8_t *b;
-	int err = 0;
-
-	if (p->size < KSR_PROFILE_BODY_OFF + table)
-		return ksr_err(KSR_EMALFORMED, "file of %llu bytes is too short for a profile (file offset 0x0)",
-			       (unsigned long long)p->size);
-	b = file_bytes(p, 0, KSR_PROFILE_BODY_OFF, head, &err);
-	if (b && b != head)
-		memcpy(head, b, KSR_PROFILE_BODY_OFF);
-	if (b)
-		b = file_bytes(p, p->size - table, table, tbuf, &err);
-	if (b)
-		err = check_layout(head, b, p->size, sh);
-	if (!b || err)
-		return err;
-	b = file_bytes(p, sh[SEC_SHSTRTAB].sh_offset, shstr_len, (uint8_t *)got, &err);
-	if (!b)
-		return err;
-	if (memcmp(b, shstr, shstr_len) != 0)
-		return ksr_err(KSR_EMALFORMED, ".shstrtab: not the section names of a profile (file offset 0x%llx)",
-			       (unsigned long long)sh[SEC_SHSTRTAB].sh_offset);
-	return 0;
-}
-
-/* Reads the whole file into p->mem (ksr_profile__open()). */
-static int read_all(struct ksr_profile *p)
-{
-	p->mem = malloc(p->size);
-	if (!p->mem)
-		return ksr_err(ENOMEM, "out of memory for a %llu-byte profile",
-			       (unsigned long long)p->size);
-	return ksr_src_pread(p->src, p->mem, p->size, 0);
-}
-
-static int open_profile(const char *path, bool lean, struct ksr_profile **out)
-{
-	uint8_t head[KSR_PROFILE_BODY_OFF];
-	Elf64_Shdr sh[SEC_CNT];
 	struct ksr_profile *p;
 	const char *slash;
 	int err;
@@ -697,123 +893,95 @@ static int open_profile(const char *path, bool lean, struct ksr_profile **out)
 	if (!p)
 		return ksr_err(ENOMEM, "out of memory");
 	err = ksr_src_open(path, KSR_PROFILE_MAX_SIZE, &p->src);
-	if (err)
-		goto fail;
-	p->size = ksr_src_size(p->src);
-	if (!lean && p->size >= KSR_PROFILE_BODY_OFF)
-		err = read_all(p);
-	if (!err)
-		err = read_headers(p, head, sh);
-	if (err)
-		goto fail;
-	memcpy(&p->meta, head + META_OFF, sizeof(p->meta));
-	err = check_meta(&p->meta, sh);
-	if (!err)
-		err = open_parts(p, sh, head, lean);
-	if (err)
-		goto fail;
-	memcpy(p->release, p->meta.release, KSR_PROFILE_RELEASE_MAX);
-	slash = strrchr(path, '/');
-	p->name = strdup(slash ? slash + 1 : path);
-	if (!p->name) {
-		err = ksr_err(ENOMEM, "out of memory");
-		goto fail;
+	if (!err) {
+		p->size = ksr_src_size(p->src);
+		err = open_verified(p);
+	}
+	if (!err) {
+		memcpy(p->release, p->meta.release, KSR_PROFILE_RELEASE_MAX);
+		slash = strrchr(path, '/');
+		p->name = strdup(slash ? slash + 1 : path);
+		if (!p->name)
+			err = ksr_err(ENOMEM, "out of memory");
+	}
+	if (err) {
+		/* a failed read explains whatever check it made fail */
+		if (p->src && ksr_src_error(p->src))
+			err = ksr_src_error(p->src);
+		ksr_profile__free(p);
+		return err;
 	}
 	*out = p;
 	return 0;
-fail:
-	/* a failed read explains whatever check it made fail */
-	if (p->src && ksr_src_error(p->src))
-		err = ksr_src_error(p->src);
-	ksr_profile__free(p);
-	return err;
 }
 
-KSR_API int ksr_profile__open(const char *path, struct ksr_profile **out)
+int ksr_profile__open_all(const char *const *paths, size_t n, struct ksr_profile **out,
+			  size_t *failed)
 {
-	return open_profile(path, false, out);
-}
-
-int ksr_profile__open_lean(const char *path, struct ksr_profile **out)
-{
-	return open_profile(path, true, out);
-}
-
-/* ---- opening many ---------------------------------------------------------
- * Verifying a profile reads all of it (~2 ms for 15 MB, bound by memory
- * bandwidth and page-table work, not by the hash), so a command that opens
- * 100 profiles spends nearly all its time here: spread it over the CPUs. */
-
-#define OPEN_MAX_THREADS 8
-
-struct open_job {
-	const char *const *paths;
-	size_t n;
-	bool lean;
-	struct ksr_profile **out;
-	int *err;
-	char (*msg)[KSR_OPEN_MSG_MAX];
-	atomic_size_t next;
-};
-
-static void *open_worker(void *arg)
-{
-	struct open_job *j = arg;
-
-	for (;;) {
-		size_t i = atomic_fetch_add(&j->next, 1);
-
-		if (i >= j->n)
-			return NULL;
-		j->err[i] = open_profile(j->paths[i], j->lean, &j->out[i]);
-		if (j->err[i])
-			snprintf(j->msg[i], KSR_OPEN_MSG_MAX, "%s", ksr_errmsg());
-	}
-}
-
-int ksr_profile__open_all(const char *const *paths, size_t n, bool lean,
-			  struct ksr_profile **out, size_t *failed)
-{
-	pthread_t t[OPEN_MAX_THREADS];
-	struct open_job j = { paths, n, lean, out, NULL, NULL, 0 };
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t threads = cpus > 1 ? (size_t)cpus : 1, started = 0;
 	int err = 0;
 
-	if (threads > OPEN_MAX_THREADS)
-		threads = OPEN_MAX_THREADS;
-	if (threads > n)
-		threads = n;
-	j.err = calloc(n ? n : 1, sizeof(*j.err));
-	j.msg = calloc(n ? n : 1, sizeof(*j.msg));
-	if (!j.err || !j.msg) {
-		free(j.err);
-		free(j.msg);
-		return ksr_err(ENOMEM, "out of memory");
-	}
 	for (size_t i = 0; i < n; i++)
 		out[i] = NULL;
-	/* this thread is one of the workers */
-	while (started + 1 < threads && pthread_create(&t[started], NULL, open_worker, &j) == 0)
-		started++;
-	open_worker(&j);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(t[i], NULL);
-	for (size_t i = 0; i < n && !err; i++)
-		if (j.err[i]) {
-			err = j.err[i];
+	for (size_t i = 0; i < n && !err; i++) {
+		err = ksr_profile__open(paths[i], &out[i]);
+		if (err)
 			*failed = i;
-			ksr_err(-err, "%s", j.msg[i]);
-		}
+	}
 	if (err)
 		for (size_t i = 0; i < n; i++) {
 			ksr_profile__free(out[i]);
 			out[i] = NULL;
 		}
-	free(j.err);
-	free(j.msg);
 	return err;
 }
+
+/* ---- forging, for tests and fuzzers ------------------------------------- */
+
+int ksr_profile_fix_hashes(uint8_t *img, size_t len)
+{
+	Elf64_Ehdr eh;
+	Elf64_Shdr meta, blk;
+	uint64_t *hashes, body_len, cnt;
+
+	if (len < KSR_PROFILE_BODY_OFF)
+		return -1;
+	memcpy(&eh, img, sizeof(eh));
+	if (eh.e_shnum <= SEC_REQ || eh.e_shnum > KSR_PROFILE_MAX_SECS)
+		return -1;
+	memcpy(&meta, img + meta_off(SEC_META), sizeof(meta));
+	memcpy(&blk, img + meta_off(eh.e_shnum - 1u), sizeof(blk));
+	if (meta.sh_offset + sizeof(struct ksr_profile_meta) > KSR_PROFILE_BODY_OFF ||
+	    blk.sh_offset < KSR_PROFILE_BODY_OFF || blk.sh_offset > len ||
+	    blk.sh_size > len - blk.sh_offset || blk.sh_offset % 8)
+		return -1;
+	body_len = blk.sh_offset - KSR_PROFILE_BODY_OFF;
+	cnt = (body_len + KSR_PROFILE_BLOCK - 1) / KSR_PROFILE_BLOCK;
+	if (blk.sh_size < cnt * sizeof(uint64_t))
+		return -1;
+	hashes = (uint64_t *)(void *)(img + blk.sh_offset);
+	for (uint64_t i = 0; i < cnt; i++) {
+		uint64_t off = KSR_PROFILE_BODY_OFF + i * KSR_PROFILE_BLOCK;
+		uint64_t n = body_len - i * KSR_PROFILE_BLOCK < KSR_PROFILE_BLOCK ?
+				     body_len - i * KSR_PROFILE_BLOCK : KSR_PROFILE_BLOCK;
+		uint64_t h = ksr_hash64(img + off, (size_t)n);
+
+		memcpy(&hashes[i], &h, sizeof(h));
+	}
+	{
+		uint64_t *copy = malloc(cnt ? cnt * sizeof(uint64_t) : 1);
+		uint64_t h;
+
+		if (!copy)
+			return -1;
+		memcpy(copy, img + blk.sh_offset, (size_t)(cnt * sizeof(uint64_t)));
+		h = head_hash(img, meta.sh_offset, copy, (uint32_t)cnt);
+		memcpy(img + HEAD_HASH_OFF(meta.sh_offset), &h, sizeof(h));
+		free(copy);
+	}
+	return 0;
+}
+
+/* ---- accessors ------------------------------------------------------------ */
 
 KSR_API void ksr_profile__free(struct ksr_profile *p)
 {
@@ -821,7 +989,6 @@ KSR_API void ksr_profile__free(struct ksr_profile *p)
 		return;
 	ksr_btf__free(p->btf);
 	ksr_kallsyms__free(p->ks);
-	free(p->mem);
 	ksr_src_free(p->src);
 	free(p->name);
 	free(p);
@@ -865,4 +1032,18 @@ size_t ksr_profile__size(const struct ksr_profile *p)
 int ksr_profile__read_error(const struct ksr_profile *p)
 {
 	return ksr_src_error(p->src);
+}
+
+uint32_t ksr_profile__optional_cnt(const struct ksr_profile *p)
+{
+	return p->opt_cnt;
+}
+
+const char *ksr_profile__optional(const struct ksr_profile *p, uint32_t i, struct ksr_span *span)
+{
+	if (i >= p->opt_cnt)
+		return NULL;
+	if (span)
+		*span = p->opt[i].span;
+	return p->opt[i].name;
 }

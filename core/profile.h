@@ -10,13 +10,21 @@
 #include "btf.h"
 #include "kallsyms.h"
 #include "ksymres/ksymres.h"
+#include "source.h"
 
 #define KSR_PROFILE_MAGIC "KSRPROF"
-#define KSR_PROFILE_VERSION 1u
+#define KSR_PROFILE_VERSION 2u
 #define KSR_PROFILE_RELEASE_MAX 128u
+#define KSR_PROFILE_BUILD_ID_MAX 32u
 #define KSR_PROFILE_MAX_SIZE (1u << 30)
-/* .BTF starts here: the ELF header and .ksr.meta come first */
-#define KSR_PROFILE_BODY_OFF 264u
+/* The head (ELF header, section table, .ksr.meta, .shstrtab) fills the
+ * first 4 KiB; the body starts there and is hashed in blocks of 4 KiB. */
+#define KSR_PROFILE_BODY_OFF 4096u
+#define KSR_PROFILE_BLOCK 4096u
+/* Sections: the 9 required ones plus optional ones, within the head. */
+#define KSR_PROFILE_MAX_SECS 32u
+/* Names of sections a reader may skip when it does not know them. */
+#define KSR_PROFILE_OPT_PREFIX ".ksr.opt."
 
 enum {
 	KSR_PROF_KALLSYMS_ALL = 1u << 0, /* the snapshot has data symbols */
@@ -24,79 +32,120 @@ enum {
 	KSR_PROF_HAS_TEXT = 1u << 2,     /* text_addr is valid */
 };
 
-/* .ksr.meta: fixed little-endian header. */
+/* .ksr.meta: fixed little-endian header (docs/profile-format.md). */
 struct ksr_profile_meta {
 	char magic[8];           /* "KSRPROF\0" */
-	uint32_t version;
+	uint32_t version;        /* 2 */
 	uint32_t flags;          /* KSR_PROF_* */
 	uint64_t text_addr;      /* _text at capture */
-	uint64_t checksum;       /* XXH3-64 of the whole file: ksr_profile_checksum() */
+	uint64_t head_hash;      /* XXH3-64: the head (this field as 0), then .ksr.blocks */
 	uint8_t identity[16];    /* XXH3-128 of the raw BTF, big-endian halves */
 	uint32_t btf_type_cnt;
 	uint32_t btf_slot_cnt;
 	uint32_t sym_cnt;
 	uint32_t sym_slot_cnt;
 	uint32_t symstr_len;
-	uint32_t reserved;       /* 0 */
-	char release[KSR_PROFILE_RELEASE_MAX]; /* NUL-padded */
+	uint16_t arch;           /* ELF e_machine of the kernel; 0 = unknown */
+	uint8_t build_id_len;    /* 0 = no GNU build ID recorded */
+	uint8_t reserved;        /* 0 */
+	uint8_t build_id[KSR_PROFILE_BUILD_ID_MAX]; /* zero-padded */
+	uint32_t block_size;     /* KSR_PROFILE_BLOCK */
+	uint32_t block_cnt;
+	uint64_t body_off;       /* KSR_PROFILE_BODY_OFF */
+	uint64_t body_len;       /* bytes the blocks cover: up to .ksr.blocks */
+	char release[KSR_PROFILE_RELEASE_MAX]; /* NUL-terminated, NUL-padded */
 };
 
-/* ksr_profile__open() (ksymres.h) reads the file into memory: the fastest
- * lookups, and the whole profile (~15 MB) resident. The lean variant
- * verifies the file through one 64 KiB buffer and keeps only its
- * descriptor, reading what lookups need with pread and keeping those
- * copies (half a KiB per place looked at) until the profile is freed: for
- * commands that look up a few hundred names per profile. Neither maps the
- * file (a file cut short under a mapping faults). Lookups on one lean
- * profile must not run in two threads at once. */
-int ksr_profile__open_lean(const char *path, struct ksr_profile **out);
-/* Lean profiles: 0, or the first read that failed after opening (lookups
- * then answered "not found"), with its message set again. Check it before
- * trusting answers. Always 0 for a profile read into memory. */
+/* What a profile records besides the BTF and the kallsyms snapshot. */
+struct ksr_profile_info {
+	const char *release;     /* uname -r; < KSR_PROFILE_RELEASE_MAX bytes */
+	uint16_t arch;           /* ELF e_machine; 0 = unknown */
+	uint8_t build_id_len;    /* 0 = none */
+	uint8_t build_id[KSR_PROFILE_BUILD_ID_MAX];
+};
+
+/* Profiles are opened in O(1) (ksymres.h: ksr_profile__open()): the head
+ * and block table are read and verified, and each 4 KiB block of the body
+ * is read with pread and verified the first time a lookup touches it, then
+ * kept until the profile is freed. The file is never mapped (a file cut
+ * short under a mapping faults). Lookups on one profile must not run in
+ * two threads at once. */
+
+/* 0, or the first read that failed after opening (an I/O error, the file
+ * changed, a damaged block: lookups then answered "not found"), with its
+ * message set again. Check it before trusting answers. */
 int ksr_profile__read_error(const struct ksr_profile *prof);
-/* Opens paths[0..n) into out[0..n) using up to one thread per CPU (at most
- * 8). On failure every profile is freed (out[] all NULL), the error and
- * message are those of the lowest index that failed, and *failed is that
- * index. */
-int ksr_profile__open_all(const char *const *paths, size_t n, bool lean,
-			  struct ksr_profile **out, size_t *failed);
+/* Opens paths[0..n) into out[0..n). On failure every profile is freed
+ * (out[] all NULL), and *failed is the index that failed. */
+int ksr_profile__open_all(const char *const *paths, size_t n, struct ksr_profile **out,
+			  size_t *failed);
 
-/* The checksum of a profile image as the format defines it: XXH3-64 over
- * bytes [KSR_PROFILE_BODY_OFF, len), then bytes [0, KSR_PROFILE_BODY_OFF)
- * with the checksum field read as zeros. 0 for a shorter image (or out of
- * memory). For tests and fuzzers that forge profiles. */
-uint64_t ksr_profile_checksum(const void *img, size_t len);
+/* Recomputes the block hashes and the head hash of a profile image in
+ * place, as a forger would (tests and fuzzers): 0, or -1 when its head is
+ * not laid out well enough to find them. */
+int ksr_profile_fix_hashes(uint8_t *img, size_t len);
 
-/* Extracts the BTF blob from raw BTF or from an ELF file's .BTF section.
- * Points the blob at a sub-range of data. */
+/* Extracts the BTF blob from raw BTF or from an ELF file's .BTF section
+ * (a vmlinux, or a module). Points the blob at a sub-range of data. */
 int ksr_btf_blob_from_file(const void *data, size_t len, const void **blob, size_t *blob_len);
+/* The GNU build ID and ELF machine of a kernel ELF file (vmlinux): its
+ * .notes section (or another SHT_NOTE section) and e_machine. A raw BTF
+ * blob has neither: 0 with both left 0. */
+int ksr_kernel_elf_info(const void *data, size_t len, struct ksr_profile_info *info);
+/* "x86_64", "aarch64", ... for an ELF e_machine ("unknown" for 0, "em-N"
+ * for others); the e_machine for a name (uname -m; "arm64" too), 0 when
+ * unknown. */
+const char *ksr_arch_name(uint16_t machine);
+uint16_t ksr_arch_from_name(const char *name);
+/* The GNU build ID in a run of ELF notes (/sys/kernel/notes): 0 and the ID,
+ * or -ENOENT when there is none. */
+int ksr_notes_build_id(const void *notes, size_t len, uint8_t id[KSR_PROFILE_BUILD_ID_MAX],
+		       uint8_t *id_len);
 
 /* Writes a profile from a kernel-mode-validated BTF and a parsed snapshot,
  * atomically (a temporary file, fsync, rename). */
 int ksr_profile__write(const char *path, const struct ksr_btf *btf,
-		       const struct ksr_kallsyms *ks, const char *release);
+		       const struct ksr_kallsyms *ks, const struct ksr_profile_info *info);
 
 /* The same in steps, the same bytes: begin writes the sections that depend
  * only on the BTF into the temporary file and starts their write-back (the
  * BTF may be freed afterwards); write_kallsyms adds the kallsyms sections
- * and the headers and starts their write-back (ks may be freed afterwards;
- * on failure the writer is gone); commit fsyncs and renames; finish is
- * write_kallsyms + commit. commit and finish free the writer in every case;
- * abort removes the temporary file and frees the writer. */
+ * (ks may be freed afterwards; on failure the writer is gone); add_section
+ * adds an optional section (name starts with KSR_PROFILE_OPT_PREFIX);
+ * commit writes the block table and the head, fsyncs and renames; finish
+ * is write_kallsyms + commit. commit and finish free the writer in every
+ * case; abort removes the temporary file and frees the writer. */
 struct ksr_profile_writer;
 int ksr_profile__write_begin(const char *path, const struct ksr_btf *btf,
 			     struct ksr_profile_writer **out);
 int ksr_profile__write_kallsyms(struct ksr_profile_writer *w, const struct ksr_kallsyms *ks,
-				const char *release);
+				const struct ksr_profile_info *info);
+int ksr_profile__write_section(struct ksr_profile_writer *w, const char *name, const void *data,
+			       size_t len);
 int ksr_profile__write_commit(struct ksr_profile_writer *w);
 int ksr_profile__write_finish(struct ksr_profile_writer *w, const struct ksr_kallsyms *ks,
-			      const char *release);
+			      const struct ksr_profile_info *info);
 void ksr_profile__write_abort(struct ksr_profile_writer *w);
+
+/* A version 1 profile (written before the format had block hashes),
+ * verified fully (core/profile_v1.c): its BTF parsed with the kernel rules,
+ * its symbols as a parsed snapshot equal to the file's records, and its
+ * release. For 'ksymres profile --from'. */
+int ksr_profile_v1__read(const uint8_t *img, size_t len, struct ksr_btf **btf,
+			 struct ksr_kallsyms **ks, char release[KSR_PROFILE_RELEASE_MAX]);
+/* True when img starts like a version 1 profile (for the message). */
+bool ksr_profile_v1__is(const uint8_t *img, size_t len);
 
 const struct ksr_kallsyms *ksr_profile__kallsyms(const struct ksr_profile *prof);
 const struct ksr_profile_meta *ksr_profile__meta(const struct ksr_profile *prof);
 /* The profile's file name without directories (for reports). */
 const char *ksr_profile__name(const struct ksr_profile *prof);
 size_t ksr_profile__size(const struct ksr_profile *prof);
+/* Optional sections (KSR_PROFILE_OPT_PREFIX*), in file order: the name of
+ * the i-th and its bytes as a span (read and verified like the rest), or
+ * NULL past the last. */
+uint32_t ksr_profile__optional_cnt(const struct ksr_profile *prof);
+const char *ksr_profile__optional(const struct ksr_profile *prof, uint32_t i,
+				  struct ksr_span *span);
 
 #endif

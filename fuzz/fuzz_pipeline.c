@@ -57,6 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t obj_len, btf_len, text_len;
 	struct fz_tmp tmp;
 	char *text_copy;
+	struct ksr_profile_info info = { 0 };
 	uint8_t flags;
 	int err;
 
@@ -72,7 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	FZ_ASSERT(fz_tmp_open(&tmp));
 	ksr_err_clear();
-	err = ksr_profile__write(tmp.path, btf, ks, flags & 1 ? "6.1.0-fuzz" : "6.8.0-fuzz");
+	info.release = flags & 1 ? "6.1.0-fuzz" : "6.8.0-fuzz";
+	err = ksr_profile__write(tmp.path, btf, ks, &info);
 	fz_check_error(err);
 	if (!err) {
 		err = ksr_profile__open(tmp.path, &prof);

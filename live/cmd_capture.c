@@ -164,7 +164,8 @@ static void *reader_main(void *arg)
 /* ---- the main thread ------------------------------------------------------ */
 
 struct capture {
-	const char *btf_path, *ks_path, *out, *release;
+	const char *btf_path, *ks_path, *out;
+	struct ksr_profile_info info;
 	struct reader r;
 	pthread_t thread;
 	bool running;
@@ -256,7 +257,7 @@ static int run(struct capture *c)
 		return fail_saved(c->ks_path, c->r.parse_err, c->r.parse_msg);
 	if (werr)
 		return fail_saved(c->out, werr, wmsg);
-	err = ksr_profile__write_kallsyms(c->w, c->r.ks, c->release);
+	err = ksr_profile__write_kallsyms(c->w, c->r.ks, &c->info);
 	if (err) {
 		c->w = NULL;
 		return ksr_cli_fail(c->out, err);
@@ -267,15 +268,20 @@ static int run(struct capture *c)
 	return err ? ksr_cli_fail(c->out, err) : KSR_EXIT_OK;
 }
 
-static int capture(const char *out, const char *release)
+static int capture(const char *out, const struct utsname *uts)
 {
 	struct capture c = { 0 };
 	int rc;
 
+	c.info.release = uts->release;
+	c.info.arch = ksr_arch_from_name(uts->machine);
+	/* a kernel without a build ID note (or notes unreadable): the
+	 * profile records none and hosts are checked by their BTF */
+	if (ksr_live_build_id(c.info.build_id, &c.info.build_id_len))
+		c.info.build_id_len = 0;
 	c.btf_path = ksr_live_btf_path();
 	c.ks_path = ksr_live_kallsyms_path();
 	c.out = out;
-	c.release = release;
 	c.r.path = c.ks_path;
 	c.r.buf = malloc(WINDOW);
 	atomic_init(&c.r.stop, false);
@@ -325,5 +331,5 @@ int ksr_cmd_capture(int argc, char **argv)
 		return ksr_cli_usage("capture", "-o PROFILE is required");
 	if (uname(&uts) < 0)
 		return ksr_cli_usage("capture", "uname failed");
-	return capture(out, uts.release);
+	return capture(out, &uts);
 }

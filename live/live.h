@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Paths of the live kernel's artifacts. KSYMRES_VMLINUX_BTF and
- * KSYMRES_KALLSYMS override them (test hooks, documented in docs/cli.md). */
+/* Paths of the live kernel's artifacts. KSYMRES_VMLINUX_BTF,
+ * KSYMRES_KALLSYMS and KSYMRES_KERNEL_NOTES override them (test hooks,
+ * documented in docs/cli.md). */
 #ifndef KSR_LIVE_H
 #define KSR_LIVE_H
 
 const char *ksr_live_btf_path(void);
 const char *ksr_live_kallsyms_path(void);
+const char *ksr_live_notes_path(void);
+
+/* The running kernel's GNU build ID, from its notes (/sys/kernel/notes,
+ * 164 bytes on x86): 0, or -ENOENT when the kernel has none, or the error
+ * reading them (the message names the file). */
+#include <stdint.h>
+int ksr_live_build_id(uint8_t id[32], uint8_t *len);
 
 #endif

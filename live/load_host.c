@@ -15,6 +15,32 @@
 #include "profile.h"
 
 #define KALLSYMS_CHUNK 16384u
+#define NOTES_MAX 65536u
+
+const char *ksr_live_notes_path(void)
+{
+	const char *p = getenv("KSYMRES_KERNEL_NOTES");
+
+	return p && *p ? p : "/sys/kernel/notes";
+}
+
+int ksr_live_build_id(uint8_t id[32], uint8_t *len)
+{
+	const char *path = ksr_live_notes_path();
+	void *notes;
+	size_t n;
+	int err = ksr_read_file(path, NOTES_MAX, &notes, &n);
+
+	if (err) {
+		ksr_err_prefix("%s", path);
+		return err;
+	}
+	err = ksr_notes_build_id(notes, n, id, len);
+	if (err && err != -ENOENT)
+		ksr_err_prefix("%s", path);
+	free(notes);
+	return err;
+}
 
 void ksr_identity_hex(const uint8_t id[16], char hex[33])
 {

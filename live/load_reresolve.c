@@ -80,7 +80,9 @@ static int host_profile(const struct ksr_host_btf *hb, struct ksr_profile **out)
 		err = ksr_err(errno, "%s: cannot create a private directory: %s", tmp, strerror(errno));
 	} else {
 		snprintf(path, sizeof(path), "%s/host.profile", dir);
-		err = ksr_profile__write(path, btf, ks, uts.release);
+		struct ksr_profile_info info = { .release = uts.release };
+
+		err = ksr_profile__write(path, btf, ks, &info);
 		if (!err)
 			err = ksr_profile__open(path, out);
 		unlink(path);

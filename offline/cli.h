@@ -62,12 +62,6 @@ void ksr_json_end(struct ksr_json *j);
 /* Writes s to f with non-printable bytes escaped as \xNN (terminal safety). */
 void ksr_print_safe(FILE *f, const char *s);
 
-/* Validates the BTF (kernel rules) and the kallsyms text and writes a
- * profile; errors name the file at fault. Returns the exit code. */
-int ksr_cli_make_profile(const char *btf_path, const void *btf_data, size_t btf_len,
-			 const char *ks_path, const char *ks_text, size_t ks_len,
-			 const char *release, const char *out);
-
 /* "var", "typeless" or "func". */
 const char *ksr_kind_str(int kind);
 

@@ -127,12 +127,10 @@ int ksr_cmd_check(int argc, char **argv)
 		goto out;
 	}
 	{
-		/* in parallel, each lean (read with pread after verifying):
-		 * opening verifies every byte (docs/performance.md) */
 		size_t bad = 0;
 
 		ksr_cli_want_files(np);
-		err = ksr_profile__open_all(paths, np, true, p, &bad);
+		err = ksr_profile__open_all(paths, np, p, &bad);
 		if (err) {
 			rc = ksr_cli_fail(paths[bad], err);
 			goto out;

@@ -105,7 +105,7 @@ static int resolve_one(const char *obj_path, const char *prof_path, const char *
 	err = ksr_object__open(obj_path, &obj);
 	if (err)
 		return ksr_cli_fail(obj_path, err);
-	err = ksr_profile__open_lean(prof_path, &prof);
+	err = ksr_profile__open(prof_path, &prof);
 	if (err) {
 		ksr_object__free(obj);
 		return ksr_cli_fail(prof_path, err);
@@ -158,7 +158,7 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 		size_t bad = 0;
 
 		ksr_cli_want_files(profs->cnt);
-		err = ksr_profile__open_all(profs->paths, profs->cnt, true, p, &bad);
+		err = ksr_profile__open_all(profs->paths, profs->cnt, p, &bad);
 		if (err)
 			rc = ksr_cli_fail(profs->paths[bad], err);
 	}

@@ -411,7 +411,7 @@ def e17_overflow(c):
     return Obj(c.kf).sym("kfunc_tc", value=(1 << 64) - 8, size=16).bytes()
 
 
-@case("E18", 3, "obj", "LOCAL|local|binding")
+@case("E18", 3, "obj", "LOCAL|local|binding|not a named GLOBAL/WEAK")
 def e18_local(c):
     return Obj(c.kf).sym("bpf_rcu_read_lock", info=0x00).bytes()
 
@@ -476,7 +476,7 @@ def e19_name(c):
     return o.sh(".reltc", info=o.idx("license")).bytes()
 
 
-@case("E19", 3, "obj", "RELA")
+@case("E19", 3, "obj", "RELA|section type 4 is not supported")
 def e19_rela(c):
     return Obj(c.kf).sh(".reltc", type=4, entsize=24).bytes()
 
@@ -506,7 +506,7 @@ def e22_unaligned(c):
     return Obj(c.kf).rel(".reltc", 0, offset=4).bytes()
 
 
-@case("E23", 3, "obj", "twice|same|overlap|duplicate")
+@case("E23", 3, "obj", "twice|same|overlap|duplicate|second relocation")
 def e23_same(c):
     o = Obj(c.kf)
     off, _, _ = o.rel_get(".relsyscall", 0)
@@ -744,7 +744,7 @@ def b3_overlap(c):
     return btf_hdr(c.btf, str_off=8)
 
 
-@case("B3", 3, "btf", "gap|layout|junk|trailing|cover|end")
+@case("B3", 3, "btf", "gap|layout|junk|trailing|cover|end|after the string section")
 def b3_trailing(c):
     return c.btf + b"\0" * 8
 
@@ -1222,7 +1222,7 @@ def b37_swapped(c):
     return b"\xeb\x9f" + c.btf[2:]
 
 
-@case("B38", 3, "prof", "index|slot|power of two")
+@case("B38", 3, "prof", "index|slot|power of two|sh_offset differs")
 def b38_index(c):
     """A profile whose name index is not a valid hash table (its slot
     count is not a power of two): the index is verified, never trusted."""
@@ -1646,18 +1646,21 @@ def k16_system_map_ok(c):
 # ============================================================================
 
 def fix_profile(p):
-    """Recomputes .ksr.meta's checksum and identity (as the writer does),
-    so a mutation is judged by the structural checks behind them."""
+    """Recomputes the block hashes and the head hash (as the writer does,
+    docs/profile-format.md), so a mutation is judged by the checks behind
+    them."""
     b = bytearray(p)
     e = K.Elf(p)
     meta = e.sec(".ksr.meta").offset
-    _, h128 = xxh(b"", e.sec(".BTF").data)
-    b[meta + 32:meta + 48] = h128
-    # the checksum: the body from offset 264, then the ELF header and
-    # .ksr.meta with the checksum field (bytes 88..95) as zeros
-    data = bytes(b[264:]) + bytes(b[:88]) + bytes(8) + bytes(b[96:264])
-    h64, _ = xxh(data, b"")
-    struct.pack_into("<Q", b, meta + 24, h64)
+    blk = e.sec(".ksr.blocks")
+    table = b""
+    for off in range(4096, blk.offset, 4096):
+        h, _ = xxh(bytes(b[off:min(off + 4096, blk.offset)]), b"")
+        table += struct.pack("<Q", h)
+    b[blk.offset:blk.offset + len(table)] = table
+    head = bytes(b[:meta + 24]) + bytes(8) + bytes(b[meta + 32:4096])
+    h, _ = xxh(head + table, b"")
+    struct.pack_into("<Q", b, meta + 24, h)
     return bytes(b)
 
 
@@ -1677,7 +1680,7 @@ def xxh(data, btf):
     return lib.XXH3_64bits(data, len(data)), struct.pack(">QQ", h.high64, h.low64)
 
 
-@case("P1", 3, "prof", "checksum")
+@case("P1", 3, "prof", "block 0 at offset 0x1000: hash mismatch")
 def p1_checksum(c):
     p = bytearray(c.prof)
     off = K.Elf(c.prof).sec(".BTF").offset + 40
@@ -1685,7 +1688,7 @@ def p1_checksum(c):
     return bytes(p)
 
 
-@case("P1", 3, "prof", "identity")
+@case("P1", 3, "prof", "head hash mismatch")
 def p1_identity(c):
     p = bytearray(c.prof)
     meta = K.Elf(c.prof).sec(".ksr.meta").offset
@@ -1706,7 +1709,7 @@ def p3_truncated(c):
     return c.prof[:len(c.prof) - 200]
 
 
-@case("P4", 3, "prof", "twice|duplicate|appears")
+@case("P4", 3, "prof", "twice|duplicate|appears|not the required section")
 def p4_duplicate(c):
     p = bytearray(c.prof)
     e = K.Elf(c.prof)
@@ -1730,8 +1733,8 @@ def p6_class(c):
 
 @case("P7", 3, "prof", "section header 8 .*sh_link differs")
 def p7_forged_link(c):
-    """A forged profile (checksums recomputed) whose .shstrtab header has
-    sh_link set: refused by the exact-value check, not only the checksum."""
+    """A forged profile (hashes recomputed) whose .ksr.symidx header has
+    sh_link set: refused by the exact-value check, not only the hashes."""
     p = bytearray(c.prof)
     shoff = struct.unpack_from("<Q", p, 40)[0]
     struct.pack_into("<I", p, shoff + 8 * 64 + 40, 3)
@@ -1745,11 +1748,11 @@ def p7_forged_eflags(c):
     return fix_profile(bytes(p))
 
 
-@case("P7", 3, "prof", "checksum mismatch")
+@case("P7", 3, "prof", "head hash mismatch")
 def p7_release(c):
-    """.ksr.meta is covered by the checksum: a changed release is refused."""
+    """.ksr.meta is covered by the head hash: a changed release is refused."""
     p = bytearray(c.prof)
-    p[64 + 72] ^= 0x20
+    p[K.Elf(c.prof).sec(".ksr.meta").offset + 128] ^= 0x20
     return bytes(p)
 
 

@@ -91,10 +91,19 @@ else fail "batch write error: rc $RC $(cat "$T/out")"; fi
 # malformed inputs: exit 3, one line, no output
 head -c 200 "$B/typeless.bpf.o" >"$T/trunc.o"
 expect_error 3 "truncated object" "$KSR_BIN" resolve "$T/trunc.o" -p "$T/host.profile" -o "$T/x.o"
+# a damaged block is caught when a lookup first reads it: here the block
+# holding the name typeless.bpf.o looks up (block hashes, profile-format.md)
 cp "$T/host.profile" "$T/corrupt.profile"
-printf '\xff\xff\xff\xff' | dd of="$T/corrupt.profile" bs=1 seek=400000 conv=notrunc 2>/dev/null
+at=$(python3 "$(dirname "$0")/helpers/section_offset.py" "$T/corrupt.profile" .ksr.symstr '\0bpf_prog_put\0')
+printf '\xff' | dd of="$T/corrupt.profile" bs=1 seek=$((at + 3)) conv=notrunc 2>/dev/null
 expect_error 3 "corrupted profile" "$KSR_BIN" resolve "$B/typeless.bpf.o" -p "$T/corrupt.profile" -o "$T/x.o"
+grep -qE "corrupt.profile: .*block [0-9]+ at offset 0x[0-9a-f]+: hash mismatch" "$T/err" &&
+  pass "the error names the damaged block and its offset" || fail "damaged block message: $(cat "$T/err")"
 expect_error 3 "corrupted profile in check" "$KSR_BIN" check "$B/typeless.bpf.o" -p "$T/host.profile" -p "$T/corrupt.profile"
+# a damaged head is caught at open
+cp "$T/host.profile" "$T/corrupt.profile"
+printf '\xff' | dd of="$T/corrupt.profile" bs=1 seek=1000 conv=notrunc 2>/dev/null
+expect_error 3 "corrupted profile head" "$KSR_BIN" check "$B/typeless.bpf.o" -p "$T/corrupt.profile"
 expect_error 3 "object as profile" "$KSR_BIN" check "$B/typeless.bpf.o" -p "$B/typeless.bpf.o"
 expect_error 3 "malformed input in batch" "$KSR_BIN" resolve "$B/typeless.bpf.o" "$T/trunc.o" -p "$T/host.profile" --out-dir "$T/farm2"
 [ -e "$T/x.o" ] || [ -e "$T/farm2" ] && fail "output after malformed input" || pass "nothing written after malformed input"

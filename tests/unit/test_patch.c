@@ -71,7 +71,7 @@ static int setup(void **state)
 		tu_skip("/proc/kallsyms restricted");
 	snprintf(prof_path, sizeof(prof_path), "%s/test_patch.%d.profile",
 		 getenv("KSR_WORK") ? getenv("KSR_WORK") : "/tmp", (int)getpid());
-	assert_int_equal(ksr_profile__write(prof_path, b, k, "host"), 0);
+	assert_int_equal(ksr_profile__write(prof_path, b, k, &(struct ksr_profile_info){ .release = "host" }), 0);
 	ksr_btf__free(b);
 	ksr_kallsyms__free(k);
 	free(btf_data);

@@ -275,10 +275,12 @@ static int setup(void **state)
 	struct ksr_kallsyms *ks[2] = { parse_kallsyms(false), parse_kallsyms(true) };
 
 	for (int i = 0; i < P_CNT; i++) {
+		struct ksr_profile_info info = { .release = PROF_SPEC[i].release };
+
 		snprintf(PROF_PATH[i], sizeof(PROF_PATH[i]), "%s/test_resolve.%d.%d.profile",
 			 work ? work : "/tmp", (int)getpid(), i);
 		if (ksr_profile__write(PROF_PATH[i], btf[PROF_SPEC[i].tags], ks[PROF_SPEC[i].all],
-				       PROF_SPEC[i].release))
+				       &info))
 			fail_msg("profile write %s: %s", PROF_PATH[i], ksr_errmsg());
 		if (ksr_profile__open(PROF_PATH[i], &PROF[i]))
 			fail_msg("profile open %s: %s", PROF_PATH[i], ksr_errmsg());
