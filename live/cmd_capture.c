@@ -105,17 +105,10 @@ static void parse_last(struct reader *r)
 static int read_all(struct reader *r)
 {
 	struct stat st;
-	int fd = open(r->path, O_RDONLY | O_CLOEXEC);
+	int fd = ksr_input_open(r->path, KSR_MAX_INPUT, &st);
 
 	if (fd < 0)
-		return ksr_err(errno, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int e = errno;
-
-		close(fd);
-		return S_ISREG(st.st_mode) ? ksr_err(e, "cannot stat: %s", strerror(e))
-					   : ksr_err(KSR_EMALFORMED, "not a regular file");
-	}
+		return fd;
 	while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
 		ssize_t n;
 
