@@ -316,7 +316,13 @@ int ksr_cmd_capture(int argc, char **argv)
 		return ksr_cli_usage("capture", "unexpected argument '%s'", argv[optind]);
 	if (!out)
 		return ksr_cli_usage("capture", "-o PROFILE is required");
+	if (!*out)
+		return ksr_cli_usage("capture", "-o needs a file name");
 	if (uname(&uts) < 0)
 		return ksr_cli_usage("capture", "uname failed");
+	/* a profile holds kernel addresses that kptr_restrict hides from
+	 * other users: created 0600 (the output policy keeps a stricter mode
+	 * of a file it replaces) */
+	umask(umask(077) | 077);
 	return capture(out, uts.release);
 }

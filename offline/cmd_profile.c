@@ -148,6 +148,8 @@ int ksr_cmd_profile(int argc, char **argv)
 		return ksr_cli_usage("profile", "unexpected argument '%s'", argv[optind]);
 	if (!btf_path || !ks_path || !out)
 		return ksr_cli_usage("profile", "--btf, --kallsyms and -o are required");
+	if (!*out)
+		return ksr_cli_usage("profile", "-o needs a file name");
 	j.path = ks_path;
 	return make_profile(btf_path, NULL, 0, &j, release, out);
 }
