@@ -45,7 +45,6 @@ static int resolve_pair(const struct ksr_object *obj, const struct ksr_profile *
 	int ok, err;
 
 	*at = AT_PROFILE;
-
 	ok = ksr_decide_all(obj, prof, dp);
 	/* lookups that could not read the profile answered "not found": no
 	 * decisions to show */
@@ -127,6 +126,8 @@ static int resolve_one(const char *obj_path, const char *prof_path, const char *
 		 * result; the decisions are still the report of an exit 1 */
 		if (d && ksr_cli_exit_for(rc) == KSR_EXIT_FAIL)
 			report(obj_path, obj, prof, d);
+		if (ksr_profile__read_error(prof))
+			at = AT_PROFILE; /* patching reads the profile too */
 		rc = ksr_cli_fail(at == AT_PROFILE ? prof_path : at == AT_OBJECT ? obj_path : out, rc);
 	} else {
 		report(obj_path, obj, prof, d);
