@@ -1,20 +1,74 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #define _GNU_SOURCE /* sync_file_range */
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "fileio.h"
 
-static int open_regular(const char *path, struct stat *st)
+/* ---- inputs ------------------------------------------------------------------ */
+
+/* The inputs opened so far (ksr_io_track_inputs()), for the output policy. */
+struct input_id {
+	dev_t dev;
+	ino_t ino;
+	char *path;
+};
+static struct {
+	pthread_mutex_t lock;
+	bool on;
+	struct input_id *ids;
+	size_t cnt, cap;
+} inputs = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+void ksr_io_track_inputs(bool on)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	pthread_mutex_lock(&inputs.lock);
+	inputs.on = on;
+	pthread_mutex_unlock(&inputs.lock);
+}
+
+static void remember_input(const char *path, const struct stat *st)
+{
+	pthread_mutex_lock(&inputs.lock);
+	if (!inputs.on)
+		goto out;
+	for (size_t i = 0; i < inputs.cnt; i++)
+		if (inputs.ids[i].dev == st->st_dev && inputs.ids[i].ino == st->st_ino)
+			goto out;
+	if (inputs.cnt == inputs.cap) {
+		size_t cap = inputs.cap ? inputs.cap * 2 : 16;
+		struct input_id *n = realloc(inputs.ids, cap * sizeof(*n));
+
+		if (!n)
+			goto out; /* best effort: the check then misses this one */
+		inputs.ids = n;
+		inputs.cap = cap;
+	}
+	inputs.ids[inputs.cnt].path = strdup(path);
+	if (inputs.ids[inputs.cnt].path) {
+		inputs.ids[inputs.cnt].dev = st->st_dev;
+		inputs.ids[inputs.cnt].ino = st->st_ino;
+		inputs.cnt++;
+	}
+out:
+	pthread_mutex_unlock(&inputs.lock);
+}
+
+int ksr_input_open(const char *path, size_t max, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), fl;
 
 	if (fd < 0)
 		return ksr_err(errno, "cannot open: %s", strerror(errno));
@@ -28,6 +82,18 @@ static int open_regular(const char *path, struct stat *st)
 		close(fd);
 		return ksr_err(KSR_EMALFORMED, "not a regular file");
 	}
+	if ((uint64_t)st->st_size > max) {
+		close(fd);
+		return ksr_err(KSR_EMALFORMED, "file larger than %zu bytes", max);
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		int e = errno;
+
+		close(fd);
+		return ksr_err(e, "cannot open: %s", strerror(e));
+	}
+	remember_input(path, st);
 	return fd;
 }
 
@@ -38,7 +104,7 @@ int ksr_read_file(const char *path, size_t max, void **bufp, size_t *lenp)
 	char *buf = NULL;
 	int fd;
 
-	fd = open_regular(path, &st);
+	fd = ksr_input_open(path, max, &st);
 	if (fd < 0)
 		return fd;
 	cap = st.st_size > 0 && (uint64_t)st.st_size < max ? (size_t)st.st_size + 1 : 1 << 20;
@@ -98,10 +164,10 @@ int ksr_open_input(const char *path, size_t max, uint64_t *size)
 	struct stat st;
 	int fd;
 
-	fd = open_regular(path, &st);
+	fd = ksr_input_open(path, max, &st);
 	if (fd < 0)
 		return fd;
-	if ((uint64_t)st.st_size > max || st.st_size == 0) {
+	if (st.st_size == 0) {
 		close(fd);
 		return ksr_err(KSR_EMALFORMED, "file size %lld outside 1..%zu bytes",
 			       (long long)st.st_size, max);
@@ -194,21 +260,234 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/* ---- the output policy ---------------------------------------------------------- */
+
+static const char *type_name(mode_t m)
+{
+	return S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" :
+	       S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : S_ISDIR(m) ? "a directory" :
+	       "not a regular file";
+}
+
+/* The input (or standard stream) that st is, if any. */
+static int same_as_input(const char *path, const struct stat *st)
+{
+	static const char *const streams[] = { "standard input", "standard output",
+					       "standard error" };
+	int err = 0;
+
+	pthread_mutex_lock(&inputs.lock);
+	for (size_t i = 0; inputs.on && i < inputs.cnt && !err; i++)
+		if (inputs.ids[i].dev == st->st_dev && inputs.ids[i].ino == st->st_ino)
+			err = ksr_err(EINVAL, "cannot write %s: it is the input %s, and inputs are "
+				      "never replaced", path, inputs.ids[i].path);
+	for (int fd = 0; inputs.on && fd < 3 && !err; fd++) {
+		struct stat s;
+
+		if (fstat(fd, &s) == 0 && s.st_dev == st->st_dev && s.st_ino == st->st_ino)
+			err = ksr_err(EINVAL, "cannot write %s: it is this process's %s", path,
+				      streams[fd]);
+	}
+	pthread_mutex_unlock(&inputs.lock);
+	return err;
+}
+
+int ksr_output_check(const char *path, mode_t *mode)
+{
+	struct stat l, t;
+
+	if (!*path)
+		return ksr_err(EINVAL, "empty output path");
+	if (lstat(path, &l) < 0)
+		return 0; /* missing (or unreachable: creating the file reports why) */
+	if (S_ISLNK(l.st_mode)) {
+		if (stat(path, &t) < 0)
+			return 0; /* a dangling link: the link is replaced */
+	} else {
+		t = l;
+	}
+	if (S_ISDIR(t.st_mode))
+		return ksr_err(EISDIR, "cannot write %s: %s", path, strerror(EISDIR));
+	if (!S_ISREG(t.st_mode))
+		return ksr_err(EINVAL, "cannot write %s: it is %s%s, not a regular file: refusing "
+			       "to replace it", path, S_ISLNK(l.st_mode) ? "a symlink to " : "",
+			       type_name(t.st_mode));
+	if (mode)
+		*mode &= t.st_mode & 0777;
+	return same_as_input(path, &t);
+}
+
+/* ---- temporary files ---------------------------------------------------------- */
+
+/* Removed by the signal handler: only lock-free atomics and fixed arrays. */
+#define TMP_SLOTS 16
+static struct {
+	atomic_int used;
+	char path[PATH_MAX];
+} tmp_slots[TMP_SLOTS];
+static pthread_mutex_t tmp_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int tmp_register(const char *path)
+{
+	int slot = -1;
+
+	pthread_mutex_lock(&tmp_lock);
+	for (int i = 0; i < TMP_SLOTS && slot < 0; i++)
+		if (!atomic_load(&tmp_slots[i].used)) {
+			memcpy(tmp_slots[i].path, path, strlen(path) + 1);
+			atomic_store(&tmp_slots[i].used, 1);
+			slot = i;
+		}
+	pthread_mutex_unlock(&tmp_lock);
+	return slot; /* -1: more than TMP_SLOTS at once; not removed on a signal */
+}
+
+static void tmp_unregister(int slot)
+{
+	if (slot >= 0)
+		atomic_store(&tmp_slots[slot].used, 0);
+}
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+
+	for (int i = 0; i < TMP_SLOTS; i++)
+		if (atomic_load(&tmp_slots[i].used))
+			unlink(tmp_slots[i].path);
+	signal(sig, SIG_DFL);
+	raise(sig); /* delivered when the handler returns: the default action */
+	errno = saved;
+}
+
+void ksr_io_remove_temps_on_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old, sa;
+
+		if (sigaction(sigs[i], NULL, &old) < 0 || old.sa_handler == SIG_IGN)
+			continue; /* nohup and friends keep their choice */
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+#define TMP_PREFIX ".ksr."
+#define TMP_SUFFIX ".tmp"
+
+/* No such process, or one that has died and waits to be reaped. */
+static bool pid_gone(pid_t pid)
+{
+	char path[64], buf[512], *rp;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) < 0)
+		return errno == ESRCH;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	rp = strrchr(buf, ')'); /* "pid (comm) S ...": comm may hold anything */
+	return rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X');
+}
+
+/* A name of our pattern whose pid is not a live process here. */
+static bool is_stale(const char *name)
+{
+	const char *p = name + strlen(TMP_PREFIX);
+	char *end;
+	long pid;
+	size_t len = strlen(name);
+
+	if (strncmp(name, TMP_PREFIX, strlen(TMP_PREFIX)) || len < strlen(TMP_SUFFIX) ||
+	    strcmp(name + len - strlen(TMP_SUFFIX), TMP_SUFFIX))
+		return false;
+	errno = 0;
+	pid = strtol(p, &end, 10);
+	if (errno || end == p || *end != '.' || pid <= 0 || pid == (long)getpid())
+		return false;
+	p = end + 1;
+	for (int i = 0; i < 8; i++, p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return false;
+	if (strcmp(p, TMP_SUFFIX))
+		return false;
+	return pid_gone((pid_t)pid);
+}
+
+/* Removes stale temporary files from dir, once per directory in a row. */
+static void remove_stale(const char *dir)
+{
+	static char last[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	pthread_mutex_lock(&tmp_lock);
+	if (!strcmp(last, dir)) {
+		pthread_mutex_unlock(&tmp_lock);
+		return;
+	}
+	memcpy(last, dir, strlen(dir) + 1);
+	pthread_mutex_unlock(&tmp_lock);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (is_stale(de->d_name) &&
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
 int ksr_atomic_open(const char *path, struct ksr_atomic_file *f)
 {
+	const char *slash = strrchr(path, '/');
+	size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
+	mode_t mode = 0644;
+	char dir[PATH_MAX];
+	int err;
+
 	f->fd = -1;
+	f->slot = -1;
 	if (strlen(path) >= sizeof(f->path))
 		return ksr_err(ENAMETOOLONG, "output path too long");
+	err = ksr_output_check(path, &mode);
+	if (err)
+		return err;
 	memcpy(f->path, path, strlen(path) + 1);
+	snprintf(dir, sizeof(dir), "%.*s", dlen ? (int)dlen : 1, dlen ? path : ".");
+	remove_stale(dir);
 	for (unsigned int attempt = 0;; attempt++) {
-		if (snprintf(f->tmp, sizeof(f->tmp), "%s.tmp.%ld.%u", path, (long)getpid(),
-			     attempt) >= (int)sizeof(f->tmp))
+		uint32_t r = 0;
+
+		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+			r = (uint32_t)attempt * 2654435761u ^ (uint32_t)(uintptr_t)f;
+		if (snprintf(f->tmp, sizeof(f->tmp), "%.*s" TMP_PREFIX "%ld.%08x" TMP_SUFFIX, (int)dlen,
+			     path, (long)getpid(), r) >= (int)sizeof(f->tmp))
 			return ksr_err(ENAMETOOLONG, "output path too long");
-		f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		/* registered first: a signal between open and registration would leave it */
+		f->slot = tmp_register(f->tmp);
+		f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 		if (f->fd >= 0)
 			return 0;
-		if (errno != EEXIST || attempt > 100)
-			return ksr_err(errno, "cannot create %s: %s", f->tmp, strerror(errno));
+		err = errno;
+		tmp_unregister(f->slot);
+		f->slot = -1;
+		if (err != EEXIST || attempt > 100)
+			return ksr_err(err, "cannot create %s: %s", f->tmp, strerror(err));
 	}
 }
 
@@ -267,12 +546,19 @@ int ksr_atomic_commit(struct ksr_atomic_file *f)
 	if (close(f->fd) < 0 && !err)
 		err = -errno;
 	f->fd = -1;
+	/* again: inputs opened since (capture's kallsyms thread), or a path changed since */
+	if (!err && (err = ksr_output_check(f->path, NULL))) {
+		unlink(f->tmp);
+		tmp_unregister(f->slot);
+		return err;
+	}
 	if (!err && rename(f->tmp, f->path) < 0)
 		err = -errno;
-	if (err) {
+	if (err)
 		unlink(f->tmp);
+	tmp_unregister(f->slot);
+	if (err)
 		return ksr_err(-err, "cannot write %s: %s", f->path, strerror(-err));
-	}
 	return 0;
 }
 
@@ -283,6 +569,7 @@ void ksr_atomic_abort(struct ksr_atomic_file *f)
 	close(f->fd);
 	f->fd = -1;
 	unlink(f->tmp);
+	tmp_unregister(f->slot);
 }
 
 int ksr_write_atomic(const char *path, const struct ksr_chunk *chunks, size_t n)

@@ -4,10 +4,21 @@
 #define KSR_FILEIO_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #define KSR_MAX_INPUT (256u << 20)  /* resource cap for any input file */
+
+/* The input policy, for every file ksymres reads: opened O_NONBLOCK (a
+ * FIFO or a device cannot block the open), then fstat before any read:
+ * a path that is not a regular file is -KSR_EMALFORMED ("not a regular
+ * file"), and so is one whose st_size is above max ("file larger than"),
+ * without reading it. Procfs files report size 0 and are bounded while they
+ * are read. Returns the descriptor (blocking again) and its stat. With
+ * ksr_io_track_inputs(), the file is remembered for the output policy. */
+int ksr_input_open(const char *path, size_t max, struct stat *st);
 
 /* Reads a whole file into a fresh 16-aligned buffer with a NUL byte after
  * the data. Does not trust st_size (procfs files report 0). A path that is
@@ -36,6 +47,30 @@ struct ksr_chunk {
 	size_t len;
 };
 
+/* The output policy, applied by ksr_atomic_open() and again just before
+ * the rename in ksr_atomic_commit(), so every writer goes through it. An
+ * output path that exists must be a regular file, or a symlink (the link
+ * itself is replaced, never its target) to a regular file or to nothing:
+ * a directory, device node, FIFO or socket, or a link to one, is refused.
+ * It must not be the same file (st_dev and st_ino, directly or through a
+ * link) as an input opened by ksr_input_open() while tracking is on, nor
+ * as standard input, output or error. Refusals are errors that name the
+ * path (CLI exit 1). *mode, when given, is narrowed to the permission bits
+ * of an existing output: a replaced file never becomes more accessible. */
+int ksr_output_check(const char *path, mode_t *mode);
+
+/* Remember every input opened from now on (the CLI turns this on; the
+ * library alone does not keep such a list). */
+void ksr_io_track_inputs(bool on);
+/* Installs handlers for SIGINT, SIGTERM and SIGHUP (unless ignored) that
+ * remove the temporary files being written, then die of the signal. */
+void ksr_io_remove_temps_on_signals(void);
+
+/* Temporary files are "<dir of path>/.ksr.<pid>.<8 hex digits>.tmp" (short,
+ * so any valid output name works). Before the first one in a directory, a
+ * process removes the regular files of that pattern whose pid is not a
+ * live process (left by SIGKILL or a crash). */
+
 /* Writes the chunks to a temporary file beside path (O_EXCL|O_NOFOLLOW),
  * fsyncs and renames it over path. On failure nothing is left behind. */
 int ksr_write_atomic(const char *path, const struct ksr_chunk *chunks, size_t n);
@@ -48,6 +83,7 @@ int ksr_write_atomic(const char *path, const struct ksr_chunk *chunks, size_t n)
  * file); abort closes and removes it. After commit or abort, f is done. */
 struct ksr_atomic_file {
 	int fd;
+	int slot;           /* in the table of temporary files removed on signals */
 	char path[PATH_MAX];
 	char tmp[PATH_MAX];
 };

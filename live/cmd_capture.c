@@ -105,17 +105,10 @@ static void parse_last(struct reader *r)
 static int read_all(struct reader *r)
 {
 	struct stat st;
-	int fd = open(r->path, O_RDONLY | O_CLOEXEC);
+	int fd = ksr_input_open(r->path, KSR_MAX_INPUT, &st);
 
 	if (fd < 0)
-		return ksr_err(errno, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int e = errno;
-
-		close(fd);
-		return S_ISREG(st.st_mode) ? ksr_err(e, "cannot stat: %s", strerror(e))
-					   : ksr_err(KSR_EMALFORMED, "not a regular file");
-	}
+		return fd;
 	while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
 		ssize_t n;
 
@@ -329,7 +322,13 @@ int ksr_cmd_capture(int argc, char **argv)
 		return ksr_cli_usage("capture", "unexpected argument '%s'", argv[optind]);
 	if (!out)
 		return ksr_cli_usage("capture", "-o PROFILE is required");
+	if (!*out)
+		return ksr_cli_usage("capture", "-o needs a file name");
 	if (uname(&uts) < 0)
 		return ksr_cli_usage("capture", "uname failed");
+	/* a profile holds kernel addresses that kptr_restrict hides from
+	 * other users: created 0600 (the output policy keeps a stricter mode
+	 * of a file it replaces) */
+	umask(umask(077) | 077);
 	return capture(out, &uts);
 }

@@ -127,7 +127,9 @@ static void note_failure(struct ksr_bpf *b, int err)
 	if (b->failed)
 		ksr_err(-err, "program '%s' rejected by the verifier (%s)", b->failed, strerror(-err));
 	else
-		ksr_err(-err, "libbpf cannot load it: %s", lb.last_warn[0] ? lb.last_warn : strerror(-err));
+		/* libbpf's last warning rarely carries the errno (EPERM when not root) */
+		ksr_err(-err, "libbpf cannot load it: %s%s%s%s", lb.last_warn[0] ? lb.last_warn : "",
+			lb.last_warn[0] ? " (" : "", strerror(-err), lb.last_warn[0] ? ")" : "");
 }
 
 int ksr_bpf__load(const void *img, size_t len, const char *obj_name, const struct ksr_bpf_opts *o,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "fileio.h"
 #include "hash.h"
 #include "live.h"
 #include "load.h"
@@ -124,11 +125,12 @@ static int scan_file(int fd, uint64_t *addr)
 int ksr_host_text(uint64_t *addr)
 {
 	const char *path = ksr_live_kallsyms_path();
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	int fd = ksr_input_open(path, KSR_MAX_INPUT, &st);
 	int err;
 
 	if (fd < 0)
-		return ksr_err(errno, "cannot open: %s", strerror(errno));
+		return fd;
 	err = scan_file(fd, addr);
 	close(fd);
 	if (!err && *addr == 0)

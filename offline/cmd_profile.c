@@ -273,6 +273,8 @@ int ksr_cmd_profile(int argc, char **argv)
 	}
 	if (optind != argc)
 		return ksr_cli_usage("profile", "unexpected argument '%s'", argv[optind]);
+	if (out && !*out)
+		return ksr_cli_usage("profile", "-o needs a file name");
 	if (info_path) {
 		if (btf_path || ks_path || from || out)
 			return ksr_cli_usage("profile", "--info takes no other input or output");

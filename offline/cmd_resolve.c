@@ -3,6 +3,8 @@
  * ksymres resolve OBJECT... -p PROFILE... --out-dir DIR [-j]   (batch) */
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,16 +30,21 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
+/* Where a pair failed with an error: the file the message is about. */
+enum stage { AT_PROFILE, AT_OBJECT, AT_OUTPUT };
+
 /* Decides and, when every extern may run, patches and writes one pair.
  * Returns 0, KSR_EXIT_FAIL when an extern cannot be resolved, or a negative
  * error from reading the profile (ksr_profile__read_error()), patching or
- * writing. *dp receives the decisions (free()). */
+ * writing, and then *at says which. *dp receives the decisions (free()). */
 static int resolve_pair(const struct ksr_object *obj, const struct ksr_profile *prof,
-			const char *out_path, struct ksr_decision **dp, size_t *patched)
+			const char *out_path, struct ksr_decision **dp, size_t *patched,
+			enum stage *at)
 {
 	struct ksr_buf img = { 0 };
 	int ok, err;
 
+	*at = AT_PROFILE;
 	ok = ksr_decide_all(obj, prof, dp);
 	/* lookups that could not read the profile answered "not found": no
 	 * decisions to show */
@@ -51,10 +58,12 @@ static int resolve_pair(const struct ksr_object *obj, const struct ksr_profile *
 		return ksr_err(ENOMEM, "out of memory");
 	if (!ok)
 		return KSR_EXIT_FAIL;
+	*at = AT_OBJECT;
 	err = ksr_patch__build(obj, prof, *dp, &img);
 	if (!err) {
 		struct ksr_chunk c = { img.data, img.len };
 
+		*at = AT_OUTPUT;
 		err = ksr_write_atomic(out_path, &c, 1);
 	}
 	*patched = 0;
@@ -100,6 +109,7 @@ static int resolve_one(const char *obj_path, const char *prof_path, const char *
 	struct ksr_decision *d = NULL;
 	struct ksr_object *obj = NULL;
 	size_t patched = 0;
+	enum stage at;
 	int err, rc;
 
 	err = ksr_object__open(obj_path, &obj);
@@ -110,16 +120,24 @@ static int resolve_one(const char *obj_path, const char *prof_path, const char *
 		ksr_object__free(obj);
 		return ksr_cli_fail(prof_path, err);
 	}
-	rc = resolve_pair(obj, prof, out, &d, &patched);
+	rc = resolve_pair(obj, prof, out, &d, &patched, &at);
 	if (rc < 0) {
-		/* reading the profile, patching or writing failed: an error, not a result */
-		rc = ksr_cli_fail(ksr_profile__read_error(prof) ? prof_path : out, rc);
+		/* reading the profile, patching or writing failed: an error, not a
+		 * result; the decisions are still the report of an exit 1 */
+		if (d && ksr_cli_exit_for(rc) == KSR_EXIT_FAIL)
+			report(obj_path, obj, prof, d);
+		if (ksr_profile__read_error(prof))
+			at = AT_PROFILE; /* patching reads the profile too */
+		rc = ksr_cli_fail(at == AT_PROFILE ? prof_path : at == AT_OBJECT ? obj_path : out, rc);
 	} else {
 		report(obj_path, obj, prof, d);
-		if (rc == KSR_EXIT_OK && !ksr_cli.json)
-			printf("wrote %s: %zu extern%s, %zu instruction%s patched\n", out,
+		if (rc == KSR_EXIT_OK && !ksr_cli.json) {
+			fputs("wrote ", stdout);
+			ksr_print_safe(stdout, out);
+			printf(": %zu extern%s, %zu instruction%s patched\n",
 			       ksr_object__extern_cnt(obj), ksr_object__extern_cnt(obj) == 1 ? "" : "s",
 			       patched, patched == 1 ? "" : "s");
+		}
 	}
 	free(d);
 	ksr_profile__free(prof);
@@ -127,14 +145,62 @@ static int resolve_one(const char *obj_path, const char *prof_path, const char *
 	return rc;
 }
 
-/* "<dir>/<profile file name without its last extension>" */
+/* A name derived from an input stays inside the output directory. */
+static bool name_ok(const char *s, size_t n)
+{
+	return n && !(n == 1 && s[0] == '.') && !(n == 2 && s[0] == '.' && s[1] == '.');
+}
+
+/* "<dir>/<profile file name without its last extension>"; "" when that
+ * is no usable name ("", ".", "..") or too long. */
 static void profile_dir(const char *dir, const char *prof_path, char *buf, size_t len)
 {
 	const char *b = base_name(prof_path), *dot = strrchr(b, '.');
 	int n = dot && dot != b ? (int)(dot - b) : (int)strlen(b);
 
-	if (snprintf(buf, len, "%s/%.*s", dir, n, b) >= (int)len)
+	if (!name_ok(b, (size_t)n) || snprintf(buf, len, "%s/%.*s", dir, n, b) >= (int)len)
 		buf[0] = '\0';
+}
+
+/* Usage errors found from the names alone, before anything is written:
+ * names that would leave DIR, and two inputs that map to one output. */
+static int check_names(const struct inputs *objs, const struct inputs *profs, const char *dir)
+{
+	char x[PATH_MAX], y[PATH_MAX];
+
+	for (size_t a = 0; a < profs->cnt; a++) {
+		profile_dir(dir, profs->paths[a], x, sizeof(x));
+		if (!x[0])
+			return ksr_cli_usage("resolve", "profile '%s' gives no usable directory name "
+					     "under %s", profs->paths[a], dir);
+		for (size_t b = a + 1; b < profs->cnt; b++) {
+			profile_dir(dir, profs->paths[b], y, sizeof(y));
+			if (!strcmp(x, y))
+				return ksr_cli_usage("resolve", "two profiles map to %s", x);
+		}
+	}
+	for (size_t a = 0; a < objs->cnt; a++) {
+		const char *n = base_name(objs->paths[a]);
+
+		if (!name_ok(n, strlen(n)))
+			return ksr_cli_usage("resolve", "object '%s' gives no usable output name",
+					     objs->paths[a]);
+		for (size_t b = a + 1; b < objs->cnt; b++)
+			if (!strcmp(n, base_name(objs->paths[b])))
+				return ksr_cli_usage("resolve", "two objects map to one output name "
+						     "'%s': %s and %s", n, objs->paths[a],
+						     objs->paths[b]);
+	}
+	return KSR_EXIT_OK;
+}
+
+/* mkdir -p of one level; an error is exit 1 */
+static int make_dir(const char *path)
+{
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return ksr_cli_fail(path, ksr_err(errno, "cannot create the directory: %s",
+						  strerror(errno)));
+	return KSR_EXIT_OK;
 }
 
 static int resolve_batch(const struct inputs *objs, const struct inputs *profs, const char *dir)
@@ -162,23 +228,8 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 		if (err)
 			rc = ksr_cli_fail(profs->paths[bad], err);
 	}
-	if (err)
+	if (err || (rc = check_names(objs, profs, dir)) || (rc = make_dir(dir)))
 		goto out;
-	for (size_t a = 0; a < profs->cnt; a++)
-		for (size_t b = a + 1; b < profs->cnt; b++) {
-			char x[PATH_MAX], y[PATH_MAX];
-
-			profile_dir(dir, profs->paths[a], x, sizeof(x));
-			profile_dir(dir, profs->paths[b], y, sizeof(y));
-			if (!strcmp(x, y)) {
-				rc = ksr_cli_usage("resolve", "two profiles map to %s", x);
-				goto out;
-			}
-		}
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		rc = ksr_cli_usage("resolve", "cannot create %s: %s", dir, strerror(errno));
-		goto out;
-	}
 	sf = open_memstream((char **)&summary.data, &summary.len);
 	if (!sf) {
 		rc = KSR_EXIT_FAIL;
@@ -190,13 +241,12 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 	ksr_json_arr_open(&j);
 	for (size_t pi = 0; pi < profs->cnt; pi++) {
 		profile_dir(dir, profs->paths[pi], pdir, sizeof(pdir));
-		if (mkdir(pdir, 0755) < 0 && errno != EEXIST) {
-			rc = ksr_cli_usage("resolve", "cannot create %s: %s", pdir, strerror(errno));
+		if ((rc = make_dir(pdir)))
 			goto out;
-		}
 		for (size_t oi = 0; oi < objs->cnt; oi++) {
 			struct ksr_decision *d = NULL;
 			size_t patched = 0;
+			enum stage at;
 			int r;
 
 			if (snprintf(out, sizeof(out), "%s/%s", pdir, base_name(objs->paths[oi])) >=
@@ -204,7 +254,7 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 				rc = ksr_cli_usage("resolve", "output path too long");
 				goto out;
 			}
-			r = resolve_pair(o[oi], p[pi], out, &d, &patched);
+			r = resolve_pair(o[oi], p[pi], out, &d, &patched, &at);
 			ksr_json_obj_open(&j);
 			ksr_json_key(&j, "object");
 			ksr_json_str(&j, objs->paths[oi]);
@@ -262,9 +312,12 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 	}
 	if (ksr_cli.json)
 		fwrite(summary.data, 1, summary.len, stdout);
-	else
-		printf("%zu of %zu pairs resolved; summary in %s\n",
-		       objs->cnt * profs->cnt - failed, objs->cnt * profs->cnt, out);
+	else {
+		printf("%zu of %zu pairs resolved; summary in ",
+		       objs->cnt * profs->cnt - failed, objs->cnt * profs->cnt);
+		ksr_print_safe(stdout, out);
+		putchar('\n');
+	}
 	rc = failed ? KSR_EXIT_FAIL : KSR_EXIT_OK;
 out:
 	if (sf)
@@ -318,6 +371,8 @@ int ksr_cmd_resolve(int argc, char **argv)
 		return ksr_cli_usage("resolve", "needs OBJECT and -p PROFILE");
 	if (out && dir)
 		return ksr_cli_usage("resolve", "-o and --out-dir exclude each other");
+	if ((out && !*out) || (dir && !*dir))
+		return ksr_cli_usage("resolve", "%s needs a file name", out ? "-o" : "--out-dir");
 	if (dir)
 		return resolve_batch(&objs, &profs, dir);
 	if (!out)

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: BSD-2-Clause
+#include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 
 #include "cli.h"
 #include "error.h"
+#include "fileio.h"
 #include "ksymres/ksymres.h"
 
 struct ksr_cli ksr_cli;
@@ -119,7 +122,34 @@ static const struct {
 	{ "load", ksr_cmd_load },
 };
 
-int main(int argc, char **argv)
+/* A report that did not reach stdout (a full disk, /dev/full, a closed
+ * pipe) is a failure: stdout is flushed and closed here, and checked. */
+static int finish_stdout(int rc)
+{
+	bool bad = ferror(stdout);
+	int e = 0;
+
+	if (fflush(stdout) != 0) {
+		bad = true;
+		e = errno;
+	}
+	if (fclose(stdout) != 0 && !bad) {
+		bad = true;
+		e = errno;
+	}
+	if (!bad)
+		return rc;
+	{
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "stdout: write error%s%s", e ? ": " : "",
+			 e ? strerror(e) : "");
+		emit_error(msg);
+	}
+	return rc == KSR_EXIT_OK ? KSR_EXIT_FAIL : rc;
+}
+
+static int run_command(int argc, char **argv)
 {
 	if (argc < 2)
 		return ksr_cli_usage(NULL, "no command given");
@@ -135,4 +165,13 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
 	return ksr_cli_usage(NULL, "unknown command '%s'", argv[1]);
+}
+
+int main(int argc, char **argv)
+{
+	/* the output policy refuses to replace an input; a signal removes
+	 * the temporary files being written (core/fileio.h) */
+	ksr_io_track_inputs(true);
+	ksr_io_remove_temps_on_signals();
+	return finish_stdout(run_command(argc, argv));
 }

@@ -31,9 +31,11 @@ expect_ok() {
   pass "$desc"
 }
 
-# no_leftovers DIR: no temporary or partial files in DIR
+# no_leftovers DIR: no temporary or partial files in DIR (.ksr.<pid>.<hex>.tmp;
+# <out>.tmp.<pid>.<n> before)
 no_leftovers() {
-  if ls "$1" | grep -q '\.tmp\.'; then fail "temporary file left in $1"; else pass "no temporary files in $1"; fi
+  if ls -A "$1" | grep -qE '\.tmp\.|^\.ksr\..*\.tmp$'; then fail "temporary file left in $1: $(ls -A "$1" | grep -E '\.tmp\.|^\.ksr\.' | head -3 | tr '\n' ' ')"
+  else pass "no temporary files in $1"; fi
 }
 
 finish() {

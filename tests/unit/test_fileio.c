@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -288,7 +291,7 @@ static void test_write_creates(void **state)
 	path_of(p, "out.o");
 	assert_int_equal(ksr_write_atomic(p, chunks, sizeof(chunks) / sizeof(chunks[0])), 0);
 	expect_content(p, "hello atomic world\n", 19);
-	assert_int_equal(count_entries(DIR_PATH, ".tmp."), 0);
+	assert_int_equal(count_entries(DIR_PATH, ".ksr."), 0);
 }
 
 static void test_write_nothing(void **state)
@@ -315,7 +318,7 @@ static void test_write_overwrites(void **state)
 	expect_content(p, "v2\n", 3);
 	assert_int_equal(stat(p, &b), 0);
 	assert_true(a.st_ino != b.st_ino);
-	assert_int_equal(count_entries(DIR_PATH, ".tmp."), 0);
+	assert_int_equal(count_entries(DIR_PATH, ".ksr."), 0);
 }
 
 static void test_write_large(void **state)
@@ -345,7 +348,7 @@ static void test_write_missing_dir(void **state)
 	assert_int_equal(ksr_write_atomic(p, &c, 1), -ENOENT);
 	assert_true(strlen(ksr_errmsg()) > 0);
 	assert_int_equal(count_entries(DIR_PATH, "no-such-dir"), 0);
-	assert_int_equal(count_entries(DIR_PATH, ".tmp."), 0);
+	assert_int_equal(count_entries(DIR_PATH, ".ksr."), 0);
 }
 
 /* The temporary file is created, then the rename fails: it must go. */
@@ -359,41 +362,90 @@ static void test_write_rename_fails(void **state)
 	path_of(inner, "a-directory/keep");
 	put_file("a-directory/keep", "k", 1);
 	assert_true(ksr_write_atomic(p, &c, 1) < 0);
-	assert_int_equal(count_entries(DIR_PATH, ".tmp."), 0);
+	assert_int_equal(count_entries(DIR_PATH, ".ksr."), 0);
 	/* the directory and its content are untouched */
 	expect_content(inner, "k", 1);
 }
 
-/* O_EXCL: a file already sitting at the first temporary name is neither
- * used nor clobbered nor removed. */
-static void test_write_tmp_collision(void **state)
+/* A pid that no process has: a child that has exited and been reaped. */
+static long dead_pid(void)
 {
-	const struct ksr_chunk c = { "new", 3 };
-	char p[PATH_MAX], name[64];
+	pid_t pid = fork();
 
-	snprintf(name, sizeof(name), "coll.o.tmp.%ld.0", (long)getpid());
-	put_file(name, "squatter", 8);
-	path_of(p, "coll.o");
-	assert_int_equal(ksr_write_atomic(p, &c, 1), 0);
-	expect_content(p, "new", 3);
-	path_of(p, name);
-	expect_content(p, "squatter", 8);
-	assert_int_equal(count_entries(DIR_PATH, ".tmp."), 1);
-	assert_int_equal(unlink(p), 0);
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return (long)pid;
 }
 
-/* A temporary name that is a symlink is not followed (O_NOFOLLOW), and
- * the target of a symlink at the output path is never written through. */
+/* Temporary files are .ksr.<pid>.<hex>.tmp. Stale ones (pid gone: SIGKILL,
+ * a crash) are removed by the next write into that directory; those of
+ * live processes, other names, and non-regular files are left alone. */
+static void test_write_stale_temps(void **state)
+{
+	const struct ksr_chunk c = { "new", 3 };
+	char p[PATH_MAX], n[128], stale[64], live[64], mine[64], link[64], other[64];
+	long dead = dead_pid();
+	struct stat st;
+
+	snprintf(stale, sizeof(stale), "stale/.ksr.%ld.0badcafe.tmp", dead);
+	snprintf(live, sizeof(live), "stale/.ksr.1.0badcafe.tmp");
+	snprintf(mine, sizeof(mine), "stale/.ksr.%ld.0badcafe.tmp", (long)getpid());
+	snprintf(link, sizeof(link), "stale/.ksr.%ld.1badcafe.tmp", dead);
+	snprintf(other, sizeof(other), "stale/.ksr.%ld.0badcafe.tmpx", dead);
+	path_of(p, "stale");
+	assert_int_equal(mkdir(p, 0755), 0);
+	put_file("stale/victim", "precious", 8);
+	put_file(stale, "old", 3);
+	put_file(live, "live", 4);
+	put_file(mine, "mine", 4);
+	put_file(other, "other", 5);
+	path_of(p, link);
+	assert_int_equal(symlink("victim", p), 0);
+	path_of(p, "stale/out.o");
+	assert_int_equal(ksr_write_atomic(p, &c, 1), 0);
+	expect_content(p, "new", 3);
+	path_of(p, stale);
+	assert_int_equal(lstat(p, &st), -1);
+	path_of(p, live);
+	assert_int_equal(lstat(p, &st), 0);
+	path_of(p, mine);
+	assert_int_equal(lstat(p, &st), 0);
+	path_of(p, other);
+	assert_int_equal(lstat(p, &st), 0);
+	path_of(p, link);
+	assert_int_equal(lstat(p, &st), 0);
+	snprintf(n, sizeof(n), "stale/victim");
+	path_of(p, n);
+	expect_content(p, "precious", 8);
+}
+
+/* Any output name that fits NAME_MAX works: the temporary name does not
+ * grow with it. */
+static void test_write_long_name(void **state)
+{
+	const struct ksr_chunk c = { "x", 1 };
+	char name[NAME_MAX + 1], p[PATH_MAX];
+
+	memset(name, 'n', NAME_MAX);
+	name[NAME_MAX] = '\0';
+	path_of(p, name);
+	assert_int_equal(ksr_write_atomic(p, &c, 1), 0);
+	expect_content(p, "x", 1);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(count_entries(DIR_PATH, ".ksr."), 0);
+}
+
+/* The target of a symlink at the output path is never written through;
+ * the link itself is replaced. */
 static void test_write_symlinks(void **state)
 {
 	const struct ksr_chunk c = { "out", 3 };
-	char p[PATH_MAX], victim[PATH_MAX], tmp[PATH_MAX], name[64];
+	char p[PATH_MAX], victim[PATH_MAX];
 
 	put_file("victim", "precious", 8);
 	path_of(victim, "victim");
-	snprintf(name, sizeof(name), "link.o.tmp.%ld.0", (long)getpid());
-	path_of(tmp, name);
-	assert_int_equal(symlink(victim, tmp), 0);
 	path_of(p, "link.o");
 	assert_int_equal(symlink(victim, p), 0);
 	assert_int_equal(ksr_write_atomic(p, &c, 1), 0);
@@ -405,7 +457,132 @@ static void test_write_symlinks(void **state)
 		assert_int_equal(lstat(p, &st), 0);
 		assert_true(S_ISREG(st.st_mode));
 	}
-	assert_int_equal(unlink(tmp), 0);
+	/* a dangling link is replaced too */
+	path_of(p, "dangling.o");
+	assert_int_equal(symlink("no-such-target", p), 0);
+	assert_int_equal(ksr_write_atomic(p, &c, 1), 0);
+	expect_content(p, "out", 3);
+}
+
+/* An existing output that is not a regular file (or a link to one) is
+ * refused and left as it was: never replaced by a rename. */
+static void test_write_not_regular(void **state)
+{
+	const struct ksr_chunk c = { "out", 3 };
+	char fifo[PATH_MAX], link[PATH_MAX];
+	struct stat st;
+
+	path_of(fifo, "out.fifo");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(ksr_write_atomic(fifo, &c, 1), -EINVAL);
+	assert_non_null(strstr(ksr_errmsg(), "FIFO"));
+	assert_int_equal(lstat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	path_of(link, "to-fifo");
+	assert_int_equal(symlink(fifo, link), 0);
+	assert_int_equal(ksr_write_atomic(link, &c, 1), -EINVAL);
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(ksr_output_check("", NULL), -EINVAL);
+	assert_int_equal(count_entries(DIR_PATH, ".ksr."), 0);
+	if (geteuid() == 0) {
+		char dev[PATH_MAX];
+
+		path_of(dev, "null");
+		assert_int_equal(mknod(dev, S_IFCHR | 0666, makedev(1, 3)), 0);
+		assert_int_equal(ksr_write_atomic(dev, &c, 1), -EINVAL);
+		assert_int_equal(lstat(dev, &st), 0);
+		assert_true(S_ISCHR(st.st_mode));
+	} else {
+		print_message("SKIPPED: device node case: mknod needs root\n");
+	}
+}
+
+/* With input tracking on, an output that is an input (itself, a hard link,
+ * a symlink to it) is refused and the input kept. */
+static void test_write_over_input(void **state)
+{
+	const struct ksr_chunk c = { "out", 3 };
+	char in[PATH_MAX], hard[PATH_MAX], soft[PATH_MAX], other[PATH_MAX];
+	size_t len;
+	void *buf;
+
+	put_file("input", "precious", 8);
+	path_of(in, "input");
+	path_of(hard, "input.hard");
+	path_of(soft, "input.soft");
+	path_of(other, "other");
+	assert_int_equal(link(in, hard), 0);
+	assert_int_equal(symlink(in, soft), 0);
+	ksr_io_track_inputs(true);
+	assert_int_equal(ksr_read_file(in, KSR_MAX_INPUT, &buf, &len), 0);
+	free(buf);
+	assert_int_equal(ksr_write_atomic(in, &c, 1), -EINVAL);
+	assert_non_null(strstr(ksr_errmsg(), "input"));
+	assert_int_equal(ksr_write_atomic(hard, &c, 1), -EINVAL);
+	assert_int_equal(ksr_write_atomic(soft, &c, 1), -EINVAL);
+	assert_int_equal(ksr_write_atomic(other, &c, 1), 0);
+	ksr_io_track_inputs(false);
+	expect_content(in, "precious", 8);
+	assert_int_equal(count_entries(DIR_PATH, ".ksr."), 0);
+}
+
+/* A replaced output keeps a stricter mode than the default. */
+static void test_write_keeps_mode(void **state)
+{
+	const struct ksr_chunk c = { "out", 3 };
+	char p[PATH_MAX];
+	struct stat st;
+
+	put_file("private", "old", 3);
+	path_of(p, "private");
+	assert_int_equal(chmod(p, 0600), 0);
+	assert_int_equal(ksr_write_atomic(p, &c, 1), 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	expect_content(p, "out", 3);
+}
+
+/* A FIFO (or any non-regular file) is refused at open, without blocking:
+ * an alarm turns a hang into a failure. */
+static void test_read_fifo(void **state)
+{
+	char p[PATH_MAX];
+	size_t len = 0;
+	void *buf = NULL;
+	uint64_t size;
+
+	path_of(p, "in.fifo");
+	assert_int_equal(mkfifo(p, 0600), 0);
+	alarm(10);
+	assert_int_equal(ksr_read_file(p, KSR_MAX_INPUT, &buf, &len), -KSR_EMALFORMED);
+	assert_int_equal(ksr_open_input(p, KSR_MAX_INPUT, &size), -KSR_EMALFORMED);
+	alarm(0);
+	assert_null(buf);
+}
+
+/* A file larger than the limit by its size is refused before a byte is
+ * read: the buffer never grows (peak memory stays small). */
+static void test_read_size_first(void **state)
+{
+	struct rusage before, after;
+	char p[PATH_MAX];
+	size_t len = 0;
+	void *buf = NULL;
+	int fd;
+
+	path_of(p, "sparse");
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)3 << 29), 0); /* 1.5 GiB, sparse */
+	close(fd);
+	getrusage(RUSAGE_SELF, &before);
+	assert_int_equal(ksr_read_file(p, KSR_MAX_INPUT, &buf, &len), -KSR_EMALFORMED);
+	assert_non_null(strstr(ksr_errmsg(), "larger than"));
+	getrusage(RUSAGE_SELF, &after);
+	/* reading up to the 256 MiB limit first would raise the peak by as much */
+	assert_true(after.ru_maxrss - before.ru_maxrss < 64 * 1024);
+	assert_int_equal(unlink(p), 0);
 }
 
 static void test_write_name_too_long(void **state)
@@ -488,8 +665,14 @@ int main(void)
 		cmocka_unit_test(test_write_large),
 		cmocka_unit_test(test_write_missing_dir),
 		cmocka_unit_test(test_write_rename_fails),
-		cmocka_unit_test(test_write_tmp_collision),
+		cmocka_unit_test(test_write_stale_temps),
+		cmocka_unit_test(test_write_long_name),
 		cmocka_unit_test(test_write_symlinks),
+		cmocka_unit_test(test_write_not_regular),
+		cmocka_unit_test(test_write_over_input),
+		cmocka_unit_test(test_write_keeps_mode),
+		cmocka_unit_test(test_read_fifo),
+		cmocka_unit_test(test_read_size_first),
 		cmocka_unit_test(test_write_name_too_long),
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_map_refused),
