@@ -48,9 +48,11 @@ struct ksr_profile_meta {
  * hundred names per profile. Lookups on one lean profile must not run in
  * two threads at once. */
 int ksr_profile__open_lean(const char *path, struct ksr_profile **out);
-/* Lean profiles: 0, or the first read that failed after opening (lookups
- * then answered "not found"), with its message set again. Check it before
- * trusting answers. Always 0 for a mapped profile. */
+/* 0, or what made lookups answer "not found" against the data, with its
+ * message set again: in a lean profile the first read that failed after
+ * opening; in any profile an index that a lookup found malformed (no empty
+ * slot within KSR_HASH_PROBE_MAX, a name with more than KSR_KSYM_RUN_MAX
+ * records: -KSR_EMALFORMED). Check it before trusting answers. */
 int ksr_profile__read_error(const struct ksr_profile *prof);
 /* Opens paths[0..n) into out[0..n) using up to one thread per CPU (at most
  * 8). On failure every profile is freed (out[] all NULL), the error and
