@@ -834,7 +834,7 @@ const struct ksr_btf_name_slot *ksr_btf__lookup_steps(const struct ksr_btf *btf,
 		return NULL;
 	s = probe(btf, name, steps, &full, &home);
 	/* a table the writer made has an empty slot within the bound */
-	if (full && *steps == KSR_HASH_PROBE_MAX) {
+	if (full) {
 		uint64_t none = 0;
 
 		atomic_compare_exchange_strong(btf->bad, &none, home + 1ull);

@@ -1300,8 +1300,7 @@ int ksr_kallsyms__lookup_steps(const struct ksr_kallsyms *ks, const char *name, 
 		return 0;
 	}
 	/* a table the writer made has an empty slot within the bound */
-	if (probes == KSR_HASH_PROBE_MAX)
-		set_bad(ks, BAD_PROBE | (home + 1ull));
+	set_bad(ks, BAD_PROBE | (home + 1ull));
 	return -ENOENT;
 }
 
