@@ -398,16 +398,24 @@ static const struct ksr_btf_name_slot *slot_at(const struct ksr_btf *b, uint32_t
 }
 
 /* The slot of name, or the empty slot where it would go; NULL when there
- * is neither within slot_cnt probes or a slot cannot be read. */
-static const struct ksr_btf_name_slot *probe(const struct ksr_btf *b, const char *name)
+ * is neither within KSR_HASH_PROBE_MAX probes (then *full is set, and
+ * *home is the name's home slot) or a slot cannot be read. *steps counts
+ * the slots looked at. */
+static const struct ksr_btf_name_slot *probe(const struct ksr_btf *b, const char *name,
+					      uint32_t *steps, bool *full, uint32_t *home)
 {
 	uint32_t mask = b->slot_cnt - 1;
 	uint32_t h = (uint32_t)(ksr_hash64(name, strlen(name)) & mask);
+	uint32_t probes = b->slot_cnt < KSR_HASH_PROBE_MAX ? b->slot_cnt : KSR_HASH_PROBE_MAX;
 
-	for (uint32_t i = 0; i < b->slot_cnt; i++, h = (h + 1) & mask) {
+	*steps = 0;
+	*full = false;
+	*home = h;
+	for (uint32_t i = 0; i < probes; i++, h = (h + 1) & mask) {
 		const struct ksr_btf_name_slot *s = slot_at(b, h);
 		const char *str;
 
+		++*steps;
 		if (!s)
 			return NULL;
 		if (!s->name_off)
@@ -416,41 +424,57 @@ static const struct ksr_btf_name_slot *probe(const struct ksr_btf *b, const char
 		if (str && strcmp(str, name) == 0)
 			return s;
 	}
+	*full = true;
 	return NULL;
 }
 
-/* Inserts every VAR and FUNC name in id order into b->slots (being built),
- * so each slot keeps the lowest id per kind. Returns the number of distinct
- * names. */
-static uint32_t fill_index(const struct ksr_btf *b)
+static int collisions(const struct ksr_btf *b, uint32_t id)
 {
-	uint32_t distinct = 0;
+	return ksr_err(KSR_EMALFORMED, "type %u %s: too many hash collisions among VAR and FUNC "
+		       "names (crafted input?): %u name index slots in a row are taken, at most "
+		       "%u (offset 0x%llx)", id, ksr_btf__kind_name(ksr_btf_kind(
+		       ksr_btf__type_by_id(b, id))), KSR_HASH_PROBE_MAX, KSR_HASH_PROBE_MAX - 1,
+		       (unsigned long long)(b->types_abs + b->offs[id]));
+}
 
+/* Inserts every VAR and FUNC name in id order into b->slots (being built),
+ * so each slot keeps the lowest id per kind; *distinct is the number of
+ * distinct names. Refuses names that collide past the probing bound. */
+static int fill_index(const struct ksr_btf *b, uint32_t *distinct)
+{
+	*distinct = 0;
 	for (uint32_t id = 1; id < b->type_cnt; id++) {
 		const struct btf_type *t = ksr_btf__type_by_id(b, id);
 		unsigned int k = ksr_btf_kind(t);
 		struct ksr_btf_name_slot *s;
+		uint32_t steps, home;
+		bool full;
 
 		if (k != BTF_KIND_VAR && k != BTF_KIND_FUNC)
 			continue;
-		/* a slot is free because slot_cnt >= 2 * names: probe() never fails */
-		s = (struct ksr_btf_name_slot *)probe(b, b->strs + t->name_off);
+		/* slot_cnt >= 2 * names: only colliding names fill KSR_HASH_PROBE_MAX */
+		s = (struct ksr_btf_name_slot *)probe(b, b->strs + t->name_off, &steps, &full,
+						      &home);
+		if (!s)
+			return collisions(b, id);
 		if (!s->name_off) {
 			s->name_off = t->name_off;
-			distinct++;
+			++*distinct;
 		}
 		if (k == BTF_KIND_VAR && !s->var_id)
 			s->var_id = id;
 		if (k == BTF_KIND_FUNC && !s->func_id)
 			s->func_id = id;
 	}
-	return distinct;
+	return 0;
 }
 
 static struct ksr_btf_name_slot *slot_of(const struct ksr_btf *b, uint32_t id)
 {
 	const struct btf_type *t = ksr_btf__type_by_id(b, id);
-	const struct ksr_btf_name_slot *s = probe(b, b->strs + t->name_off);
+	uint32_t steps, home;
+	bool full;
+	const struct ksr_btf_name_slot *s = probe(b, b->strs + t->name_off, &steps, &full, &home);
 
 	return s && s->name_off ? (struct ksr_btf_name_slot *)s : NULL;
 }
@@ -491,6 +515,7 @@ static void mark_percpu(struct ksr_btf *b, const struct btf_type *t)
 static int build_index(struct ksr_btf *b)
 {
 	uint32_t keys = 0, n, distinct;
+	int err;
 
 	for (uint32_t id = 1; id < b->type_cnt; id++) {
 		unsigned int k = ksr_btf_kind(ksr_btf__type_by_id(b, id));
@@ -504,7 +529,9 @@ static int build_index(struct ksr_btf *b)
 			return ksr_err(ENOMEM, "btf: out of memory for %u index slots", n);
 		b->slots = b->owned_slots;
 		b->slot_cnt = n;
-		distinct = fill_index(b);
+		err = fill_index(b, &distinct);
+		if (err)
+			return err;
 		if (ksr_hash_slots_for(distinct) == n)
 			break;
 		/* duplicate names: rebuild at the size the layout contract asks for */
@@ -513,6 +540,13 @@ static int build_index(struct ksr_btf *b)
 		b->slots = NULL;
 		n = ksr_hash_slots_for(distinct);
 	}
+	/* what lookups rely on: an empty slot within KSR_HASH_PROBE_MAX */
+	if (ksr_hash_longest_run(b->owned_slots, sizeof(*b->owned_slots), n, KSR_HASH_PROBE_MAX) >=
+	    KSR_HASH_PROBE_MAX)
+		return ksr_err(KSR_EMALFORMED, "too many hash collisions among VAR and FUNC names "
+			       "(crafted input?): %u name index slots in a row are taken, at most %u "
+			       "(offset 0x%llx)", KSR_HASH_PROBE_MAX, KSR_HASH_PROBE_MAX - 1,
+			       (unsigned long long)b->types_abs);
 	for (uint32_t id = 1; id < b->type_cnt; id++) {
 		const struct btf_type *t = ksr_btf__type_by_id(b, id);
 
@@ -542,6 +576,17 @@ static int parse_raw(struct ksr_btf *b, enum ksr_btf_mode mode, struct ksr_btf *
 	return 0;
 }
 
+static struct ksr_btf *btf_new(void)
+{
+	struct ksr_btf *b = calloc(1, sizeof(*b));
+
+	if (b) {
+		atomic_init(&b->bad_own, 0);
+		b->bad = &b->bad_own;
+	}
+	return b;
+}
+
 static int parse_args(const void *data, size_t size, enum ksr_btf_mode mode,
 		      struct ksr_btf **out)
 {
@@ -564,7 +609,7 @@ KSR_API int ksr_btf__parse(const void *data, size_t size, enum ksr_btf_mode mode
 
 	if (err)
 		return err;
-	b = calloc(1, sizeof(*b));
+	b = btf_new();
 	if (!b)
 		return ksr_err(ENOMEM, "btf: out of memory");
 	/* malloc() memory is aligned for any type: the copy is 8-aligned */
@@ -591,7 +636,7 @@ int ksr_btf__parse_borrowed(const void *data, size_t size, enum ksr_btf_mode mod
 		return err;
 	if ((uintptr_t)data % 8)
 		return ksr_btf__parse(data, size, mode, out);
-	b = calloc(1, sizeof(*b));
+	b = btf_new();
 	if (!b)
 		return ksr_err(ENOMEM, "btf: out of memory");
 	b->blob = ksr_span_mem(data, size);
@@ -623,7 +668,7 @@ int ksr_btf__open_spans(const struct ksr_span *blob, const struct ksr_span *type
 		return ksr_err(KSR_EMALFORMED,
 			       "header: %llu bytes, more than 4 GiB (offset 0x0)",
 			       (unsigned long long)blob->len);
-	b = calloc(1, sizeof(*b));
+	b = btf_new();
 	if (!b)
 		return ksr_err(ENOMEM, "btf: out of memory");
 	b->blob = *blob;
@@ -777,14 +822,44 @@ KSR_API const char *ksr_btf__name(const struct ksr_btf *btf, uint32_t id)
 	return t ? ksr_btf__str(btf, t->name_off) : NULL;
 }
 
-const struct ksr_btf_name_slot *ksr_btf__lookup(const struct ksr_btf *btf, const char *name)
+const struct ksr_btf_name_slot *ksr_btf__lookup_steps(const struct ksr_btf *btf,
+						      const char *name, uint32_t *steps)
 {
 	const struct ksr_btf_name_slot *s;
+	uint32_t home;
+	bool full;
 
+	*steps = 0;
 	if (!btf || !name || !btf->slot_cnt)
 		return NULL;
-	s = probe(btf, name);
+	s = probe(btf, name, steps, &full, &home);
+	/* a table the writer made has an empty slot within the bound */
+	if (full) {
+		uint64_t none = 0;
+
+		atomic_compare_exchange_strong(btf->bad, &none, home + 1ull);
+	}
 	return s && s->name_off ? s : NULL;
+}
+
+const struct ksr_btf_name_slot *ksr_btf__lookup(const struct ksr_btf *btf, const char *name)
+{
+	uint32_t steps;
+
+	return ksr_btf__lookup_steps(btf, name, &steps);
+}
+
+int ksr_btf__index_error(const struct ksr_btf *btf)
+{
+	uint64_t bad = btf ? atomic_load(btf->bad) : 0;
+	uint64_t rel = (bad - 1) * sizeof(struct ksr_btf_name_slot);
+
+	if (!bad)
+		return 0;
+	return ksr_err(KSR_EMALFORMED, ".ksr.btf.names: no empty slot within %u slots of slot "
+		       "%llu, where lookups stop: the index is malformed (offset 0x%llx)",
+		       KSR_HASH_PROBE_MAX, (unsigned long long)(bad - 1),
+		       (unsigned long long)(btf->slots_sp.src ? btf->slots_sp.off + rel : rel));
 }
 
 const char *ksr_btf__kind_name(unsigned int kind)

@@ -61,8 +61,16 @@ const void *ksr_btf__raw(const struct ksr_btf *btf, size_t *size);
 const uint32_t *ksr_btf__type_offsets(const struct ksr_btf *btf, uint32_t *type_cnt);
 const struct ksr_btf_name_slot *ksr_btf__name_index(const struct ksr_btf *btf,
 						     uint32_t *slot_cnt);
-/* Name-index slot for name, or NULL. */
+/* Name-index slot for name, or NULL. Looks at most KSR_HASH_PROBE_MAX
+ * slots: a lookup that finds neither the name nor an empty slot by then
+ * answers NULL and marks the index malformed (ksr_btf__index_error()). */
 const struct ksr_btf_name_slot *ksr_btf__lookup(const struct ksr_btf *btf, const char *name);
+/* The same, with *steps = the slots it looked at (tests). */
+const struct ksr_btf_name_slot *ksr_btf__lookup_steps(const struct ksr_btf *btf,
+						      const char *name, uint32_t *steps);
+/* 0, or -KSR_EMALFORMED with the message naming .ksr.btf.names, when a
+ * lookup has found the name index malformed (the first one is kept). */
+int ksr_btf__index_error(const struct ksr_btf *btf);
 /* True when any DECL_TAG "bpf_kfunc" exists (kernels >= 6.11 with pahole >= 1.27).
  * On an indexed view: when a name slot is flagged kfunc (scans the slots). */
 bool ksr_btf__has_kfunc_tags(const struct ksr_btf *btf);

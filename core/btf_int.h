@@ -5,6 +5,7 @@
 #define KSR_BTF_INT_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,6 +67,11 @@ struct ksr_btf {
 	bool kfunc_tags;             /* parsed: a DECL_TAG "bpf_kfunc" exists */
 	bool indexed;
 	enum ksr_btf_mode mode;
+	/* home slot + 1 of the first lookup that found no empty slot within
+	 * KSR_HASH_PROBE_MAX (the index is malformed); 0 = none. Written
+	 * through const views. */
+	_Atomic uint64_t *bad;
+	_Atomic uint64_t bad_own;
 };
 
 struct ksr_btf_rvert {

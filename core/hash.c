@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -178,4 +179,21 @@ uint32_t ksr_hash_slots_for(uint32_t keys)
 	while (n < keys * 2ull && n < (1u << 30))
 		n <<= 1;
 	return n;
+}
+
+uint32_t ksr_hash_longest_run(const void *slots, size_t stride, uint32_t cnt, uint32_t limit)
+{
+	const uint8_t *base = slots;
+	uint32_t run = 0, best = 0;
+
+	/* twice round, so that a run wrapping past the end is counted whole */
+	for (uint64_t i = 0; i < 2ull * cnt && best < limit; i++) {
+		uint32_t key;
+
+		memcpy(&key, base + (size_t)(i % cnt) * stride, sizeof(key));
+		run = key ? run + 1 : 0;
+		if (run > best)
+			best = run;
+	}
+	return best < limit ? best : limit;
 }

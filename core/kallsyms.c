@@ -25,10 +25,14 @@
  *
  * Hash flooding (K14): XXH3 is not keyed, so a crafted file could collide
  * names on purpose. Building the index counts probes and refuses the input
- * once they exceed a budget that random names never approach; lookups are
- * bounded by the slot count whatever the table holds. */
+ * once they exceed a budget that random names never approach, and refuses
+ * a table with a run of KSR_HASH_PROBE_MAX occupied slots or a name with
+ * more than KSR_KSYM_RUN_MAX records; lookups stop at the same bounds
+ * whatever the table holds (a forged profile), so a lookup costs at most
+ * KSR_HASH_PROBE_MAX slots and KSR_KSYM_RUN_MAX records. */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +63,26 @@ struct ksr_kallsyms {
 	struct ksr_ksym *own_syms;
 	char *own_strs;
 	uint32_t *own_slots;
+	/* the first lookup that found the index malformed (BAD_*), kept for
+	 * ksr_kallsyms__index_error(); written through const views */
+	_Atomic uint64_t *bad;
+	_Atomic uint64_t bad_own;
 };
+
+/* bad: the kind in the top byte, the slot or record index + 1 below */
+#define BAD_PROBE (1ull << 56)
+#define BAD_RUN (2ull << 56)
+
+static struct ksr_kallsyms *ks_new(void)
+{
+	struct ksr_kallsyms *ks = calloc(1, sizeof(*ks));
+
+	if (ks) {
+		atomic_init(&ks->bad_own, 0);
+		ks->bad = &ks->bad_own;
+	}
+	return ks;
+}
 
 /* ---- character classes -------------------------------------------------- */
 
@@ -797,14 +820,44 @@ static int build_slots(struct ksr_kallsyms *ks, const uint64_t *pairs, const uin
 
 		if (order[i] & KS_SAME)
 			continue;
-		while (ks->own_slots[h]) {
+		for (uint32_t n = 1; ks->own_slots[h]; n++) {
 			h = (h + 1) & mask;
 			probes++;
+			if (n == KSR_HASH_PROBE_MAX)
+				break;
 		}
-		if (!probes_ok(probes, keys))
+		if (ks->own_slots[h] || !probes_ok(probes, keys))
 			return ksr_err(KSR_EMALFORMED, "too many hash collisions among symbol "
 				       "names (crafted input?) (offset 0x0)");
 		ks->own_slots[h] = i + 1;
+	}
+	/* what lookups rely on: an empty slot within KSR_HASH_PROBE_MAX */
+	if (ksr_hash_longest_run(ks->own_slots, sizeof(*ks->own_slots), ks->slot_cnt,
+				 KSR_HASH_PROBE_MAX) >= KSR_HASH_PROBE_MAX)
+		return ksr_err(KSR_EMALFORMED, "too many hash collisions among symbol names "
+			       "(crafted input?): %u index slots in a row are taken, at most %u "
+			       "(offset 0x0)", KSR_HASH_PROBE_MAX, KSR_HASH_PROBE_MAX - 1);
+	return 0;
+}
+
+/* Names with more than KSR_KSYM_RUN_MAX records (lookups stop there) are
+ * refused; order[] holds line indexes with KS_SAME. */
+static int check_runs(const struct ks_parse *ps, const uint32_t *order, size_t n)
+{
+	size_t start = 0;
+
+	for (size_t i = 1; i <= n; i++) {
+		if (i < n && (order[i] & KS_SAME))
+			continue;
+		if (i - start > KSR_KSYM_RUN_MAX) {
+			const struct ksr_ksym *k = &ps->syms[order[start] & ~KS_SAME];
+
+			return ksr_err(KSR_EMALFORMED, "name '%.*s': %zu lines, at most %u per name "
+				       "(line %" PRIu32 ")", (int)k->key_len, ps->strs + k->name_off,
+				       i - start, KSR_KSYM_RUN_MAX,
+				       (order[start + KSR_KSYM_RUN_MAX] & ~KS_SAME) + 1);
+		}
+		start = i;
 	}
 	return 0;
 }
@@ -850,7 +903,9 @@ static int sort_and_index(struct ks_parse *ps, struct ksr_kallsyms *ks)
 				order[k] |= KS_SAME;
 	}
 	ks->sym_cnt = (uint32_t)n;
-	err = build_slots(ks, sorted, order);
+	err = check_runs(ps, order, n);
+	if (!err)
+		err = build_slots(ks, sorted, order);
 	if (err) {
 		free(buf);
 		return err;
@@ -945,7 +1000,7 @@ static int finish(struct ks_parse *ps, struct ksr_kallsyms **out)
 		err = ksr_err(KSR_EMALFORMED,
 			      "every address is 0: a restricted capture (addresses hidden); "
 			      "capture as root with kernel.kptr_restrict <= 1 (offset 0x0)");
-	if (!err && !(ks = calloc(1, sizeof(*ks))))
+	if (!err && !(ks = ks_new()))
 		err = ksr_err(ENOMEM, "out of memory");
 	if (!err)
 		err = sort_and_index(ps, ks);
@@ -1139,7 +1194,7 @@ int ksr_kallsyms__open_spans(const struct ksr_span *syms, uint32_t sym_cnt,
 		return ksr_err(KSR_EMALFORMED,
 			       "symbol index: %" PRIu32 " slots; not a power of two up to 2^30",
 			       slot_cnt);
-	ks = calloc(1, sizeof(*ks));
+	ks = ks_new();
 	if (!ks)
 		return ksr_err(ENOMEM, "out of memory");
 	ks->syms_sp = *syms;
@@ -1202,34 +1257,83 @@ const char *ksr_kallsyms__str(const struct ksr_kallsyms *ks, uint32_t off)
 	return ksr_span_str(&ks->strs_sp, off);
 }
 
-int ksr_kallsyms__lookup(const struct ksr_kallsyms *ks, const char *name, uint32_t *first,
-			 uint32_t *cnt)
+static void set_bad(const struct ksr_kallsyms *ks, uint64_t what)
+{
+	uint64_t none = 0;
+
+	atomic_compare_exchange_strong(ks->bad, &none, what);
+}
+
+int ksr_kallsyms__lookup_steps(const struct ksr_kallsyms *ks, const char *name, uint32_t *first,
+			       uint32_t *cnt, uint32_t *steps)
 {
 	size_t qlen = name ? strlen(name) : 0;
-	uint32_t mask = ks->slot_cnt - 1, h;
+	uint32_t mask = ks->slot_cnt - 1, h, home;
+	uint32_t probes = ks->slot_cnt < KSR_HASH_PROBE_MAX ? ks->slot_cnt : KSR_HASH_PROBE_MAX;
 
+	*steps = 0;
 	if (qlen == 0 || qlen > KSR_KSYM_NAME_MAX || !ks->slot_cnt)
 		return -ENOENT;
-	h = (uint32_t)ksr_hash64(name, qlen) & mask;
-	for (uint32_t probe = 0; probe < ks->slot_cnt; probe++, h = (h + 1) & mask) {
+	home = h = (uint32_t)ksr_hash64(name, qlen) & mask;
+	for (uint32_t probe = 0; probe < probes; probe++, h = (h + 1) & mask) {
 		const uint32_t *slot = ksr_span_get(&ks->slots_sp, (uint64_t)h * sizeof(*slot),
 						    sizeof(*slot));
 		uint32_t s, i;
 
+		++*steps;
 		if (!slot)
-			break;
+			return -ENOENT;
 		s = *slot;
 		if (s == 0)
-			break;
+			return -ENOENT;
 		if (s - 1 >= ks->sym_cnt || !key_is(ks, s - 1, name, qlen))
 			continue;
-		for (i = s; i < ks->sym_cnt && key_is(ks, i, name, qlen); i++)
-			;
+		for (i = s; i < ks->sym_cnt && i - (s - 1) < KSR_KSYM_RUN_MAX &&
+		     key_is(ks, i, name, qlen); i++)
+			++*steps;
+		if (i - (s - 1) == KSR_KSYM_RUN_MAX && i < ks->sym_cnt && key_is(ks, i, name, qlen)) {
+			set_bad(ks, BAD_RUN | (s - 1 + 1ull));
+			return -ENOENT;
+		}
 		*first = s - 1;
 		*cnt = i - (s - 1);
 		return 0;
 	}
+	/* a table the writer made has an empty slot within the bound */
+	set_bad(ks, BAD_PROBE | (home + 1ull));
 	return -ENOENT;
+}
+
+int ksr_kallsyms__lookup(const struct ksr_kallsyms *ks, const char *name, uint32_t *first,
+			 uint32_t *cnt)
+{
+	uint32_t steps;
+
+	return ksr_kallsyms__lookup_steps(ks, name, first, cnt, &steps);
+}
+
+/* File offset of byte rel of span sp, or rel when sp is in memory. */
+static unsigned long long span_pos(const struct ksr_span *sp, uint64_t rel)
+{
+	return (unsigned long long)(sp->src ? sp->off + rel : rel);
+}
+
+int ksr_kallsyms__index_error(const struct ksr_kallsyms *ks)
+{
+	uint64_t bad = ks ? atomic_load(ks->bad) : 0;
+	uint64_t at = (bad & ((1ull << 56) - 1)) - 1;
+
+	if (!bad)
+		return 0;
+	if ((bad & ~((1ull << 56) - 1)) == BAD_PROBE)
+		return ksr_err(KSR_EMALFORMED, ".ksr.symidx: no empty slot within %u slots of slot "
+			       "%llu, where lookups stop: the index is malformed (offset 0x%llx)",
+			       KSR_HASH_PROBE_MAX, (unsigned long long)at,
+			       span_pos(&ks->slots_sp, at * sizeof(uint32_t)));
+	return ksr_err(KSR_EMALFORMED, ".ksr.syms: more than %u records with one name from record "
+		       "%llu, where lookups stop: the table is malformed (offset 0x%llx)",
+		       KSR_KSYM_RUN_MAX, (unsigned long long)at,
+		       span_pos(&ks->syms_sp, at * sizeof(struct ksr_ksym)));
 }
 
 const struct ksr_ksym *ksr_kallsyms__syms(const struct ksr_kallsyms *ks, uint32_t *cnt)

@@ -11,6 +11,11 @@
 
 #define KSR_KSYM_NAME_MAX 511u
 #define KSR_KSYM_MAX_LINES (4u << 20)   /* resource cap: 4 Mi lines */
+/* Records with one lookup key (docs/profile-format.md, "Bounds"): the
+ * parser refuses more, lookups stop there. Names repeat across modules
+ * (__this_module, init_module: one per module) and static functions;
+ * this host's longest run is 13. */
+#define KSR_KSYM_RUN_MAX 4096u
 
 /* One symbol. Records are sorted by (hash, key, addr, name, module), where
  * hash is the low 32 bits of ksr_hash64(key), so all symbols sharing a
@@ -81,9 +86,18 @@ uint32_t ksr_kallsyms__count(const struct ksr_kallsyms *ks);
 const struct ksr_ksym *ksr_kallsyms__sym(const struct ksr_kallsyms *ks, uint32_t i);
 /* Name or module string of a record; NULL when out of range. */
 const char *ksr_kallsyms__str(const struct ksr_kallsyms *ks, uint32_t off);
-/* The run of records whose key equals name: *first, *cnt. -ENOENT if none. */
+/* The run of records whose key equals name: *first, *cnt. -ENOENT if none.
+ * Looks at most KSR_HASH_PROBE_MAX slots and KSR_KSYM_RUN_MAX records: a
+ * lookup that hits either bound answers -ENOENT and marks the index
+ * malformed (ksr_kallsyms__index_error()). */
 int ksr_kallsyms__lookup(const struct ksr_kallsyms *ks, const char *name, uint32_t *first,
 			 uint32_t *cnt);
+/* The same, with *steps = the slots and records it looked at (tests). */
+int ksr_kallsyms__lookup_steps(const struct ksr_kallsyms *ks, const char *name, uint32_t *first,
+			       uint32_t *cnt, uint32_t *steps);
+/* 0, or -KSR_EMALFORMED with the message naming the section, when a lookup
+ * has found the index malformed (the first such lookup is kept). */
+int ksr_kallsyms__index_error(const struct ksr_kallsyms *ks);
 
 /* Serialisable parts (for profiles; NULL for a view read from a file).
  * slots[i] = record index + 1 of the

@@ -318,11 +318,35 @@ static int recheck(const struct ksr_buf *out)
 	return err;
 }
 
+int ksr_patch__check_limits(const struct ksr_object *obj)
+{
+	uint64_t sites = 0;
+
+	for (size_t i = 0; i < ksr_object__extern_cnt(obj); i++) {
+		const struct ksr_extern *e = ksr_object__extern(obj, i);
+
+		sites += e->site_cnt;
+		if (sites > KSR_MANIFEST_MAX_SITES) {
+			const struct ksr_site *s = &e->sites[e->site_cnt - (sites - KSR_MANIFEST_MAX_SITES)];
+
+			return ksr_err(KSR_EMALFORMED, "externs: more than %u instructions reference "
+				       ".ksyms externs, the most a %s records (site_cnt); the first "
+				       "past the limit references '%s' in section %s at 0x%llx",
+				       KSR_MANIFEST_MAX_SITES, KSR_MANIFEST_SEC, e->name, s->sec_name,
+				       (unsigned long long)s->insn_off);
+		}
+	}
+	return 0;
+}
+
 int ksr_patch__build(const struct ksr_object *obj, const struct ksr_profile *prof,
 		     const struct ksr_decision *dec, struct ksr_buf *out)
 {
 	struct patcher p = { .obj = obj, .prof = prof, .dec = dec };
-	int err = 0;
+	int err = ksr_patch__check_limits(obj);
+
+	if (err)
+		return err;
 
 	for (size_t i = 0; i < ksr_object__extern_cnt(obj); i++)
 		if (!ksr_status_ok(dec[i].status))
@@ -355,6 +379,11 @@ int ksr_patch__build(const struct ksr_object *obj, const struct ksr_profile *pro
 		p.secs[p.sec_cnt].size = p.manifest.len;
 		err = serialize(&p, out);
 	}
+	/* what inspect and load read back (the input was within it, the
+	 * manifest and rewritten BTF add to it) */
+	if (!err && out->len > KSR_OBJ_MAX_SIZE)
+		err = ksr_err(KSR_EMALFORMED, "the patched object would be %zu bytes, more than "
+			      "the %u an object may have", out->len, KSR_OBJ_MAX_SIZE);
 	if (!err)
 		err = recheck(out);
 	if (err)

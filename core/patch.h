@@ -13,6 +13,12 @@
  * to the non-existent helper 2002000000 + extern index. */
 #define KSR_POISON_CALL_KFUNC_BASE 2002000000
 
+/* The limits of what ksymres reads back, checked before any work: at most
+ * KSR_MANIFEST_MAX_SITES extern sites (the manifest's site_cnt). Returns 0
+ * or -KSR_EMALFORMED naming the limit. ksr_patch__build() checks it too,
+ * and that the image stays within KSR_OBJ_MAX_SIZE. */
+int ksr_patch__check_limits(const struct ksr_object *obj);
+
 /* dec[i] is the decision for ksr_object__extern(obj, i); every one must be
  * resolved or weak_unresolved. The image is byte-for-byte deterministic,
  * re-parsed before returning, and its BTF checked with the kernel rules. */

@@ -1031,7 +1031,14 @@ size_t ksr_profile__size(const struct ksr_profile *p)
 
 int ksr_profile__read_error(const struct ksr_profile *p)
 {
-	return ksr_src_error(p->src);
+	int err = ksr_src_error(p->src);
+
+	/* a failed read explains a lookup that gave up: it goes first */
+	if (!err)
+		err = ksr_btf__index_error(p->btf);
+	if (!err)
+		err = ksr_kallsyms__index_error(p->ks);
+	return err;
 }
 
 uint32_t ksr_profile__optional_cnt(const struct ksr_profile *p)

@@ -71,9 +71,12 @@ struct ksr_profile_info {
  * short under a mapping faults). Lookups on one profile must not run in
  * two threads at once. */
 
-/* 0, or the first read that failed after opening (an I/O error, the file
- * changed, a damaged block: lookups then answered "not found"), with its
- * message set again. Check it before trusting answers. */
+/* 0, or what made lookups answer "not found" against the data, with its
+ * message set again: the first read that failed after opening (an I/O
+ * error, the file changed, a damaged block), or an index that a lookup
+ * found malformed (no empty slot within KSR_HASH_PROBE_MAX, a name with
+ * more than KSR_KSYM_RUN_MAX records: -KSR_EMALFORMED). Check it before
+ * trusting answers. */
 int ksr_profile__read_error(const struct ksr_profile *prof);
 /* Opens paths[0..n) into out[0..n). On failure every profile is freed
  * (out[] all NULL), and *failed is the index that failed. */

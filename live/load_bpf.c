@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "error.h"
 #include "load.h"
 
@@ -44,8 +45,22 @@ lb_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	size_t n;
 
 	if (lb.verbose) {
-		if (level != LIBBPF_DEBUG)
-			vfprintf(stderr, fmt, ap);
+		va_list aq;
+		char *all;
+		int len;
+
+		if (level == LIBBPF_DEBUG)
+			return 0;
+		/* names in the messages come from the object: escaped */
+		va_copy(aq, ap);
+		len = vsnprintf(NULL, 0, fmt, aq);
+		va_end(aq);
+		all = len >= 0 ? malloc((size_t)len + 1) : NULL;
+		if (all) {
+			vsnprintf(all, (size_t)len + 1, fmt, ap);
+			ksr_print_safe_lines(stderr, all);
+			free(all);
+		}
 		return 0;
 	}
 	if (level != LIBBPF_WARN)

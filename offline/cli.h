@@ -59,8 +59,17 @@ void ksr_json_bool(struct ksr_json *j, bool v);
 void ksr_json_hex(struct ksr_json *j, uint64_t v);
 void ksr_json_end(struct ksr_json *j);
 
-/* Writes s to f with non-printable bytes escaped as \xNN (terminal safety). */
+/* Writes s to f with non-printable bytes escaped as \xNN (terminal safety).
+ * Every string that comes from an input (names, sections, releases, paths,
+ * messages quoting input bytes) goes to text output through one of these. */
 void ksr_print_safe(FILE *f, const char *s);
+/* The same for multi-line text (libbpf's and the verifier's messages):
+ * line feeds stay line feeds. */
+void ksr_print_safe_lines(FILE *f, const char *s);
+/* The same in a column: at most max bytes of the escaped form (never half
+ * an escape), then spaces up to width (printf's "%-width.maxs" for the
+ * escaped string). */
+void ksr_print_safe_col(FILE *f, const char *s, size_t width, size_t max);
 
 /* "var", "typeless" or "func". */
 const char *ksr_kind_str(int kind);

@@ -56,11 +56,13 @@ static void print_text(const char *path, const struct ksr_object *obj, struct ks
 	fputs("object: ", stdout);
 	ksr_print_safe(stdout, path);
 	printf("\n%-*s", (int)w + 2, "extern");
-	for (size_t k = 0; k < np; k++)
-		printf(" | [%zu] %-11.11s", k + 1, ksr_profile__release(p[k]));
+	for (size_t k = 0; k < np; k++) {
+		printf(" | [%zu] ", k + 1);
+		ksr_print_safe_col(stdout, ksr_profile__release(p[k]), 11, 11);
+	}
 	putchar('\n');
 	for (size_t i = 0; i < n; i++) {
-		printf("%-*.*s", (int)w + 2, (int)w, ksr_object__extern(obj, i)->name);
+		ksr_print_safe_col(stdout, ksr_object__extern(obj, i)->name, w + 2, w);
 		for (size_t k = 0; k < np; k++)
 			printf(" | %-15s", ksr_status_str(d[k][i].status));
 		putchar('\n');
@@ -72,7 +74,9 @@ static void print_text(const char *path, const struct ksr_object *obj, struct ks
 	for (size_t k = 0; k < np; k++) {
 		printf("[%zu] ", k + 1);
 		ksr_print_safe(stdout, ksr_profile__name(p[k]));
-		printf(" (%s, identity %s)\n", ksr_profile__release(p[k]), ksr_profile__identity(p[k]));
+		fputs(" (", stdout);
+		ksr_print_safe(stdout, ksr_profile__release(p[k]));
+		printf(", identity %s)\n", ksr_profile__identity(p[k]));
 		for (size_t i = 0; i < n; i++)
 			if (d[k][i].status != KSR_STATUS_RESOLVED) {
 				printf("    ");

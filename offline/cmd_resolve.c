@@ -113,6 +113,8 @@ static int resolve_one(const char *obj_path, const char *prof_path, const char *
 	int err, rc;
 
 	err = ksr_object__open(obj_path, &obj);
+	if (!err && (err = ksr_patch__check_limits(obj)))
+		ksr_object__free(obj);
 	if (err)
 		return ksr_cli_fail(obj_path, err);
 	err = ksr_profile__open(prof_path, &prof);
@@ -218,7 +220,8 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 		return ksr_cli_usage("resolve", "out of memory");
 	/* every input opened once, and all validated before any work */
 	for (size_t i = 0; i < objs->cnt && !err; i++)
-		if ((err = ksr_object__open(objs->paths[i], &o[i])))
+		if ((err = ksr_object__open(objs->paths[i], &o[i])) ||
+		    (err = ksr_patch__check_limits(o[i])))
 			rc = ksr_cli_fail(objs->paths[i], err);
 	if (!err) {
 		size_t bad = 0;

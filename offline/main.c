@@ -98,16 +98,55 @@ void ksr_cli_want_files(size_t n)
 	(void)setrlimit(RLIMIT_NOFILE, &rl);
 }
 
+/* The one rule for text output: printable ASCII as is, every other byte
+ * (control characters, ESC, DEL, bytes >= 0x80) as \xNN. Writes the escaped
+ * form of *s into out (at least 5 bytes), returns its length. */
+static size_t safe_byte(unsigned char c, char out[5])
+{
+	if (c < 0x20 || c >= 0x7f) {
+		snprintf(out, 5, "\\x%02x", c);
+		return 4;
+	}
+	out[0] = (char)c;
+	out[1] = '\0';
+	return 1;
+}
+
 void ksr_print_safe(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	char e[5];
 
-		if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\x%02x", c);
+	for (; *s; s++)
+		fwrite(e, 1, safe_byte((unsigned char)*s, e), f);
+}
+
+void ksr_print_safe_lines(FILE *f, const char *s)
+{
+	char e[5];
+
+	for (; *s; s++) {
+		if (*s == '\n')
+			fputc('\n', f);
 		else
-			fputc(c, f);
+			fwrite(e, 1, safe_byte((unsigned char)*s, e), f);
 	}
+}
+
+void ksr_print_safe_col(FILE *f, const char *s, size_t width, size_t max)
+{
+	size_t used = 0;
+	char e[5];
+
+	for (; *s; s++) {
+		size_t n = safe_byte((unsigned char)*s, e);
+
+		if (used + n > max)
+			break;
+		fwrite(e, 1, n, f);
+		used += n;
+	}
+	for (; used < width; used++)
+		fputc(' ', f);
 }
 
 static const struct {

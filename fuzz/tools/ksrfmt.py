@@ -5,6 +5,8 @@ fuzz seeds (gen_corpus.py) and malformed test inputs (tests/cli/malformed.sh).
 Only what those two need: ELF64 little-endian section tables, raw BTF as a
 list of type records, a BTF slicer that keeps a closed, kernel-valid subset
 of a big BTF, and the fuzz harnesses' input framings."""
+import ctypes
+import ctypes.util
 import struct
 
 # ---- ELF ------------------------------------------------------------------
@@ -323,3 +325,45 @@ def frame_pipeline(flags, obj, btf, kallsyms):
 
 def frame_profile(obj, profile):
     return u32(len(obj)) + obj + profile
+
+
+# ---- kernel profiles (docs/profile-format.md, version 2) ----------------
+
+class _H128(ctypes.Structure):
+    _fields_ = [("low64", ctypes.c_uint64), ("high64", ctypes.c_uint64)]
+
+
+def _xxh():
+    lib = ctypes.CDLL(ctypes.util.find_library("xxhash") or "libxxhash.so.0")
+    lib.XXH3_64bits.restype = ctypes.c_uint64
+    lib.XXH3_64bits.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+    lib.XXH3_128bits.restype = _H128
+    lib.XXH3_128bits.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+    return lib
+
+
+def xxh3_64(data):
+    """XXH3-64, through the libxxhash ksymres links against."""
+    return _xxh().XXH3_64bits(data, len(data))
+
+
+def xxh3_128_be(data):
+    """XXH3-128 as a profile stores its identity: high half first, big-endian."""
+    h = _xxh().XXH3_128bits(data, len(data))
+    return struct.pack(">QQ", h.high64, h.low64)
+
+
+def fix_profile_hashes(p):
+    """Recomputes a profile's block hashes and head hash as the writer does
+    (a forger's file): the body in 4 KiB blocks from 4096 to .ksr.blocks,
+    then XXH3-64 of the head (the hash field as zeros) and the table."""
+    b = bytearray(p)
+    e = Elf(bytes(p))
+    meta = e.sec(".ksr.meta").offset
+    blk = e.sec(".ksr.blocks").offset
+    table = b"".join(struct.pack("<Q", xxh3_64(bytes(b[o:min(o + 4096, blk)])))
+                     for o in range(4096, blk, 4096))
+    b[blk:blk + len(table)] = table
+    head = bytes(b[:meta + 24]) + bytes(8) + bytes(b[meta + 32:4096])
+    struct.pack_into("<Q", b, meta + 24, xxh3_64(head + table))
+    return bytes(b)

@@ -15,8 +15,6 @@ FILE: obj (inspect FILE), btf (profile --btf FILE), ks (profile --kallsyms
 FILE), prof (check OBJ -p FILE), res (resolve OBJ -p FILE)."""
 import argparse
 import copy
-import ctypes
-import ctypes.util
 import os
 import struct
 import subprocess
@@ -1646,38 +1644,9 @@ def k16_system_map_ok(c):
 # ============================================================================
 
 def fix_profile(p):
-    """Recomputes the block hashes and the head hash (as the writer does,
-    docs/profile-format.md), so a mutation is judged by the checks behind
-    them."""
-    b = bytearray(p)
-    e = K.Elf(p)
-    meta = e.sec(".ksr.meta").offset
-    blk = e.sec(".ksr.blocks")
-    table = b""
-    for off in range(4096, blk.offset, 4096):
-        h, _ = xxh(bytes(b[off:min(off + 4096, blk.offset)]), b"")
-        table += struct.pack("<Q", h)
-    b[blk.offset:blk.offset + len(table)] = table
-    head = bytes(b[:meta + 24]) + bytes(8) + bytes(b[meta + 32:4096])
-    h, _ = xxh(head + table, b"")
-    struct.pack_into("<Q", b, meta + 24, h)
-    return bytes(b)
-
-
-class _H128(ctypes.Structure):
-    _fields_ = [("low64", ctypes.c_uint64), ("high64", ctypes.c_uint64)]
-
-
-def xxh(data, btf):
-    """XXH3-64 of data and the big-endian XXH3-128 of btf, through the
-    libxxhash ksymres links against."""
-    lib = ctypes.CDLL(ctypes.util.find_library("xxhash") or "libxxhash.so.0")
-    lib.XXH3_64bits.restype = ctypes.c_uint64
-    lib.XXH3_64bits.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
-    lib.XXH3_128bits.restype = _H128
-    lib.XXH3_128bits.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
-    h = lib.XXH3_128bits(btf, len(btf))
-    return lib.XXH3_64bits(data, len(data)), struct.pack(">QQ", h.high64, h.low64)
+    """Recomputes the profile's hashes as the writer does, so a mutation is
+    judged by the checks behind them."""
+    return K.fix_profile_hashes(p)
 
 
 @case("P1", 3, "prof", "block 0 at offset 0x1000: hash mismatch")

@@ -693,7 +693,8 @@ static void test_forged_indexes_safe(void **state)
 }
 
 /* Indexes that point everywhere out of range, with every hash right: the
- * profile opens, answers "not found" and reads nothing outside the file. */
+ * profile opens, answers "not found", reads nothing outside the file, and
+ * reports the indexes malformed. */
 static void test_forged_out_of_range(void **state)
 {
 	static const struct {
@@ -733,7 +734,10 @@ static void test_forged_out_of_range(void **state)
 	assert_int_equal(ksr_kallsyms__lookup(ks, "bpf_prog_put", &first, &cnt), -ENOENT);
 	assert_null(ksr_kallsyms__str(ks, ksr_kallsyms__sym(ks, 0)->name_off));
 	assert_null(ksr_kallsyms__sym(ks, ksr_kallsyms__count(ks)));
-	assert_int_equal(ksr_profile__read_error(p), 0);
+	/* every index slot is taken: the lookups gave up at the probing bound
+	 * and found the indexes malformed (not a read error) */
+	assert_int_equal(ksr_profile__read_error(p), -KSR_EMALFORMED);
+	assert_non_null(strstr(ksr_errmsg(), ".ksr.btf.names: no empty slot"));
 	ksr_profile__free(p);
 	unlink(path);
 	free(buf);
