@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
+#include <stddef.h>
 #include <string.h>
 
 #include "cursor.h"
 #include "error.h"
 #include "manifest.h"
 
-_Static_assert(sizeof(struct ksr_manifest_hdr) == 176, "manifest header is a file format");
+_Static_assert(sizeof(struct ksr_manifest_hdr) == 216, "manifest header is a file format");
+_Static_assert(offsetof(struct ksr_manifest_hdr, arch) == KSR_MANIFEST_V1_HDR, "v2 extends v1");
 _Static_assert(sizeof(struct ksr_manifest_site) == 32, "manifest record is a file format");
 
 int ksr_manifest__parse(const void *data, size_t len, struct ksr_manifest *m)
@@ -13,27 +15,41 @@ int ksr_manifest__parse(const void *data, size_t len, struct ksr_manifest *m)
 	struct ksr_cur c = ksr_cur_make(data, len);
 	const uint8_t *p;
 	uint64_t recs;
+	size_t hdr_len = KSR_MANIFEST_V1_HDR;
 
 	memset(m, 0, sizeof(*m));
-	if (!ksr_cur_copy(&c, &m->hdr, sizeof(m->hdr)))
+	if (!ksr_cur_copy(&c, &m->hdr, KSR_MANIFEST_V1_HDR))
 		return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": shorter than its header (offset 0x0)");
 	if (memcmp(m->hdr.magic, KSR_MANIFEST_MAGIC, sizeof(KSR_MANIFEST_MAGIC)) != 0)
 		return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": bad magic (offset 0x0)");
-	if (m->hdr.version != KSR_MANIFEST_VERSION)
+	if (m->hdr.version != 1 && m->hdr.version != KSR_MANIFEST_VERSION)
 		return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": unsupported version %u (offset 0x8)",
 			       m->hdr.version);
+	if (m->hdr.version == 2) {
+		hdr_len = sizeof(m->hdr);
+		if (!ksr_cur_copy(&c, &m->hdr.arch, sizeof(m->hdr) - KSR_MANIFEST_V1_HDR))
+			return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": shorter than its header (offset 0x0)");
+		if (m->hdr.build_id_len > sizeof(m->hdr.build_id) ||
+		    memcmp(m->hdr.reserved, "\0\0\0\0\0", sizeof(m->hdr.reserved)))
+			return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": bad build ID fields (offset 0x%x)",
+				       KSR_MANIFEST_V1_HDR);
+		for (size_t i = m->hdr.build_id_len; i < sizeof(m->hdr.build_id); i++)
+			if (m->hdr.build_id[i])
+				return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": build ID not zero-padded (offset 0x%zx)",
+					       KSR_MANIFEST_V1_HDR + 8 + i);
+	}
 	if (m->hdr.site_cnt > KSR_MANIFEST_MAX_SITES ||
 	    m->hdr.release[sizeof(m->hdr.release) - 1] != '\0')
 		return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": bad header fields (offset 0xc)");
 	recs = (uint64_t)m->hdr.site_cnt * sizeof(struct ksr_manifest_site);
 	if (!ksr_cur_bytes(&c, recs, &m->sites))
 		return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": %u records past the end (offset 0x%zx)",
-			       m->hdr.site_cnt, sizeof(m->hdr));
+			       m->hdr.site_cnt, hdr_len);
 	if (m->hdr.strs_len == 0 || ksr_cur_left(&c) != m->hdr.strs_len ||
 	    !ksr_cur_bytes(&c, m->hdr.strs_len, &p) || p[0] != '\0' ||
 	    p[m->hdr.strs_len - 1] != '\0')
 		return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": string table invalid (offset 0x%llx)",
-			       (unsigned long long)(sizeof(m->hdr) + recs));
+			       (unsigned long long)(hdr_len + recs));
 	m->strs = (const char *)p;
 	m->strs_len = m->hdr.strs_len;
 	return 0;

@@ -10,7 +10,8 @@
 
 #define KSR_MANIFEST_SEC ".ksr.manifest"
 #define KSR_MANIFEST_MAGIC "KSRMANI"
-#define KSR_MANIFEST_VERSION 1u
+#define KSR_MANIFEST_VERSION 2u      /* written; version 1 is still read */
+#define KSR_MANIFEST_V1_HDR 176u     /* version 1: the header up to release */
 #define KSR_MANIFEST_MAX_SITES (1u << 20)
 
 struct ksr_manifest_hdr {
@@ -22,6 +23,11 @@ struct ksr_manifest_hdr {
 	uint32_t prof_flags;      /* the profile's KSR_PROF_* flags */
 	uint32_t strs_len;        /* bytes of the string table after the records */
 	char release[128];        /* the profile's kernel release */
+	/* version 2 */
+	uint16_t arch;            /* the profile's arch (ELF e_machine), 0 unknown */
+	uint8_t build_id_len;     /* the profile's GNU build ID; 0 = none */
+	uint8_t reserved[5];      /* 0 */
+	uint8_t build_id[32];
 };
 
 enum ksr_manifest_value {
@@ -51,7 +57,8 @@ struct ksr_manifest {
 	uint32_t strs_len;
 };
 
-/* Bounds-checked parse of a manifest section. */
+/* Bounds-checked parse of a manifest section, version 1 or 2 (a version 1
+ * header reads as a version 2 one without build ID or arch). */
 int ksr_manifest__parse(const void *data, size_t len, struct ksr_manifest *m);
 /* Copies record i out (records may be unaligned in the section). */
 void ksr_manifest__site(const struct ksr_manifest *m, uint32_t i, struct ksr_manifest_site *s);

@@ -234,6 +234,9 @@ static int build_manifest(struct patcher *p)
 	h.prof_flags = pm->flags;
 	h.strs_len = (uint32_t)p->strs.len;
 	memcpy(h.release, pm->release, sizeof(h.release));
+	h.arch = pm->arch;
+	h.build_id_len = pm->build_id_len;
+	memcpy(h.build_id, pm->build_id, sizeof(h.build_id));
 	ksr_buf_put(&p->manifest, &h, sizeof(h));
 	ksr_buf_put(&p->manifest, p->sites.data, p->sites.len);
 	return ksr_buf_put(&p->manifest, p->strs.data, p->strs.len);

@@ -41,8 +41,11 @@ struct host_check {
 	bool has_manifest;
 	bool match;
 	bool reresolved;
+	bool by_build_id;        /* the host was checked by its build ID, not its BTF */
 	char obj_identity[33];
-	char host_identity[33];
+	char host_identity[33];  /* "" unless the host's BTF was hashed */
+	char obj_build_id[65];   /* "" when the profile recorded none */
+	char host_build_id[65];
 	char obj_release[KSR_PROFILE_RELEASE_MAX];
 	uint64_t slide;
 	uint32_t rebased;
@@ -114,6 +117,8 @@ static int open_object(struct load_ctx *c)
 	if (err)
 		return ksr_cli_fail(c->a.path, err);
 	ksr_identity_hex(c->man.hdr.identity, c->hc.obj_identity);
+	for (uint32_t i = 0; i < c->man.hdr.build_id_len; i++)
+		snprintf(c->hc.obj_build_id + 2 * i, 3, "%02x", c->man.hdr.build_id[i]);
 	memcpy(c->hc.obj_release, c->man.hdr.release, sizeof(c->hc.obj_release));
 	return KSR_EXIT_OK;
 }
@@ -144,10 +149,13 @@ static int refuse_mismatch(const struct load_ctx *c)
 	char msg[1024];
 
 	snprintf(msg, sizeof(msg),
-		 "resolved for another kernel build: profile %s (identity %s), this host runs %s "
-		 "(identity %s); resolve it against a profile of this host (ksymres capture) or "
-		 "load with --reresolve", c->hc.obj_release, c->hc.obj_identity, host_release(),
-		 c->hc.host_identity);
+		 "resolved for another kernel build: profile %s (%s %s), this host runs %s "
+		 "(%s %s); resolve it against a profile of this host (ksymres capture) or "
+		 "load with --reresolve", c->hc.obj_release,
+		 c->hc.by_build_id ? "build id" : "identity",
+		 c->hc.by_build_id ? c->hc.obj_build_id : c->hc.obj_identity, host_release(),
+		 c->hc.by_build_id ? "build id" : "identity",
+		 c->hc.by_build_id ? c->hc.host_build_id : c->hc.host_identity);
 	ksr_err(EXDEV, "%s", msg);
 	return ksr_cli_fail(c->a.path, -EXDEV);
 }
@@ -229,20 +237,38 @@ static int prepare(struct load_ctx *c)
 	err = ksr_rebase__verify(&c->man, c->secs, c->sec_cnt, &c->hc.counts);
 	if (err)
 		return ksr_cli_fail(c->a.path, err);
-	err = ksr_host_btf__open(&c->hb);
-	if (err)
-		return ksr_cli_fail(c->hb.path, err);
-	memcpy(c->hc.host_identity, c->hb.identity, sizeof(c->hc.host_identity));
-	c->hc.match = !strcmp(c->hc.obj_identity, c->hc.host_identity);
+	/* by build ID when the profile recorded one and this kernel has one:
+	 * 164 bytes of /sys/kernel/notes instead of hashing its BTF */
+	if (c->man.hdr.build_id_len) {
+		uint8_t id[32], len = 0;
+
+		if (ksr_live_build_id(id, &len) == 0) {
+			c->hc.by_build_id = true;
+			for (uint32_t i = 0; i < len; i++)
+				snprintf(c->hc.host_build_id + 2 * i, 3, "%02x", id[i]);
+			c->hc.match = len == c->man.hdr.build_id_len &&
+				      !memcmp(id, c->man.hdr.build_id, len);
+		}
+	}
+	if (!c->hc.by_build_id || c->a.reresolve) {
+		err = ksr_host_btf__open(&c->hb);
+		if (err)
+			return ksr_cli_fail(c->hb.path, err);
+		memcpy(c->hc.host_identity, c->hb.identity, sizeof(c->hc.host_identity));
+		if (!c->hc.by_build_id)
+			c->hc.match = !strcmp(c->hc.obj_identity, c->hc.host_identity);
+	}
 	if (c->a.reresolve)
 		return reresolve(c);
 	if (!c->hc.match) {
 		if (!c->a.force)
 			return refuse_mismatch(c);
-		note("%s: resolved for another kernel build (profile %s, identity %s; this host %s, "
-		     "identity %s); loading anyway (--force): its BTF ids may name other types",
-		     c->a.path, c->hc.obj_release, c->hc.obj_identity, host_release(),
-		     c->hc.host_identity);
+		note("%s: resolved for another kernel build (profile %s, %s %s; this host %s, "
+		     "%s %s); loading anyway (--force): its BTF ids may name other types",
+		     c->a.path, c->hc.obj_release, c->hc.by_build_id ? "build id" : "identity",
+		     c->hc.by_build_id ? c->hc.obj_build_id : c->hc.obj_identity, host_release(),
+		     c->hc.by_build_id ? "build id" : "identity",
+		     c->hc.by_build_id ? c->hc.host_build_id : c->hc.host_identity);
 	}
 	return rebase(c);
 }
@@ -274,8 +300,18 @@ static void report_json(const struct load_ctx *c)
 		slide_str(c->hc.slide, slide, sizeof(slide));
 		ksr_json_key(&j, "identity");
 		ksr_json_str(&j, c->hc.obj_identity);
-		ksr_json_key(&j, "host_identity");
-		ksr_json_str(&j, c->hc.host_identity);
+		ksr_json_key(&j, "build_id");
+		ksr_json_str(&j, c->hc.obj_build_id);
+		ksr_json_key(&j, "host_check");
+		ksr_json_str(&j, c->hc.by_build_id ? "build_id" : "btf");
+		if (c->hc.host_identity[0]) {
+			ksr_json_key(&j, "host_identity");
+			ksr_json_str(&j, c->hc.host_identity);
+		}
+		if (c->hc.by_build_id) {
+			ksr_json_key(&j, "host_build_id");
+			ksr_json_str(&j, c->hc.host_build_id);
+		}
 		ksr_json_key(&j, "reresolved");
 		ksr_json_bool(&j, c->hc.reresolved);
 		if (c->hc.counts.addr_kernel && !c->hc.reresolved) {
@@ -334,9 +370,14 @@ static void report_host_text(const struct load_ctx *c)
 	}
 	fputs("manifest: profile ", stdout);
 	ksr_print_safe(stdout, c->hc.obj_release);
-	printf(" (identity %s): ", c->hc.obj_identity);
+	if (c->hc.by_build_id)
+		printf(" (build id %s): ", c->hc.obj_build_id);
+	else
+		printf(" (identity %s): ", c->hc.obj_identity);
 	if (c->hc.match)
 		fputs("this host is that build", stdout);
+	else if (c->hc.by_build_id)
+		printf("this host is another build (build id %s)", c->hc.host_build_id);
 	else
 		printf("this host is another build (identity %s)", c->hc.host_identity);
 	if (c->hc.reresolved) {

@@ -154,6 +154,40 @@ load_run "another build, --reresolve: weak" "$T/weak.other.o" weak_mask -- --rer
 ALLOW_STDERR=1 load_run "another build, --force" "$T/typeless.other.o" typeless_text -- --force
 grep -q "force" "$T/err" && pass "--force says so on stderr" || fail "--force: silent"
 
+# ---- the host check: by build ID when the profile recorded one ---------------------
+# notes(FILE ID_HEX): an ELF note run as /sys/kernel/notes has it; a Xen-like
+# note first, then the GNU build ID (none when ID_HEX is empty)
+notes() {
+  python3 - "$1" "$2" <<'EOF'
+import struct, sys
+def note(name, typ, desc):
+    n = name + b"\0"
+    pad = lambda b: b + bytes(-len(b) % 4)
+    return struct.pack("<III", len(n), len(desc), typ) + pad(n) + pad(desc)
+out = note(b"Xen", 6, b"\x00" * 8)
+if sys.argv[2]:
+    out += note(b"GNU", 3, bytes.fromhex(sys.argv[2]))
+open(sys.argv[1], "wb").write(out)
+EOF
+}
+host_check() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["host_check"])' "$T/out"; }
+if [ -r /sys/kernel/notes ] && "$K" profile --info "$T/host.profile" | grep -q "^build id [0-9a-f]"; then
+  BID=$("$K" profile --info "$T/host.profile" | awk '/^build id/ { print $3 }')
+  load_run "build id: this host's profile" "$T/typeless.o" typeless_text &&
+    [ "$(host_check)" = build_id ] && ! grep -q host_identity "$T/out" &&
+    pass "checked by build id $BID, the host's BTF not hashed" || fail "build id check: $(cat "$T/out")"
+  notes "$T/other.notes" 1111111111111111111111111111111111111111
+  KSYMRES_KERNEL_NOTES=$T/other.notes expect_error 1 "another build id refused" "$K" load "$T/typeless.o" --run
+  grep -q "build id $BID" "$T/err" && grep -q "build id 1111111111111111111111111111111111111111" "$T/err" &&
+    pass "the refusal names both build ids" || fail "build id refusal: $(cat "$T/err")"
+  KSYMRES_KERNEL_NOTES=$T/other.notes load_run "another build id, --reresolve" "$T/typeless.o" typeless_text -- --reresolve
+  notes "$T/nobid.notes" ""
+  KSYMRES_KERNEL_NOTES=$T/nobid.notes load_run "a kernel without a build id: the BTF hash" "$T/typeless.o" typeless_text &&
+    [ "$(host_check)" = btf ] && pass "no build id on the host: checked by the BTF hash" || fail "fallback: $(cat "$T/out")"
+else
+  echo "SKIPPED: build id checks: this kernel exposes no GNU build ID in /sys/kernel/notes"
+fi
+
 # ---- another boot of this build: KASLR rebase ------------------------------------
 # every address that moves with KASLR shifted by 2 MiB (not 'A' per-CPU
 # symbols, not modules): the profile of a boot whose _text differs
@@ -171,6 +205,8 @@ EOF
   || fail "profile of the shifted kallsyms"
 for o in typeless shared_sub; do resolve "$o" "$T/shifted.profile" "$T/$o.shifted.o"; done
 load_run "KASLR: other boot, typeless" "$T/typeless.shifted.o" typeless_text
+[ "$(host_check)" = btf ] && pass "a profile from a raw BTF (no build id): checked by the BTF hash" ||
+  fail "raw-BTF profile host check: $(cat "$T/out")"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d["kaslr_slide"] == "-0x200000" and d["rebased"] == 1))' "$T/out" \
   && pass "KASLR: slide -0x200000, 1 address rebased" || fail "KASLR report: $(cat "$T/out")"
 load_run "KASLR: other boot, shared_sub (3 sites)" "$T/shared_sub.shifted.o" shared_a shared_b
@@ -189,9 +225,11 @@ KSYMRES_KALLSYMS="$T/zero.kallsyms" expect_error 1 "restricted kallsyms" "$K" lo
 grep -q "restricted kallsyms" "$T/err" && pass "restricted kallsyms: says so" || fail "restricted: $(cat "$T/err")"
 KSYMRES_KALLSYMS="$T/zero.kallsyms" expect_error 1 "restricted kallsyms, --reresolve" "$K" load "$T/typeless.other.o" --reresolve
 KSYMRES_KALLSYMS="$T/zero.kallsyms" load_run "no address to rebase: kallsyms not needed" "$T/kfuncs.o" kfunc_tc
-KSYMRES_VMLINUX_BTF=/nonexistent expect_error 1 "missing vmlinux BTF" "$K" load "$T/typeless.o" --run
+# the host's BTF is what checks it against a profile without a build ID
+# (typeless.shifted.o: from a raw BTF blob)
+KSYMRES_VMLINUX_BTF=/nonexistent expect_error 1 "missing vmlinux BTF" "$K" load "$T/typeless.shifted.o" --run
 grep -q "no BTF" "$T/err" && pass "missing BTF: says so" || fail "missing BTF: $(cat "$T/err")"
-KSYMRES_VMLINUX_BTF="$T/other.btf" expect_error 1 "BTF hook: another build" "$K" load "$T/typeless.o"
+KSYMRES_VMLINUX_BTF="$T/other.btf" expect_error 1 "BTF hook: another build" "$K" load "$T/typeless.shifted.o"
 
 # ---- tampering and rejection -------------------------------------------------------
 cat >"$T/tamper.py" <<'EOF'
@@ -207,10 +245,11 @@ def sname(s):
     o = secs[shstrndx][4] + s[0]
     return d[o:d.index(b'\0', o)].decode()
 mo = next(s for s in secs if sname(s) == '.ksr.manifest')[4]
-cnt, = struct.unpack_from('<I', d, mo + 12)
-strs = mo + 176 + 32 * cnt
+ver, cnt = struct.unpack_from('<II', d, mo + 8)
+hdr = 176 if ver == 1 else 216   # docs/manifest-format.md
+strs = mo + hdr + 32 * cnt
 for i in range(cnt):
-    r = mo + 176 + 32 * i
+    r = mo + hdr + 32 * i
     sec, noff, ioff, val, ek, ins = struct.unpack_from('<IIQQBB', d, r)
     if d[strs + noff:d.index(b'\0', strs + noff)].decode() == name:
         new = int(value, 0)

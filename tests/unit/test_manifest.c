@@ -17,7 +17,7 @@
 #include "ksymres/ksymres.h"
 #include "manifest.h"
 
-#define HDR_SZ 176u
+#define HDR_SZ 176u   /* version 1, which build() writes; version 2 adds 40 bytes */
 #define REC_SZ 32u
 
 /* Two records naming "bpf_prog_put" and "bpf_rcu_read_lock". */
@@ -50,7 +50,7 @@ static void build(struct img *m, uint32_t site_cnt, uint32_t recs_present, size_
 	p = m->p = m->buf + shift;
 	m->len = len;
 	memcpy(p, "KSRMANI", 8);
-	put_le(p + 8, KSR_MANIFEST_VERSION, 4);
+	put_le(p + 8, 1, 4);
 	put_le(p + 12, site_cnt, 4);
 	for (int i = 0; i < 16; i++)
 		p[16 + i] = (uint8_t)(0xa0 + i);
@@ -235,7 +235,7 @@ static void test_magic_version(void **state)
 	m.p[7] = '\0';
 	check_good(&m);
 	for (uint32_t v = 0; v < 4; v++) {
-		if (v == KSR_MANIFEST_VERSION)
+		if (v == 1)
 			continue;
 		put_le(m.p + 8, v, 4);
 		bad(&m, m.len, "version");
@@ -313,10 +313,56 @@ static void test_release_field(void **state)
 	free(m.buf);
 }
 
+/* Version 2: the version 1 header, then arch, build ID length, reserved
+ * zeros and the zero-padded build ID. */
+static void test_v2_build_id(void **state)
+{
+	struct img m;
+	struct ksr_manifest mf;
+	uint8_t *v2;
+	size_t len;
+
+	build(&m, 2, 2, 0);
+	len = m.len + 40;
+	v2 = calloc(1, len);
+	assert_non_null(v2);
+	memcpy(v2, m.p, HDR_SZ);
+	put_le(v2 + 8, 2, 4);
+	put_le(v2 + HDR_SZ, 62, 2);              /* x86_64 */
+	v2[HDR_SZ + 2] = 20;
+	for (int i = 0; i < 20; i++)
+		v2[HDR_SZ + 8 + i] = (uint8_t)(0x10 + i);
+	memcpy(v2 + HDR_SZ + 40, m.p + HDR_SZ, m.len - HDR_SZ);
+	assert_int_equal(ksr_manifest__parse(v2, len, &mf), 0);
+	assert_int_equal(mf.hdr.version, 2);
+	assert_int_equal(mf.hdr.arch, 62);
+	assert_int_equal(mf.hdr.build_id_len, 20);
+	assert_int_equal(mf.hdr.build_id[19], 0x10 + 19);
+	assert_int_equal(mf.hdr.site_cnt, 2);
+	/* a version 1 header reads with no build ID */
+	assert_int_equal(ksr_manifest__parse(m.p, m.len, &mf), 0);
+	assert_int_equal(mf.hdr.build_id_len, 0);
+	/* reserved bytes, a length past 32, padding: refused */
+	v2[HDR_SZ + 3] = 1;
+	assert_int_equal(ksr_manifest__parse(v2, len, &mf), -KSR_EMALFORMED);
+	v2[HDR_SZ + 3] = 0;
+	v2[HDR_SZ + 2] = 33;
+	assert_int_equal(ksr_manifest__parse(v2, len, &mf), -KSR_EMALFORMED);
+	v2[HDR_SZ + 2] = 20;
+	v2[HDR_SZ + 8 + 25] = 1;
+	assert_int_equal(ksr_manifest__parse(v2, len, &mf), -KSR_EMALFORMED);
+	free(v2);
+	free(m.buf);
+}
+
 /* Layout constants used above agree with the header's structs. */
 static void test_layout(void **state)
 {
-	assert_int_equal(sizeof(struct ksr_manifest_hdr), HDR_SZ);
+	assert_int_equal(KSR_MANIFEST_V1_HDR, HDR_SZ);
+	assert_int_equal(sizeof(struct ksr_manifest_hdr), HDR_SZ + 40);
+	assert_int_equal(offsetof(struct ksr_manifest_hdr, arch), HDR_SZ);
+	assert_int_equal(offsetof(struct ksr_manifest_hdr, build_id_len), HDR_SZ + 2);
+	assert_int_equal(offsetof(struct ksr_manifest_hdr, build_id), HDR_SZ + 8);
 	assert_int_equal(sizeof(struct ksr_manifest_site), REC_SZ);
 	assert_int_equal(offsetof(struct ksr_manifest_hdr, site_cnt), 12);
 	assert_int_equal(offsetof(struct ksr_manifest_hdr, text_addr), 32);
@@ -331,6 +377,7 @@ static void test_layout(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_v2_build_id),
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_no_sites),

@@ -35,7 +35,7 @@ struct fixture {
 	uint8_t text[TEXT_SZ];
 	uint8_t data[16];
 	struct ksr_rebase_sec secs[SEC_CNT];
-	uint8_t man_buf[512];
+	uint8_t man_buf[1024];
 	struct ksr_manifest m;
 	struct spec specs[MAX_SITES];
 	uint32_t n;
