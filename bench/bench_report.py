@@ -45,6 +45,7 @@ def machine(args):
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "git": rev,
         "quick": bool(int(args.quick)),
+        "bandwidth_and_floor": args.machine,
     }
 
 
@@ -113,6 +114,8 @@ def markdown(doc):
             m["nproc"], m["cpu"], m["kernel"], m["mem_gib"], m["load_before"], m["load_after"],
             m["date"], m["git"], " (quick run)" if m["quick"] else ""),
         "",
+        m.get("bandwidth_and_floor") or "",
+        "",
         "Times in ms (wall clock; whole process where a command is named), peak RSS in MB",
         "(the child's ru_maxrss, median over the runs). Ratio = median / median as named.",
         "Other = share of the CPUs used by other processes during that benchmark (noise;",
@@ -153,6 +156,7 @@ def main():
     ap.add_argument("--load-before", default="")
     ap.add_argument("--load-after", default="")
     ap.add_argument("--quick", default="0")
+    ap.add_argument("--machine", default="")
     args = ap.parse_args()
     runs = []
     with open(args.jsonl) as f:

@@ -49,6 +49,25 @@ uptime_load() { cut -d' ' -f1-3 /proc/loadavg; }
 LOAD_BEFORE=$(uptime_load)
 echo "== machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), kernel $(uname -r), load $LOAD_BEFORE"
 
+# Two numbers that make tables from two machines comparable: memory
+# bandwidth (dd of a cached 256 MiB file) and the process floor
+# (`ksymres --version`, median of 50 runs).
+head -c $((256 << 20)) /dev/zero >"$DATA/bw.bin"
+cat "$DATA/bw.bin" >/dev/null
+BW=$(dd if="$DATA/bw.bin" of=/dev/null bs=1M 2>&1 | awk '/copied/ { print $(NF-1), $NF }')
+rm -f "$DATA/bw.bin"
+FLOOR_MS=$(python3 - "$K" <<'EOF'
+import statistics, subprocess, sys, time
+xs = []
+for _ in range(50):
+    t = time.perf_counter()
+    subprocess.run([sys.argv[1], "--version"], stdout=subprocess.DEVNULL)
+    xs.append((time.perf_counter() - t) * 1000)
+print("%.2f" % statistics.median(xs))
+EOF
+)
+echo "== memory bandwidth: $BW (dd of a cached 256 MiB file); process floor: $FLOOR_MS ms (ksymres --version, median of 50)"
+
 echo "== inputs ($DATA)"
 cp /sys/kernel/btf/vmlinux "$DATA/vmlinux.btf"
 if [ -n "${KSR_BENCH_KALLSYMS:-}" ]; then
@@ -72,6 +91,13 @@ for n in 3 30 100; do
   "$K" resolve "$DATA/ext$n.bpf.o" -p "$DATA/host.profile" -o "$DATA/ext$n.resolved.o" >/dev/null ||
     { echo "bench.sh: ext$n.bpf.o does not resolve on this host" >&2; exit 1; }
 done
+# a synthetic profile whose kallsyms is 4x this host's (each line and three
+# renamed copies at the same address): cost must not grow with it
+awk -F'\t' '{ print; split($1, f, " ")
+  for (i = 1; i <= 3; i++) printf "%s %s %s_ksr4x%d%s\n", f[1], f[2], f[3], i, (NF > 1 ? "\t" $2 : "") }' \
+  "$DATA/kallsyms.txt" >"$DATA/kallsyms4x.txt"
+"$K" profile --btf "$DATA/vmlinux.btf" --kallsyms "$DATA/kallsyms4x.txt" --release 4x \
+  -o "$DATA/host4x.profile"
 # 100 profiles (copies: one file each, so each has its own page-cache pages)
 mkdir -p "$DATA/profiles"
 for i in $(seq 1 100); do
@@ -114,13 +140,19 @@ echo "== kallsyms"
 echo
 echo "== offline end to end"
 for n in 3 30 100; do
-  "$RUN" -n "$(reps 50 10)" -o "$JSONL" -g offline -N "goal: <= 5 ms and peak RSS <= 6 MB" \
+  "$RUN" -n "$(reps 50 10)" -o "$JSONL" -g offline -N "goal: <= 1.5x the process floor" \
     "resolve, $n externs" -- "ksymres resolve" "$K" resolve "$DATA/ext$n.bpf.o" \
     -p "$DATA/host.profile" -o "$DATA/ext$n.out.o" "${FLOOR[@]}"
 done
+"$RUN" -n "$(reps 50 10)" -o "$JSONL" -g offline \
+  -N "goal: within 10% of resolve with this host's profile (cost grows with externs, not profile bytes)" \
+  "resolve, 3 externs, 4x kallsyms profile" -- "ksymres resolve (4x profile)" "$K" resolve \
+  "$DATA/ext3.bpf.o" -p "$DATA/host4x.profile" -o "$DATA/ext3.4x.o" \
+  --- "ksymres resolve (host profile)" "$K" resolve "$DATA/ext3.bpf.o" -p "$DATA/host.profile" \
+  -o "$DATA/ext3.out.o"
 for np in 1 10 100; do
   # shellcheck disable=SC2046
-  "$RUN" -n "$(reps 20 5)" -o "$JSONL" -g offline -N "goal (100 profiles): <= 200 ms" \
+  "$RUN" -n "$(reps 20 5)" -o "$JSONL" -g offline -N "goal (100 profiles): <= 10x the process floor, peak RSS <= 32 MB" \
     "check, 30 externs x $np profile$([ "$np" = 1 ] || echo s)" -- "ksymres check" "$K" check \
     "$DATA/ext30.bpf.o" $(profiles "$np") "${FLOOR[@]}"
 done
@@ -140,7 +172,7 @@ else
   "$K" resolve "$DEMO" -p "$DATA/host.profile" -o "$DATA/ksym_demo.resolved.o" >/dev/null
   if "$K" --help 2>/dev/null | grep -q '^  load '; then
     "$RUN" -n "$(reps 30 8)" -o "$JSONL" -g live -r 1/0 \
-      -N "1 typeless + 2 kfuncs (examples/ksym_demo); goal: libbpf / ksymres load >= 20" \
+      -N "1 typeless + 2 kfuncs (examples/ksym_demo); goals: ksymres load <= 1.15x libbpf on the pre-resolved object, libbpf on the original / ksymres load >= 20" \
       "load ksym_demo" -- "ksymres load (pre-resolved)" "$K" load "$DATA/ksym_demo.resolved.o" \
       --- "libbpf load (original)" "$B/libbpf_load" "$DEMO" \
       --- "libbpf load (pre-resolved, no checks)" "$B/libbpf_load" "$DATA/ksym_demo.resolved.o"
@@ -164,5 +196,6 @@ LOAD_AFTER=$(uptime_load)
 echo
 echo "== report (load average before: $LOAD_BEFORE, after: $LOAD_AFTER)"
 python3 "$ROOT/bench/bench_report.py" "$JSONL" "$OUT/results.json" "$OUT/results.md" \
-  --load-before "$LOAD_BEFORE" --load-after "$LOAD_AFTER" --quick "$QUICK"
+  --load-before "$LOAD_BEFORE" --load-after "$LOAD_AFTER" --quick "$QUICK" \
+  --machine "memory bandwidth $BW (dd of a cached 256 MiB file); process floor $FLOOR_MS ms"
 echo "wrote $OUT/results.md and $OUT/results.json"
