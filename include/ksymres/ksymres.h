@@ -42,9 +42,10 @@ KSR_API const char *ksr_btf__name(const struct ksr_btf *btf, uint32_t id);
 /* ---- kernel profiles ---------------------------------------------------- */
 struct ksr_profile;
 
-/* Reads the whole profile into memory and verifies it (every byte:
- * docs/profile-format.md); a file changed while it is read is an error,
- * never a crash. */
+/* Opens a profile in O(1): its head and block table are read and verified;
+ * each 4 KiB block of the rest is verified when a lookup first reads it
+ * (docs/profile-format.md). The file is read with pread, never mapped: a
+ * file changed while it is read is an error, never a crash. */
 KSR_API int ksr_profile__open(const char *path, struct ksr_profile **out);
 KSR_API void ksr_profile__free(struct ksr_profile *prof);
 KSR_API const char *ksr_profile__release(const struct ksr_profile *prof);
