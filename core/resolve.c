@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "btf.h"
@@ -281,4 +282,22 @@ void ksr_resolve__extern(const struct ksr_object *obj, const struct ksr_extern *
 		decide_func(obj, e, prof, d);
 		break;
 	}
+}
+
+int ksr_decide_all(const struct ksr_object *obj, const struct ksr_profile *prof,
+		   struct ksr_decision **out)
+{
+	size_t n = ksr_object__extern_cnt(obj);
+	struct ksr_decision *d = calloc(n ? n : 1, sizeof(*d));
+	int ok = 1;
+
+	if (!d)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		ksr_resolve__extern(obj, ksr_object__extern(obj, i), prof, &d[i]);
+		if (!ksr_status_ok(d[i].status))
+			ok = 0;
+	}
+	*out = d;
+	return ok;
 }

@@ -47,4 +47,9 @@ bool ksr_license_gpl_compatible(const char *license);
 /* major*256 + minor from a release string like "6.1.0-27-cloud-amd64"; 0 if unknown. */
 unsigned int ksr_release_version(const char *release);
 
+/* Decides every extern of obj against prof into a new array (free()).
+ * Returns 1 when all may run, 0 when not, -1 on allocation failure. */
+int ksr_decide_all(const struct ksr_object *obj, const struct ksr_profile *prof,
+		   struct ksr_decision **out);
+
 #endif

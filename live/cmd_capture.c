@@ -27,27 +27,13 @@
 #include <unistd.h>
 
 #include "btf.h"
-#include "cli.h"
+#include "output.h"
 #include "error.h"
 #include "fileio.h"
 #include "kallsyms.h"
 #include "ksymres/ksymres.h"
 #include "live.h"
 #include "profile.h"
-
-const char *ksr_live_btf_path(void)
-{
-	const char *p = getenv("KSYMRES_VMLINUX_BTF");
-
-	return p && *p ? p : "/sys/kernel/btf/vmlinux";
-}
-
-const char *ksr_live_kallsyms_path(void)
-{
-	const char *p = getenv("KSYMRES_KALLSYMS");
-
-	return p && *p ? p : "/proc/kallsyms";
-}
 
 /* ---- the reader thread ---------------------------------------------------- */
 

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "cli.h"
+#include "output.h"
 #include "error.h"
 #include "fileio.h"
 #include "live.h"

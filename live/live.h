@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Paths of the live kernel's artifacts. KSYMRES_VMLINUX_BTF,
+/* The live commands (live/) and the paths of the live kernel's artifacts.
+ * live/ uses the shared output (output/) and the library (core/); never
+ * offline/.
+ *
+ * Paths of the live kernel's artifacts. KSYMRES_VMLINUX_BTF,
  * KSYMRES_KALLSYMS and KSYMRES_KERNEL_NOTES override them (test hooks,
  * documented in docs/cli.md). */
 #ifndef KSR_LIVE_H
 #define KSR_LIVE_H
+
+int ksr_cmd_capture(int argc, char **argv);
+int ksr_cmd_load(int argc, char **argv);
 
 const char *ksr_live_btf_path(void);
 const char *ksr_live_kallsyms_path(void);

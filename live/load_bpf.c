@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "output.h"
 #include "error.h"
 #include "load.h"
 

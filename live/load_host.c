@@ -18,6 +18,20 @@
 #define KALLSYMS_CHUNK 16384u
 #define NOTES_MAX 65536u
 
+const char *ksr_live_btf_path(void)
+{
+	const char *p = getenv("KSYMRES_VMLINUX_BTF");
+
+	return p && *p ? p : "/sys/kernel/btf/vmlinux";
+}
+
+const char *ksr_live_kallsyms_path(void)
+{
+	const char *p = getenv("KSYMRES_KALLSYMS");
+
+	return p && *p ? p : "/proc/kallsyms";
+}
+
 const char *ksr_live_notes_path(void)
 {
 	const char *p = getenv("KSYMRES_KERNEL_NOTES");

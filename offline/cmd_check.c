@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "offline.h"
+#include "output.h"
 #include "profile.h"
 #include "report.h"
 

@@ -4,18 +4,9 @@
 #include <getopt.h>
 #include <inttypes.h>
 
-#include "cli.h"
+#include "offline.h"
+#include "output.h"
 #include "ksymres/ksymres.h"
-
-const char *ksr_kind_str(int k)
-{
-	switch (k) {
-	case KSR_EXTERN_VAR: return "var";
-	case KSR_EXTERN_TYPELESS: return "typeless";
-	case KSR_EXTERN_FUNC: return "func";
-	}
-	return "?";
-}
 
 static const char *insn_str(enum ksr_site_insn i)
 {

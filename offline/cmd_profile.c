@@ -16,7 +16,8 @@
 #include <string.h>
 
 #include "btf.h"
-#include "cli.h"
+#include "offline.h"
+#include "output.h"
 #include "error.h"
 #include "fileio.h"
 #include "kallsyms.h"

@@ -10,7 +10,8 @@
 #include <sys/stat.h>
 
 #include "buf.h"
-#include "cli.h"
+#include "offline.h"
+#include "output.h"
 #include "fileio.h"
 #include "patch.h"
 #include "profile.h"

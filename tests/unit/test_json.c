@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "cli.h"
+#include "output.h"
 
 /* The JSON text of ksr_json_str(s), without the trailing newline. */
 static char *json_of(const char *s)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Shared plumbing of the ksymres commands: exit codes, error reporting,
- * JSON output. */
-#ifndef KSR_CLI_H
-#define KSR_CLI_H
+/* The shared output layer of the ksymres commands (output/): exit codes,
+ * error reporting, the common output options, JSON and text reports. It
+ * sits between the commands (offline/, live/, later service/) and the
+ * library (core/): it includes core headers and nothing above it. */
+#ifndef KSR_OUTPUT_H
+#define KSR_OUTPUT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,6 +25,8 @@ struct ksr_cli {
 
 extern struct ksr_cli ksr_cli;
 
+/* One error line on stderr: "ksymres: msg", or {"error": msg} in -j mode. */
+void ksr_cli_error(const char *msg);
 /* Prints one line on stderr (a JSON object in -j mode) and returns the exit
  * code: usage errors exit 2, other messages carry the code of err. */
 int ksr_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -74,12 +78,5 @@ void ksr_print_safe_col(FILE *f, const char *s, size_t width, size_t max);
 /* "var", "typeless" or "func". */
 const char *ksr_kind_str(int kind);
 
-/* Commands. Each returns the process exit code. */
-int ksr_cmd_capture(int argc, char **argv);
-int ksr_cmd_profile(int argc, char **argv);
-int ksr_cmd_inspect(int argc, char **argv);
-int ksr_cmd_resolve(int argc, char **argv);
-int ksr_cmd_check(int argc, char **argv);
-int ksr_cmd_load(int argc, char **argv);
 
 #endif

@@ -4,7 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-#include "cli.h"
+#include "output.h"
 #include "report.h"
 
 static const char *addr_class_str(enum ksr_addr_class c)
@@ -73,20 +73,12 @@ void ksr_report_extern_text(FILE *f, const struct ksr_extern *e, const struct ks
 	fputc('\n', f);
 }
 
-int ksr_decide_all(const struct ksr_object *obj, const struct ksr_profile *prof,
-		   struct ksr_decision **out)
+const char *ksr_kind_str(int k)
 {
-	size_t n = ksr_object__extern_cnt(obj);
-	struct ksr_decision *d = calloc(n ? n : 1, sizeof(*d));
-	int ok = 1;
-
-	if (!d)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		ksr_resolve__extern(obj, ksr_object__extern(obj, i), prof, &d[i]);
-		if (!ksr_status_ok(d[i].status))
-			ok = 0;
+	switch (k) {
+	case KSR_EXTERN_VAR: return "var";
+	case KSR_EXTERN_TYPELESS: return "typeless";
+	case KSR_EXTERN_FUNC: return "func";
 	}
-	*out = d;
-	return ok;
+	return "?";
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <inttypes.h>
 
-#include "cli.h"
+#include "output.h"
 
 void ksr_json_init(struct ksr_json *j, FILE *f, bool pretty)
 {
