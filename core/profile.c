@@ -52,6 +52,7 @@ struct ksr_profile {
 	struct opt_sec opt[KSR_PROFILE_MAX_SECS];
 	uint32_t opt_cnt;
 	char identity[33];
+	char build_id[2 * KSR_PROFILE_BUILD_ID_MAX + 1];
 	char release[KSR_PROFILE_RELEASE_MAX + 1];
 	char *name;
 };
@@ -857,8 +858,6 @@ static int open_verified(struct ksr_profile *p)
 	free(blocks);
 	if (err)
 		return err;
-	for (int i = 0; i < 16; i++)
-		snprintf(p->identity + 2 * i, 3, "%02x", p->meta.identity[i]);
 	p->file = ksr_span_file(p->src);
 	for (uint32_t i = SEC_BTF; i < blk; i++)
 		ksr_span_sub(&p->file, l.off[i], l.size[i], &part[i]);
@@ -882,6 +881,80 @@ v1:
 		       "profile format version 1: convert it with 'ksymres profile --from FILE -o NEW' (file offset 0x48)");
 }
 
+/* The printable forms of what .ksr.meta records. */
+static void set_names(struct ksr_profile *p)
+{
+	memcpy(p->release, p->meta.release, KSR_PROFILE_RELEASE_MAX);
+	for (int i = 0; i < 16; i++)
+		snprintf(p->identity + 2 * i, 3, "%02x", p->meta.identity[i]);
+	p->build_id[0] = '\0';
+	for (uint32_t i = 0; i < p->meta.build_id_len; i++)
+		snprintf(p->build_id + 2 * i, 3, "%02x", p->meta.build_id[i]);
+}
+
+int ksr_profile__from_parsed(struct ksr_btf *btf, struct ksr_kallsyms *ks,
+			     const struct ksr_profile_info *info, struct ksr_profile **out)
+{
+	struct ksr_profile *p = calloc(1, sizeof(*p));
+	const void *raw;
+	size_t raw_len;
+	uint64_t addr;
+	char hex[33];
+	int err = check_info(info);
+
+	*out = NULL;
+	if (!p || err) {
+		free(p);
+		ksr_btf__free(btf);
+		ksr_kallsyms__free(ks);
+		return err ? err : ksr_err(ENOMEM, "out of memory");
+	}
+	p->btf = btf;
+	p->ks = ks;
+	memcpy(p->meta.magic, KSR_PROFILE_MAGIC, sizeof(KSR_PROFILE_MAGIC));
+	p->meta.version = KSR_PROFILE_VERSION;
+	raw = ksr_btf__raw(btf, &raw_len);
+	ksr_hash128_hex(raw, raw_len, hex);
+	for (int i = 0; i < 16; i++) {
+		unsigned int v;
+
+		sscanf(hex + 2 * i, "%2x", &v);
+		p->meta.identity[i] = (uint8_t)v;
+	}
+	if (ksr_btf__has_kfunc_tags(btf))
+		p->meta.flags |= KSR_PROF_KFUNC_TAGS;
+	if (ksr_kallsyms__text_addr(ks, &addr)) {
+		p->meta.flags |= KSR_PROF_HAS_TEXT;
+		p->meta.text_addr = addr;
+	}
+	if (ksr_kallsyms__has_data_syms(ks))
+		p->meta.flags |= KSR_PROF_KALLSYMS_ALL;
+	strncpy(p->meta.release, info->release, sizeof(p->meta.release) - 1);
+	p->meta.arch = info->arch;
+	p->meta.build_id_len = info->build_id_len;
+	memcpy(p->meta.build_id, info->build_id, info->build_id_len);
+	ksr_btf__type_offsets(btf, &p->meta.btf_type_cnt);
+	ksr_kallsyms__syms(ks, &p->meta.sym_cnt);
+	set_names(p);
+	p->name = strdup("(memory)");
+	if (!p->name) {
+		ksr_profile__free(p);
+		return ksr_err(ENOMEM, "out of memory");
+	}
+	*out = p;
+	return 0;
+}
+
+KSR_API const char *ksr_profile__build_id(const struct ksr_profile *p)
+{
+	return p->build_id;
+}
+
+KSR_API const char *ksr_profile__arch(const struct ksr_profile *p)
+{
+	return ksr_arch_name(p->meta.arch);
+}
+
 KSR_API int ksr_profile__open(const char *path, struct ksr_profile **out)
 {
 	struct ksr_profile *p;
@@ -898,7 +971,7 @@ KSR_API int ksr_profile__open(const char *path, struct ksr_profile **out)
 		err = open_verified(p);
 	}
 	if (!err) {
-		memcpy(p->release, p->meta.release, KSR_PROFILE_RELEASE_MAX);
+		set_names(p);
 		slash = strrchr(path, '/');
 		p->name = strdup(slash ? slash + 1 : path);
 		if (!p->name)

@@ -88,6 +88,12 @@ int ksr_profile__open_all(const char *const *paths, size_t n, struct ksr_profile
  * not laid out well enough to find them. */
 int ksr_profile_fix_hashes(uint8_t *img, size_t len);
 
+/* A profile in memory from a kernel-mode-validated BTF and a parsed
+ * snapshot, which it takes over (freed with it, or on failure): the same
+ * answers as a profile written from them and opened. */
+int ksr_profile__from_parsed(struct ksr_btf *btf, struct ksr_kallsyms *ks,
+			     const struct ksr_profile_info *info, struct ksr_profile **out);
+
 /* Extracts the BTF blob from raw BTF or from an ELF file's .BTF section
  * (a vmlinux, or a module). Points the blob at a sub-range of data. */
 int ksr_btf_blob_from_file(const void *data, size_t len, const void **blob, size_t *blob_len);

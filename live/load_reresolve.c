@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -32,15 +31,14 @@
 #include "patch.h"
 #include "profile.h"
 
-/* A profile of the running kernel, opened from a file nobody else sees. */
+/* A profile of the running kernel, in memory: its BTF and full kallsyms
+ * parsed, never written anywhere. */
 static int host_profile(const struct ksr_host_btf *hb, struct ksr_profile **out)
 {
-	const char *tmp = getenv("TMPDIR");
 	const char *ks_path = ksr_live_kallsyms_path();
+	struct ksr_profile_info info = { 0 };
 	struct ksr_kallsyms *ks = NULL;
 	struct ksr_btf *btf = NULL;
-	char dir[4096], path[4160];
-	struct stat st;
 	struct utsname uts;
 	void *text = NULL;
 	size_t len;
@@ -70,27 +68,8 @@ static int host_profile(const struct ksr_host_btf *hb, struct ksr_profile **out)
 		ksr_kallsyms__free(ks);
 		return err;
 	}
-	if (uname(&uts) < 0)
-		snprintf(uts.release, sizeof(uts.release), "unknown");
-	/* tmpfs when there is one: the profile is never meant to reach a disk */
-	if (!tmp || !*tmp)
-		tmp = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
-	snprintf(dir, sizeof(dir), "%s/ksymres-load.XXXXXX", tmp);
-	if (!mkdtemp(dir)) {
-		err = ksr_err(errno, "%s: cannot create a private directory: %s", tmp, strerror(errno));
-	} else {
-		snprintf(path, sizeof(path), "%s/host.profile", dir);
-		struct ksr_profile_info info = { .release = uts.release };
-
-		err = ksr_profile__write(path, btf, ks, &info);
-		if (!err)
-			err = ksr_profile__open(path, out);
-		unlink(path);
-		rmdir(dir);
-	}
-	ksr_btf__free(btf);
-	ksr_kallsyms__free(ks);
-	return err;
+	info.release = uname(&uts) == 0 ? uts.release : "unknown";
+	return ksr_profile__from_parsed(btf, ks, &info, out);
 }
 
 /* Binding of the neutralised symbol named name: patching keeps it. */

@@ -20,6 +20,12 @@ extern "C" {
 
 KSR_API const char *ksr_errmsg(void);
 
+/* Options structs follow libbpf's convention: the first field, sz, is the
+ * size of the struct as the caller was compiled with it (set it with
+ * sizeof). A library newer than the caller treats fields past sz as unset;
+ * a library older than the caller refuses (-EINVAL) a struct with non-zero
+ * bytes past the fields it knows. NULL means every default. */
+
 /* ---- BTF ---------------------------------------------------------------- */
 struct ksr_btf;
 
@@ -52,6 +58,29 @@ KSR_API const char *ksr_profile__release(const struct ksr_profile *prof);
 /* 32 lowercase hex digits: XXH3-128 of the raw vmlinux BTF. */
 KSR_API const char *ksr_profile__identity(const struct ksr_profile *prof);
 KSR_API const struct ksr_btf *ksr_profile__btf(const struct ksr_profile *prof);
+
+struct ksr_profile_opts {
+	size_t sz;
+	const char *release;     /* uname -r of the kernel; default "unknown" */
+	const char *arch;        /* "x86_64", "aarch64", ...; default: a vmlinux ELF's e_machine */
+	const uint8_t *build_id; /* GNU build ID; default: a vmlinux ELF's .notes, else none */
+	size_t build_id_len;     /* 1..32 with build_id */
+};
+
+/* A profile from its parts: btf is raw vmlinux BTF or a vmlinux ELF, and
+ * kallsyms a /proc/kallsyms or System.map text; both are fully validated,
+ * as `ksymres profile` validates them. create writes the profile file
+ * (atomically); open_mem makes the profile in memory only, for a host
+ * that resolves against itself. */
+KSR_API int ksr_profile__create(const char *path, const void *btf, size_t btf_len,
+				const char *kallsyms, size_t kallsyms_len,
+				const struct ksr_profile_opts *opts);
+KSR_API int ksr_profile__open_mem(const void *btf, size_t btf_len, const char *kallsyms,
+				  size_t kallsyms_len, const struct ksr_profile_opts *opts,
+				  struct ksr_profile **out);
+/* The profile's GNU build ID as hex ("" when it recorded none) and arch. */
+KSR_API const char *ksr_profile__build_id(const struct ksr_profile *prof);
+KSR_API const char *ksr_profile__arch(const struct ksr_profile *prof);
 
 /* ---- BPF objects and their externs -------------------------------------- */
 struct ksr_object;
@@ -98,6 +127,54 @@ KSR_API size_t ksr_object__extern_cnt(const struct ksr_object *obj);
 KSR_API const struct ksr_extern *ksr_object__extern(const struct ksr_object *obj, size_t i);
 KSR_API const struct ksr_btf *ksr_object__btf(const struct ksr_object *obj);
 KSR_API const char *ksr_object__license(const struct ksr_object *obj);
+
+/* ---- resolution: every extern of an object decided against a profile ---- */
+struct ksr_resolution;
+
+/* Decides every .ksyms extern of obj against prof as libbpf would on that
+ * kernel (ksymres resolve / check). obj and prof must outlive it. A profile
+ * that cannot be read (damaged block, file changed) is an error. */
+KSR_API int ksr_resolution__new(const struct ksr_object *obj, const struct ksr_profile *prof,
+				struct ksr_resolution **out);
+KSR_API void ksr_resolution__free(struct ksr_resolution *res);
+/* True when every extern is resolved or weak_unresolved: the object can be
+ * patched and its programs loaded on that kernel. */
+KSR_API bool ksr_resolution__runnable(const struct ksr_resolution *res);
+/* Extern i (as ksr_object__extern(obj, i)): "resolved", "weak_unresolved",
+ * "missing", "incompatible" or "unloadable", and why ("" when resolved). */
+KSR_API const char *ksr_resolution__status(const struct ksr_resolution *res, size_t i);
+KSR_API const char *ksr_resolution__reason(const struct ksr_resolution *res, size_t i);
+
+struct ksr_patch_opts {
+	size_t sz;               /* nothing else yet: room for what patching will take */
+};
+
+/* The patched object of a runnable resolution (-EINVAL otherwise): into a
+ * malloc()ed buffer (free() it), or written to path atomically. The bytes
+ * are those `ksymres resolve` writes. */
+KSR_API int ksr_resolution__patch(const struct ksr_resolution *res,
+				  const struct ksr_patch_opts *opts, void **buf, size_t *len);
+KSR_API int ksr_resolution__write(const struct ksr_resolution *res, const char *path,
+				  const struct ksr_patch_opts *opts);
+
+/* ---- patched objects: the manifest, and KASLR ---------------------------- */
+struct ksr_manifest_info {
+	size_t sz;
+	char identity[33];       /* the profile's identity */
+	char build_id[65];       /* the profile's GNU build ID as hex; "" = none */
+	char release[128];
+	uint64_t text_addr;      /* _text of the profiled boot */
+	uint32_t site_cnt;       /* patched instructions */
+};
+
+/* The manifest ksymres wrote into a patched object; -ENOENT when obj has
+ * none (it was not patched by ksymres). */
+KSR_API int ksr_object__manifest(const struct ksr_object *obj, struct ksr_manifest_info *info);
+/* Moves the addresses of a patched object image that follow the kernel
+ * image's KASLR slide to a boot whose _text is text_addr, in place, after
+ * checking every recorded site against the instructions. *rebased: how
+ * many moved. Module addresses cannot move: -EXDEV. */
+KSR_API int ksr_image__rebase(void *img, size_t len, uint64_t text_addr, uint32_t *rebased);
 
 #ifdef __cplusplus
 }

@@ -42,5 +42,29 @@ if PKG_CONFIG_PATH=$LIB/pkgconfig $CC $SAN "$KSR_SOURCE_DIR/tests/install/consum
   pass "pkg-config consumer builds"
 else fail "pkg-config consumer: $(cat "$T/pc.log")"; fi
 "$P/bin/ksymres" --version >/dev/null && pass "installed CLI runs" || fail "installed CLI"
+
+# the library does the main job: a consumer resolves an object through the
+# public API, from a profile file and from a profile made in memory from its
+# parts, and writes exactly the bytes `ksymres resolve` writes
+C=$T/consumer/consumer
+if [ -x "$C" ] && [ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ] &&
+   awk 'NR==1 { exit ($1 ~ /^0+$/) ? 1 : 0 }' /proc/kallsyms; then
+  cp /sys/kernel/btf/vmlinux "$T/vmlinux.btf"
+  cat /proc/kallsyms >"$T/kallsyms"
+  "$P/bin/ksymres" profile --btf "$T/vmlinux.btf" --kallsyms "$T/kallsyms" --release r1 -o "$T/p.profile" >/dev/null
+  for o in typeless kfuncs weak; do
+    "$P/bin/ksymres" resolve "$KSR_BPF_DIR/$o.bpf.o" -p "$T/p.profile" -o "$T/$o.cli.o" >/dev/null
+    if LD_LIBRARY_PATH=$LIB "$C" "$KSR_BPF_DIR/$o.bpf.o" "$T/p.profile" "$T/$o.lib.o" >"$T/c.out" 2>&1 &&
+       cmp -s "$T/$o.cli.o" "$T/$o.lib.o"; then
+      pass "library resolve of $o == ksymres resolve ($(grep -c ' resolved\| weak_unresolved' "$T/c.out") externs; $(grep manifest "$T/c.out"))"
+    else fail "library resolve of $o: $(cat "$T/c.out")"; fi
+    if LD_LIBRARY_PATH=$LIB "$C" "$KSR_BPF_DIR/$o.bpf.o" "$T/vmlinux.btf" "$T/kallsyms" r1 "$T/$o.mem.o" >"$T/c.out" 2>&1 &&
+       cmp -s "$T/$o.cli.o" "$T/$o.mem.o"; then
+      pass "library resolve of $o against a profile in memory == ksymres resolve"
+    else fail "in-memory profile resolve of $o: $(cat "$T/c.out")"; fi
+  done
+else
+  echo "SKIPPED: library resolve vs the CLI: needs root, /sys/kernel/btf/vmlinux and unrestricted /proc/kallsyms"
+fi
 MANWIDTH=80 man -l "$P/share/man/man8/ksymres.8" >/dev/null 2>&1 && pass "man page renders" || pass "man not available (page installed)"
 finish

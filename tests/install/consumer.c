@@ -1,22 +1,92 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* Uses only the installed public API: opens an object, lists its externs. */
+/* Uses only the installed public API.
+ *   consumer OBJECT                          lists the object's externs
+ *   consumer OBJECT PROFILE OUT              resolves against a profile file
+ *                                            and writes the patched object
+ *   consumer OBJECT BTF KALLSYMS REL OUT     the same against a profile made
+ *                                            in memory from its parts */
 #include <stdio.h>
+#include <stdlib.h>
 #include <ksymres/ksymres.h>
+
+static void *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 1 << 20, n = 0;
+	char *buf = malloc(cap + 1);
+
+	if (!f || !buf)
+		exit(1);
+	for (size_t r; (r = fread(buf + n, 1, cap - n, f)) > 0;) {
+		n += r;
+		if (n == cap && !(buf = realloc(buf, (cap *= 2) + 1)))
+			exit(1);
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "consumer: %s: %s\n", what, ksr_errmsg());
+	return 1;
+}
 
 int main(int argc, char **argv)
 {
-	struct ksr_object *obj;
-	int err;
+	struct ksr_profile *prof = NULL;
+	struct ksr_resolution *res;
+	struct ksr_manifest_info mi = { .sz = sizeof(mi) };
+	struct ksr_object *obj, *out;
+	const char *out_path;
+	void *img;
+	size_t len;
 
-	if (argc != 2)
+	if (argc != 2 && argc != 4 && argc != 6)
 		return 2;
-	err = ksr_object__open(argv[1], &obj);
-	if (err) {
-		fprintf(stderr, "consumer: %s\n", ksr_errmsg());
-		return 1;
+	if (ksr_object__open(argv[1], &obj))
+		return fail(argv[1]);
+	if (argc == 2) {
+		for (size_t i = 0; i < ksr_object__extern_cnt(obj); i++)
+			printf("%s\n", ksr_object__extern(obj, i)->name);
+		ksr_object__free(obj);
+		return 0;
 	}
+	if (argc == 4) {
+		if (ksr_profile__open(argv[2], &prof))
+			return fail(argv[2]);
+		out_path = argv[3];
+	} else {
+		struct ksr_profile_opts po = { .sz = sizeof(po), .release = argv[4] };
+		size_t blen, klen;
+		void *btf = slurp(argv[2], &blen), *ks = slurp(argv[3], &klen);
+
+		if (ksr_profile__open_mem(btf, blen, ks, klen, &po, &prof))
+			return fail("profile from parts");
+		free(btf);
+		free(ks);
+		out_path = argv[5];
+	}
+	if (ksr_resolution__new(obj, prof, &res))
+		return fail("resolve");
 	for (size_t i = 0; i < ksr_object__extern_cnt(obj); i++)
-		printf("%s\n", ksr_object__extern(obj, i)->name);
+		printf("%s %s\n", ksr_object__extern(obj, i)->name, ksr_resolution__status(res, i));
+	if (!ksr_resolution__runnable(res))
+		return 1;
+	/* into a buffer, checked through the manifest, then into the file */
+	if (ksr_resolution__patch(res, NULL, &img, &len))
+		return fail("patch");
+	if (ksr_object__open_mem(img, len, &out) || ksr_object__manifest(out, &mi))
+		return fail("patched image");
+	printf("manifest: %u sites, identity %s\n", mi.site_cnt, mi.identity);
+	ksr_object__free(out);
+	free(img);
+	if (ksr_resolution__write(res, out_path, NULL))
+		return fail(out_path);
+	ksr_resolution__free(res);
+	ksr_profile__free(prof);
 	ksr_object__free(obj);
 	return 0;
 }
