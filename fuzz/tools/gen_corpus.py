@@ -223,6 +223,14 @@ def main():
                                                     ("kinds", kinds_btf, ks_small))):
             out.put("pipeline", f"{name}+{bname}.pipe",
                     ksrfmt.frame_pipeline(flags, blob, btf, text.encode("latin-1")))
+    # the pipeline's flags beyond the release (fuzz/fuzz_pipeline.c): arch,
+    # build ID (bits 4-5 pick its length), an optional section
+    for name in ("kfuncs", "ksym_demo"):
+        if name in objs:
+            for flags, (bname, btf, text) in ((0x2e, ("slice", slice_btf, ks)),
+                                              (0x1f, ("kinds", kinds_btf, ks_small))):
+                out.put("pipeline", f"{name}+{bname}-flags{flags:02x}.pipe",
+                        ksrfmt.frame_pipeline(flags, objs[name], btf, text.encode("latin-1")))
 
     # patched objects (with a manifest) for the object parser
     pp = os.path.join(tmp, "slice.profile")
