@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates the fuzz seed corpora corpus/<target>/ (fuzz/README.md).
 #
-#   scripts/gen-corpus.sh [--fresh] [--no-merge] [--btf FILE] [--kallsyms FILE]
+#   scripts/gen-corpus.sh [--fresh] [--no-merge] [--btf FILE] [--kallsyms FILE] [TARGET...]
+#
+# With TARGETs (fuzz/targets.conf names), only their corpora are replaced.
 #
 # 1. builds the clang test objects, the examples and the CLI (build-corpus/);
 # 2. fuzz/tools/gen_corpus.py writes raw seeds: the objects, their .BTF and
@@ -29,11 +31,18 @@ while [ $# -gt 0 ]; do
     --no-merge) MERGE=0 ;;
     --btf) BTF=$2; shift ;;
     --kallsyms) KALLSYMS=$2; shift ;;
-    *) echo "usage: $0 [--fresh] [--no-merge] [--btf FILE] [--kallsyms FILE]" >&2; exit 2 ;;
+    -*) echo "usage: $0 [--fresh] [--no-merge] [--btf FILE] [--kallsyms FILE] [TARGET...]" >&2; exit 2 ;;
+    *) ONLY="${ONLY:-} $1" ;;
   esac
   shift
 done
 TARGETS=$(awk '/^[a-z]/ { print $1 }' fuzz/targets.conf)
+if [ -n "${ONLY:-}" ]; then
+  for t in $ONLY; do
+    grep -qx "$t" <<<"$TARGETS" || { echo "$0: unknown target $t" >&2; exit 2; }
+  done
+  TARGETS=$ONLY
+fi
 JOBS=$(nproc)
 
 echo "== building test objects and the CLI (build-corpus)"

@@ -17,6 +17,7 @@ import glob
 import hashlib
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ksrfmt  # noqa: E402
 
 SEED_MAX = 64 * 1024
+V1_FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "unit",
+                          "fixtures", "fixed-v1.profile")
 FUNCS = ["bpf_rcu_read_lock", "bpf_rcu_read_unlock", "bpf_task_from_pid", "bpf_task_acquire",
          "bpf_task_release", "bpf_cgroup_from_id", "bpf_cgroup_release", "bpf_prog_put",
          "bpf_obj_drop_impl", "bpf_dynptr_from_skb", "bpf_cpumask_create"]
@@ -74,6 +77,12 @@ def system_map(text):
 def map32(text):
     """A 32-bit kernel's 8-digit addresses."""
     return "\n".join(l[8:] for l in text.splitlines() if "\t" not in l) + "\n"
+
+
+def flip(data, off, mask=0x01):
+    b = bytearray(data)
+    b[off] ^= mask
+    return bytes(b)
 
 
 def strip_debug(path, tmp):
@@ -159,14 +168,69 @@ def main():
         sh(a.ksymres, "profile", "--btf", bp, "--kallsyms", kp, "--release", "6.8.0-seed",
            "-o", pp)
         profiles[pname] = open(pp, "rb").read()
+    # version 2 shapes the CLI writes besides those: an arch (--arch), a
+    # build ID and arch (capture through its path hooks, with a notes file),
+    # a body of several blocks (a longer kallsyms excerpt)
+    bp, kp = (os.path.join(tmp, f"slice.{x}") for x in ("btf", "ks"))
+    pp = os.path.join(tmp, "arch.profile")
+    sh(a.ksymres, "profile", "--btf", bp, "--kallsyms", kp, "--release", "6.8.0-seed",
+       "--arch", "aarch64", "-o", pp)
+    profiles["arch"] = open(pp, "rb").read()
+    notes, pp = os.path.join(tmp, "notes"), os.path.join(tmp, "buildid.profile")
+    open(notes, "wb").write(struct.pack("<III", 4, 20, 3) + b"GNU\0" + bytes(range(1, 21)))
+    subprocess.run([a.ksymres, "capture", "-o", pp], check=True, capture_output=True,
+                   env=dict(os.environ, KSYMRES_VMLINUX_BTF=bp, KSYMRES_KALLSYMS=kp,
+                            KSYMRES_KERNEL_NOTES=notes))
+    profiles["buildid"] = open(pp, "rb").read()
+    kp, pp = os.path.join(tmp, "long.ks"), os.path.join(tmp, "long.profile")
+    open(kp, "w", encoding="latin-1").write(kallsyms_excerpt(a.kallsyms, n_plain=600))
+    sh(a.ksymres, "profile", "--btf", bp, "--kallsyms", kp, "--release", "6.8.0-seed", "-o", pp)
+    profiles["long"] = open(pp, "rb").read()
     for pname, prof in profiles.items():
         out.put("profile", f"{pname}.profile", ksrfmt.frame_profile(b"", prof))
+    # ... and shapes it does not write (docs/profile-format.md): optional
+    # sections (the layout rebuilt around them, hashes recomputed), an
+    # unknown required section, damage in a body block, in the last block,
+    # in the head and in the block table (hashes left as they are: the
+    # harness opens each input as it is, then with the hashes recomputed),
+    # and a version 1 profile (refused with the conversion command)
+    base = profiles["slice"]
+    sec = ksrfmt.Elf(base).sec
+    opt = ksrfmt.profile_with_sections(base, [(".ksr.opt.x", b"optional\n"),
+                                              (".ksr.opt.config", b"CONFIG_BPF=y\n" * 8)])
+    shapes = {
+        "opt": opt,
+        "opt-empty-longname": ksrfmt.profile_with_sections(base, [(".ksr.opt." + "n" * 22, b"")]),
+        "unknown-required": ksrfmt.profile_with_sections(base, [(".ksr.future", b"x" * 8)]),
+        "damaged-body": flip(base, sec(".ksr.syms").offset + 24 + 3),
+        "damaged-last-block": flip(base, sec(".ksr.blocks").offset - 1),
+        "damaged-head": flip(base, sec(".ksr.meta").offset + 128 + 2),
+        "damaged-table": flip(base, sec(".ksr.blocks").offset + 5),
+        "v1": open(V1_FIXTURE, "rb").read(),
+    }
+    for sname, prof in shapes.items():
+        out.put("profile", f"slice-{sname}.profile" if sname != "v1" else "v1.profile",
+                ksrfmt.frame_profile(b"", prof))
+    for name in ("kfuncs", "ksym_demo"):
+        if name in objs:
+            out.put("profile", f"{name}+opt.profile", ksrfmt.frame_profile(objs[name], opt))
+            out.put("profile", f"{name}+buildid.profile",
+                    ksrfmt.frame_profile(objs[name], profiles["buildid"]))
+            out.put("profile", f"{name}+v1.profile", ksrfmt.frame_profile(objs[name], shapes["v1"]))
     for name, blob in objs.items():
         out.put("profile", f"{name}+slice.profile", ksrfmt.frame_profile(blob, profiles["slice"]))
         for flags, (bname, btf, text) in enumerate((("slice", slice_btf, ks),
                                                     ("kinds", kinds_btf, ks_small))):
             out.put("pipeline", f"{name}+{bname}.pipe",
                     ksrfmt.frame_pipeline(flags, blob, btf, text.encode("latin-1")))
+    # the pipeline's flags beyond the release (fuzz/fuzz_pipeline.c): arch,
+    # build ID (bits 4-5 pick its length), an optional section
+    for name in ("kfuncs", "ksym_demo"):
+        if name in objs:
+            for flags, (bname, btf, text) in ((0x2e, ("slice", slice_btf, ks)),
+                                              (0x1f, ("kinds", kinds_btf, ks_small))):
+                out.put("pipeline", f"{name}+{bname}-flags{flags:02x}.pipe",
+                        ksrfmt.frame_pipeline(flags, objs[name], btf, text.encode("latin-1")))
 
     # patched objects (with a manifest) for the object parser
     pp = os.path.join(tmp, "slice.profile")

@@ -367,3 +367,46 @@ def fix_profile_hashes(p):
     head = bytes(b[:meta + 24]) + bytes(8) + bytes(b[meta + 32:4096])
     struct.pack_into("<Q", b, meta + 24, xxh3_64(head + table))
     return bytes(b)
+
+
+def profile_with_sections(p, extra):
+    """A version 2 profile image laid out again with the sections in extra
+    ([(name, bytes)], e.g. optional '.ksr.opt.*' ones) added after
+    .ksr.symidx, as the writer would place them (docs/profile-format.md,
+    "Layout"): the section table grows at 64, .ksr.meta and .shstrtab move
+    behind it, the body sections keep their bytes, each 8-aligned from 4096,
+    .ksr.blocks ends the file; .ksr.meta's block fields and every hash are
+    recomputed."""
+    e = Elf(bytes(p))
+    meta = bytearray(e.sec(".ksr.meta").data)
+    body = [(s.name, s.data) for s in e.sections[3:] if s.name != ".ksr.blocks"] + list(extra)
+    names = [".ksr.meta", ".shstrtab"] + [n for n, _ in body] + [".ksr.blocks"]
+    nsec = len(names) + 1
+    shstr, name_off = b"\0", [0]
+    for n in names:
+        name_off.append(len(shstr))
+        shstr += n.encode() + b"\0"
+    moff = 64 + 64 * nsec
+    if moff + len(meta) + len(shstr) > 4096:
+        raise ValueError("the names do not fit the head")
+    offs, sizes = [0, moff, moff + len(meta)], [0, len(meta), len(shstr)]
+    out = bytearray(4096)
+    for i, (_, data) in enumerate(body):
+        off = 4096 if i == 0 else (len(out) + 7) & ~7
+        out += bytes(off - len(out)) + data
+        offs.append(off)
+        sizes.append(len(data))
+    blk = (len(out) + 7) & ~7
+    cnt = (blk - 4096 + 4095) // 4096
+    out += bytes(blk - len(out) + 8 * cnt)
+    offs.append(blk)
+    sizes.append(8 * cnt)
+    struct.pack_into("<IIQQ", meta, 104, 4096, cnt, 4096, blk - 4096)
+    out[:64] = EHDR.pack(b"\x7fELF\x02\x01\x01" + bytes(9), 1, 0, 1, 0, 0, 64, 0, 64, 0, 0, 64,
+                         nsec, 2)
+    for i in range(1, nsec):
+        SHDR.pack_into(out, 64 + 64 * i, name_off[i], SHT_STRTAB if i == 2 else SHT_PROGBITS,
+                       0, 0, offs[i], sizes[i], 0, 0, 8, 0)
+    out[moff:moff + len(meta)] = meta
+    out[moff + len(meta):moff + len(meta) + len(shstr)] = shstr
+    return fix_profile_hashes(bytes(out))
