@@ -1023,7 +1023,8 @@ int ksr_profile_fix_hashes(uint8_t *img, size_t len)
 		return -1;
 	memcpy(&meta, img + meta_off(SEC_META), sizeof(meta));
 	memcpy(&blk, img + meta_off(eh.e_shnum - 1u), sizeof(blk));
-	if (meta.sh_offset + sizeof(struct ksr_profile_meta) > KSR_PROFILE_BODY_OFF ||
+	/* no sums of untrusted values: each bound is checked on its own */
+	if (meta.sh_offset > KSR_PROFILE_BODY_OFF - sizeof(struct ksr_profile_meta) ||
 	    blk.sh_offset < KSR_PROFILE_BODY_OFF || blk.sh_offset > len ||
 	    blk.sh_size > len - blk.sh_offset || blk.sh_offset % 8)
 		return -1;
