@@ -286,8 +286,7 @@ int ksr_cmd_capture(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'P' },
+		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL;
@@ -298,8 +297,7 @@ int ksr_cmd_capture(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":o:j", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
-		case 'j': ksr_cli.json = true; break;
-		case 'P': ksr_cli.pretty = true; break;
+		case 'j': case 'P': ksr_output_option(c); break;
 		case ':': return ksr_cli_usage("capture", "option '%s' needs a value", argv[optind - 1]);
 		default: return ksr_cli_usage("capture", "unknown option '%s'", argv[optind - 1]);
 		}

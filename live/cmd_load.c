@@ -549,8 +549,7 @@ static int parse_args(int argc, char **argv, struct load_args *a)
 		{ "reresolve", no_argument, NULL, 'R' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'P' },
+		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	bool repeat_set = false;
@@ -572,8 +571,7 @@ static int parse_args(int argc, char **argv, struct load_args *a)
 		case 'R': a->reresolve = true; break;
 		case 'F': a->force = true; break;
 		case 'v': a->bpf.verbose = true; break;
-		case 'j': ksr_cli.json = true; break;
-		case 'P': ksr_cli.pretty = true; break;
+		case 'j': case 'P': ksr_output_option(c); break;
 		case ':': return ksr_cli_usage("load", "option '%s' needs a value", argv[optind - 1]);
 		default: return ksr_cli_usage("load", "unknown option '%s'", argv[optind - 1]);
 		}

@@ -90,8 +90,7 @@ int ksr_cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "profile", required_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'P' },
+		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *paths[MAX_PROFILES];
@@ -110,8 +109,7 @@ int ksr_cmd_check(int argc, char **argv)
 				return ksr_cli_usage("check", "too many profiles");
 			paths[np++] = optarg;
 			break;
-		case 'j': ksr_cli.json = true; break;
-		case 'P': ksr_cli.pretty = true; break;
+		case 'j': case 'P': ksr_output_option(c); break;
 		case ':': return ksr_cli_usage("check", "option '%s' needs a value", argv[optind - 1]);
 		default: return ksr_cli_usage("check", "unknown option '%s'", argv[optind - 1]);
 		}

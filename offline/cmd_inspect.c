@@ -87,8 +87,7 @@ static void print_text(const char *path, const struct ksr_object *obj)
 int ksr_cmd_inspect(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'P' },
+		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ksr_object *obj;
@@ -98,8 +97,7 @@ int ksr_cmd_inspect(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":j", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': ksr_cli.json = true; break;
-		case 'P': ksr_cli.pretty = true; break;
+		case 'j': case 'P': ksr_output_option(c); break;
 		default: return ksr_cli_usage("inspect", "unknown option '%s'", argv[optind - 1]);
 		}
 	}

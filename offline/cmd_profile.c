@@ -245,8 +245,7 @@ int ksr_cmd_profile(int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "info", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'P' },
+		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *btf_path = NULL, *ks_path = NULL, *out = NULL, *release = "unknown";
@@ -266,8 +265,7 @@ int ksr_cmd_profile(int argc, char **argv)
 		case 'f': from = optarg; break;
 		case 'i': info_path = optarg; break;
 		case 'o': out = optarg; break;
-		case 'j': ksr_cli.json = true; break;
-		case 'P': ksr_cli.pretty = true; break;
+		case 'j': case 'P': ksr_output_option(c); break;
 		case ':': return ksr_cli_usage("profile", "option '%s' needs a value", argv[optind - 1]);
 		default: return ksr_cli_usage("profile", "unknown option '%s'", argv[optind - 1]);
 		}

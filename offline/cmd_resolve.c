@@ -34,17 +34,19 @@ static const char *base_name(const char *p)
 /* Where a pair failed with an error: the file the message is about. */
 enum stage { AT_PROFILE, AT_OBJECT, AT_OUTPUT };
 
-/* Decides and, when every extern may run, patches and writes one pair.
- * Returns 0, KSR_EXIT_FAIL when an extern cannot be resolved, or a negative
- * error from reading the profile (ksr_profile__read_error()), patching or
- * writing, and then *at says which. *dp receives the decisions (free()). */
+/* Decides obj's externs against prof and, when every one may run
+ * (*runnable), patches and writes the object to out_path. Returns 0 or a
+ * negative error from reading the profile (ksr_profile__read_error()),
+ * patching or writing, and then *at says which; exit codes are the
+ * caller's. *dp receives the decisions (free()). */
 static int resolve_pair(const struct ksr_object *obj, const struct ksr_profile *prof,
 			const char *out_path, struct ksr_decision **dp, size_t *patched,
-			enum stage *at)
+			enum stage *at, bool *runnable)
 {
 	struct ksr_buf img = { 0 };
 	int ok, err;
 
+	*runnable = false;
 	*at = AT_PROFILE;
 	ok = ksr_decide_all(obj, prof, dp);
 	/* lookups that could not read the profile answered "not found": no
@@ -58,7 +60,8 @@ static int resolve_pair(const struct ksr_object *obj, const struct ksr_profile *
 	if (ok < 0)
 		return ksr_err(ENOMEM, "out of memory");
 	if (!ok)
-		return KSR_EXIT_FAIL;
+		return 0;
+	*runnable = true;
 	*at = AT_OBJECT;
 	err = ksr_patch__build(obj, prof, *dp, &img);
 	if (!err) {
@@ -71,7 +74,7 @@ static int resolve_pair(const struct ksr_object *obj, const struct ksr_profile *
 	for (size_t i = 0; i < ksr_object__extern_cnt(obj); i++)
 		*patched += ksr_object__extern(obj, i)->site_cnt;
 	ksr_buf_free(&img);
-	return err ? err : KSR_EXIT_OK;
+	return err;
 }
 
 static void report(const char *obj_path, const struct ksr_object *obj,
@@ -110,6 +113,7 @@ static int resolve_one(const char *obj_path, const char *prof_path, const char *
 	struct ksr_decision *d = NULL;
 	struct ksr_object *obj = NULL;
 	size_t patched = 0;
+	bool runnable;
 	enum stage at;
 	int err, rc;
 
@@ -123,18 +127,19 @@ static int resolve_one(const char *obj_path, const char *prof_path, const char *
 		ksr_object__free(obj);
 		return ksr_cli_fail(prof_path, err);
 	}
-	rc = resolve_pair(obj, prof, out, &d, &patched, &at);
-	if (rc < 0) {
+	err = resolve_pair(obj, prof, out, &d, &patched, &at, &runnable);
+	if (err) {
 		/* reading the profile, patching or writing failed: an error, not a
 		 * result; the decisions are still the report of an exit 1 */
-		if (d && ksr_cli_exit_for(rc) == KSR_EXIT_FAIL)
+		if (d && ksr_cli_exit_for(err) == KSR_EXIT_FAIL)
 			report(obj_path, obj, prof, d);
 		if (ksr_profile__read_error(prof))
 			at = AT_PROFILE; /* patching reads the profile too */
-		rc = ksr_cli_fail(at == AT_PROFILE ? prof_path : at == AT_OBJECT ? obj_path : out, rc);
+		rc = ksr_cli_fail(at == AT_PROFILE ? prof_path : at == AT_OBJECT ? obj_path : out, err);
 	} else {
 		report(obj_path, obj, prof, d);
-		if (rc == KSR_EXIT_OK && !ksr_cli.json) {
+		rc = runnable ? KSR_EXIT_OK : KSR_EXIT_FAIL;
+		if (runnable && !ksr_cli.json) {
 			fputs("wrote ", stdout);
 			ksr_print_safe(stdout, out);
 			printf(": %zu extern%s, %zu instruction%s patched\n",
@@ -250,6 +255,7 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 		for (size_t oi = 0; oi < objs->cnt; oi++) {
 			struct ksr_decision *d = NULL;
 			size_t patched = 0;
+			bool runnable, ok;
 			enum stage at;
 			int r;
 
@@ -258,18 +264,19 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 				rc = ksr_cli_usage("resolve", "output path too long");
 				goto out;
 			}
-			r = resolve_pair(o[oi], p[pi], out, &d, &patched, &at);
+			r = resolve_pair(o[oi], p[pi], out, &d, &patched, &at, &runnable);
+			ok = !r && runnable;
 			ksr_json_obj_open(&j);
 			ksr_json_key(&j, "object");
 			ksr_json_str(&j, objs->paths[oi]);
 			ksr_json_key(&j, "profile");
 			ksr_json_str(&j, profs->paths[pi]);
 			ksr_json_key(&j, "ok");
-			ksr_json_bool(&j, r == KSR_EXIT_OK);
-			if (r == KSR_EXIT_OK) {
+			ksr_json_bool(&j, ok);
+			if (ok) {
 				ksr_json_key(&j, "output");
 				ksr_json_str(&j, out);
-			} else if (r < 0) {
+			} else if (r) {
 				ksr_json_key(&j, "error");
 				ksr_json_str(&j, ksr_errmsg());
 			}
@@ -280,18 +287,18 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 			ksr_json_arr_close(&j);
 			ksr_json_obj_close(&j);
 			if (!ksr_cli.json) {
-				printf("%-6s ", r == KSR_EXIT_OK ? "ok" : "FAILED");
+				printf("%-6s ", ok ? "ok" : "FAILED");
 				ksr_print_safe(stdout, out);
-				if (r < 0) { /* an error, not a decision: say which */
+				if (r) { /* an error, not a decision: say which */
 					fputs(": ", stdout);
 					ksr_print_safe(stdout, ksr_errmsg());
 				}
 				putchar('\n');
-				for (size_t i = 0; r != KSR_EXIT_OK && d && i < ksr_object__extern_cnt(o[oi]); i++)
+				for (size_t i = 0; !ok && d && i < ksr_object__extern_cnt(o[oi]); i++)
 					if (!ksr_status_ok(d[i].status))
 						ksr_report_extern_text(stdout, ksr_object__extern(o[oi], i), &d[i]);
 			}
-			if (r != KSR_EXIT_OK)
+			if (!ok)
 				failed++;
 			free(d);
 		}
@@ -342,8 +349,7 @@ int ksr_cmd_resolve(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "out-dir", required_argument, NULL, 'D' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'P' },
+		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct inputs objs, profs;
@@ -360,8 +366,7 @@ int ksr_cmd_resolve(int argc, char **argv)
 			break;
 		case 'o': out = optarg; break;
 		case 'D': dir = optarg; break;
-		case 'j': ksr_cli.json = true; break;
-		case 'P': ksr_cli.pretty = true; break;
+		case 'j': case 'P': ksr_output_option(c); break;
 		case ':': return ksr_cli_usage("resolve", "option '%s' needs a value", argv[optind - 1]);
 		default: return ksr_cli_usage("resolve", "unknown option '%s'", argv[optind - 1]);
 		}

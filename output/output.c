@@ -14,6 +14,14 @@
 
 struct ksr_cli ksr_cli;
 
+void ksr_output_option(int c)
+{
+	if (c == 'j')
+		ksr_cli.json = true;
+	else if (c == 'P')
+		ksr_cli.pretty = true;
+}
+
 void ksr_cli_stderr_line(const char *key, const char *prefix, const char *msg)
 {
 	if (ksr_cli.json) {

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <getopt.h>
 #include <stdio.h>
 
 enum ksr_exit {
@@ -24,6 +25,12 @@ struct ksr_cli {
 };
 
 extern struct ksr_cli ksr_cli;
+
+/* The output options every command takes: -j/--json, --pretty. Put
+ * KSR_OUTPUT_LONGOPTS in the getopt_long table ('j' in the short options)
+ * and hand 'j' and 'P' to ksr_output_option(). */
+#define KSR_OUTPUT_LONGOPTS { "json", no_argument, NULL, 'j' }, { "pretty", no_argument, NULL, 'P' }
+void ksr_output_option(int c);
 
 /* One error line on stderr: "ksymres: msg", or {"error": msg} in -j mode. */
 void ksr_cli_error(const char *msg);
