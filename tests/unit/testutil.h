@@ -12,6 +12,8 @@ void *tu_read_file(const char *path, size_t *len);
 const char *tu_bpf_obj(const char *name);
 /* True when a file exists and is readable. */
 int tu_readable(const char *path);
+/* CLOCK_MONOTONIC in milliseconds, for the tests' time bounds. */
+double tu_now_ms(void);
 /* Print "SKIPPED: <reason>" and exit 77, which ctest reports as skipped. */
 void tu_skip(const char *reason) __attribute__((noreturn));
 
