@@ -25,16 +25,6 @@ uint32_t REF(struct bb *b, unsigned int kind, const char *name, uint32_t type)
 	return bb_t(b, name, kind, 0, 0, type);
 }
 
-uint32_t ARRAY(struct bb *b, uint32_t elem, uint32_t index, uint32_t nelems)
-{
-	uint32_t id = bb_t(b, NULL, BTF_KIND_ARRAY, 0, 0, 0);
-
-	bb_w(b, elem);
-	bb_w(b, index);
-	bb_w(b, nelems);
-	return id;
-}
-
 uint32_t AGGR(struct bb *b, unsigned int kind, const char *name, uint32_t size,
 		     uint32_t vlen, unsigned int kflag)
 {

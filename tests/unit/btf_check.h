@@ -23,7 +23,6 @@
  * written just before. */
 uint32_t INT(struct bb *b, const char *name, uint32_t size, uint32_t bits, uint32_t enc);
 uint32_t REF(struct bb *b, unsigned int kind, const char *name, uint32_t type);
-uint32_t ARRAY(struct bb *b, uint32_t elem, uint32_t index, uint32_t nelems);
 uint32_t AGGR(struct bb *b, unsigned int kind, const char *name, uint32_t size, uint32_t vlen,
 	      unsigned int kflag);
 void MEMBER(struct bb *b, const char *name, uint32_t type, uint32_t bitoff);
@@ -41,6 +40,7 @@ void SECINFO(struct bb *b, uint32_t type, uint32_t off, uint32_t size);
 uint32_t FLOAT(struct bb *b, const char *name, uint32_t size);
 uint32_t DECL_TAG(struct bb *b, const char *value, uint32_t target, int32_t idx);
 
+#define ARRAY(b, elem, index, nelems) kb_array(b, elem, index, nelems)
 #define PTR(b, t) REF(b, BTF_KIND_PTR, NULL, t)
 #define CONST(b, t) REF(b, BTF_KIND_CONST, NULL, t)
 #define VOLATILE(b, t) REF(b, BTF_KIND_VOLATILE, NULL, t)

@@ -178,6 +178,12 @@ size_t btf_type_foff(struct raw *r, const char *name, int kind, uint32_t *name_o
 	return off;
 }
 
+void require_bpf_objects(void)
+{
+	if (!tu_readable(tu_bpf_obj("typeless")))
+		tu_skip("BPF test objects not built");
+}
+
 uint8_t *load_obj(const char *name, size_t *len)
 {
 	const char *path = tu_bpf_obj(name);

@@ -60,6 +60,8 @@ void set_shdr(struct raw *r, const char *sec, size_t field, uint64_t v, size_t w
 size_t btf_off(struct raw *r);
 size_t btf_type_foff(struct raw *r, const char *name, int kind, uint32_t *name_off);
 
+/* Exits 77 (skipped) when the BPF test objects were not built. */
+void require_bpf_objects(void);
 /* The bytes of tests/bpf/<name>.bpf.o, malloc()ed. */
 uint8_t *load_obj(const char *name, size_t *len);
 /* ksr_object__open_mem() that must succeed. */

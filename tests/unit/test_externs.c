@@ -476,7 +476,6 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 	};
 
-	if (!tu_readable(tu_bpf_obj("typeless")))
-		tu_skip("BPF test objects not built");
+	require_bpf_objects();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

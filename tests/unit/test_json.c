@@ -16,20 +16,18 @@
 #include <cmocka.h>
 
 #include "cli.h"
+#include "testutil.h"
 
 /* The JSON text of ksr_json_str(s), without the trailing newline. */
 static char *json_of(const char *s)
 {
 	struct ksr_json j;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct tu_mem m;
 
-	assert_non_null(f);
-	ksr_json_init(&j, f, false);
+	assert_non_null(tu_mem_open(&m));
+	ksr_json_init(&j, m.f, false);
 	ksr_json_str(&j, s);
-	fclose(f);
-	return buf;
+	return tu_mem_text(&m);
 }
 
 static void expect(const char *in, const char *want)
@@ -179,12 +177,10 @@ static void test_round_trip(void **state)
 static char *document(bool pretty)
 {
 	struct ksr_json j;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct tu_mem m;
 
-	assert_non_null(f);
-	ksr_json_init(&j, f, pretty);
+	assert_non_null(tu_mem_open(&m));
+	ksr_json_init(&j, m.f, pretty);
 	ksr_json_obj_open(&j);
 	ksr_json_key(&j, "u64");
 	ksr_json_u64(&j, UINT64_MAX);
@@ -213,8 +209,7 @@ static char *document(bool pretty)
 	ksr_json_arr_close(&j);
 	ksr_json_obj_close(&j);
 	ksr_json_end(&j);
-	fclose(f);
-	return buf;
+	return tu_mem_text(&m);
 }
 
 static void test_document_compact(void **state)
@@ -257,18 +252,17 @@ static void test_document_pretty(void **state)
 static void test_top_level(void **state)
 {
 	struct ksr_json j;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct tu_mem m;
+	char *got;
 
-	assert_non_null(f);
-	ksr_json_init(&j, f, true);
+	assert_non_null(tu_mem_open(&m));
+	ksr_json_init(&j, m.f, true);
 	ksr_json_str(&j, "a");
 	ksr_json_u64(&j, 1);
 	ksr_json_end(&j);
-	fclose(f);
-	assert_string_equal(buf, "\"a\",1\n");
-	free(buf);
+	got = tu_mem_text(&m);
+	assert_string_equal(got, "\"a\",1\n");
+	free(got);
 }
 
 int main(void)

@@ -16,27 +16,19 @@
 
 #include "cli.h"
 #include "report.h"
+#include "testutil.h"
 
-/* A memory stream and what was written to it. */
-struct out {
-	FILE *f;
-	char *buf;
-	size_t len;
-};
-
-static void out_open(struct out *o)
+static void out_open(struct tu_mem *o)
 {
-	o->buf = NULL;
-	o->len = 0;
-	o->f = open_memstream(&o->buf, &o->len);
-	assert_non_null(o->f);
+	assert_non_null(tu_mem_open(o));
 }
 
-static void out_expect(struct out *o, const char *want)
+static void out_expect(struct tu_mem *o, const char *want)
 {
-	fclose(o->f);
-	assert_string_equal(o->buf, want);
-	free(o->buf);
+	char *got = tu_mem_text(o);
+
+	assert_string_equal(got, want);
+	free(got);
 }
 
 static struct ksr_extern ext(const char *name, enum ksr_extern_kind kind, bool weak)
@@ -59,7 +51,7 @@ static void expect_json(const struct ksr_extern *e, const struct ksr_decision *d
 			const char *want)
 {
 	struct ksr_json j;
-	struct out o;
+	struct tu_mem o;
 
 	out_open(&o);
 	ksr_json_init(&j, o.f, pretty);
@@ -70,7 +62,7 @@ static void expect_json(const struct ksr_extern *e, const struct ksr_decision *d
 
 static void expect_text(const struct ksr_extern *e, const struct ksr_decision *d, const char *want)
 {
-	struct out o;
+	struct tu_mem o;
 
 	out_open(&o);
 	ksr_report_extern_text(o.f, e, d);
@@ -173,7 +165,7 @@ static void test_json_in_array(void **state)
 	struct ksr_decision da = decision(KSR_STATUS_RESOLVED, "", "");
 	struct ksr_decision db = decision(KSR_STATUS_MISSING, "gone", "");
 	struct ksr_json j;
-	struct out o;
+	struct tu_mem o;
 
 	da.btf_id = 1;
 	out_open(&o);
@@ -248,7 +240,7 @@ static void test_text_untrusted(void **state)
 
 static void expect_safe(const char *in, const char *want)
 {
-	struct out o;
+	struct tu_mem o;
 
 	out_open(&o);
 	ksr_print_safe(o.f, in);
@@ -267,7 +259,7 @@ static void test_print_safe(void **state)
 
 static void test_print_safe_lines(void **state)
 {
-	struct out o;
+	struct tu_mem o;
 
 	out_open(&o);
 	ksr_print_safe_lines(o.f, "line 1\nline\t2\x1b\n\n\xff");
@@ -276,7 +268,7 @@ static void test_print_safe_lines(void **state)
 
 static void expect_col(const char *in, size_t width, size_t max, const char *want)
 {
-	struct out o;
+	struct tu_mem o;
 
 	out_open(&o);
 	ksr_print_safe_col(o.f, in, width, max);

@@ -47,6 +47,21 @@ int tu_readable(const char *path)
 	return access(path, R_OK) == 0;
 }
 
+FILE *tu_mem_open(struct tu_mem *m)
+{
+	m->buf = NULL;
+	m->len = 0;
+	m->f = open_memstream(&m->buf, &m->len);
+	return m->f;
+}
+
+char *tu_mem_text(struct tu_mem *m)
+{
+	fclose(m->f);
+	m->f = NULL;
+	return m->buf;
+}
+
 double tu_now_ms(void)
 {
 	struct timespec ts;
