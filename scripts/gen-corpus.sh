@@ -22,6 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+export PYTHONPATH=$ROOT/tools/python${PYTHONPATH:+:$PYTHONPATH}  # ksrfmt.py
 BTF=/sys/kernel/btf/vmlinux
 KALLSYMS=/proc/kallsyms
 FRESH=0 MERGE=1

@@ -23,7 +23,6 @@ import sys
 import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ksrfmt  # noqa: E402
 
 SEED_MAX = 64 * 1024

@@ -10,21 +10,18 @@
 # forge IN OUT SECTION: every slot of SECTION a copy of its first occupied one
 forge() {
   python3 - "$@" <<'EOF'
-import struct, sys, os
-sys.path.insert(0, os.path.join(os.environ["KSR_SOURCE_DIR"], "tests", "cli"))
-sys.path.insert(0, os.path.join(os.environ["KSR_SOURCE_DIR"], "fuzz", "tools"))
+import struct, sys
 sys.dont_write_bytecode = True
-import malformed_gen as M, ksrfmt as K
+import ksrfmt as K
 p = bytearray(open(sys.argv[1], "rb").read())
 s = K.Elf(bytes(p)).sec(sys.argv[3])
 w = 4 if sys.argv[3] == ".ksr.symidx" else 16
 slots = [bytes(p[s.offset + i:s.offset + i + w]) for i in range(0, s.size, w)]
 one = next(x for x in slots if struct.unpack_from("<I", x)[0])
 p[s.offset:s.offset + s.size] = one * (s.size // w)
-open(sys.argv[2], "wb").write(M.fix_profile(bytes(p)))
+open(sys.argv[2], "wb").write(K.fix_profile_hashes(bytes(p)))
 EOF
 }
-export KSR_SOURCE_DIR=${KSR_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 forge "$T/host.profile" "$T/symidx.profile" .ksr.symidx || fail "forging .ksr.symidx"
 forge "$T/host.profile" "$T/names.profile" .ksr.btf.names || fail "forging .ksr.btf.names"
 

@@ -20,10 +20,8 @@ import struct
 import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.join(HERE, "..", "..", "fuzz", "tools"))
-import ksrfmt as K  # noqa: E402
+import ksrfmt as K  # noqa: E402  (tools/python, on PYTHONPATH)
 from ksrfmt import Type as T  # noqa: E402
 
 CASES = []

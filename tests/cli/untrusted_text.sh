@@ -48,9 +48,9 @@ run "$KSR_BIN" resolve "$B/weak.bpf.o" -p "$T/evil.profile" -o "$T/weak.o"
 clean "resolve (text)" "$T/out"
 
 # the same through .ksr.meta, written by a forger who recomputes the hashes
-python3 - "$T/evil.profile" "$T/meta.profile" "$KSR_SOURCE_DIR/fuzz/tools" <<'EOF'
+python3 - "$T/evil.profile" "$T/meta.profile" <<'EOF'
 import sys
-sys.path.insert(0, sys.argv[3])
+sys.dont_write_bytecode = True
 import ksrfmt
 b = bytearray(open(sys.argv[1], "rb").read())
 meta = ksrfmt.Elf(bytes(b)).sec(".ksr.meta").offset

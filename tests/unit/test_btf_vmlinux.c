@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
 
@@ -25,14 +24,6 @@ static void *vm_data;
 static size_t vm_len;
 static struct ksr_btf *vm_btf;
 static struct btf *lb_btf;
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* ---- first id per (name, kind) from libbpf's view, in one pass ------------- */
 
@@ -82,9 +73,9 @@ static int setup(void **state)
 	vm_data = tu_read_file(VMLINUX, &vm_len);
 	if (!vm_data)
 		tu_skip("cannot read " VMLINUX);
-	t0 = now_ms();
+	t0 = tu_now_ms();
 	err = ksr_btf__parse(vm_data, vm_len, KSR_BTF_MODE_KERNEL, &vm_btf);
-	t1 = now_ms();
+	t1 = tu_now_ms();
 	if (err)
 		print_message("parse: %s\n", ksr_errmsg());
 	assert_int_equal(err, 0);
@@ -154,7 +145,7 @@ static void test_find_matches_libbpf(void **state)
 		if (k == BTF_KIND_VAR || k == BTF_KIND_FUNC)
 			first_add(btf__name_by_offset(lb_btf, t->name_off), k, id);
 	}
-	t0 = now_ms();
+	t0 = tu_now_ms();
 	for (uint32_t i = 0; i < first_cap; i++) {
 		if (!firsts[i].name)
 			continue;
@@ -162,7 +153,7 @@ static void test_find_matches_libbpf(void **state)
 				 (int)firsts[i].id);
 		checked++;
 	}
-	t1 = now_ms();
+	t1 = tu_now_ms();
 	print_message("%u VAR/FUNC names agree with libbpf (%.1f ms)\n", checked, t1 - t0);
 	assert_true(checked > 1000);
 	assert_int_equal(ksr_btf__find(vm_btf, "ksr_surely_not_a_kernel_symbol", BTF_KIND_FUNC),

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* The JSON string writer (offline/json.c): valid UTF-8 passes through,
+/* The JSON writer (offline/json.c). Strings: valid UTF-8 passes through,
  * control characters are \u00XX, every byte outside a well-formed UTF-8
  * sequence is \udcXX (surrogateescape), and the original bytes can always
- * be recovered from the output (docs/cli.md, "JSON strings"). */
+ * be recovered from the output (docs/cli.md, "JSON strings"). Documents:
+ * separators, nesting and the --pretty layout, byte for byte. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,20 +16,18 @@
 #include <cmocka.h>
 
 #include "output.h"
+#include "testutil.h"
 
 /* The JSON text of ksr_json_str(s), without the trailing newline. */
 static char *json_of(const char *s)
 {
 	struct ksr_json j;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct tu_mem m;
 
-	assert_non_null(f);
-	ksr_json_init(&j, f, false);
+	assert_non_null(tu_mem_open(&m));
+	ksr_json_init(&j, m.f, false);
 	ksr_json_str(&j, s);
-	fclose(f);
-	return buf;
+	return tu_mem_text(&m);
 }
 
 static void expect(const char *in, const char *want)
@@ -171,6 +171,100 @@ static void test_round_trip(void **state)
 	}
 }
 
+/* ---- documents ------------------------------------------------------------- */
+
+/* One document with every value kind, nested, as -j and --pretty print it. */
+static char *document(bool pretty)
+{
+	struct ksr_json j;
+	struct tu_mem m;
+
+	assert_non_null(tu_mem_open(&m));
+	ksr_json_init(&j, m.f, pretty);
+	ksr_json_obj_open(&j);
+	ksr_json_key(&j, "u64");
+	ksr_json_u64(&j, UINT64_MAX);
+	ksr_json_key(&j, "int");
+	ksr_json_int(&j, INT64_MIN);
+	ksr_json_key(&j, "hex");
+	ksr_json_hex(&j, 0xffffffff81000000ull);
+	ksr_json_key(&j, "bools");
+	ksr_json_arr_open(&j);
+	ksr_json_bool(&j, true);
+	ksr_json_bool(&j, false);
+	ksr_json_arr_close(&j);
+	ksr_json_key(&j, "empty");
+	ksr_json_obj_open(&j);
+	ksr_json_obj_close(&j);
+	ksr_json_key(&j, "none");
+	ksr_json_arr_open(&j);
+	ksr_json_arr_close(&j);
+	ksr_json_key(&j, "k\"\x01\xff");
+	ksr_json_arr_open(&j);
+	ksr_json_obj_open(&j);
+	ksr_json_key(&j, "s");
+	ksr_json_str(&j, "x");
+	ksr_json_obj_close(&j);
+	ksr_json_int(&j, 0);
+	ksr_json_arr_close(&j);
+	ksr_json_obj_close(&j);
+	ksr_json_end(&j);
+	return tu_mem_text(&m);
+}
+
+static void test_document_compact(void **state)
+{
+	char *got = document(false);
+
+	assert_string_equal(got, "{\"u64\":18446744073709551615,\"int\":-9223372036854775808,"
+				 "\"hex\":\"0xffffffff81000000\",\"bools\":[true,false],\"empty\":{},"
+				 "\"none\":[],\"k\\\"\\u0001\\udcff\":[{\"s\":\"x\"},0]}\n");
+	free(got);
+}
+
+static void test_document_pretty(void **state)
+{
+	char *got = document(true);
+
+	assert_string_equal(got, "{\n"
+				 "  \"u64\": 18446744073709551615,\n"
+				 "  \"int\": -9223372036854775808,\n"
+				 "  \"hex\": \"0xffffffff81000000\",\n"
+				 "  \"bools\": [\n"
+				 "    true,\n"
+				 "    false\n"
+				 "  ],\n"
+				 "  \"empty\": {},\n"
+				 "  \"none\": [],\n"
+				 "  \"k\\\"\\u0001\\udcff\": [\n"
+				 "    {\n"
+				 "      \"s\": \"x\"\n"
+				 "    },\n"
+				 "    0\n"
+				 "  ]\n"
+				 "}\n");
+	free(got);
+}
+
+/* Values at the top level are separated by a comma alone, even with
+ * --pretty: line breaks belong inside containers; ksr_json_end() ends the
+ * document with the only top-level one. */
+static void test_top_level(void **state)
+{
+	struct ksr_json j;
+	struct tu_mem m;
+	char *got;
+
+	assert_non_null(tu_mem_open(&m));
+	ksr_json_init(&j, m.f, true);
+	ksr_json_str(&j, "a");
+	ksr_json_u64(&j, 1);
+	ksr_json_end(&j);
+	got = tu_mem_text(&m);
+	assert_string_equal(got, "\"a\",1\n");
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +275,9 @@ int main(void)
 		cmocka_unit_test(test_surrogates_and_range),
 		cmocka_unit_test(test_truncated_and_stray),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_document_compact),
+		cmocka_unit_test(test_document_pretty),
+		cmocka_unit_test(test_top_level),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
 
@@ -27,14 +26,6 @@ struct ref {
 
 static char *text;
 static size_t text_len;
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static int ref_cmp(const void *a, const void *b)
 {
@@ -93,10 +84,10 @@ static void test_proc_differential(void **state)
 	assert_non_null(copy);
 	for (int round = 0; round < 5; round++) {
 		ksr_kallsyms__free(ks);
-		t0 = now_ms();
+		t0 = tu_now_ms();
 		err = ksr_kallsyms__parse(text, text_len, &ks);
-		if (now_ms() - t0 < best)
-			best = now_ms() - t0;
+		if (tu_now_ms() - t0 < best)
+			best = tu_now_ms() - t0;
 		if (err)
 			fail_msg("parse of " KALLSYMS " failed: %s", ksr_errmsg());
 	}
@@ -135,7 +126,7 @@ static void test_proc_differential(void **state)
 /* For comparison only: libbpf_kallsyms_parse()'s loop over the same file. */
 static void test_proc_fscanf_reference(void **state)
 {
-	double t0 = now_ms(), t;
+	double t0 = tu_now_ms(), t;
 	unsigned long long addr;
 	char type, name[500];
 	size_t lines = 0;
@@ -145,7 +136,7 @@ static void test_proc_fscanf_reference(void **state)
 	while (fscanf(f, "%llx %c %499s%*[^\n]\n", &addr, &type, name) == 3)
 		lines++;
 	fclose(f);
-	t = now_ms() - t0;
+	t = tu_now_ms() - t0;
 	printf("# fscanf loop (libbpf style, reading " KALLSYMS "): %zu lines in %.2f ms\n", lines,
 	       t);
 	assert_true(lines > 0);
@@ -158,10 +149,10 @@ int main(void)
 		cmocka_unit_test(test_proc_fscanf_reference),
 	};
 	bool nonzero = false;
-	double t0 = now_ms();
+	double t0 = tu_now_ms();
 
 	text = tu_read_file(KALLSYMS, &text_len);
-	printf("# reading %s into memory: %.2f ms\n", KALLSYMS, now_ms() - t0);
+	printf("# reading %s into memory: %.2f ms\n", KALLSYMS, tu_now_ms() - t0);
 	if (!text || text_len == 0)
 		tu_skip(KALLSYMS " is not readable");
 	/* a restricted capture: every address printed as zeros */

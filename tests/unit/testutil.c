@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -44,6 +45,29 @@ const char *tu_bpf_obj(const char *name)
 int tu_readable(const char *path)
 {
 	return access(path, R_OK) == 0;
+}
+
+FILE *tu_mem_open(struct tu_mem *m)
+{
+	m->buf = NULL;
+	m->len = 0;
+	m->f = open_memstream(&m->buf, &m->len);
+	return m->f;
+}
+
+char *tu_mem_text(struct tu_mem *m)
+{
+	fclose(m->f);
+	m->f = NULL;
+	return m->buf;
+}
+
+double tu_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 void tu_skip(const char *reason)

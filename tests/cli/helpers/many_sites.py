@@ -5,14 +5,11 @@
 the ld_imm64 N times, each with its R_BPF_INSN_64 relocation: N extern
 sites. The new "tc" and ".reltc" contents are appended to the file and
 their section headers (and the program symbol's size) point at them."""
-import os
 import struct
 import sys
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
-                                "fuzz", "tools"))
-import ksrfmt as K  # noqa: E402
+import ksrfmt as K  # noqa: E402  (tools/python, on PYTHONPATH)
 
 src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 blob = bytearray(open(src, "rb").read())

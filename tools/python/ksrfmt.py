@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Small readers and writers for the formats ksymres consumes, used to build
-fuzz seeds (gen_corpus.py) and malformed test inputs (tests/cli/malformed.sh).
+fuzz seeds (fuzz/tools/gen_corpus.py) and malformed test inputs (tests/cli).
+Users find it on PYTHONPATH: ctest sets it (tests/CMakeLists.txt,
+KSR_TEST_ENV), scripts/gen-corpus.sh too; by hand, PYTHONPATH=tools/python.
 
 Only what those two need: ELF64 little-endian section tables, raw BTF as a
 list of type records, a BTF slicer that keeps a closed, kernel-valid subset
