@@ -15,11 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "insn.h"
 #include "ksymres/ksymres.h"
 
 #define KSR_OBJ_MAX_SIZE (256u << 20)  /* largest object file accepted */
 #define KSR_OBJ_MAX_SECS 65535u        /* largest section count accepted */
-#define KSR_BPF_INSN_SZ 8u
 
 /* One ELF section, index 0 (SHT_NULL) included. */
 struct ksr_obj_sec {
