@@ -4,6 +4,7 @@
 
 #include "error.h"
 #include "insn.h"
+#include "kallsyms.h"
 #include "rebase.h"
 #include "resolve.h"
 
@@ -241,60 +242,35 @@ int ksr_rebase__encode(struct ksr_rebase_sec *secs, uint32_t sec_cnt,
 
 /* ---- kallsyms head ------------------------------------------------------ */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* One line without its '\n': 1 when it is vmlinux's _text, 0 otherwise. */
-static int scan_line(const char *l, size_t len, uint64_t *addr)
-{
-	uint64_t a = 0;
-	size_t i = 0;
-	int d;
-
-	while (i < len && (d = hexval(l[i])) >= 0) {
-		if (i == 16)
-			return -1;
-		a = a << 4 | (uint64_t)d;
-		i++;
-	}
-	if (i == 0 || len - i < 4 || l[i] != ' ' || l[i + 2] != ' ' || l[i + 1] == ' ')
-		return -1;
-	i += 3;
-	if (len - i == 5 && !memcmp(l + i, "_text", 5)) {
-		*addr = a;
-		return 1;
-	}
-	return 0;
-}
-
 int ksr_rebase__scan_text(const char *text, size_t len, uint64_t base, uint64_t *addr,
 			  size_t *used)
 {
+	unsigned int width = 0;
+	uint32_t line_no = 0;
 	size_t pos = 0;
 
 	*used = 0;
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
-		int r;
+		struct ksr_kallsyms_line l;
+		int err;
 
 		if (!nl)
 			break;
-		r = scan_line(text + pos, (size_t)(nl - (text + pos)), addr);
-		if (r < 0)
-			return ksr_err(KSR_EMALFORMED, "kallsyms: line is not '<hex address> <type> "
-				       "<name>' (offset 0x%llx)", ull(base + pos));
+		line_no++;
+		/* line numbers are known only when text starts the file */
+		err = ksr_kallsyms__parse_line(text + pos, (size_t)(nl - (text + pos)), &width,
+					       base ? 0 : line_no, base + pos, &l);
+		if (err) {
+			ksr_err_prefix("kallsyms");
+			return err;
+		}
 		pos = (size_t)(nl - text) + 1;
 		*used = pos;
-		if (r)
+		if (!l.module && l.name_len == 5 && !memcmp(l.name, "_text", 5)) {
+			*addr = l.addr;
 			return 1;
+		}
 	}
 	return 0;
 }
