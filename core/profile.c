@@ -413,7 +413,6 @@ int ksr_profile__write_begin(const char *path, const struct ksr_btf *btf,
 	const void *raw, *part;
 	size_t raw_len;
 	uint32_t cnt;
-	char hex[33];
 	int err;
 
 	*out = NULL;
@@ -425,13 +424,7 @@ int ksr_profile__write_begin(const char *path, const struct ksr_btf *btf,
 	if (ksr_btf__has_kfunc_tags(btf))
 		w->meta.flags |= KSR_PROF_KFUNC_TAGS;
 	raw = ksr_btf__raw(btf, &raw_len);
-	ksr_hash128_hex(raw, raw_len, hex);
-	for (int i = 0; i < 16; i++) {
-		unsigned int v;
-
-		sscanf(hex + 2 * i, "%2x", &v);
-		w->meta.identity[i] = (uint8_t)v;
-	}
+	ksr_hash128(raw, raw_len, w->meta.identity);
 	for (uint32_t i = 0; i < SEC_REQ; i++)
 		w->l.names[i] = req_names[i];
 	err = ksr_atomic_open(path, &w->file);
@@ -857,8 +850,7 @@ static int open_verified(struct ksr_profile *p)
 	free(blocks);
 	if (err)
 		return err;
-	for (int i = 0; i < 16; i++)
-		snprintf(p->identity + 2 * i, 3, "%02x", p->meta.identity[i]);
+	ksr_hex(p->meta.identity, sizeof(p->meta.identity), p->identity);
 	p->file = ksr_span_file(p->src);
 	for (uint32_t i = SEC_BTF; i < blk; i++)
 		ksr_span_sub(&p->file, l.off[i], l.size[i], &part[i]);
