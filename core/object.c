@@ -15,7 +15,6 @@
 #include "elfsec.h"
 #include "error.h"
 #include "fileio.h"
-#include "ksyms_btf.h"
 #include "object_priv.h"
 
 #ifndef EM_BPF
@@ -542,7 +541,7 @@ static int parse_owned(uint8_t *buf, size_t size, struct ksr_object **out)
 	if (!err)
 		err = ksr_obj_collect_externs(obj);
 	if (!err)
-		err = ksr_ksyms_btf__check_datasecs(obj);
+		err = ksr_obj_check_data_datasecs(obj);
 	if (err) {
 		ksr_object__free(obj);
 		return err;
