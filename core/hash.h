@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Hashing: XXH3 (libxxhash). 64-bit for hash-table slots and checksums,
- * 128-bit for kernel identity. Why XXH3 and not SHA-256: docs/design.md. */
+ * 128-bit for kernel identity. Not cryptographic: a hash here detects
+ * corruption or a different kernel, not forgery (a forged input is out of
+ * scope offline: SECURITY.md). */
 #ifndef KSR_HASH_H
 #define KSR_HASH_H
 

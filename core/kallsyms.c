@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* kallsyms and System.map text: a strict one-pass parser and an O(1) index.
  *
- * Grammar decisions (docs/design.md "kallsyms text"; hardening.md K1-K16):
+ * Grammar decisions (the classes K1-K16 of docs/bad-inputs.md):
  * - A line is `<addr> <type> <name>` plus optionally `\t[<module>]`, ended by
  *   '\n'; the last line may lack it. Nothing else is accepted: no blank lines
  *   (a kernel never prints one, so one means the file was edited or cut), no

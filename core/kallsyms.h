@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* kallsyms and System.map text: a strict parser and an O(1) name index.
- * Grammar (docs/design.md): "<hex addr> <type> <name>[\t[<module>]]\n", one
- * address width per file, names 1..511 printable bytes. */
+ * Grammar: "<hex addr> <type> <name>[\t[<module>]]\n", one address width
+ * per file, names 1..511 printable bytes (the reasons in kallsyms.c; the
+ * malformed classes K1-K16 in docs/bad-inputs.md). */
 #ifndef KSR_KALLSYMS_H
 #define KSR_KALLSYMS_H
 

@@ -4,7 +4,9 @@
  * table are checked with the cursor before libelf sees the image; libelf then
  * reads the section headers from our aligned copy, and every index, offset
  * and size it returns is checked again here (libelf checks no semantics).
- * Section data is only ever read through the cursor. */
+ * Section data is only ever read through the cursor. E1-E30 and I1-I8 in
+ * comments here and in relocs.c, externs.c are the classes of malformed
+ * input in docs/bad-inputs.md. */
 #include <elf.h>
 #include <libelf.h>
 #include <stdlib.h>

@@ -63,7 +63,8 @@ struct ksr_obj_rel {
 };
 
 enum {
-	/* the extern ld_imm64 had a non-zero immediate (trap 22); kept, not added */
+	/* the extern ld_imm64 had a non-zero immediate (an addend, &sym + 4):
+	 * accepted and overwritten by the value as libbpf does, not added to it */
 	KSR_SITE_F_IMM_NONZERO = 1u << 0,
 };
 
