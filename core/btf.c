@@ -21,7 +21,7 @@ const struct btf_type ksr_btf_void_type;
 /* ---- helpers for the validation passes ------------------------------------- */
 
 int ksr_btf_type_err(const struct ksr_btf_vctx *c, uint32_t id, uint64_t field_off,
-		 const char *fmt, ...)
+		     const char *fmt, ...)
 {
 	const struct ksr_btf *b = c->btf;
 	char msg[320];

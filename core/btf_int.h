@@ -176,7 +176,7 @@ static inline const char *ksr_btf_vctx_str(const struct ksr_btf_vctx *c, uint32_
 /* Error for type id: "type <id> <KIND>: <msg> (offset 0x<abs>)", where abs is
  * the offset in the blob of byte field_off of the record. */
 int ksr_btf_type_err(const struct ksr_btf_vctx *c, uint32_t id, uint64_t field_off,
-		 const char *fmt, ...) KSR_PRINTF(4, 5);
+		     const char *fmt, ...) KSR_PRINTF(4, 5);
 
 #define KSR_BTF_IDENT_MEMO_BITS 14u  /* 16 Ki answers, 64 KiB: stays in L2 */
 bool ksr_btf_name_ident(struct ksr_btf_vctx *c, uint32_t off);

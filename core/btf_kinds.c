@@ -72,7 +72,7 @@ static int need_anon(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type 
 {
 	if (t->name_off)
 		return ksr_btf_type_err(c, id, OFF_NAME, "has a name (name_off 0x%x), expected none",
-				    t->name_off);
+					t->name_off);
 	return 0;
 }
 
@@ -159,7 +159,7 @@ static int int_meta(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type *
 	bits = BTF_INT_BITS(d) + BTF_INT_OFFSET(d);
 	if (bits > KSR_BTF_INT_MAX_BITS)
 		return ksr_btf_type_err(c, id, OFF_EXTRA, "bits %u + bit offset %u exceed %u",
-				    BTF_INT_BITS(d), BTF_INT_OFFSET(d), KSR_BTF_INT_MAX_BITS);
+					BTF_INT_BITS(d), BTF_INT_OFFSET(d), KSR_BTF_INT_MAX_BITS);
 	if (BITS_ROUNDUP_BYTES(bits) > t->size)
 		return ksr_btf_type_err(c, id, OFF_TYPE, "%u bits do not fit in size %u", bits, t->size);
 	enc = BTF_INT_ENCODING(d);
@@ -279,10 +279,10 @@ static int aggr_meta(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type 
 		/* equal offsets are fine: a zero-size member (char a[0]) */
 		if (off < last)
 			return ksr_btf_type_err(c, id, f + 8, "member %u: bit offset %u below the previous %u",
-					    i, off, last);
+						i, off, last);
 		if (BITS_ROUNDUP_BYTES(off) > t->size)
 			return ksr_btf_type_err(c, id, f + 8, "member %u: bit offset %u beyond size %u", i,
-					    off, t->size);
+						off, t->size);
 		last = off;
 	}
 	return 0;
@@ -336,7 +336,7 @@ static int func_meta(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type 
 		return err;
 	if (ksr_btf_vlen(t) > max)
 		return ksr_btf_type_err(c, id, OFF_INFO, "linkage %u not allowed (at most %u)",
-				    ksr_btf_vlen(t), max);
+					ksr_btf_vlen(t), max);
 	return need_kflag0(c, id, t);
 }
 
@@ -348,7 +348,7 @@ static int func_refs(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type 
 		return err;
 	if (ksr_btf_kind(ty(c, t->type)) != BTF_KIND_FUNC_PROTO)
 		return ksr_btf_type_err(c, id, OFF_TYPE, "type id %u has kind %s, expected FUNC_PROTO",
-				    t->type, kname(ty(c, t->type)));
+					t->type, kname(ty(c, t->type)));
 	return 0;
 }
 
@@ -385,7 +385,7 @@ static int not_source(struct ksr_btf_vctx *c, uint32_t id, uint64_t field, struc
 
 	if (ksr_btf_is(n, KF_SRC_ONLY))
 		return ksr_btf_type_err(c, id, field, "%stype id %u has kind %s", label_str(l, lb, sizeof(lb)),
-				    ref, kname(n));
+					ref, kname(n));
 	return 0;
 }
 
@@ -423,7 +423,7 @@ static int var_meta(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type *
 		return ksr_btf_type_err(c, id, OFF_TYPE, "type void");
 	if (v->linkage > max)
 		return ksr_btf_type_err(c, id, OFF_EXTRA, "linkage %u not allowed (at most %u)",
-				    v->linkage, max);
+					v->linkage, max);
 	return 0;
 }
 
@@ -442,7 +442,7 @@ static int datasec_meta_object0(struct ksr_btf_vctx *c, uint32_t id, const struc
 			return ksr_btf_type_err(c, id, f, "entry %u: type void", i);
 		if (e->offset)
 			return ksr_btf_type_err(c, id, f + 4, "entry %u: offset %u in a size-0 DATASEC", i,
-					    e->offset);
+						e->offset);
 	}
 	return 0;
 }
@@ -468,18 +468,18 @@ static int datasec_meta(struct ksr_btf_vctx *c, uint32_t id, const struct btf_ty
 			return ksr_btf_type_err(c, id, f, "entry %u: type void", i);
 		if (e->offset < end || e->offset >= t->size)
 			return ksr_btf_type_err(c, id, f + 4, "entry %u: offset %u overlaps or is beyond size %u",
-					    i, e->offset, t->size);
+						i, e->offset, t->size);
 		if (!e->size || e->size > t->size)
 			return ksr_btf_type_err(c, id, f + 8, "entry %u: size %u invalid", i, e->size);
 		end = (uint64_t)e->offset + e->size;
 		if (end > t->size)
 			return ksr_btf_type_err(c, id, f + 8, "entry %u: ends at %llu beyond size %u", i,
-					    (unsigned long long)end, t->size);
+						(unsigned long long)end, t->size);
 		sum += e->size;
 	}
 	if (sum > t->size)
 		return ksr_btf_type_err(c, id, OFF_TYPE, "entries total %llu bytes, size is %u",
-				    (unsigned long long)sum, t->size);
+					(unsigned long long)sum, t->size);
 	return 0;
 }
 
@@ -504,8 +504,8 @@ static int datasec_refs(struct ksr_btf_vctx *c, uint32_t id, const struct btf_ty
 		if (k == BTF_KIND_VAR || (k == BTF_KIND_FUNC && funcs_ok))
 			continue;
 		return ksr_btf_type_err(c, id, f, "entry %u: type id %u has kind %s, expected VAR%s", i,
-				    e->type, kname(ty(c, e->type)),
-				    c->mode == KSR_BTF_MODE_OBJECT ? " (FUNC only in .ksyms)" : "");
+					e->type, kname(ty(c, e->type)),
+					c->mode == KSR_BTF_MODE_OBJECT ? " (FUNC only in .ksyms)" : "");
 	}
 	return 0;
 }
@@ -551,7 +551,7 @@ static int decl_tag_refs(struct ksr_btf_vctx *c, uint32_t id, const struct btf_t
 		return err;
 	if (!ksr_btf_is(ty(c, t->type), KF_TAG_TGT))
 		return ksr_btf_type_err(c, id, OFF_TYPE, "target type id %u has kind %s", t->type,
-				    kname(ty(c, t->type)));
+					kname(ty(c, t->type)));
 	return 0;
 }
 
@@ -683,7 +683,7 @@ static int finish_ref(struct ksr_btf_vctx *c, struct ksr_btf_rvert *v, uint32_t 
 			n = id_resolve(c, &nid);
 		if (!n || !sizeless_ok(n))
 			return ksr_btf_type_err(c, v->id, OFF_TYPE, "type id %u (%s) has no size",
-					    ty(c, v->id)->type, n ? kname(n) : "?");
+						ty(c, v->id)->type, n ? kname(n) : "?");
 	}
 	pop(c, nid, 0);
 	return 0;
@@ -752,7 +752,7 @@ static int res_var(struct ksr_btf_vctx *c, struct ksr_btf_rvert *v)
 		return 0;
 	}
 	return ksr_btf_type_err(c, v->id, OFF_TYPE, "type id %u (%s) has no size", t->type,
-			    n ? kname(n) : "?");
+				n ? kname(n) : "?");
 }
 
 static int check_member(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint32_t mid)
@@ -763,7 +763,7 @@ static int check_member(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint32
 
 	if (!fn)
 		return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 4,
-				    "member %u: type id %u (%s) cannot be a member", i, mid, k->name);
+					"member %u: type id %u (%s) cannot be a member", i, mid, k->name);
 	return fn(c, sid, i, mid, mt);
 }
 
@@ -781,8 +781,8 @@ static int res_aggr(struct ksr_btf_vctx *c, struct ksr_btf_rvert *v)
 
 		if (ksr_btf_is(mt, KF_NOSIZE) || ksr_btf_is(mt, KF_SRC_ONLY))
 			return ksr_btf_type_err(c, v->id, OFF_EXTRA + 12ull * i + 4,
-					    "member %u: type id %u (%s) has no size", i, mid,
-					    kname(mt));
+						"member %u: type id %u (%s) has no size", i, mid,
+						kname(mt));
 		if (!sink(c, mt) && !resolved(c, mid)) {
 			v->next = i + 1;
 			return push(c, mid);
@@ -802,16 +802,16 @@ static int res_array(struct ksr_btf_vctx *c, struct ksr_btf_rvert *v)
 
 	if (ksr_btf_is(it, KF_NOSIZE) || ksr_btf_is(it, KF_SRC_ONLY))
 		return ksr_btf_type_err(c, v->id, OFF_EXTRA + 4, "index type id %u has kind %s", iid,
-				    kname(it));
+					kname(it));
 	if (!sink(c, it) && !resolved(c, iid))
 		return push(c, iid);
 	it = id_size(c, &iid, NULL);
 	if (!it || ksr_btf_kind(it) != BTF_KIND_INT || !int_regular(it))
 		return ksr_btf_type_err(c, v->id, OFF_EXTRA + 4, "index type id %u is not a regular INT",
-				    a->index_type);
+					a->index_type);
 	if (ksr_btf_is(et, KF_NOSIZE) || ksr_btf_is(et, KF_SRC_ONLY))
 		return ksr_btf_type_err(c, v->id, OFF_EXTRA, "element type id %u (%s) has no size", eid,
-				    kname(et));
+					kname(et));
 	if (!sink(c, et) && !resolved(c, eid))
 		return push(c, eid);
 	et = id_size(c, &eid, &esize);
@@ -819,10 +819,10 @@ static int res_array(struct ksr_btf_vctx *c, struct ksr_btf_rvert *v)
 		return ksr_btf_type_err(c, v->id, OFF_EXTRA, "element type id %u has no size", a->type);
 	if (ksr_btf_kind(et) == BTF_KIND_INT && !int_regular(et))
 		return ksr_btf_type_err(c, v->id, OFF_EXTRA, "element type id %u is a bitfield INT",
-				    a->type);
+					a->type);
 	if ((uint64_t)esize * a->nelems > UINT32_MAX)
 		return ksr_btf_type_err(c, v->id, OFF_EXTRA + 8, "%u x %u bytes overflow 32 bits",
-				    a->nelems, esize);
+					a->nelems, esize);
 	pop(c, eid, esize * a->nelems);
 	return 0;
 }
@@ -838,7 +838,7 @@ static int res_func(struct ksr_btf_vctx *c, struct ksr_btf_rvert *v)
 		for (uint32_t i = 0; i < ksr_btf_vlen(p); i++)
 			if (prm[i].type && !prm[i].name_off)
 				return ksr_btf_type_err(c, v->id, OFF_TYPE,
-						    "param %u of FUNC_PROTO %u has no name", i, t->type);
+							"param %u of FUNC_PROTO %u has no name", i, t->type);
 	pop(c, t->type, 0);
 	return 0;
 }
@@ -855,11 +855,11 @@ static int res_decl_tag(struct ksr_btf_vctx *c, struct ksr_btf_rvert *v)
 	if (idx != -1) {
 		if (!ksr_btf_is(n, KF_AGGR) && ksr_btf_kind(n) != BTF_KIND_FUNC)
 			return ksr_btf_type_err(c, v->id, OFF_EXTRA, "component_idx %d on a %s", idx,
-					    kname(n));
+						kname(n));
 		vlen = ksr_btf_vlen(ksr_btf_is(n, KF_AGGR) ? n : ty(c, n->type));
 		if ((uint32_t)idx >= vlen)
 			return ksr_btf_type_err(c, v->id, OFF_EXTRA,
-					    "component_idx %d out of range (%u components)", idx, vlen);
+						"component_idx %d out of range (%u components)", idx, vlen);
 	}
 	pop(c, nid, 0);
 	return 0;
@@ -887,12 +887,12 @@ static int res_datasec(struct ksr_btf_vctx *c, struct ksr_btf_rvert *v)
 			    ((const struct btf_var *)extra(var))->linkage == BTF_VAR_GLOBAL_EXTERN)
 				continue;
 			return ksr_btf_type_err(c, v->id, OFF_EXTRA + 12ull * i,
-					    "entry %u: VAR %u has no size", i, vid);
+						"entry %u: VAR %u has no size", i, vid);
 		}
 		if (e[i].size < tsize)
 			return ksr_btf_type_err(c, v->id, OFF_EXTRA + 12ull * i + 8,
-					    "entry %u: size %u below the %u bytes of VAR %u", i,
-					    e[i].size, tsize, vid);
+						"entry %u: size %u below the %u bytes of VAR %u", i,
+						e[i].size, tsize, vid);
 	}
 	pop(c, 0, 0);
 	return 0;
@@ -908,8 +908,8 @@ static const struct btf_member *member(const struct ksr_btf_vctx *c, uint32_t si
 static int mem_err_end(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint64_t end)
 {
 	return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 8,
-			    "member %u: ends at byte %llu, beyond size %u", i,
-			    (unsigned long long)end, ty(c, sid)->size);
+				"member %u: ends at byte %llu, beyond size %u", i,
+				(unsigned long long)end, ty(c, sid)->size);
 }
 
 static int mem_bytes(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint64_t bytes)
@@ -919,7 +919,7 @@ static int mem_bytes(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint64_t 
 
 	if (bitoff % 8)
 		return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 8,
-				    "member %u: bit offset %u not byte aligned", i, bitoff);
+					"member %u: bit offset %u not byte aligned", i, bitoff);
 	if (end > ty(c, sid)->size)
 		return mem_err_end(c, sid, i, end);
 	return 0;
@@ -933,8 +933,8 @@ static int mem_copy_bits(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint3
 
 	if (copy > KSR_BTF_INT_MAX_BITS)
 		return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 8,
-				    "member %u: %u bits to copy exceed %u", i, copy,
-				    KSR_BTF_INT_MAX_BITS);
+					"member %u: %u bits to copy exceed %u", i, copy,
+					KSR_BTF_INT_MAX_BITS);
 	if (end > ty(c, sid)->size)
 		return mem_err_end(c, sid, i, end);
 	return 0;
@@ -947,7 +947,7 @@ static int int_member(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint32_t
 
 	if (UINT32_MAX - off < BTF_INT_OFFSET(d))
 		return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 8,
-				    "member %u: bit offset overflows", i);
+					"member %u: bit offset overflows", i);
 	return mem_copy_bits(c, sid, i, off + BTF_INT_OFFSET(d), BTF_INT_BITS(d));
 }
 
@@ -960,13 +960,13 @@ static int int_kmember(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint32_
 
 	if (!int_regular(mt))
 		return ksr_btf_type_err(c, sid, f - 4, "member %u: base type %u is not a regular INT", i,
-				    mid);
+					mid);
 	if (!nbits && bitoff % 8)
 		return ksr_btf_type_err(c, sid, f, "member %u: bit offset %u not byte aligned", i,
-				    bitoff);
+					bitoff);
 	if (nbits > ibits)
 		return ksr_btf_type_err(c, sid, f, "member %u: bitfield of %u bits in a %u-bit INT", i,
-				    nbits, ibits);
+					nbits, ibits);
 	return mem_copy_bits(c, sid, i, bitoff, nbits ? nbits : ibits);
 }
 
@@ -980,12 +980,12 @@ static int mod_member_any(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint
 
 	if (!rt)
 		return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 4,
-				    "member %u: type id %u has no size", i, mid);
+					"member %u: type id %u has no size", i, mid);
 	k = &ksr_btf_kinds[ksr_btf_kind(rt)];
 	fn = kflag ? k->kmember : k->member;
 	if (!fn)
 		return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 4,
-				    "member %u: type id %u (%s) cannot be a member", i, rid, k->name);
+					"member %u: type id %u (%s) cannot be a member", i, rid, k->name);
 	return fn(c, sid, i, rid, rt);
 }
 
@@ -1029,7 +1029,7 @@ static int enum_kmember(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint32
 	/* the kernel measures enum bitfields against int, for ENUM64 too */
 	if (!nbits && bitoff % 8)
 		return ksr_btf_type_err(c, sid, f, "member %u: bit offset %u not byte aligned", i,
-				    bitoff);
+					bitoff);
 	if (nbits > 32)
 		return ksr_btf_type_err(c, sid, f, "member %u: enum bitfield of %u bits", i, nbits);
 	end = BITS_ROUNDUP_BYTES((uint64_t)bitoff + (nbits ? nbits : 32));
@@ -1047,8 +1047,8 @@ static int float_member(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint32
 
 	if (off % align)
 		return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 8,
-				    "member %u: bit offset %u not aligned for a %u-byte FLOAT", i, off,
-				    mt->size);
+					"member %u: bit offset %u not aligned for a %u-byte FLOAT", i, off,
+					mt->size);
 	if (end > ty(c, sid)->size)
 		return mem_err_end(c, sid, i, end);
 	return 0;
@@ -1062,7 +1062,7 @@ static int nobits_kmember(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint
 
 	if (BTF_MEMBER_BITFIELD_SIZE(off))
 		return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 8,
-				    "member %u: bitfield of a %s", i, kname(mt));
+					"member %u: bitfield of a %s", i, kname(mt));
 	return ksr_btf_kinds[ksr_btf_kind(mt)].member(c, sid, i, mid, mt);
 }
 
@@ -1129,11 +1129,11 @@ static int resolve(struct ksr_btf_vctx *c, uint32_t root)
 	}
 	if (err == -E2BIG)
 		return ksr_btf_type_err(c, root, OFF_TYPE,
-				    "more than %u nested types to resolve (at type %u)",
-				    KSR_BTF_MAX_DEPTH, c->loop_id);
+					"more than %u nested types to resolve (at type %u)",
+					KSR_BTF_MAX_DEPTH, c->loop_id);
 	if (err == -EEXIST)
 		return ksr_btf_type_err(c, root, OFF_TYPE, "reference loop through type %u",
-				    c->loop_id);
+					c->loop_id);
 	return err;
 }
 
@@ -1205,7 +1205,7 @@ static int chain_len(struct ksr_btf_vctx *c, uint32_t id)
 	total = n + base;
 	if (total > KSR_BTF_MAX_DEPTH)
 		return ksr_btf_type_err(c, id, OFF_TYPE, "more than %u modifiers in a row",
-				    KSR_BTF_MAX_DEPTH);
+					KSR_BTF_MAX_DEPTH);
 	for (cur = id; n; n--, total--) {
 		c->state[cur] = (uint8_t)total;
 		cur = ty(c, cur)->type;
@@ -1257,8 +1257,8 @@ int ksr_btf_check_membership(struct ksr_btf_vctx *c)
 				continue;
 			if (c->state[e[i].type])
 				return ksr_btf_type_err(c, id, OFF_EXTRA + 12ull * i,
-						    "entry %u: type %u is listed in a DATASEC twice", i,
-						    e[i].type);
+							"entry %u: type %u is listed in a DATASEC twice", i,
+							e[i].type);
 			c->state[e[i].type] = 1;
 		}
 	}
