@@ -254,10 +254,8 @@ KSR_API int ksr_object__manifest(const struct ksr_object *obj, struct ksr_manife
 	info->sz = sz;
 	if (sz < sizeof(*info))
 		return 0;   /* an older, smaller struct: only what fits (nothing yet) */
-	for (int i = 0; i < 16; i++)
-		snprintf(info->identity + 2 * i, 3, "%02x", m.hdr.identity[i]);
-	for (uint32_t i = 0; i < m.hdr.build_id_len; i++)
-		snprintf(info->build_id + 2 * i, 3, "%02x", m.hdr.build_id[i]);
+	ksr_hex(m.hdr.identity, sizeof(m.hdr.identity), info->identity);
+	ksr_hex(m.hdr.build_id, m.hdr.build_id_len, info->build_id);
 	memcpy(info->release, m.hdr.release, sizeof(info->release));
 	info->text_addr = m.hdr.text_addr;
 	info->site_cnt = m.hdr.site_cnt;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* BTF container: the validation passes in the order of docs hardening.md
- * §2.5 (copy, header, sections, strings, type walk, per-kind rules,
- * references, resolve, chains), the name index, and the accessors, which
+/* BTF container: the validation passes in order (copy, header, sections,
+ * strings, type walk, per-kind rules, references, resolve, chains; the
+ * classes B1-B40 of docs/bad-inputs.md), the name index, and the accessors, which
  * stay memory-safe on views over untrusted prebuilt tables. The per-kind
  * rules live in btf_kinds.c. */
 #include <errno.h>
@@ -20,8 +20,8 @@ const struct btf_type ksr_btf_void_type;
 
 /* ---- helpers for the validation passes ------------------------------------- */
 
-int ksr_btf_terr(const struct ksr_btf_vctx *c, uint32_t id, uint64_t field_off,
-		 const char *fmt, ...)
+int ksr_btf_type_err(const struct ksr_btf_vctx *c, uint32_t id, uint64_t field_off,
+		     const char *fmt, ...)
 {
 	const struct ksr_btf *b = c->btf;
 	char msg[320];
@@ -31,7 +31,7 @@ int ksr_btf_terr(const struct ksr_btf_vctx *c, uint32_t id, uint64_t field_off,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return ksr_err(KSR_EMALFORMED, "type %u %s: %s (offset 0x%llx)", id,
-		       ksr_btf_kinds[ksr_btf_kind(ksr_btf_vt(c, id))].name, msg,
+		       ksr_btf_kinds[ksr_btf_kind(ksr_btf_vctx_type(c, id))].name, msg,
 		       (unsigned long long)(b->types_abs + b->offs[id] + field_off));
 }
 
@@ -90,12 +90,12 @@ bool ksr_btf_name_ident(struct ksr_btf_vctx *c, uint32_t off)
 	bool ok;
 
 	if (!c->ident_memo)
-		return name_ident((const unsigned char *)ksr_btf_vstr(c, off));
+		return name_ident((const unsigned char *)ksr_btf_vctx_str(c, off));
 	m = &c->ident_memo[(off * 2654435761u) >> (32 - KSR_BTF_IDENT_MEMO_BITS)];
 	key = (off + 1) << 1; /* off <= KSR_BTF_MAX_NAME_OFF: no overflow; 0 = empty */
 	if ((*m & ~1u) == key)
 		return *m & 1;
-	ok = name_ident((const unsigned char *)ksr_btf_vstr(c, off));
+	ok = name_ident((const unsigned char *)ksr_btf_vctx_str(c, off));
 	*m = key | ok;
 	return ok;
 }
@@ -103,7 +103,7 @@ bool ksr_btf_name_ident(struct ksr_btf_vctx *c, uint32_t off)
 /* DATASEC names: any printable ASCII, non-empty, shorter than KSYM_NAME_LEN. */
 bool ksr_btf_name_section(const struct ksr_btf_vctx *c, uint32_t off)
 {
-	const char *s = ksr_btf_vstr(c, off);
+	const char *s = ksr_btf_vctx_str(c, off);
 	size_t n;
 
 	if (!off || !s[0])
@@ -116,7 +116,7 @@ bool ksr_btf_name_section(const struct ksr_btf_vctx *c, uint32_t off)
 
 bool ksr_btf_name_nonempty(const struct ksr_btf_vctx *c, uint32_t off)
 {
-	return ksr_btf_vstr(c, off)[0] != '\0';
+	return ksr_btf_vctx_str(c, off)[0] != '\0';
 }
 
 /* ---- header, section table, strings ---------------------------------------- */
@@ -334,10 +334,10 @@ static int check_metas(struct ksr_btf_vctx *c)
 	int err;
 
 	for (uint32_t id = 1; id < c->btf->type_cnt; id++) {
-		const struct btf_type *t = ksr_btf_vt(c, id);
+		const struct btf_type *t = ksr_btf_vctx_type(c, id);
 
 		if (t->name_off >= c->btf->strs_len)
-			return ksr_btf_terr(c, id, 0, "name_off 0x%x out of range", t->name_off);
+			return ksr_btf_type_err(c, id, 0, "name_off 0x%x out of range", t->name_off);
 		if ((err = ksr_btf_kinds[ksr_btf_kind(t)].check_meta(c, id, t)))
 			return err;
 	}
@@ -349,7 +349,7 @@ static int check_refs(struct ksr_btf_vctx *c)
 	int err;
 
 	for (uint32_t id = 1; id < c->btf->type_cnt; id++) {
-		const struct btf_type *t = ksr_btf_vt(c, id);
+		const struct btf_type *t = ksr_btf_vctx_type(c, id);
 		ksr_btf_meta_fn fn = ksr_btf_kinds[ksr_btf_kind(t)].check_refs;
 
 		if (fn && (err = fn(c, id, t)))

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* .BTF.ext validation (hardening X1-X9). Nothing here is kept: the patcher
+/* .BTF.ext validation (docs/bad-inputs.md, classes X1-X9). Nothing here is kept: the patcher
  * copies .BTF.ext unchanged, so it only has to be proven consistent with
  * .BTF and with the code it describes. Rules follow libbpf's
  * btf_ext_parse() and btf_ext_parse_sec_info(), plus per-record checks:

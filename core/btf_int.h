@@ -157,7 +157,7 @@ extern const struct btf_type ksr_btf_void_type;
 /* The record of id (id 0: a static void record), or NULL when out of range.
  * Only valid inside a validation run. Inline: the passes call it ~10^6
  * times over a vmlinux BTF. */
-static inline const struct btf_type *ksr_btf_vt(const struct ksr_btf_vctx *c, uint32_t id)
+static inline const struct btf_type *ksr_btf_vctx_type(const struct ksr_btf_vctx *c, uint32_t id)
 {
 	const struct ksr_btf *b = c->btf;
 
@@ -169,14 +169,14 @@ static inline const struct btf_type *ksr_btf_vt(const struct ksr_btf_vctx *c, ui
 }
 
 /* The string at off (validated: off < strs_len). */
-static inline const char *ksr_btf_vstr(const struct ksr_btf_vctx *c, uint32_t off)
+static inline const char *ksr_btf_vctx_str(const struct ksr_btf_vctx *c, uint32_t off)
 {
 	return c->btf->strs + off;
 }
 /* Error for type id: "type <id> <KIND>: <msg> (offset 0x<abs>)", where abs is
  * the offset in the blob of byte field_off of the record. */
-int ksr_btf_terr(const struct ksr_btf_vctx *c, uint32_t id, uint64_t field_off,
-		 const char *fmt, ...) KSR_PRINTF(4, 5);
+int ksr_btf_type_err(const struct ksr_btf_vctx *c, uint32_t id, uint64_t field_off,
+		     const char *fmt, ...) KSR_PRINTF(4, 5);
 
 #define KSR_BTF_IDENT_MEMO_BITS 14u  /* 16 Ki answers, 64 KiB: stays in L2 */
 bool ksr_btf_name_ident(struct ksr_btf_vctx *c, uint32_t off);

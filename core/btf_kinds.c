@@ -22,7 +22,7 @@
 
 static const struct btf_type *ty(const struct ksr_btf_vctx *c, uint32_t id)
 {
-	return ksr_btf_vt(c, id);
+	return ksr_btf_vctx_type(c, id);
 }
 
 static const char *kname(const struct btf_type *t)
@@ -57,38 +57,38 @@ static bool int_regular(const struct btf_type *t)
 static int need_vlen0(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type *t)
 {
 	if (ksr_btf_vlen(t))
-		return ksr_btf_terr(c, id, OFF_INFO, "vlen %u, expected 0", ksr_btf_vlen(t));
+		return ksr_btf_type_err(c, id, OFF_INFO, "vlen %u, expected 0", ksr_btf_vlen(t));
 	return 0;
 }
 
 static int need_kflag0(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type *t)
 {
 	if (ksr_btf_kflag(t))
-		return ksr_btf_terr(c, id, OFF_INFO, "kind_flag set");
+		return ksr_btf_type_err(c, id, OFF_INFO, "kind_flag set");
 	return 0;
 }
 
 static int need_anon(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type *t)
 {
 	if (t->name_off)
-		return ksr_btf_terr(c, id, OFF_NAME, "has a name (name_off 0x%x), expected none",
-				    t->name_off);
+		return ksr_btf_type_err(c, id, OFF_NAME, "has a name (name_off 0x%x), expected none",
+					t->name_off);
 	return 0;
 }
 
 /* Which part of a record a message is about: "member 3: ", "return: " or
  * nothing. Formatted only when there is an error to report. */
-struct lab {
+struct field_label {
 	const char *what;
 	uint32_t idx;
 	bool indexed;
 };
 
-#define NOLAB ((struct lab){ NULL, 0, false })
-#define LAB(w) ((struct lab){ (w), 0, false })
-#define LABI(w, i) ((struct lab){ (w), (i), true })
+#define NO_LABEL ((struct field_label){ NULL, 0, false })
+#define LABEL(w) ((struct field_label){ (w), 0, false })
+#define LABEL_NTH(w, i) ((struct field_label){ (w), (i), true })
 
-static const char *lab_str(struct lab l, char *buf, size_t n)
+static const char *label_str(struct field_label l, char *buf, size_t n)
 {
 	if (!l.what)
 		return "";
@@ -99,19 +99,19 @@ static const char *lab_str(struct lab l, char *buf, size_t n)
 	return buf;
 }
 
-static int bad_name(struct ksr_btf_vctx *c, uint32_t id, uint64_t field, struct lab l,
+static int bad_name(struct ksr_btf_vctx *c, uint32_t id, uint64_t field, struct field_label l,
 		    uint32_t off)
 {
 	char buf[48], lb[32];
 
 	if (!off)
-		return ksr_btf_terr(c, id, field, "%smissing name", lab_str(l, lb, sizeof(lb)));
-	return ksr_btf_terr(c, id, field, "%sinvalid name '%s'", lab_str(l, lb, sizeof(lb)),
-			    ksr_btf_esc(ksr_btf_vstr(c, off), buf, sizeof(buf)));
+		return ksr_btf_type_err(c, id, field, "%smissing name", label_str(l, lb, sizeof(lb)));
+	return ksr_btf_type_err(c, id, field, "%sinvalid name '%s'", label_str(l, lb, sizeof(lb)),
+			    ksr_btf_esc(ksr_btf_vctx_str(c, off), buf, sizeof(buf)));
 }
 
 /* A C identifier (dots allowed, as the kernel allows them). */
-static int need_ident(struct ksr_btf_vctx *c, uint32_t id, uint64_t field, struct lab l,
+static int need_ident(struct ksr_btf_vctx *c, uint32_t id, uint64_t field, struct field_label l,
 		      uint32_t off, bool optional)
 {
 	if (!off && optional)
@@ -123,25 +123,25 @@ static int need_ident(struct ksr_btf_vctx *c, uint32_t id, uint64_t field, struc
 
 /* Member, enumerator and parameter names are checked here; the type's own
  * name_off is checked for every record before its kind's rules run. */
-static int need_name_off(struct ksr_btf_vctx *c, uint32_t id, uint64_t field, struct lab l,
+static int need_name_off(struct ksr_btf_vctx *c, uint32_t id, uint64_t field, struct field_label l,
 			 uint32_t off)
 {
 	char lb[32];
 
 	if (off >= c->btf->strs_len || off > KSR_BTF_MAX_NAME_OFF)
-		return ksr_btf_terr(c, id, field, "%sname_off 0x%x out of range",
-				    lab_str(l, lb, sizeof(lb)), off);
+		return ksr_btf_type_err(c, id, field, "%sname_off 0x%x out of range",
+				    label_str(l, lb, sizeof(lb)), off);
 	return 0;
 }
 
-static int ref_range(struct ksr_btf_vctx *c, uint32_t id, uint64_t field, struct lab l,
+static int ref_range(struct ksr_btf_vctx *c, uint32_t id, uint64_t field, struct field_label l,
 		     uint32_t ref)
 {
 	char lb[32];
 
 	if (ref >= c->btf->type_cnt)
-		return ksr_btf_terr(c, id, field, "%stype id %u out of range (%u types)",
-				    lab_str(l, lb, sizeof(lb)), ref, c->btf->type_cnt);
+		return ksr_btf_type_err(c, id, field, "%stype id %u out of range (%u types)",
+				    label_str(l, lb, sizeof(lb)), ref, c->btf->type_cnt);
 	return 0;
 }
 
@@ -155,16 +155,16 @@ static int int_meta(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type *
 	if ((err = need_vlen0(c, id, t)) || (err = need_kflag0(c, id, t)))
 		return err;
 	if (d & ~KSR_BTF_INT_MASK)
-		return ksr_btf_terr(c, id, OFF_EXTRA, "int_data 0x%08x has reserved bits set", d);
+		return ksr_btf_type_err(c, id, OFF_EXTRA, "int_data 0x%08x has reserved bits set", d);
 	bits = BTF_INT_BITS(d) + BTF_INT_OFFSET(d);
 	if (bits > KSR_BTF_INT_MAX_BITS)
-		return ksr_btf_terr(c, id, OFF_EXTRA, "bits %u + bit offset %u exceed %u",
-				    BTF_INT_BITS(d), BTF_INT_OFFSET(d), KSR_BTF_INT_MAX_BITS);
+		return ksr_btf_type_err(c, id, OFF_EXTRA, "bits %u + bit offset %u exceed %u",
+					BTF_INT_BITS(d), BTF_INT_OFFSET(d), KSR_BTF_INT_MAX_BITS);
 	if (BITS_ROUNDUP_BYTES(bits) > t->size)
-		return ksr_btf_terr(c, id, OFF_TYPE, "%u bits do not fit in size %u", bits, t->size);
+		return ksr_btf_type_err(c, id, OFF_TYPE, "%u bits do not fit in size %u", bits, t->size);
 	enc = BTF_INT_ENCODING(d);
 	if (enc && enc != BTF_INT_SIGNED && enc != BTF_INT_CHAR && enc != BTF_INT_BOOL)
-		return ksr_btf_terr(c, id, OFF_EXTRA, "unsupported encoding 0x%x", enc);
+		return ksr_btf_type_err(c, id, OFF_EXTRA, "unsupported encoding 0x%x", enc);
 	return 0;
 }
 
@@ -181,10 +181,10 @@ static int ref_meta(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type *
 	if (k != BTF_KIND_TYPE_TAG && (err = need_kflag0(c, id, t)))
 		return err;
 	if (k == BTF_KIND_TYPEDEF)
-		return need_ident(c, id, OFF_NAME, NOLAB, t->name_off, false);
+		return need_ident(c, id, OFF_NAME, NO_LABEL, t->name_off, false);
 	if (k == BTF_KIND_TYPE_TAG) {
 		if (!ksr_btf_name_nonempty(c, t->name_off))
-			return ksr_btf_terr(c, id, OFF_NAME, "empty tag");
+			return ksr_btf_type_err(c, id, OFF_NAME, "empty tag");
 		return 0;
 	}
 	return need_anon(c, id, t);
@@ -198,7 +198,7 @@ static int ref_type_kind(struct ksr_btf_vctx *c, uint32_t id, const struct btf_t
 	const struct btf_type *n;
 	int err;
 
-	if ((err = ref_range(c, id, OFF_TYPE, NOLAB, t->type)))
+	if ((err = ref_range(c, id, OFF_TYPE, NO_LABEL, t->type)))
 		return err;
 	n = ty(c, t->type);
 	switch (ksr_btf_kind(n)) {
@@ -206,7 +206,7 @@ static int ref_type_kind(struct ksr_btf_vctx *c, uint32_t id, const struct btf_t
 	case BTF_KIND_DATASEC:
 	case BTF_KIND_DECL_TAG:
 	case BTF_KIND_FUNC:
-		return ksr_btf_terr(c, id, OFF_TYPE, "type id %u has kind %s", t->type, kname(n));
+		return ksr_btf_type_err(c, id, OFF_TYPE, "type id %u has kind %s", t->type, kname(n));
 	default:
 		return 0;
 	}
@@ -221,8 +221,8 @@ static int fwd_meta(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type *
 	if ((err = need_vlen0(c, id, t)))
 		return err;
 	if (t->type)
-		return ksr_btf_terr(c, id, OFF_TYPE, "type %u, expected 0", t->type);
-	return need_ident(c, id, OFF_NAME, NOLAB, t->name_off, false);
+		return ksr_btf_type_err(c, id, OFF_TYPE, "type %u, expected 0", t->type);
+	return need_ident(c, id, OFF_NAME, NO_LABEL, t->name_off, false);
 }
 
 /* ---- ARRAY ---------------------------------------------------------------- */
@@ -236,11 +236,11 @@ static int array_meta(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type
 	    (err = need_kflag0(c, id, t)))
 		return err;
 	if (t->size)
-		return ksr_btf_terr(c, id, OFF_TYPE, "size %u, expected 0", t->size);
+		return ksr_btf_type_err(c, id, OFF_TYPE, "size %u, expected 0", t->size);
 	if (!a->type)
-		return ksr_btf_terr(c, id, OFF_EXTRA, "element type void");
+		return ksr_btf_type_err(c, id, OFF_EXTRA, "element type void");
 	if (!a->index_type)
-		return ksr_btf_terr(c, id, OFF_EXTRA + 4, "index type void");
+		return ksr_btf_type_err(c, id, OFF_EXTRA + 4, "index type void");
 	return 0;
 }
 
@@ -249,9 +249,9 @@ static int array_refs(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type
 	const struct btf_array *a = extra(t);
 	int err;
 
-	if ((err = ref_range(c, id, OFF_EXTRA, LAB("element"), a->type)))
+	if ((err = ref_range(c, id, OFF_EXTRA, LABEL("element"), a->type)))
 		return err;
-	return ref_range(c, id, OFF_EXTRA + 4, LAB("index"), a->index_type);
+	return ref_range(c, id, OFF_EXTRA + 4, LABEL("index"), a->index_type);
 }
 
 /* ---- STRUCT, UNION -------------------------------------------------------- */
@@ -263,26 +263,26 @@ static int aggr_meta(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type 
 	uint32_t last = 0, off;
 	int err;
 
-	if ((err = need_ident(c, id, OFF_NAME, NOLAB, t->name_off, true)))
+	if ((err = need_ident(c, id, OFF_NAME, NO_LABEL, t->name_off, true)))
 		return err;
 	for (uint32_t i = 0; i < ksr_btf_vlen(t); i++, m++) {
 		uint64_t f = OFF_EXTRA + 12ull * i;
 
-		if ((err = need_name_off(c, id, f, LABI("member", i), m->name_off)) ||
-		    (err = need_ident(c, id, f, LABI("member", i), m->name_off, true)))
+		if ((err = need_name_off(c, id, f, LABEL_NTH("member", i), m->name_off)) ||
+		    (err = need_ident(c, id, f, LABEL_NTH("member", i), m->name_off, true)))
 			return err;
 		if (!m->type)
-			return ksr_btf_terr(c, id, f + 4, "member %u: type void", i);
+			return ksr_btf_type_err(c, id, f + 4, "member %u: type void", i);
 		off = ksr_btf_member_bitoff(t, m);
 		if (is_union && off)
-			return ksr_btf_terr(c, id, f + 8, "member %u: bit offset %u in a union", i, off);
+			return ksr_btf_type_err(c, id, f + 8, "member %u: bit offset %u in a union", i, off);
 		/* equal offsets are fine: a zero-size member (char a[0]) */
 		if (off < last)
-			return ksr_btf_terr(c, id, f + 8, "member %u: bit offset %u below the previous %u",
-					    i, off, last);
+			return ksr_btf_type_err(c, id, f + 8, "member %u: bit offset %u below the previous %u",
+						i, off, last);
 		if (BITS_ROUNDUP_BYTES(off) > t->size)
-			return ksr_btf_terr(c, id, f + 8, "member %u: bit offset %u beyond size %u", i,
-					    off, t->size);
+			return ksr_btf_type_err(c, id, f + 8, "member %u: bit offset %u beyond size %u", i,
+						off, t->size);
 		last = off;
 	}
 	return 0;
@@ -294,7 +294,7 @@ static int aggr_refs(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type 
 	int err;
 
 	for (uint32_t i = 0; i < ksr_btf_vlen(t); i++, m++)
-		if ((err = ref_range(c, id, OFF_EXTRA + 12ull * i + 4, LABI("member", i), m->type)))
+		if ((err = ref_range(c, id, OFF_EXTRA + 12ull * i + 4, LABEL_NTH("member", i), m->type)))
 			return err;
 	return 0;
 }
@@ -309,16 +309,16 @@ static int enum_meta(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type 
 	int err;
 
 	if (t->size != 1 && t->size != 2 && t->size != 4 && t->size != 8)
-		return ksr_btf_terr(c, id, OFF_TYPE, "size %u, expected 1, 2, 4 or 8", t->size);
-	if ((err = need_ident(c, id, OFF_NAME, NOLAB, t->name_off, true)))
+		return ksr_btf_type_err(c, id, OFF_TYPE, "size %u, expected 1, 2, 4 or 8", t->size);
+	if ((err = need_ident(c, id, OFF_NAME, NO_LABEL, t->name_off, true)))
 		return err;
 	for (uint32_t i = 0; i < ksr_btf_vlen(t); i++, e += esz) {
 		uint32_t name_off;
 
 		memcpy(&name_off, e, sizeof(name_off));
 		if ((err = need_name_off(c, id, OFF_EXTRA + (uint64_t)esz * i,
-					 LABI("enumerator", i), name_off)) ||
-		    (err = need_ident(c, id, OFF_EXTRA + (uint64_t)esz * i, LABI("enumerator", i),
+					 LABEL_NTH("enumerator", i), name_off)) ||
+		    (err = need_ident(c, id, OFF_EXTRA + (uint64_t)esz * i, LABEL_NTH("enumerator", i),
 				      name_off, false)))
 			return err;
 	}
@@ -332,11 +332,11 @@ static int func_meta(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type 
 	uint32_t max = c->mode == KSR_BTF_MODE_KERNEL ? BTF_FUNC_GLOBAL : BTF_FUNC_EXTERN;
 	int err;
 
-	if ((err = need_ident(c, id, OFF_NAME, NOLAB, t->name_off, false)))
+	if ((err = need_ident(c, id, OFF_NAME, NO_LABEL, t->name_off, false)))
 		return err;
 	if (ksr_btf_vlen(t) > max)
-		return ksr_btf_terr(c, id, OFF_INFO, "linkage %u not allowed (at most %u)",
-				    ksr_btf_vlen(t), max);
+		return ksr_btf_type_err(c, id, OFF_INFO, "linkage %u not allowed (at most %u)",
+					ksr_btf_vlen(t), max);
 	return need_kflag0(c, id, t);
 }
 
@@ -344,11 +344,11 @@ static int func_refs(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type 
 {
 	int err;
 
-	if ((err = ref_range(c, id, OFF_TYPE, NOLAB, t->type)))
+	if ((err = ref_range(c, id, OFF_TYPE, NO_LABEL, t->type)))
 		return err;
 	if (ksr_btf_kind(ty(c, t->type)) != BTF_KIND_FUNC_PROTO)
-		return ksr_btf_terr(c, id, OFF_TYPE, "type id %u has kind %s, expected FUNC_PROTO",
-				    t->type, kname(ty(c, t->type)));
+		return ksr_btf_type_err(c, id, OFF_TYPE, "type id %u has kind %s, expected FUNC_PROTO",
+					t->type, kname(ty(c, t->type)));
 	return 0;
 }
 
@@ -365,27 +365,27 @@ static int proto_meta(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type
 	for (uint32_t i = 0; i < n; i++, p++) {
 		uint64_t f = OFF_EXTRA + 8ull * i;
 
-		if ((err = need_name_off(c, id, f, LABI("param", i), p->name_off)) ||
-		    (err = need_ident(c, id, f, LABI("param", i), p->name_off, true)))
+		if ((err = need_name_off(c, id, f, LABEL_NTH("param", i), p->name_off)) ||
+		    (err = need_ident(c, id, f, LABEL_NTH("param", i), p->name_off, true)))
 			return err;
 		/* void only as the last parameter, where it means "..." */
 		if (!p->type && i + 1 < n)
-			return ksr_btf_terr(c, id, f + 4, "param %u: void before the last parameter", i);
+			return ksr_btf_type_err(c, id, f + 4, "param %u: void before the last parameter", i);
 		if (!p->type && p->name_off)
-			return ksr_btf_terr(c, id, f, "param %u: named vararg", i);
+			return ksr_btf_type_err(c, id, f, "param %u: named vararg", i);
 	}
 	return 0;
 }
 
-static int not_source(struct ksr_btf_vctx *c, uint32_t id, uint64_t field, struct lab l,
+static int not_source(struct ksr_btf_vctx *c, uint32_t id, uint64_t field, struct field_label l,
 		      uint32_t ref)
 {
 	const struct btf_type *n = ty(c, ref);
 	char lb[32];
 
 	if (ksr_btf_is(n, KF_SRC_ONLY))
-		return ksr_btf_terr(c, id, field, "%stype id %u has kind %s", lab_str(l, lb, sizeof(lb)),
-				    ref, kname(n));
+		return ksr_btf_type_err(c, id, field, "%stype id %u has kind %s", label_str(l, lb, sizeof(lb)),
+					ref, kname(n));
 	return 0;
 }
 
@@ -394,14 +394,14 @@ static int proto_refs(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type
 	const struct btf_param *p = extra(t);
 	int err;
 
-	if ((err = ref_range(c, id, OFF_TYPE, LAB("return"), t->type)) ||
-	    (err = not_source(c, id, OFF_TYPE, LAB("return"), t->type)))
+	if ((err = ref_range(c, id, OFF_TYPE, LABEL("return"), t->type)) ||
+	    (err = not_source(c, id, OFF_TYPE, LABEL("return"), t->type)))
 		return err;
 	for (uint32_t i = 0; i < ksr_btf_vlen(t); i++, p++) {
 		uint64_t f = OFF_EXTRA + 8ull * i + 4;
 
-		if ((err = ref_range(c, id, f, LABI("param", i), p->type)) ||
-		    (err = not_source(c, id, f, LABI("param", i), p->type)))
+		if ((err = ref_range(c, id, f, LABEL_NTH("param", i), p->type)) ||
+		    (err = not_source(c, id, f, LABEL_NTH("param", i), p->type)))
 			return err;
 	}
 	return 0;
@@ -417,13 +417,13 @@ static int var_meta(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type *
 	int err;
 
 	if ((err = need_vlen0(c, id, t)) || (err = need_kflag0(c, id, t)) ||
-	    (err = need_ident(c, id, OFF_NAME, NOLAB, t->name_off, false)))
+	    (err = need_ident(c, id, OFF_NAME, NO_LABEL, t->name_off, false)))
 		return err;
 	if (!t->type)
-		return ksr_btf_terr(c, id, OFF_TYPE, "type void");
+		return ksr_btf_type_err(c, id, OFF_TYPE, "type void");
 	if (v->linkage > max)
-		return ksr_btf_terr(c, id, OFF_EXTRA, "linkage %u not allowed (at most %u)",
-				    v->linkage, max);
+		return ksr_btf_type_err(c, id, OFF_EXTRA, "linkage %u not allowed (at most %u)",
+					v->linkage, max);
 	return 0;
 }
 
@@ -439,10 +439,10 @@ static int datasec_meta_object0(struct ksr_btf_vctx *c, uint32_t id, const struc
 		uint64_t f = OFF_EXTRA + 12ull * i;
 
 		if (!e->type)
-			return ksr_btf_terr(c, id, f, "entry %u: type void", i);
+			return ksr_btf_type_err(c, id, f, "entry %u: type void", i);
 		if (e->offset)
-			return ksr_btf_terr(c, id, f + 4, "entry %u: offset %u in a size-0 DATASEC", i,
-					    e->offset);
+			return ksr_btf_type_err(c, id, f + 4, "entry %u: offset %u in a size-0 DATASEC", i,
+						e->offset);
 	}
 	return 0;
 }
@@ -456,36 +456,36 @@ static int datasec_meta(struct ksr_btf_vctx *c, uint32_t id, const struct btf_ty
 	if ((err = need_kflag0(c, id, t)))
 		return err;
 	if (!ksr_btf_name_section(c, t->name_off))
-		return bad_name(c, id, OFF_NAME, NOLAB, t->name_off);
+		return bad_name(c, id, OFF_NAME, NO_LABEL, t->name_off);
 	if (!t->size && c->mode == KSR_BTF_MODE_OBJECT)
 		return datasec_meta_object0(c, id, t);
 	if (!t->size)
-		return ksr_btf_terr(c, id, OFF_TYPE, "size 0");
+		return ksr_btf_type_err(c, id, OFF_TYPE, "size 0");
 	for (uint32_t i = 0; i < ksr_btf_vlen(t); i++, e++) {
 		uint64_t f = OFF_EXTRA + 12ull * i;
 
 		if (!e->type)
-			return ksr_btf_terr(c, id, f, "entry %u: type void", i);
+			return ksr_btf_type_err(c, id, f, "entry %u: type void", i);
 		if (e->offset < end || e->offset >= t->size)
-			return ksr_btf_terr(c, id, f + 4, "entry %u: offset %u overlaps or is beyond size %u",
-					    i, e->offset, t->size);
+			return ksr_btf_type_err(c, id, f + 4, "entry %u: offset %u overlaps or is beyond size %u",
+						i, e->offset, t->size);
 		if (!e->size || e->size > t->size)
-			return ksr_btf_terr(c, id, f + 8, "entry %u: size %u invalid", i, e->size);
+			return ksr_btf_type_err(c, id, f + 8, "entry %u: size %u invalid", i, e->size);
 		end = (uint64_t)e->offset + e->size;
 		if (end > t->size)
-			return ksr_btf_terr(c, id, f + 8, "entry %u: ends at %llu beyond size %u", i,
-					    (unsigned long long)end, t->size);
+			return ksr_btf_type_err(c, id, f + 8, "entry %u: ends at %llu beyond size %u", i,
+						(unsigned long long)end, t->size);
 		sum += e->size;
 	}
 	if (sum > t->size)
-		return ksr_btf_terr(c, id, OFF_TYPE, "entries total %llu bytes, size is %u",
-				    (unsigned long long)sum, t->size);
+		return ksr_btf_type_err(c, id, OFF_TYPE, "entries total %llu bytes, size is %u",
+					(unsigned long long)sum, t->size);
 	return 0;
 }
 
 static bool is_ksyms(const struct ksr_btf_vctx *c, const struct btf_type *t)
 {
-	return strcmp(ksr_btf_vstr(c, t->name_off), ".ksyms") == 0;
+	return strcmp(ksr_btf_vctx_str(c, t->name_off), ".ksyms") == 0;
 }
 
 static int datasec_refs(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type *t)
@@ -498,14 +498,14 @@ static int datasec_refs(struct ksr_btf_vctx *c, uint32_t id, const struct btf_ty
 		uint64_t f = OFF_EXTRA + 12ull * i;
 		unsigned int k;
 
-		if ((err = ref_range(c, id, f, LABI("entry", i), e->type)))
+		if ((err = ref_range(c, id, f, LABEL_NTH("entry", i), e->type)))
 			return err;
 		k = ksr_btf_kind(ty(c, e->type));
 		if (k == BTF_KIND_VAR || (k == BTF_KIND_FUNC && funcs_ok))
 			continue;
-		return ksr_btf_terr(c, id, f, "entry %u: type id %u has kind %s, expected VAR%s", i,
-				    e->type, kname(ty(c, e->type)),
-				    c->mode == KSR_BTF_MODE_OBJECT ? " (FUNC only in .ksyms)" : "");
+		return ksr_btf_type_err(c, id, f, "entry %u: type id %u has kind %s, expected VAR%s", i,
+					e->type, kname(ty(c, e->type)),
+					c->mode == KSR_BTF_MODE_OBJECT ? " (FUNC only in .ksyms)" : "");
 	}
 	return 0;
 }
@@ -522,7 +522,7 @@ static int float_meta(struct ksr_btf_vctx *c, uint32_t id, const struct btf_type
 	case 2: case 4: case 8: case 12: case 16:
 		return 0;
 	default:
-		return ksr_btf_terr(c, id, OFF_TYPE, "size %u, expected 2, 4, 8, 12 or 16", t->size);
+		return ksr_btf_type_err(c, id, OFF_TYPE, "size %u, expected 2, 4, 8, 12 or 16", t->size);
 	}
 }
 
@@ -535,11 +535,11 @@ static int decl_tag_meta(struct ksr_btf_vctx *c, uint32_t id, const struct btf_t
 
 	/* kind_flag marks an attribute tag (kernels >= 6.14) */
 	if (!ksr_btf_name_nonempty(c, t->name_off))
-		return ksr_btf_terr(c, id, OFF_NAME, "empty tag value");
+		return ksr_btf_type_err(c, id, OFF_NAME, "empty tag value");
 	if ((err = need_vlen0(c, id, t)))
 		return err;
 	if (d->component_idx < -1)
-		return ksr_btf_terr(c, id, OFF_EXTRA, "component_idx %d below -1", d->component_idx);
+		return ksr_btf_type_err(c, id, OFF_EXTRA, "component_idx %d below -1", d->component_idx);
 	return 0;
 }
 
@@ -547,11 +547,11 @@ static int decl_tag_refs(struct ksr_btf_vctx *c, uint32_t id, const struct btf_t
 {
 	int err;
 
-	if ((err = ref_range(c, id, OFF_TYPE, LAB("target"), t->type)))
+	if ((err = ref_range(c, id, OFF_TYPE, LABEL("target"), t->type)))
 		return err;
 	if (!ksr_btf_is(ty(c, t->type), KF_TAG_TGT))
-		return ksr_btf_terr(c, id, OFF_TYPE, "target type id %u has kind %s", t->type,
-				    kname(ty(c, t->type)));
+		return ksr_btf_type_err(c, id, OFF_TYPE, "target type id %u has kind %s", t->type,
+					kname(ty(c, t->type)));
 	return 0;
 }
 
@@ -682,8 +682,8 @@ static int finish_ref(struct ksr_btf_vctx *c, struct ksr_btf_rvert *v, uint32_t 
 		if (resolved(c, nid))
 			n = id_resolve(c, &nid);
 		if (!n || !sizeless_ok(n))
-			return ksr_btf_terr(c, v->id, OFF_TYPE, "type id %u (%s) has no size",
-					    ty(c, v->id)->type, n ? kname(n) : "?");
+			return ksr_btf_type_err(c, v->id, OFF_TYPE, "type id %u (%s) has no size",
+						ty(c, v->id)->type, n ? kname(n) : "?");
 	}
 	pop(c, nid, 0);
 	return 0;
@@ -751,8 +751,8 @@ static int res_var(struct ksr_btf_vctx *c, struct ksr_btf_rvert *v)
 		pop(c, nid, 0);
 		return 0;
 	}
-	return ksr_btf_terr(c, v->id, OFF_TYPE, "type id %u (%s) has no size", t->type,
-			    n ? kname(n) : "?");
+	return ksr_btf_type_err(c, v->id, OFF_TYPE, "type id %u (%s) has no size", t->type,
+				n ? kname(n) : "?");
 }
 
 static int check_member(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint32_t mid)
@@ -762,8 +762,8 @@ static int check_member(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint32
 	ksr_btf_member_fn fn = ksr_btf_kflag(s) ? k->kmember : k->member;
 
 	if (!fn)
-		return ksr_btf_terr(c, sid, OFF_EXTRA + 12ull * i + 4,
-				    "member %u: type id %u (%s) cannot be a member", i, mid, k->name);
+		return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 4,
+					"member %u: type id %u (%s) cannot be a member", i, mid, k->name);
 	return fn(c, sid, i, mid, mt);
 }
 
@@ -780,9 +780,9 @@ static int res_aggr(struct ksr_btf_vctx *c, struct ksr_btf_rvert *v)
 		const struct btf_type *mt = ty(c, mid);
 
 		if (ksr_btf_is(mt, KF_NOSIZE) || ksr_btf_is(mt, KF_SRC_ONLY))
-			return ksr_btf_terr(c, v->id, OFF_EXTRA + 12ull * i + 4,
-					    "member %u: type id %u (%s) has no size", i, mid,
-					    kname(mt));
+			return ksr_btf_type_err(c, v->id, OFF_EXTRA + 12ull * i + 4,
+						"member %u: type id %u (%s) has no size", i, mid,
+						kname(mt));
 		if (!sink(c, mt) && !resolved(c, mid)) {
 			v->next = i + 1;
 			return push(c, mid);
@@ -801,28 +801,28 @@ static int res_array(struct ksr_btf_vctx *c, struct ksr_btf_rvert *v)
 	const struct btf_type *it = ty(c, iid), *et = ty(c, eid);
 
 	if (ksr_btf_is(it, KF_NOSIZE) || ksr_btf_is(it, KF_SRC_ONLY))
-		return ksr_btf_terr(c, v->id, OFF_EXTRA + 4, "index type id %u has kind %s", iid,
-				    kname(it));
+		return ksr_btf_type_err(c, v->id, OFF_EXTRA + 4, "index type id %u has kind %s", iid,
+					kname(it));
 	if (!sink(c, it) && !resolved(c, iid))
 		return push(c, iid);
 	it = id_size(c, &iid, NULL);
 	if (!it || ksr_btf_kind(it) != BTF_KIND_INT || !int_regular(it))
-		return ksr_btf_terr(c, v->id, OFF_EXTRA + 4, "index type id %u is not a regular INT",
-				    a->index_type);
+		return ksr_btf_type_err(c, v->id, OFF_EXTRA + 4, "index type id %u is not a regular INT",
+					a->index_type);
 	if (ksr_btf_is(et, KF_NOSIZE) || ksr_btf_is(et, KF_SRC_ONLY))
-		return ksr_btf_terr(c, v->id, OFF_EXTRA, "element type id %u (%s) has no size", eid,
-				    kname(et));
+		return ksr_btf_type_err(c, v->id, OFF_EXTRA, "element type id %u (%s) has no size", eid,
+					kname(et));
 	if (!sink(c, et) && !resolved(c, eid))
 		return push(c, eid);
 	et = id_size(c, &eid, &esize);
 	if (!et)
-		return ksr_btf_terr(c, v->id, OFF_EXTRA, "element type id %u has no size", a->type);
+		return ksr_btf_type_err(c, v->id, OFF_EXTRA, "element type id %u has no size", a->type);
 	if (ksr_btf_kind(et) == BTF_KIND_INT && !int_regular(et))
-		return ksr_btf_terr(c, v->id, OFF_EXTRA, "element type id %u is a bitfield INT",
-				    a->type);
+		return ksr_btf_type_err(c, v->id, OFF_EXTRA, "element type id %u is a bitfield INT",
+					a->type);
 	if ((uint64_t)esize * a->nelems > UINT32_MAX)
-		return ksr_btf_terr(c, v->id, OFF_EXTRA + 8, "%u x %u bytes overflow 32 bits",
-				    a->nelems, esize);
+		return ksr_btf_type_err(c, v->id, OFF_EXTRA + 8, "%u x %u bytes overflow 32 bits",
+					a->nelems, esize);
 	pop(c, eid, esize * a->nelems);
 	return 0;
 }
@@ -837,8 +837,8 @@ static int res_func(struct ksr_btf_vctx *c, struct ksr_btf_rvert *v)
 	if (c->mode == KSR_BTF_MODE_KERNEL)
 		for (uint32_t i = 0; i < ksr_btf_vlen(p); i++)
 			if (prm[i].type && !prm[i].name_off)
-				return ksr_btf_terr(c, v->id, OFF_TYPE,
-						    "param %u of FUNC_PROTO %u has no name", i, t->type);
+				return ksr_btf_type_err(c, v->id, OFF_TYPE,
+							"param %u of FUNC_PROTO %u has no name", i, t->type);
 	pop(c, t->type, 0);
 	return 0;
 }
@@ -854,12 +854,12 @@ static int res_decl_tag(struct ksr_btf_vctx *c, struct ksr_btf_rvert *v)
 		return push(c, nid);
 	if (idx != -1) {
 		if (!ksr_btf_is(n, KF_AGGR) && ksr_btf_kind(n) != BTF_KIND_FUNC)
-			return ksr_btf_terr(c, v->id, OFF_EXTRA, "component_idx %d on a %s", idx,
-					    kname(n));
+			return ksr_btf_type_err(c, v->id, OFF_EXTRA, "component_idx %d on a %s", idx,
+						kname(n));
 		vlen = ksr_btf_vlen(ksr_btf_is(n, KF_AGGR) ? n : ty(c, n->type));
 		if ((uint32_t)idx >= vlen)
-			return ksr_btf_terr(c, v->id, OFF_EXTRA,
-					    "component_idx %d out of range (%u components)", idx, vlen);
+			return ksr_btf_type_err(c, v->id, OFF_EXTRA,
+						"component_idx %d out of range (%u components)", idx, vlen);
 	}
 	pop(c, nid, 0);
 	return 0;
@@ -886,13 +886,13 @@ static int res_datasec(struct ksr_btf_vctx *c, struct ksr_btf_rvert *v)
 			if (c->mode == KSR_BTF_MODE_OBJECT &&
 			    ((const struct btf_var *)extra(var))->linkage == BTF_VAR_GLOBAL_EXTERN)
 				continue;
-			return ksr_btf_terr(c, v->id, OFF_EXTRA + 12ull * i,
-					    "entry %u: VAR %u has no size", i, vid);
+			return ksr_btf_type_err(c, v->id, OFF_EXTRA + 12ull * i,
+						"entry %u: VAR %u has no size", i, vid);
 		}
 		if (e[i].size < tsize)
-			return ksr_btf_terr(c, v->id, OFF_EXTRA + 12ull * i + 8,
-					    "entry %u: size %u below the %u bytes of VAR %u", i,
-					    e[i].size, tsize, vid);
+			return ksr_btf_type_err(c, v->id, OFF_EXTRA + 12ull * i + 8,
+						"entry %u: size %u below the %u bytes of VAR %u", i,
+						e[i].size, tsize, vid);
 	}
 	pop(c, 0, 0);
 	return 0;
@@ -907,9 +907,9 @@ static const struct btf_member *member(const struct ksr_btf_vctx *c, uint32_t si
 
 static int mem_err_end(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint64_t end)
 {
-	return ksr_btf_terr(c, sid, OFF_EXTRA + 12ull * i + 8,
-			    "member %u: ends at byte %llu, beyond size %u", i,
-			    (unsigned long long)end, ty(c, sid)->size);
+	return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 8,
+				"member %u: ends at byte %llu, beyond size %u", i,
+				(unsigned long long)end, ty(c, sid)->size);
 }
 
 static int mem_bytes(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint64_t bytes)
@@ -918,8 +918,8 @@ static int mem_bytes(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint64_t 
 	uint64_t end = bitoff / 8 + bytes;
 
 	if (bitoff % 8)
-		return ksr_btf_terr(c, sid, OFF_EXTRA + 12ull * i + 8,
-				    "member %u: bit offset %u not byte aligned", i, bitoff);
+		return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 8,
+					"member %u: bit offset %u not byte aligned", i, bitoff);
 	if (end > ty(c, sid)->size)
 		return mem_err_end(c, sid, i, end);
 	return 0;
@@ -932,9 +932,9 @@ static int mem_copy_bits(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint3
 	uint64_t end = bitoff / 8 + BITS_ROUNDUP_BYTES(copy);
 
 	if (copy > KSR_BTF_INT_MAX_BITS)
-		return ksr_btf_terr(c, sid, OFF_EXTRA + 12ull * i + 8,
-				    "member %u: %u bits to copy exceed %u", i, copy,
-				    KSR_BTF_INT_MAX_BITS);
+		return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 8,
+					"member %u: %u bits to copy exceed %u", i, copy,
+					KSR_BTF_INT_MAX_BITS);
 	if (end > ty(c, sid)->size)
 		return mem_err_end(c, sid, i, end);
 	return 0;
@@ -946,8 +946,8 @@ static int int_member(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint32_t
 	uint32_t d = int_data(mt), off = member(c, sid, i)->offset;
 
 	if (UINT32_MAX - off < BTF_INT_OFFSET(d))
-		return ksr_btf_terr(c, sid, OFF_EXTRA + 12ull * i + 8,
-				    "member %u: bit offset overflows", i);
+		return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 8,
+					"member %u: bit offset overflows", i);
 	return mem_copy_bits(c, sid, i, off + BTF_INT_OFFSET(d), BTF_INT_BITS(d));
 }
 
@@ -959,14 +959,14 @@ static int int_kmember(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint32_
 	uint64_t f = OFF_EXTRA + 12ull * i + 8;
 
 	if (!int_regular(mt))
-		return ksr_btf_terr(c, sid, f - 4, "member %u: base type %u is not a regular INT", i,
-				    mid);
+		return ksr_btf_type_err(c, sid, f - 4, "member %u: base type %u is not a regular INT", i,
+					mid);
 	if (!nbits && bitoff % 8)
-		return ksr_btf_terr(c, sid, f, "member %u: bit offset %u not byte aligned", i,
-				    bitoff);
+		return ksr_btf_type_err(c, sid, f, "member %u: bit offset %u not byte aligned", i,
+					bitoff);
 	if (nbits > ibits)
-		return ksr_btf_terr(c, sid, f, "member %u: bitfield of %u bits in a %u-bit INT", i,
-				    nbits, ibits);
+		return ksr_btf_type_err(c, sid, f, "member %u: bitfield of %u bits in a %u-bit INT", i,
+					nbits, ibits);
 	return mem_copy_bits(c, sid, i, bitoff, nbits ? nbits : ibits);
 }
 
@@ -979,13 +979,13 @@ static int mod_member_any(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint
 	ksr_btf_member_fn fn;
 
 	if (!rt)
-		return ksr_btf_terr(c, sid, OFF_EXTRA + 12ull * i + 4,
-				    "member %u: type id %u has no size", i, mid);
+		return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 4,
+					"member %u: type id %u has no size", i, mid);
 	k = &ksr_btf_kinds[ksr_btf_kind(rt)];
 	fn = kflag ? k->kmember : k->member;
 	if (!fn)
-		return ksr_btf_terr(c, sid, OFF_EXTRA + 12ull * i + 4,
-				    "member %u: type id %u (%s) cannot be a member", i, rid, k->name);
+		return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 4,
+					"member %u: type id %u (%s) cannot be a member", i, rid, k->name);
 	return fn(c, sid, i, rid, rt);
 }
 
@@ -1028,10 +1028,10 @@ static int enum_kmember(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint32
 
 	/* the kernel measures enum bitfields against int, for ENUM64 too */
 	if (!nbits && bitoff % 8)
-		return ksr_btf_terr(c, sid, f, "member %u: bit offset %u not byte aligned", i,
-				    bitoff);
+		return ksr_btf_type_err(c, sid, f, "member %u: bit offset %u not byte aligned", i,
+					bitoff);
 	if (nbits > 32)
-		return ksr_btf_terr(c, sid, f, "member %u: enum bitfield of %u bits", i, nbits);
+		return ksr_btf_type_err(c, sid, f, "member %u: enum bitfield of %u bits", i, nbits);
 	end = BITS_ROUNDUP_BYTES((uint64_t)bitoff + (nbits ? nbits : 32));
 	if (end > ty(c, sid)->size)
 		return mem_err_end(c, sid, i, end);
@@ -1046,9 +1046,9 @@ static int float_member(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint32
 	uint64_t end = off / 8 + (uint64_t)mt->size;
 
 	if (off % align)
-		return ksr_btf_terr(c, sid, OFF_EXTRA + 12ull * i + 8,
-				    "member %u: bit offset %u not aligned for a %u-byte FLOAT", i, off,
-				    mt->size);
+		return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 8,
+					"member %u: bit offset %u not aligned for a %u-byte FLOAT", i, off,
+					mt->size);
 	if (end > ty(c, sid)->size)
 		return mem_err_end(c, sid, i, end);
 	return 0;
@@ -1061,8 +1061,8 @@ static int nobits_kmember(struct ksr_btf_vctx *c, uint32_t sid, uint32_t i, uint
 	uint32_t off = member(c, sid, i)->offset;
 
 	if (BTF_MEMBER_BITFIELD_SIZE(off))
-		return ksr_btf_terr(c, sid, OFF_EXTRA + 12ull * i + 8,
-				    "member %u: bitfield of a %s", i, kname(mt));
+		return ksr_btf_type_err(c, sid, OFF_EXTRA + 12ull * i + 8,
+					"member %u: bitfield of a %s", i, kname(mt));
 	return ksr_btf_kinds[ksr_btf_kind(mt)].member(c, sid, i, mid, mt);
 }
 
@@ -1128,16 +1128,16 @@ static int resolve(struct ksr_btf_vctx *c, uint32_t root)
 		err = ksr_btf_kinds[ksr_btf_kind(ty(c, v->id))].resolve(c, v);
 	}
 	if (err == -E2BIG)
-		return ksr_btf_terr(c, root, OFF_TYPE,
-				    "more than %u nested types to resolve (at type %u)",
-				    KSR_BTF_MAX_DEPTH, c->loop_id);
+		return ksr_btf_type_err(c, root, OFF_TYPE,
+					"more than %u nested types to resolve (at type %u)",
+					KSR_BTF_MAX_DEPTH, c->loop_id);
 	if (err == -EEXIST)
-		return ksr_btf_terr(c, root, OFF_TYPE, "reference loop through type %u",
-				    c->loop_id);
+		return ksr_btf_type_err(c, root, OFF_TYPE, "reference loop through type %u",
+					c->loop_id);
 	return err;
 }
 
-static int need_sized(struct ksr_btf_vctx *c, uint32_t id, uint64_t field, struct lab l,
+static int need_sized(struct ksr_btf_vctx *c, uint32_t id, uint64_t field, struct field_label l,
 		      uint32_t ref)
 {
 	char lb[32];
@@ -1146,8 +1146,8 @@ static int need_sized(struct ksr_btf_vctx *c, uint32_t id, uint64_t field, struc
 	if (ksr_btf_is(ty(c, ref), KF_RESOLVE) && !resolved(c, ref) && (err = resolve(c, ref)))
 		return err;
 	if (!id_size(c, &ref, NULL))
-		return ksr_btf_terr(c, id, field, "%stype id %u has no size",
-				    lab_str(l, lb, sizeof(lb)), ref);
+		return ksr_btf_type_err(c, id, field, "%stype id %u has no size",
+				    label_str(l, lb, sizeof(lb)), ref);
 	return 0;
 }
 
@@ -1158,12 +1158,12 @@ static int proto_check(struct ksr_btf_vctx *c, uint32_t id, const struct btf_typ
 	uint32_t n = ksr_btf_vlen(t);
 	int err;
 
-	if (t->type && (err = need_sized(c, id, OFF_TYPE, LAB("return"), t->type)))
+	if (t->type && (err = need_sized(c, id, OFF_TYPE, LABEL("return"), t->type)))
 		return err;
 	if (n && !p[n - 1].type)
 		n--;
 	for (uint32_t i = 0; i < n; i++)
-		if ((err = need_sized(c, id, OFF_EXTRA + 8ull * i + 4, LABI("param", i), p[i].type)))
+		if ((err = need_sized(c, id, OFF_EXTRA + 8ull * i + 4, LABEL_NTH("param", i), p[i].type)))
 			return err;
 	return 0;
 }
@@ -1204,8 +1204,8 @@ static int chain_len(struct ksr_btf_vctx *c, uint32_t id)
 		base = c->state[cur];
 	total = n + base;
 	if (total > KSR_BTF_MAX_DEPTH)
-		return ksr_btf_terr(c, id, OFF_TYPE, "more than %u modifiers in a row",
-				    KSR_BTF_MAX_DEPTH);
+		return ksr_btf_type_err(c, id, OFF_TYPE, "more than %u modifiers in a row",
+					KSR_BTF_MAX_DEPTH);
 	for (cur = id; n; n--, total--) {
 		c->state[cur] = (uint8_t)total;
 		cur = ty(c, cur)->type;
@@ -1225,7 +1225,7 @@ int ksr_btf_check_chains(struct ksr_btf_vctx *c)
 			continue;
 		/* type tags first: no TYPE_TAG right after another modifier */
 		if (!is_tag(t) && is_tag(ty(c, t->type)))
-			return ksr_btf_terr(c, id, OFF_TYPE, "type tag %u follows a modifier", t->type);
+			return ksr_btf_type_err(c, id, OFF_TYPE, "type tag %u follows a modifier", t->type);
 		if (!c->state[id] && (err = chain_len(c, id)))
 			return err;
 	}
@@ -1256,9 +1256,9 @@ int ksr_btf_check_membership(struct ksr_btf_vctx *c)
 			if (!is_extern(ty(c, e[i].type)))
 				continue;
 			if (c->state[e[i].type])
-				return ksr_btf_terr(c, id, OFF_EXTRA + 12ull * i,
-						    "entry %u: type %u is listed in a DATASEC twice", i,
-						    e[i].type);
+				return ksr_btf_type_err(c, id, OFF_EXTRA + 12ull * i,
+							"entry %u: type %u is listed in a DATASEC twice", i,
+							e[i].type);
 			c->state[e[i].type] = 1;
 		}
 	}

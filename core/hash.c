@@ -3,7 +3,6 @@
  * short-input paths go to the AVX2 build (hash_avx2.c) when the CPU has
  * AVX2: same results, 2.3x the speed on profiles and vmlinux BTF. */
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #define XXH_INLINE_ALL
@@ -86,24 +85,46 @@ uint64_t ksr_hash64_multi(const void *const *data, const size_t *len, size_t n)
 	return h;
 }
 
-static void hex128(uint64_t hi, uint64_t lo, char out[33])
+void ksr_hex(const uint8_t *p, size_t n, char *out)
 {
-	snprintf(out, 33, "%016llx%016llx", (unsigned long long)hi, (unsigned long long)lo);
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
 }
 
-void ksr_hash128_hex(const void *data, size_t len, char out[33])
+static void bytes128(XXH128_hash_t h, uint8_t out[16])
+{
+	for (int i = 0; i < 8; i++) {
+		out[i] = (uint8_t)(h.high64 >> (56 - 8 * i));
+		out[8 + i] = (uint8_t)(h.low64 >> (56 - 8 * i));
+	}
+}
+
+void ksr_hash128(const void *data, size_t len, uint8_t out[16])
 {
 	XXH128_hash_t h;
 
 #ifdef KSR_HASH_HAVE_AVX2
 	if (len > LONG_INPUT && use_avx2()) {
 		ksr_hash128_avx2(data, len, &h.high64, &h.low64);
-		hex128(h.high64, h.low64, out);
+		bytes128(h, out);
 		return;
 	}
 #endif
 	h = XXH3_128bits(data, len);
-	hex128(h.high64, h.low64, out);
+	bytes128(h, out);
+}
+
+void ksr_hash128_hex(const void *data, size_t len, char out[33])
+{
+	uint8_t b[16];
+
+	ksr_hash128(data, len, b);
+	ksr_hex(b, sizeof(b), out);
 }
 
 struct ksr_hash_state *ksr_hash_state_new(void)
@@ -165,11 +186,8 @@ void ksr_hash_digest128(const struct ksr_hash_state *st, uint8_t out[16], char h
 	else
 #endif
 		h = XXH3_128bits_digest(&st->st);
-	for (int i = 0; i < 8; i++) {
-		out[i] = (uint8_t)(h.high64 >> (56 - 8 * i));
-		out[8 + i] = (uint8_t)(h.low64 >> (56 - 8 * i));
-	}
-	hex128(h.high64, h.low64, hex);
+	bytes128(h, out);
+	ksr_hex(out, 16, hex);
 }
 
 uint32_t ksr_hash_slots_for(uint32_t keys)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Hashing: XXH3 (libxxhash). 64-bit for hash-table slots and checksums,
- * 128-bit for kernel identity. Why XXH3 and not SHA-256: docs/design.md. */
+ * 128-bit for kernel identity. Not cryptographic: a hash here detects
+ * corruption or a different kernel, not forgery (a forged input is out of
+ * scope offline: SECURITY.md). */
 #ifndef KSR_HASH_H
 #define KSR_HASH_H
 
@@ -10,8 +12,13 @@
 uint64_t ksr_hash64(const void *data, size_t len);
 /* One 64-bit hash over several buffers, as if concatenated. */
 uint64_t ksr_hash64_multi(const void *const *data, const size_t *len, size_t n);
-/* 32 lowercase hex digits plus NUL. */
+/* XXH3-128 as 16 bytes, high 64 bits first, big-endian (the profile
+ * identity's byte order), and as 32 lowercase hex digits plus NUL. */
+void ksr_hash128(const void *data, size_t len, uint8_t out[16]);
 void ksr_hash128_hex(const void *data, size_t len, char out[33]);
+
+/* n bytes as 2n lowercase hex digits plus NUL (out holds 2n + 1). */
+void ksr_hex(const uint8_t *p, size_t n, char *out);
 
 /* Streaming forms, for data hashed piece by piece (the result equals the
  * one-shot hash of the concatenation). A state is either 64- or 128-bit,
@@ -23,8 +30,7 @@ void ksr_hash_reset64(struct ksr_hash_state *st);
 void ksr_hash_reset128(struct ksr_hash_state *st);
 void ksr_hash_update(struct ksr_hash_state *st, const void *data, size_t len);
 uint64_t ksr_hash_digest64(const struct ksr_hash_state *st);
-/* The 128-bit digest as 16 bytes, high 64 bits first, big-endian (the
- * profile identity's byte order), and as ksr_hash128_hex() prints it. */
+/* The 128-bit digest as ksr_hash128() and ksr_hash128_hex() give it. */
 void ksr_hash_digest128(const struct ksr_hash_state *st, uint8_t out[16], char hex[33]);
 
 /* Slot counts of the on-disk hash indexes: a power of two, at least twice the

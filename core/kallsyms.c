@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* kallsyms and System.map text: a strict one-pass parser and an O(1) index.
  *
- * Grammar decisions (docs/design.md "kallsyms text"; hardening.md K1-K16):
+ * Grammar decisions (the classes K1-K16 of docs/bad-inputs.md):
  * - A line is `<addr> <type> <name>` plus optionally `\t[<module>]`, ended by
  *   '\n'; the last line may lack it. Nothing else is accepted: no blank lines
  *   (a kernel never prints one, so one means the file was edited or cut), no
@@ -207,7 +207,7 @@ struct ks_line {
 	const char *text; /* start of the input or window, for offsets */
 	uint64_t base;    /* offset of text in the input */
 	const char *p;    /* start of the line, for columns */
-	uint32_t no;      /* 1-based */
+	uint32_t no;      /* 1-based; 0 when not known */
 };
 
 static int line_err(const struct ks_line *ln, const char *at, const char *fmt, ...)
@@ -221,6 +221,9 @@ static int line_err(const struct ks_line *ln, const char *at, const char *fmt, .
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	if (!ln->no)
+		return ksr_err(KSR_EMALFORMED, "column %zu: %s (offset 0x%zx)", (size_t)(at - ln->p) + 1,
+			       what, (size_t)(ln->base + (uint64_t)(at - ln->text)));
 	return ksr_err(KSR_EMALFORMED, "line %" PRIu32 ", column %zu: %s (offset 0x%zx)", ln->no,
 		       (size_t)(at - ln->p) + 1, what, (size_t)(ln->base + (uint64_t)(at - ln->text)));
 }
@@ -499,38 +502,56 @@ static uint32_t key_len_of(uint8_t type, const char *name, size_t len)
 	return (uint32_t)len;
 }
 
+/* The fields of the line starting at *p; *p moves to its end (its '\n' or
+ * the end of the input). Inlined into the per-line loop of every parse,
+ * which it was part of: called out of line it made parsing slower. */
+static inline __attribute__((always_inline)) int split_line(struct ks_parse *ps, const struct ks_line *ln, const char **p,
+		      struct ksr_kallsyms_line *f)
+{
+	const char *s = *p;
+	int err;
+
+	if (at_eol(ps, s))
+		return line_err(ln, s, "blank line");
+	f->module = NULL;
+	f->name_len = f->module_len = 0;
+	err = parse_addr(ps, ln, &s, &f->addr);
+	if (!err)
+		err = parse_type(ps, ln, &s, &f->type);
+	f->name = s;
+	if (!err)
+		err = parse_name(ps, ln, &s, &f->name_len);
+	if (!err && !at_eol(ps, s))
+		err = parse_module(ps, ln, &s, &f->module, &f->module_len);
+	*p = s;
+	return err;
+}
+
 /* One line starting at *p; *p moves to the start of the next. */
 static int parse_line(struct ks_parse *ps, const struct ks_line *ln, const char **p,
 		      uint32_t i)
 {
 	struct ksr_ksym *sym = &ps->syms[i];
-	const char *s = *p, *name, *mod = NULL;
-	size_t name_len = 0, mod_len = 0;
+	struct ksr_kallsyms_line f;
+	const char *s = *p;
 	int err;
 
-	if (*s == '\n')
-		return line_err(ln, s, "blank line");
-	memset(sym, 0, sizeof(*sym));
-	err = parse_addr(ps, ln, &s, &sym->addr);
-	if (!err)
-		err = parse_type(ps, ln, &s, &sym->type);
-	name = s;
-	if (!err)
-		err = parse_name(ps, ln, &s, &name_len);
-	if (!err && !at_eol(ps, s))
-		err = parse_module(ps, ln, &s, &mod, &mod_len);
+	err = split_line(ps, ln, &s, &f);
 	if (err)
 		return err;
 	*p = s == ps->end ? s : s + 1;
 
+	memset(sym, 0, sizeof(*sym));
+	sym->addr = f.addr;
+	sym->type = f.type;
 	sym->name_off = ps->strs_len;
-	memcpy(ps->strs + ps->strs_len, name, name_len);
-	ps->strs[ps->strs_len + name_len] = '\0';
-	ps->strs_len += (uint32_t)name_len + 1;
-	sym->key_len = key_len_of(sym->type, name, name_len);
-	ps->hash[i] = (uint32_t)ksr_hash64(name, sym->key_len);
-	if (mod) {
-		err = modset_intern(ps, ln, mod, mod_len, &sym->mod_off);
+	memcpy(ps->strs + ps->strs_len, f.name, f.name_len);
+	ps->strs[ps->strs_len + f.name_len] = '\0';
+	ps->strs_len += (uint32_t)f.name_len + 1;
+	sym->key_len = key_len_of(sym->type, f.name, f.name_len);
+	ps->hash[i] = (uint32_t)ksr_hash64(f.name, sym->key_len);
+	if (f.module) {
+		err = modset_intern(ps, ln, f.module, f.module_len, &sym->mod_off);
 		if (err)
 			return err;
 		sym->flags |= KSR_KSYM_MODULE;
@@ -540,6 +561,22 @@ static int parse_line(struct ks_parse *ps, const struct ks_line *ln, const char 
 	if (sym->addr)
 		ps->nonzero = true;
 	return 0;
+}
+
+int ksr_kallsyms__parse_line(const char *line, size_t len, unsigned int *width, uint32_t line_no,
+			     uint64_t off, struct ksr_kallsyms_line *out)
+{
+	struct ks_parse ps = { .text = line, .base = off, .end = line + len, .pos = line,
+			       .width = *width };
+	struct ks_line ln = { line, off, line, line_no };
+	const char *s = line;
+	int err = split_line(&ps, &ln, &s, out);
+
+	if (!err && s != ps.end)
+		err = line_err(&ln, s, "line break inside the line");
+	if (!err)
+		*width = ps.width;
+	return err;
 }
 
 /* Newlines in [p, p + len), eight bytes at a time: a byte is '\n' when it

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* kallsyms and System.map text: a strict parser and an O(1) name index.
- * Grammar (docs/design.md): "<hex addr> <type> <name>[\t[<module>]]\n", one
- * address width per file, names 1..511 printable bytes. */
+ * Grammar: "<hex addr> <type> <name>[\t[<module>]]\n", one address width
+ * per file, names 1..511 printable bytes (the reasons in kallsyms.c; the
+ * malformed classes K1-K16 in docs/bad-inputs.md). */
 #ifndef KSR_KALLSYMS_H
 #define KSR_KALLSYMS_H
 
@@ -43,6 +44,24 @@ struct ksr_kallsyms;
  * a NUL byte (offset 0 = empty). All-zero addresses (a capture taken without
  * privilege) are refused with -KSR_EMALFORMED and a message saying so. */
 int ksr_kallsyms__parse(const char *text, size_t len, struct ksr_kallsyms **out);
+
+/* One line split into its fields (no copy: the pointers are into the line). */
+struct ksr_kallsyms_line {
+	uint64_t addr;
+	const char *name;     /* name_len bytes, not NUL-terminated */
+	const char *module;   /* without the brackets; NULL: vmlinux */
+	size_t name_len;
+	size_t module_len;
+	uint8_t type;
+};
+
+/* Parses one line, without its '\n', by the grammar and with the messages
+ * of ksr_kallsyms__parse() (for a reader that needs only the first lines).
+ * *width carries the address width from line to line: 0 before the first
+ * line, which fixes it. line_no (1-based; 0 when not known) and off (the
+ * offset of line[0] in the input) are for messages. */
+int ksr_kallsyms__parse_line(const char *line, size_t len, unsigned int *width, uint32_t line_no,
+			     uint64_t off, struct ksr_kallsyms_line *out);
 
 /* Incremental parsing of text that arrives in pieces (capture parses
  * /proc/kallsyms as it reads it, through one small buffer). Each feed gets

@@ -24,11 +24,4 @@ int ksr_ksyms_btf__rewrite(const struct ksr_object *obj, struct ksr_buf *out);
  * blob and validates it with the kernel-mode rules. */
 int ksr_ksyms_btf__check_loadable(const struct ksr_object *obj, const void *blob, size_t len);
 
-/* libbpf's load-time fixups of the data DATASECs (.data, .bss, .rodata,
- * license, ...) and of .kconfig in obj's own BTF, then the kernel's DATASEC
- * rules on the result: a size-0 DATASEC needs an ELF section of its name, each of its
- * VARs a symbol there, and the placed entries must not overlap. Part of
- * object validation (ksr_object__open). */
-int ksr_ksyms_btf__check_datasecs(const struct ksr_object *obj);
-
 #endif

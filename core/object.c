@@ -4,7 +4,9 @@
  * table are checked with the cursor before libelf sees the image; libelf then
  * reads the section headers from our aligned copy, and every index, offset
  * and size it returns is checked again here (libelf checks no semantics).
- * Section data is only ever read through the cursor. */
+ * Section data is only ever read through the cursor. E1-E30 and I1-I8 in
+ * comments here and in relocs.c, externs.c are the classes of malformed
+ * input in docs/bad-inputs.md. */
 #include <elf.h>
 #include <libelf.h>
 #include <stdlib.h>
@@ -15,7 +17,6 @@
 #include "elfsec.h"
 #include "error.h"
 #include "fileio.h"
-#include "ksyms_btf.h"
 #include "object_priv.h"
 
 #ifndef EM_BPF
@@ -542,7 +543,7 @@ static int parse_owned(uint8_t *buf, size_t size, struct ksr_object **out)
 	if (!err)
 		err = ksr_obj_collect_externs(obj);
 	if (!err)
-		err = ksr_ksyms_btf__check_datasecs(obj);
+		err = ksr_obj_check_data_datasecs(obj);
 	if (err) {
 		ksr_object__free(obj);
 		return err;

@@ -15,11 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "insn.h"
 #include "ksymres/ksymres.h"
 
 #define KSR_OBJ_MAX_SIZE (256u << 20)  /* largest object file accepted */
 #define KSR_OBJ_MAX_SECS 65535u        /* largest section count accepted */
-#define KSR_BPF_INSN_SZ 8u
 
 /* One ELF section, index 0 (SHT_NULL) included. */
 struct ksr_obj_sec {
@@ -63,7 +63,8 @@ struct ksr_obj_rel {
 };
 
 enum {
-	/* the extern ld_imm64 had a non-zero immediate (trap 22); kept, not added */
+	/* the extern ld_imm64 had a non-zero immediate (an addend, &sym + 4):
+	 * accepted and overwritten by the value as libbpf does, not added to it */
 	KSR_SITE_F_IMM_NONZERO = 1u << 0,
 };
 
@@ -132,6 +133,16 @@ const struct ksr_obj_kconfig *ksr_object__kconfig(const struct ksr_object *obj, 
 
 /* Number of extern sites whose ld_imm64 carried a non-zero immediate. */
 size_t ksr_object__imm_warn_cnt(const struct ksr_object *obj);
+
+/* libbpf's load-time fixup (bpf_object__finalize_btf) of DATASEC id in b,
+ * a copy of btf, which is obj's BTF or a rewrite of it: .kconfig laid out
+ * as libbpf lays out the Kconfig externs; a data DATASEC with an ELF section
+ * of its name sized from it and, when its size was 0, its VAR offsets taken
+ * from the symbols; VARs of hidden symbols made static; entries sorted by
+ * offset. Other types and .ksyms are left as they are. */
+struct ksr_btf_copy;
+void ksr_object__fixup_datasec(const struct ksr_object *obj, const struct ksr_btf *btf,
+			       struct ksr_btf_copy *b, uint32_t id);
 
 /* libbpf's bpf_core_essential_name_len(): name length before the last
  * "___" flavour separator that has a non-'_' character on each side. */

@@ -89,4 +89,11 @@ int ksr_obj_check_btf_ext(struct ksr_object *obj, const struct ksr_obj_sec *sec)
 int ksr_obj_collect_externs(struct ksr_object *obj);
 void ksr_obj_free_externs(struct ksr_object *obj);
 
+/* object_datasecs.c: libbpf's load-time fixups of the data DATASECs (.data,
+ * .bss, .rodata, license, ...) and of .kconfig in obj's own BTF, then the
+ * kernel's DATASEC rules on the result: a size-0 DATASEC needs an ELF
+ * section of its name, each of its VARs a symbol there, and the placed
+ * entries must not overlap. Runs after the externs are collected. */
+int ksr_obj_check_data_datasecs(const struct ksr_object *obj);
+
 #endif

@@ -3,16 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "insn.h"
 #include "ksyms_btf.h"
 #include "manifest.h"
 #include "object.h"
 #include "patch.h"
 #include "profile.h"
 
-#define BPF_LD_IMM64_CODE 0x18
-#define BPF_CALL_CODE 0x85
-#define PSEUDO_BTF_ID 3
-#define PSEUDO_KFUNC_CALL 2
 #define MAX_SEC_ALIGN 4096u
 
 /* New contents of one section: either the original bytes or an owned copy. */
@@ -44,57 +41,23 @@ static int own_copy(struct sec_out *s)
 	return 0;
 }
 
-static void put_imm(uint8_t *insn, uint32_t imm)
-{
-	memcpy(insn + 4, &imm, 4);
-}
-
-static void set_src(uint8_t *insn, uint8_t src)
-{
-	insn[1] = (uint8_t)((insn[1] & 0x0f) | (src << 4));
-}
-
-/* Encodes one site; returns what the manifest records about it. */
-static void encode(const struct ksr_extern *e, const struct ksr_decision *d,
-		   const struct ksr_site *site, uint8_t *insn, struct ksr_manifest_site *m)
+/* What the manifest records about one site, and the value it encodes. */
+static void site_value(const struct ksr_extern *e, const struct ksr_decision *d,
+		       const struct ksr_site *site, struct ksr_manifest_site *m)
 {
 	bool resolved = d->status == KSR_STATUS_RESOLVED;
 
 	if (site->insn == KSR_SITE_CALL) {
-		int16_t zero = 0;
-
-		memcpy(insn + 2, &zero, 2);
-		if (resolved) {
-			insn[1] = PSEUDO_KFUNC_CALL << 4;
-			put_imm(insn, d->btf_id);
-			m->value_kind = KSR_MV_BTF_ID;
-			m->value = d->btf_id;
-		} else {
-			insn[0] = BPF_CALL_CODE;
-			insn[1] = 0;
-			put_imm(insn, (uint32_t)(KSR_POISON_CALL_KFUNC_BASE + (int32_t)e->libbpf_idx));
-			m->value_kind = KSR_MV_POISON;
-			m->value = (uint64_t)KSR_POISON_CALL_KFUNC_BASE + e->libbpf_idx;
-		}
-		return;
-	}
-	/* ld_imm64: insn[0] and insn[1] */
-	put_imm(insn + 8, 0);
-	if (resolved && e->kind != KSR_EXTERN_TYPELESS) {
-		set_src(insn, PSEUDO_BTF_ID);
-		put_imm(insn, d->btf_id);
+		m->value_kind = resolved ? KSR_MV_BTF_ID : KSR_MV_POISON;
+		m->value = resolved ? d->btf_id : (uint64_t)KSR_POISON_CALL_KFUNC_BASE + e->libbpf_idx;
+	} else if (resolved && e->kind != KSR_EXTERN_TYPELESS) {
 		m->value_kind = KSR_MV_BTF_ID;
 		m->value = d->btf_id;
 	} else if (resolved) {
-		set_src(insn, 0);
-		put_imm(insn, (uint32_t)d->addr);
-		put_imm(insn + 8, (uint32_t)(d->addr >> 32));
 		m->value_kind = KSR_MV_ADDR;
 		m->value = d->addr;
 		m->addr_class = (uint8_t)d->addr_class;
 	} else {
-		set_src(insn, 0);
-		put_imm(insn, 0);
 		m->value_kind = KSR_MV_ZERO;
 		m->value = 0;
 	}
@@ -114,7 +77,7 @@ static int patch_code(struct patcher *p)
 			const struct ksr_site *site = &e->sites[k];
 			struct sec_out *s = &p->secs[site->sec_idx];
 			struct ksr_manifest_site m = { 0 };
-			uint64_t span = site->insn == KSR_SITE_LD64 ? 16 : 8;
+			uint64_t span = ksr_insn__site_len(site->insn);
 			int err;
 
 			if (site->sec_idx >= p->sec_cnt || site->insn_off > s->size ||
@@ -124,7 +87,8 @@ static int patch_code(struct patcher *p)
 			err = own_copy(s);
 			if (err)
 				return err;
-			encode(e, &p->dec[i], site, s->owned + site->insn_off, &m);
+			site_value(e, &p->dec[i], site, &m);
+			ksr_insn__encode_site(s->owned + site->insn_off, site->insn, m.value_kind, m.value);
 			m.sec_idx = site->sec_idx;
 			m.name_off = name_off;
 			m.insn_off = site->insn_off;

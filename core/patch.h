@@ -7,11 +7,8 @@
 #define KSR_PATCH_H
 
 #include "buf.h"
+#include "insn.h"
 #include "resolve.h"
-
-/* libbpf's POISON_CALL_KFUNC_BASE: unresolved weak kfunc calls become calls
- * to the non-existent helper 2002000000 + extern index. */
-#define KSR_POISON_CALL_KFUNC_BASE 2002000000
 
 /* The limits of what ksymres reads back, checked before any work: at most
  * KSR_MANIFEST_MAX_SITES extern sites (the manifest's site_cnt). Returns 0

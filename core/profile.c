@@ -414,7 +414,6 @@ int ksr_profile__write_begin(const char *path, const struct ksr_btf *btf,
 	const void *raw, *part;
 	size_t raw_len;
 	uint32_t cnt;
-	char hex[33];
 	int err;
 
 	*out = NULL;
@@ -426,13 +425,7 @@ int ksr_profile__write_begin(const char *path, const struct ksr_btf *btf,
 	if (ksr_btf__has_kfunc_tags(btf))
 		w->meta.flags |= KSR_PROF_KFUNC_TAGS;
 	raw = ksr_btf__raw(btf, &raw_len);
-	ksr_hash128_hex(raw, raw_len, hex);
-	for (int i = 0; i < 16; i++) {
-		unsigned int v;
-
-		sscanf(hex + 2 * i, "%2x", &v);
-		w->meta.identity[i] = (uint8_t)v;
-	}
+	ksr_hash128(raw, raw_len, w->meta.identity);
 	for (uint32_t i = 0; i < SEC_REQ; i++)
 		w->l.names[i] = req_names[i];
 	err = ksr_atomic_open(path, &w->file);
@@ -885,11 +878,8 @@ v1:
 static void set_names(struct ksr_profile *p)
 {
 	memcpy(p->release, p->meta.release, KSR_PROFILE_RELEASE_MAX);
-	for (int i = 0; i < 16; i++)
-		snprintf(p->identity + 2 * i, 3, "%02x", p->meta.identity[i]);
-	p->build_id[0] = '\0';
-	for (uint32_t i = 0; i < p->meta.build_id_len; i++)
-		snprintf(p->build_id + 2 * i, 3, "%02x", p->meta.build_id[i]);
+	ksr_hex(p->meta.identity, sizeof(p->meta.identity), p->identity);
+	ksr_hex(p->meta.build_id, p->meta.build_id_len, p->build_id);
 }
 
 int ksr_profile__from_parsed(struct ksr_btf *btf, struct ksr_kallsyms *ks,
@@ -899,7 +889,6 @@ int ksr_profile__from_parsed(struct ksr_btf *btf, struct ksr_kallsyms *ks,
 	const void *raw;
 	size_t raw_len;
 	uint64_t addr;
-	char hex[33];
 	int err = check_info(info);
 
 	*out = NULL;
@@ -914,13 +903,7 @@ int ksr_profile__from_parsed(struct ksr_btf *btf, struct ksr_kallsyms *ks,
 	memcpy(p->meta.magic, KSR_PROFILE_MAGIC, sizeof(KSR_PROFILE_MAGIC));
 	p->meta.version = KSR_PROFILE_VERSION;
 	raw = ksr_btf__raw(btf, &raw_len);
-	ksr_hash128_hex(raw, raw_len, hex);
-	for (int i = 0; i < 16; i++) {
-		unsigned int v;
-
-		sscanf(hex + 2 * i, "%2x", &v);
-		p->meta.identity[i] = (uint8_t)v;
-	}
+	ksr_hash128(raw, raw_len, p->meta.identity);
 	if (ksr_btf__has_kfunc_tags(btf))
 		p->meta.flags |= KSR_PROF_KFUNC_TAGS;
 	if (ksr_kallsyms__text_addr(ks, &addr)) {

@@ -216,7 +216,8 @@ int ksr_profile_v1__read(const uint8_t *img, size_t len, struct ksr_btf **btf,
 	Elf64_Shdr sh[V1_SECS];
 	struct v1_meta m;
 	const struct ksr_ksym *syms;
-	char hex[33], want[33], *text = NULL;
+	uint8_t identity[16];
+	char *text = NULL;
 	size_t text_len = 0;
 	int err;
 
@@ -241,10 +242,8 @@ int ksr_profile_v1__read(const uint8_t *img, size_t len, struct ksr_btf **btf,
 	}
 	if (ksr_hash64_multi(data, sizes, n) != m.checksum)
 		return ksr_err(KSR_EMALFORMED, "version 1 profile: checksum mismatch: the profile is corrupted (file offset 0x58)");
-	ksr_hash128_hex(data[0], sizes[0], hex);
-	for (int i = 0; i < 16; i++)
-		snprintf(want + 2 * i, 3, "%02x", m.identity[i]);
-	if (strcmp(hex, want) != 0)
+	ksr_hash128(data[0], sizes[0], identity);
+	if (memcmp(identity, m.identity, sizeof(identity)) != 0)
 		return ksr_err(KSR_EMALFORMED, "version 1 profile: identity does not match the BTF (file offset 0x60)");
 	err = ksr_btf__parse(data[0], sizes[0], KSR_BTF_MODE_KERNEL, btf);
 	if (err) {

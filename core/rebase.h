@@ -65,11 +65,12 @@ int ksr_rebase__encode(struct ksr_rebase_sec *secs, uint32_t sec_cnt,
 		       uint64_t value);
 
 /* Scans the complete lines of kallsyms text for the vmlinux symbol "_text"
- * (a line "<hex> <type> _text" without a module column). Returns 1 and sets
- * *addr when found, 0 when not in these lines, or -KSR_EMALFORMED for a line
- * that is not "<hex> <type> <name>...". base is the file offset of text[0],
- * for messages. *used receives the bytes of complete lines consumed (a
- * trailing partial line is left for the caller to complete). */
+ * (without a module column). Every line up to it must follow the kallsyms
+ * grammar (ksr_kallsyms__parse_line()). Returns 1 and sets *addr when
+ * found, 0 when not in these lines, or -KSR_EMALFORMED for a line that does
+ * not. base is the file offset of text[0], for messages. *used receives the
+ * bytes of complete lines consumed (a trailing partial line is left for the
+ * caller to complete). */
 int ksr_rebase__scan_text(const char *text, size_t len, uint64_t base, uint64_t *addr,
 			  size_t *used);
 

@@ -11,11 +11,9 @@
 
 #include "cursor.h"
 #include "error.h"
+#include "insn.h"
 #include "object_priv.h"
 
-#define INSN_LD_IMM64 0x18   /* BPF_LD | BPF_IMM | BPF_DW */
-#define INSN_CALL 0x85       /* BPF_JMP | BPF_CALL */
-#define PSEUDO_CALL 1        /* BPF_PSEUDO_CALL: what clang emits for every call it relocates */
 
 #define R_BPF_64_64 1
 #define R_BPF_64_ABS64 2
@@ -25,29 +23,19 @@
 
 #define REL_SZ sizeof(Elf64_Rel)
 
-struct insn {
-	uint8_t code;
-	uint8_t dst;
-	uint8_t src;
-	int16_t off;
-	int32_t imm;
-};
-
 static inline unsigned long long ull(uint64_t v)
 {
 	return (unsigned long long)v;
 }
 
-static bool read_insn(const struct ksr_obj_sec *s, uint64_t off, struct insn *in)
+static bool read_insn(const struct ksr_obj_sec *s, uint64_t off, struct ksr_insn *in)
 {
 	struct ksr_cur c = ksr_cur_make(s->data, (size_t)s->size);
-	uint8_t regs;
+	uint8_t slot[KSR_BPF_INSN_SZ];
 
-	if (!ksr_cur_seek(&c, off) || !ksr_cur_u8(&c, &in->code) || !ksr_cur_u8(&c, &regs) ||
-	    !ksr_cur_copy(&c, &in->off, sizeof(in->off)) || !ksr_cur_copy(&c, &in->imm, sizeof(in->imm)))
+	if (!ksr_cur_seek(&c, off) || !ksr_cur_copy(&c, slot, sizeof(slot)))
 		return false;
-	in->dst = regs & 0xf;
-	in->src = regs >> 4;
+	*in = ksr_insn__decode(slot);
 	return true;
 }
 
@@ -57,7 +45,7 @@ static int decode_sec(struct ksr_object *obj, const struct ksr_obj_sec *s)
 {
 	uint64_t n = s->size / KSR_BPF_INSN_SZ;
 	uint8_t *slots = calloc((size_t)n, 1);
-	struct insn in;
+	struct ksr_insn in;
 
 	if (!slots)
 		return ksr_err(ENOMEM, "out of memory");
@@ -66,7 +54,7 @@ static int decode_sec(struct ksr_object *obj, const struct ksr_obj_sec *s)
 		if (!read_insn(s, i * KSR_BPF_INSN_SZ, &in))
 			return ksr_err(KSR_EMALFORMED, "%s: instruction %llu unreadable (file offset 0x%llx)",
 				       s->name, ull(i), ksr_obj_foff(s, i * KSR_BPF_INSN_SZ));
-		if (in.code != INSN_LD_IMM64)
+		if (in.code != KSR_INSN_LD_IMM64)
 			continue;
 		if (i + 1 >= n)
 			return ksr_err(KSR_EMALFORMED,
@@ -146,15 +134,15 @@ static int push_pending(struct ksr_object *obj, const struct ksr_pending_site *p
 
 /* I3, I5, I6: the instruction at an extern relocation must look exactly as
  * clang emits it, so that no pre-set pseudo value survives patching. */
-static int check_extern_insn(const struct rel_ctx *ctx, const struct insn *in, uint32_t *flags)
+static int check_extern_insn(const struct rel_ctx *ctx, const struct ksr_insn *in, uint32_t *flags)
 {
 	const struct ksr_obj_sym *sym = &ctx->obj->syms[ctx->rel->sym];
 	uint64_t off = ctx->rel->offset;
-	struct insn hi;
+	struct ksr_insn hi;
 
 	*flags = 0;
-	if (in->code == INSN_CALL) {
-		if (in->dst || in->src != PSEUDO_CALL || in->off || in->imm != -1)
+	if (in->code == KSR_INSN_CALL) {
+		if (in->dst || in->src != BPF_PSEUDO_CALL || in->off || in->imm != -1)
 			return REL_ERR(ctx, "call to extern '%s' at 0x%llx is not 'call -1' (85 10 00 00 ff ff ff ff)",
 				       sym->name, ull(off));
 		return 0;
@@ -177,7 +165,7 @@ static int check_extern_insn(const struct rel_ctx *ctx, const struct insn *in, u
 
 /* I8 and libbpf's call rules: a relocated call to a defined symbol is a
  * bpf-to-bpf call into .text that lands on the start of a subprogram. */
-static int check_subprog_call(const struct rel_ctx *ctx, const struct insn *in)
+static int check_subprog_call(const struct rel_ctx *ctx, const struct ksr_insn *in)
 {
 	const struct ksr_object *obj = ctx->obj;
 	const struct ksr_obj_sym *sym = &obj->syms[ctx->rel->sym];
@@ -185,7 +173,7 @@ static int check_subprog_call(const struct rel_ctx *ctx, const struct insn *in)
 	const struct ksr_obj_prog *p;
 	int64_t target;
 
-	if (in->src != PSEUDO_CALL)
+	if (in->src != BPF_PSEUDO_CALL)
 		return REL_ERR(ctx, "call at 0x%llx is relocated but src_reg is %u, not BPF_PSEUDO_CALL",
 			       ull(ctx->rel->offset), in->src);
 	if (strcmp(text->name, ".text") || sym->value % KSR_BPF_INSN_SZ)
@@ -207,7 +195,7 @@ static int check_code_rel(const struct rel_ctx *ctx)
 	const struct ksr_obj_sym *sym = &obj->syms[rel->sym];
 	uint8_t *slots = obj->slots[ctx->ts->idx];
 	struct ksr_pending_site ps;
-	struct insn in;
+	struct ksr_insn in;
 	uint64_t slot;
 	int err;
 
@@ -223,14 +211,14 @@ static int check_code_rel(const struct rel_ctx *ctx)
 	slots[slot] |= KSR_SLOT_RELOC;
 	if (!read_insn(ctx->ts, rel->offset, &in))
 		return REL_ERR(ctx, "offset 0x%llx unreadable", ull(rel->offset));
-	if (in.code != INSN_LD_IMM64 && in.code != INSN_CALL)
+	if (in.code != KSR_INSN_LD_IMM64 && in.code != KSR_INSN_CALL)
 		return REL_ERR(ctx, "relocated instruction at 0x%llx has opcode 0x%02x, not ld_imm64 or call",
 			       ull(rel->offset), in.code);
 	if (sym->shndx != SHN_UNDEF && sym->shndx >= obj->sec_cnt)
 		return REL_ERR(ctx, "symbol %u '%s' is in special section 0x%x", rel->sym, sym->name,
 			       sym->shndx);
 	if (sym->shndx != SHN_UNDEF)
-		return in.code == INSN_CALL ? check_subprog_call(ctx, &in) : 0;
+		return in.code == KSR_INSN_CALL ? check_subprog_call(ctx, &in) : 0;
 
 	memset(&ps, 0, sizeof(ps));
 	err = check_extern_insn(ctx, &in, &ps.flags);
@@ -239,7 +227,7 @@ static int check_code_rel(const struct rel_ctx *ctx)
 	ps.sym_idx = rel->sym;
 	ps.sec_idx = ctx->ts->idx;
 	ps.insn_off = rel->offset;
-	ps.insn = in.code == INSN_CALL ? KSR_SITE_CALL : KSR_SITE_LD64;
+	ps.insn = in.code == KSR_INSN_CALL ? KSR_SITE_CALL : KSR_SITE_LD64;
 	ps.rel_sec_idx = ctx->rs->idx;
 	ps.rel_idx = (uint32_t)ctx->idx;
 	return push_pending(obj, &ps);

@@ -15,16 +15,12 @@
 #include "btf.h"
 #include "buf.h"
 #include "fuzz_common.h"
+#include "insn.h"
 #include "manifest.h"
 #include "object.h"
 #include "patch.h"
 #include "profile.h"
 #include "rebase.h"
-
-#define INSN_LD64 0x18
-#define INSN_CALL 0x85
-#define SRC_BTF_ID 3
-#define SRC_KFUNC_CALL 2
 
 void fz_fail(const char *what, const char *file, int line)
 {
@@ -363,8 +359,8 @@ static void walk_extern(const struct ksr_object *obj, const struct ksr_extern *e
 		FZ_ASSERT(sec != NULL && sec->data != NULL && (sec->flags & SHF_EXECINSTR));
 		FZ_ASSERT(site->insn_off % 8 == 0 && site->insn_off <= sec->size &&
 			  span <= sec->size - site->insn_off);
-		FZ_ASSERT(sec->data[site->insn_off] == (site->insn == KSR_SITE_LD64 ? INSN_LD64
-										     : INSN_CALL));
+		FZ_ASSERT(sec->data[site->insn_off] == (site->insn == KSR_SITE_LD64 ? KSR_INSN_LD_IMM64
+										     : KSR_INSN_CALL));
 		FZ_ASSERT(ksr_object__prog_at(obj, site->sec_idx, site->insn_off) != NULL);
 		FZ_ASSERT(site->sec_name && site->prog_name);
 	}
@@ -461,13 +457,13 @@ static struct expect expected(const struct ksr_extern *e, const struct ksr_decis
 static void check_insn(const uint8_t *insn, const struct ksr_site *site, struct expect x)
 {
 	if (site->insn == KSR_SITE_CALL) {
-		FZ_ASSERT(insn[0] == INSN_CALL && rd16(insn + 2) == 0);
-		FZ_ASSERT(insn[1] == (x.value_kind == KSR_MV_BTF_ID ? SRC_KFUNC_CALL << 4 : 0));
+		FZ_ASSERT(insn[0] == KSR_INSN_CALL && rd16(insn + 2) == 0);
+		FZ_ASSERT(insn[1] == (x.value_kind == KSR_MV_BTF_ID ? BPF_PSEUDO_KFUNC_CALL << 4 : 0));
 		FZ_ASSERT(rd32(insn + 4) == (uint32_t)x.value);
 		return;
 	}
-	FZ_ASSERT(insn[0] == INSN_LD64 && insn[8] == 0 && insn[9] == 0 && rd16(insn + 10) == 0);
-	FZ_ASSERT(insn[1] >> 4 == (x.value_kind == KSR_MV_BTF_ID ? SRC_BTF_ID : 0));
+	FZ_ASSERT(insn[0] == KSR_INSN_LD_IMM64 && insn[8] == 0 && insn[9] == 0 && rd16(insn + 10) == 0);
+	FZ_ASSERT(insn[1] >> 4 == (x.value_kind == KSR_MV_BTF_ID ? BPF_PSEUDO_BTF_ID : 0));
 	FZ_ASSERT(rd32(insn + 4) == (uint32_t)x.value);
 	FZ_ASSERT(rd32(insn + 12) == (uint32_t)(x.value >> 32));
 }

@@ -19,6 +19,7 @@
 #include "output.h"
 #include "error.h"
 #include "fileio.h"
+#include "hash.h"
 #include "live.h"
 #include "load.h"
 #include "object.h"
@@ -116,9 +117,8 @@ static int open_object(struct load_ctx *c)
 	err = ksr_manifest__parse(ms->data, ms->data ? (size_t)ms->size : 0, &c->man);
 	if (err)
 		return ksr_cli_fail(c->a.path, err);
-	ksr_identity_hex(c->man.hdr.identity, c->hc.obj_identity);
-	for (uint32_t i = 0; i < c->man.hdr.build_id_len; i++)
-		snprintf(c->hc.obj_build_id + 2 * i, 3, "%02x", c->man.hdr.build_id[i]);
+	ksr_hex(c->man.hdr.identity, sizeof(c->man.hdr.identity), c->hc.obj_identity);
+	ksr_hex(c->man.hdr.build_id, c->man.hdr.build_id_len, c->hc.obj_build_id);
 	memcpy(c->hc.obj_release, c->man.hdr.release, sizeof(c->hc.obj_release));
 	return KSR_EXIT_OK;
 }
@@ -244,8 +244,7 @@ static int prepare(struct load_ctx *c)
 
 		if (ksr_live_build_id(id, &len) == 0) {
 			c->hc.by_build_id = true;
-			for (uint32_t i = 0; i < len; i++)
-				snprintf(c->hc.host_build_id + 2 * i, 3, "%02x", id[i]);
+			ksr_hex(id, len, c->hc.host_build_id);
 			c->hc.match = len == c->man.hdr.build_id_len &&
 				      !memcmp(id, c->man.hdr.build_id, len);
 		}

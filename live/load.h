@@ -34,8 +34,6 @@ void ksr_host_btf__close(struct ksr_host_btf *h);
  * not name the file: it is ksr_live_kallsyms_path(). */
 int ksr_host_text(uint64_t *addr);
 
-/* 32 hex digits of a manifest identity. */
-void ksr_identity_hex(const uint8_t id[16], char hex[33]);
 
 /* ---- re-resolution (load_reresolve.c) ------------------------------------ */
 

@@ -57,12 +57,6 @@ int ksr_live_build_id(uint8_t id[32], uint8_t *len)
 	return err;
 }
 
-void ksr_identity_hex(const uint8_t id[16], char hex[33])
-{
-	for (int i = 0; i < 16; i++)
-		snprintf(hex + 2 * i, 3, "%02x", id[i]);
-}
-
 int ksr_host_btf__open(struct ksr_host_btf *h)
 {
 	int err;

@@ -20,6 +20,7 @@
 #include "output.h"
 #include "error.h"
 #include "fileio.h"
+#include "hash.h"
 #include "kallsyms.h"
 #include "profile.h"
 
@@ -141,13 +142,6 @@ static int convert(const char *from, const char *out)
 	return err ? ksr_cli_fail(out, err) : KSR_EXIT_OK;
 }
 
-static void build_id_hex(const struct ksr_profile_meta *m, char hex[2 * KSR_PROFILE_BUILD_ID_MAX + 1])
-{
-	hex[0] = '\0';
-	for (uint32_t i = 0; i < m->build_id_len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", m->build_id[i]);
-}
-
 static const char *const flag_names[] = { "kallsyms_all", "kfunc_tags", "text_addr" };
 
 /* --info: the profile's metadata, checked as any open checks it. */
@@ -162,7 +156,7 @@ static int info(const char *path)
 	if (err)
 		return ksr_cli_fail(path, err);
 	m = ksr_profile__meta(p);
-	build_id_hex(m, bid);
+	ksr_hex(m->build_id, m->build_id_len, bid);
 	if (ksr_cli.json) {
 		ksr_json_init(&j, stdout, ksr_cli.pretty);
 		ksr_json_obj_open(&j);

@@ -26,7 +26,7 @@
 #include "testutil.h"
 
 /* externs looked up per profile, as in a `check` of an object with 3,000
- * weak externs (the case of issue 12) */
+ * weak externs */
 #define LOOKUPS 3000
 
 /* ---- writers ----------------------------------------------------------- */

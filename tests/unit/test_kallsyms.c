@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* kallsyms / System.map parser and index: one test per malformed class of
- * docs/hardening.md 5.5 (K1-K16), the accepted forms, the key rules, and the
+ * docs/bad-inputs.md (K1-K16), the accepted forms, the key rules, and the
  * indexed view over arbitrary (corrupted) arrays. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -432,6 +432,18 @@ static void test_scan_text(void **state)
 	assert_int_equal(ksr_rebase__scan_text("11112222333344445 T _text\n", 26, 0, &addr, &used),
 			 -KSR_EMALFORMED);
 	assert_int_equal(ksr_rebase__scan_text("ffff T\n", 7, 0, &addr, &used), -KSR_EMALFORMED);
+	/* the grammar of every kallsyms reader: the looser one it replaced took
+	 * these as _text at 0xffff, or skipped them */
+	assert_int_equal(ksr_rebase__scan_text("ffff T _text\n", 13, 0, &addr, &used), -KSR_EMALFORMED);
+	assert_non_null(strstr(ksr_errmsg(), "kallsyms: line 1, column 1: address: 4 hex digits"));
+	assert_int_equal(ksr_rebase__scan_text("ffffffff81000000 T x \n", 22, 0x80, &addr, &used),
+			 -KSR_EMALFORMED);
+	assert_string_equal(ksr_errmsg(),
+			    "kallsyms: column 21: extra field after the name (offset 0x94)");
+	assert_int_equal(ksr_rebase__scan_text("ffffffff81000000 T x\n81000000 T _text\n", 39, 0,
+					       &addr, &used), -KSR_EMALFORMED);
+	assert_non_null(strstr(ksr_errmsg(), "line 2, column 1: address: 8 hex digits, but earlier"));
+	assert_int_equal(used, 21);
 }
 
 static void test_slide_arith(void **state)

@@ -11,8 +11,8 @@
  * indexed views a CLI run reads. The objects are the clang-built test cases
  * in $KSR_BPF_DIR; every extern of an object is checked, none skipped.
  *
- * Expected outcomes follow libbpf >= 1.3 (docs: ksym-primer.md §4, §5) and
- * issue 3 "Decisions" / "What the target verifier will reject". */
+ * Expected outcomes follow libbpf >= 1.3, with the differences and the
+ * verifier's rejections listed in docs/design.md, "Decisions". */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
