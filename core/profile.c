@@ -252,7 +252,7 @@ static bool place(struct layout *l)
 	return true;
 }
 
-static void profile_ehdr(uint32_t nsec, Elf64_Ehdr *eh)
+void ksr_profile_elf_header(Elf64_Ehdr *eh, uint16_t shnum, uint16_t shstrndx, uint64_t shoff)
 {
 	memset(eh, 0, sizeof(*eh));
 	memcpy(eh->e_ident, ELFMAG, SELFMAG);
@@ -264,9 +264,15 @@ static void profile_ehdr(uint32_t nsec, Elf64_Ehdr *eh)
 	eh->e_version = EV_CURRENT;
 	eh->e_ehsize = sizeof(*eh);
 	eh->e_shentsize = sizeof(Elf64_Shdr);
-	eh->e_shnum = (uint16_t)nsec;
-	eh->e_shstrndx = SEC_SHSTRTAB;
-	eh->e_shoff = sizeof(*eh);
+	eh->e_shnum = shnum;
+	eh->e_shstrndx = shstrndx;
+	eh->e_shoff = shoff;
+}
+
+/* Version 2: the section table right after the header. */
+static void profile_ehdr(uint32_t nsec, Elf64_Ehdr *eh)
+{
+	ksr_profile_elf_header(eh, (uint16_t)nsec, SEC_SHSTRTAB, sizeof(*eh));
 }
 
 static void profile_shdr(const struct layout *l, uint32_t i, Elf64_Shdr *sh)

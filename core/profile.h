@@ -136,6 +136,11 @@ int ksr_profile__write_finish(struct ksr_profile_writer *w, const struct ksr_kal
 			      const struct ksr_profile_info *info);
 void ksr_profile__write_abort(struct ksr_profile_writer *w);
 
+/* The one ELF header a profile has (both versions): ELF64 little-endian,
+ * ET_REL, EM_NONE, these section-table fields, every other field 0. */
+#include <elf.h>
+void ksr_profile_elf_header(Elf64_Ehdr *eh, uint16_t shnum, uint16_t shstrndx, uint64_t shoff);
+
 /* A version 1 profile (written before the format had block hashes),
  * verified fully (core/profile_v1.c): its BTF parsed with the kernel rules,
  * its symbols as a parsed snapshot equal to the file's records, and its

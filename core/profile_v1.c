@@ -68,18 +68,7 @@ static int check_layout(const uint8_t *img, size_t len, Elf64_Shdr sh[V1_SECS])
 		return ksr_err(KSR_EMALFORMED, "version 1 profile: %zu bytes is too short", len);
 	shoff = len - table;
 	memcpy(&eh, img, sizeof(eh));
-	memset(&want, 0, sizeof(want));
-	memcpy(want.e_ident, ELFMAG, SELFMAG);
-	want.e_ident[EI_CLASS] = ELFCLASS64;
-	want.e_ident[EI_DATA] = ELFDATA2LSB;
-	want.e_ident[EI_VERSION] = EV_CURRENT;
-	want.e_type = ET_REL;
-	want.e_version = EV_CURRENT;
-	want.e_ehsize = sizeof(want);
-	want.e_shentsize = sizeof(Elf64_Shdr);
-	want.e_shnum = V1_SECS;
-	want.e_shstrndx = V1_SHSTRTAB;
-	want.e_shoff = shoff;
+	ksr_profile_elf_header(&want, V1_SECS, V1_SHSTRTAB, shoff);
 	if (memcmp(&eh, &want, sizeof(eh)) != 0)
 		return ksr_err(KSR_EMALFORMED, "version 1 profile: ELF header is not a profile's (file offset 0x0)");
 	memcpy(sh, img + shoff, table);
