@@ -69,7 +69,9 @@ class Profile:
             raise ValueError(f"{path}: not a profile")
         self.flags, = struct.unpack_from("<I", meta, 12)
         self.text, = struct.unpack_from("<Q", meta, 16)
-        self.release = meta[72:200].split(b"\0")[0].decode()
+        version, = struct.unpack_from("<I", meta, 8)
+        rel = meta[128:256] if version == 2 else meta[72:200]  # docs/profile-format.md
+        self.release = rel.split(b"\0")[0].decode()
         syms = sec_bytes(data, secs[".ksr.syms"])
         strs = sec_bytes(data, secs[".ksr.symstr"])
         self.syms = {}  # name -> [(addr, type, module)], vmlinux first
