@@ -311,6 +311,48 @@ static uint64_t head_hash(const uint8_t *head, uint64_t moff, const uint64_t *bl
  * alignment and the head's tail is zeros: the file system reads unwritten
  * bytes back as zeros, and they are hashed as zeros. */
 
+/* What .ksr.meta derives from the BTF: magic, version, identity, kfunc tags. */
+static void meta_from_btf(struct ksr_profile_meta *m, const struct ksr_btf *btf)
+{
+	size_t raw_len;
+	const void *raw = ksr_btf__raw(btf, &raw_len);
+
+	memcpy(m->magic, KSR_PROFILE_MAGIC, sizeof(KSR_PROFILE_MAGIC));
+	m->version = KSR_PROFILE_VERSION;
+	ksr_hash128(raw, raw_len, m->identity);
+	if (ksr_btf__has_kfunc_tags(btf))
+		m->flags |= KSR_PROF_KFUNC_TAGS;
+	ksr_btf__type_offsets(btf, &m->btf_type_cnt);
+}
+
+/* ... from the snapshot and the caller (checked by check_info()):
+ * _text, data symbols, release, arch, build ID. */
+static void meta_from_kallsyms(struct ksr_profile_meta *m, const struct ksr_kallsyms *ks,
+			       const struct ksr_profile_info *info)
+{
+	uint64_t addr;
+
+	strncpy(m->release, info->release, sizeof(m->release) - 1);
+	m->arch = info->arch;
+	m->build_id_len = info->build_id_len;
+	memcpy(m->build_id, info->build_id, info->build_id_len);
+	if (ksr_kallsyms__text_addr(ks, &addr)) {
+		m->flags |= KSR_PROF_HAS_TEXT;
+		m->text_addr = addr;
+	}
+	if (ksr_kallsyms__has_data_syms(ks))
+		m->flags |= KSR_PROF_KALLSYMS_ALL;
+	ksr_kallsyms__syms(ks, &m->sym_cnt);
+}
+
+void ksr_profile__derive_meta(struct ksr_profile_meta *m, const struct ksr_btf *btf,
+			      const struct ksr_kallsyms *ks, const struct ksr_profile_info *info)
+{
+	memset(m, 0, sizeof(*m));
+	meta_from_btf(m, btf);
+	meta_from_kallsyms(m, ks, info);
+}
+
 struct block_hasher {
 	uint8_t part[KSR_PROFILE_BLOCK];
 	size_t fill;
@@ -426,12 +468,8 @@ int ksr_profile__write_begin(const char *path, const struct ksr_btf *btf,
 	if (!w)
 		return ksr_err(ENOMEM, "out of memory");
 	w->file.fd = -1;
-	memcpy(w->meta.magic, KSR_PROFILE_MAGIC, sizeof(KSR_PROFILE_MAGIC));
-	w->meta.version = KSR_PROFILE_VERSION;
-	if (ksr_btf__has_kfunc_tags(btf))
-		w->meta.flags |= KSR_PROF_KFUNC_TAGS;
+	meta_from_btf(&w->meta, btf);
 	raw = ksr_btf__raw(btf, &raw_len);
-	ksr_hash128(raw, raw_len, w->meta.identity);
 	for (uint32_t i = 0; i < SEC_REQ; i++)
 		w->l.names[i] = req_names[i];
 	err = ksr_atomic_open(path, &w->file);
@@ -471,7 +509,6 @@ int ksr_profile__write_kallsyms(struct ksr_profile_writer *w, const struct ksr_k
 {
 	struct ksr_profile_meta *m = &w->meta;
 	const void *part;
-	uint64_t addr;
 	uint32_t cnt;
 	int err = check_info(info);
 
@@ -479,16 +516,7 @@ int ksr_profile__write_kallsyms(struct ksr_profile_writer *w, const struct ksr_k
 		ksr_profile__write_abort(w);
 		return err;
 	}
-	strncpy(m->release, info->release, sizeof(m->release) - 1);
-	m->arch = info->arch;
-	m->build_id_len = info->build_id_len;
-	memcpy(m->build_id, info->build_id, info->build_id_len);
-	if (ksr_kallsyms__text_addr(ks, &addr)) {
-		m->flags |= KSR_PROF_HAS_TEXT;
-		m->text_addr = addr;
-	}
-	if (ksr_kallsyms__has_data_syms(ks))
-		m->flags |= KSR_PROF_KALLSYMS_ALL;
+	meta_from_kallsyms(m, ks, info);
 	part = ksr_kallsyms__syms(ks, &m->sym_cnt);
 	err = append(w, SEC_SYMS, part, (size_t)m->sym_cnt * sizeof(struct ksr_ksym));
 	if (!err) {
@@ -892,9 +920,6 @@ int ksr_profile__from_parsed(struct ksr_btf *btf, struct ksr_kallsyms *ks,
 			     const struct ksr_profile_info *info, struct ksr_profile **out)
 {
 	struct ksr_profile *p = calloc(1, sizeof(*p));
-	const void *raw;
-	size_t raw_len;
-	uint64_t addr;
 	int err = check_info(info);
 
 	*out = NULL;
@@ -906,24 +931,7 @@ int ksr_profile__from_parsed(struct ksr_btf *btf, struct ksr_kallsyms *ks,
 	}
 	p->btf = btf;
 	p->ks = ks;
-	memcpy(p->meta.magic, KSR_PROFILE_MAGIC, sizeof(KSR_PROFILE_MAGIC));
-	p->meta.version = KSR_PROFILE_VERSION;
-	raw = ksr_btf__raw(btf, &raw_len);
-	ksr_hash128(raw, raw_len, p->meta.identity);
-	if (ksr_btf__has_kfunc_tags(btf))
-		p->meta.flags |= KSR_PROF_KFUNC_TAGS;
-	if (ksr_kallsyms__text_addr(ks, &addr)) {
-		p->meta.flags |= KSR_PROF_HAS_TEXT;
-		p->meta.text_addr = addr;
-	}
-	if (ksr_kallsyms__has_data_syms(ks))
-		p->meta.flags |= KSR_PROF_KALLSYMS_ALL;
-	strncpy(p->meta.release, info->release, sizeof(p->meta.release) - 1);
-	p->meta.arch = info->arch;
-	p->meta.build_id_len = info->build_id_len;
-	memcpy(p->meta.build_id, info->build_id, info->build_id_len);
-	ksr_btf__type_offsets(btf, &p->meta.btf_type_cnt);
-	ksr_kallsyms__syms(ks, &p->meta.sym_cnt);
+	ksr_profile__derive_meta(&p->meta, btf, ks, info);
 	set_names(p);
 	p->name = strdup("(memory)");
 	if (!p->name) {

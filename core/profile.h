@@ -88,6 +88,11 @@ int ksr_profile__open_all(const char *const *paths, size_t n, struct ksr_profile
  * not laid out well enough to find them. */
 int ksr_profile_fix_hashes(uint8_t *img, size_t len);
 
+/* The .ksr.meta a profile of btf, ks and info gets (identity, flags,
+ * _text, counts, release, arch, build ID): the writer's own rules. */
+void ksr_profile__derive_meta(struct ksr_profile_meta *m, const struct ksr_btf *btf,
+			      const struct ksr_kallsyms *ks, const struct ksr_profile_info *info);
+
 /* A profile in memory from a kernel-mode-validated BTF and a parsed
  * snapshot, which it takes over (freed with it, or on failure): the same
  * answers as a profile written from them and opened. */

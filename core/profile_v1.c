@@ -61,9 +61,11 @@ static uint64_t align8(uint64_t n)
 static int check_layout(const uint8_t *img, size_t len, Elf64_Shdr sh[V1_SECS])
 {
 	const uint64_t table = V1_SECS * sizeof(Elf64_Shdr);
-	uint64_t shoff, end = V1_META_OFF, name = 1;
+	uint64_t shoff, end = V1_META_OFF, name = 1, shstr_len = 1;
 	Elf64_Ehdr eh, want;
 
+	for (uint32_t i = 1; i < V1_SECS; i++)
+		shstr_len += strlen(v1_names[i]) + 1;
 	if (len < V1_META_OFF + V1_META_SIZE + table)
 		return ksr_err(KSR_EMALFORMED, "version 1 profile: %zu bytes is too short", len);
 	shoff = len - table;
@@ -80,7 +82,7 @@ static int check_layout(const uint8_t *img, size_t len, Elf64_Shdr sh[V1_SECS])
 			w.sh_name = (uint32_t)name;
 			w.sh_type = i == V1_SHSTRTAB ? SHT_STRTAB : SHT_PROGBITS;
 			w.sh_offset = align8(end);
-			w.sh_size = i == 1 ? V1_META_SIZE : sh[i].sh_size;
+			w.sh_size = i == 1 ? V1_META_SIZE : i == V1_SHSTRTAB ? shstr_len : sh[i].sh_size;
 			w.sh_addralign = 8;
 			name += strlen(v1_names[i]) + 1;
 			end = w.sh_offset + w.sh_size;
@@ -251,17 +253,12 @@ int ksr_profile_v1__read(const uint8_t *img, size_t len, struct ksr_btf **btf,
 		err = same_records(*ks, syms, m.sym_cnt, (const char *)img + sh[V1_SYMSTR].sh_offset);
 	if (!err) {
 		/* .ksr.meta's flags and _text: not under the checksum, so they
-		 * must be what the contents give */
-		uint64_t text_addr = 0;
-		uint32_t flags = 0;
+		 * must be what the contents give, by the writer's rules */
+		struct ksr_profile_info info = { .release = "" };
+		struct ksr_profile_meta want;
 
-		if (ksr_btf__has_kfunc_tags(*btf))
-			flags |= KSR_PROF_KFUNC_TAGS;
-		if (ksr_kallsyms__text_addr(*ks, &text_addr))
-			flags |= KSR_PROF_HAS_TEXT;
-		if (ksr_kallsyms__has_data_syms(*ks))
-			flags |= KSR_PROF_KALLSYMS_ALL;
-		if (flags != m.flags || text_addr != m.text_addr)
+		ksr_profile__derive_meta(&want, *btf, *ks, &info);
+		if (want.flags != m.flags || want.text_addr != m.text_addr)
 			err = ksr_err(KSR_EMALFORMED,
 				      "version 1 profile: .ksr.meta: flags or _text disagree with the contents (file offset 0x4c)");
 	}
