@@ -103,8 +103,8 @@ int ksr_profile__from_parsed(struct ksr_btf *btf, struct ksr_kallsyms *ks,
  * (a vmlinux, or a module). Points the blob at a sub-range of data. */
 int ksr_btf_blob_from_file(const void *data, size_t len, const void **blob, size_t *blob_len);
 /* The GNU build ID and ELF machine of a kernel ELF file (vmlinux): its
- * .notes section (or another SHT_NOTE section) and e_machine. A raw BTF
- * blob has neither: 0 with both left 0. */
+ * .notes section (allocated SHT_NOTE) and e_machine. A raw BTF blob, or an
+ * ELF without .notes, has no build ID: 0 with it left empty. */
 int ksr_kernel_elf_info(const void *data, size_t len, struct ksr_profile_info *info);
 /* "x86_64", "aarch64", ... for an ELF e_machine ("unknown" for 0, "em-N"
  * for others); the e_machine for a name (uname -m; "arm64" too), 0 when
