@@ -879,10 +879,12 @@ static int open_verified(struct ksr_profile *p)
 		err = ksr_err(KSR_EMALFORMED,
 			      "head hash mismatch: the headers or block table are damaged (file offset 0x%llx)",
 			      (unsigned long long)HEAD_HASH_OFF(l.off[SEC_META]));
-	if (!err)
-		err = ksr_src_verify_blocks(p->src, KSR_PROFILE_BODY_OFF, p->meta.body_len, blocks,
-					    p->meta.block_cnt);
-	free(blocks);
+	if (err) {
+		free(blocks);
+		return err;
+	}
+	err = ksr_src_verify_blocks(p->src, KSR_PROFILE_BODY_OFF, p->meta.body_len, blocks,
+				    p->meta.block_cnt);
 	if (err)
 		return err;
 	p->file = ksr_span_file(p->src);
@@ -1063,6 +1065,12 @@ KSR_API void ksr_profile__free(struct ksr_profile *p)
 	ksr_src_free(p->src);
 	free(p->name);
 	free(p);
+}
+
+void ksr_profile__drop_cache(struct ksr_profile *p)
+{
+	if (p->src)
+		ksr_src_drop_copies(p->src);
 }
 
 KSR_API const char *ksr_profile__release(const struct ksr_profile *p)

@@ -78,6 +78,11 @@ struct ksr_profile_info {
  * more than KSR_KSYM_RUN_MAX records: -KSR_EMALFORMED). Check it before
  * trusting answers. */
 int ksr_profile__read_error(const struct ksr_profile *prof);
+/* Frees the blocks that lookups have read so far, for a profile that stays
+ * open once its answers are taken (check keeps every profile open until it
+ * prints); later lookups read and verify them again. Pointers that lookups
+ * returned are invalid afterwards. */
+void ksr_profile__drop_cache(struct ksr_profile *prof);
 /* Opens paths[0..n) into out[0..n). On failure every profile is freed
  * (out[] all NULL), and *failed is the index that failed. */
 int ksr_profile__open_all(const char *const *paths, size_t n, struct ksr_profile **out,

@@ -21,6 +21,7 @@
  * for, so reading everything a profile indexes stays below twice its size;
  * copies together are held to that (plus SRC_SLACK), so indexes forged to
  * send lookups all over the file cannot exhaust memory: reads fail. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,69 @@ struct ksr_src {
 /* what empty ranges point at */
 static _Alignas(16) const uint8_t empty[16];
 
+/* Arena pieces of the usual size go back to a process-wide pool when a
+ * source drops its copies, for the next source to reuse: populating and
+ * unmapping cost more than reading the blocks (on a 2-vCPU VM: 25 us to
+ * populate 64 KiB, 35 us or far more to unmap it, 4.5 us to pread 4 KiB;
+ * docs/performance.md). Sanitizer builds unmap every piece, so that a
+ * pointer kept past its copies faults. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SRC_POOL_MAX 0u
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SRC_POOL_MAX 0u
+#endif
+#endif
+#ifndef SRC_POOL_MAX
+#define SRC_POOL_MAX 256u        /* pieces: 16 MiB */
+#endif
+
+static struct {
+	pthread_mutex_t lock;
+	struct src_piece *head;
+	uint32_t cnt;
+} pool = { PTHREAD_MUTEX_INITIALIZER, NULL, 0 };
+
+static struct src_piece *pool_take(void)
+{
+	struct src_piece *p;
+
+	pthread_mutex_lock(&pool.lock);
+	p = pool.head;
+	if (p) {
+		pool.head = p->next;
+		pool.cnt--;
+	}
+	pthread_mutex_unlock(&pool.lock);
+	return p;
+}
+
+static void piece_free(struct src_piece *p)
+{
+	if (p->cap == SRC_PIECE) {
+		pthread_mutex_lock(&pool.lock);
+		if (pool.cnt < SRC_POOL_MAX) {
+			p->next = pool.head;
+			pool.head = p;
+			pool.cnt++;
+			p = NULL;
+		}
+		pthread_mutex_unlock(&pool.lock);
+	}
+	if (p)
+		munmap(p, sizeof(*p) + p->cap);
+}
+
+static void drop_pieces(struct ksr_src *s)
+{
+	while (s->pieces) {
+		struct src_piece *next = s->pieces->next;
+
+		piece_free(s->pieces);
+		s->pieces = next;
+	}
+}
+
 int ksr_src_open(const char *path, size_t max, struct ksr_src **out)
 {
 	struct ksr_src *s = calloc(1, sizeof(*s));
@@ -105,12 +169,7 @@ void ksr_src_free(struct ksr_src *s)
 {
 	if (!s)
 		return;
-	while (s->pieces) {
-		struct src_piece *next = s->pieces->next;
-
-		munmap(s->pieces, sizeof(*s->pieces) + s->pieces->cap);
-		s->pieces = next;
-	}
+	drop_pieces(s);
 	if (s->fd >= 0)
 		close(s->fd);
 	free(s->tab);
@@ -118,16 +177,24 @@ void ksr_src_free(struct ksr_src *s)
 	free(s);
 }
 
-int ksr_src_verify_blocks(struct ksr_src *s, uint64_t off, uint64_t len, const uint64_t *hashes,
+void ksr_src_drop_copies(struct ksr_src *s)
+{
+	drop_pieces(s);
+	memset(s->tab, 0, (size_t)s->cap * sizeof(*s->tab));
+	s->cnt = 0;
+	s->held = 0;
+}
+
+int ksr_src_verify_blocks(struct ksr_src *s, uint64_t off, uint64_t len, uint64_t *hashes,
 			  uint32_t cnt)
 {
 	if (off % SRC_BLOCK || off > s->size || len > s->size - off ||
-	    (len + SRC_BLOCK - 1) / SRC_BLOCK != cnt)
+	    (len + SRC_BLOCK - 1) / SRC_BLOCK != cnt) {
+		free(hashes);
 		return ksr_err(EINVAL, "verified blocks do not fit the file");
-	s->v_hash = malloc(cnt ? (size_t)cnt * sizeof(*hashes) : 1);
-	if (!s->v_hash)
-		return ksr_err(ENOMEM, "out of memory");
-	memcpy(s->v_hash, hashes, (size_t)cnt * sizeof(*hashes));
+	}
+	free(s->v_hash);
+	s->v_hash = hashes;
 	s->v_off = off;
 	s->v_len = len;
 	s->v_cnt = cnt;
@@ -201,11 +268,14 @@ static bool grow(struct ksr_src *s)
  * fault per page (100 externs fill about four pieces). */
 static struct src_piece *new_piece(struct ksr_src *s, size_t cap)
 {
-	struct src_piece *p = mmap(NULL, sizeof(*p) + cap, PROT_READ | PROT_WRITE,
-				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	struct src_piece *p = cap == SRC_PIECE ? pool_take() : NULL;
 
-	if (p == MAP_FAILED)
-		return NULL;
+	if (!p) {
+		p = mmap(NULL, sizeof(*p) + cap, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (p == MAP_FAILED)
+			return NULL;
+	}
 	p->cap = cap;
 	p->used = 0;
 	p->next = s->pieces;

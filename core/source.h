@@ -28,12 +28,16 @@ struct ksr_span {
 /* Opens a regular file of 1..max bytes as a source. */
 int ksr_src_open(const char *path, size_t max, struct ksr_src **out);
 void ksr_src_free(struct ksr_src *src);
+/* Frees every copy read so far (every pointer ksr_src_get/ksr_src_str
+ * returned); later reads read and verify their blocks again. */
+void ksr_src_drop_copies(struct ksr_src *src);
 /* From now on, every block of [off, off+len) (off block-aligned) is
  * verified against hashes[cnt] (XXH3-64 of each 4 KiB block, the last one
  * possibly short) when it is first read; a mismatch fails that read and
- * every later one (ksr_src_error()). */
+ * every later one (ksr_src_error()). hashes is malloc()ed: the source
+ * takes it, and frees it, whether or not the call succeeds. */
 int ksr_src_verify_blocks(struct ksr_src *src, uint64_t off, uint64_t len,
-			  const uint64_t *hashes, uint32_t cnt);
+			  uint64_t *hashes, uint32_t cnt);
 uint64_t ksr_src_size(const struct ksr_src *src);
 /* Reads [off, off+len) of the file into buf, keeping no copy (for reading
  * all of it once); a file that shrank since it was opened is

@@ -152,6 +152,8 @@ int ksr_cmd_check(int argc, char **argv)
 			goto out;
 		}
 		all_ok &= (size_t)ok[k];
+		/* the decisions are copies: what was read is not needed again */
+		ksr_profile__drop_cache(p[k]);
 	}
 	if (ksr_cli.json)
 		print_json(obj, p, np, d, ok);
