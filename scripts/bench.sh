@@ -32,7 +32,7 @@ reps() { if [ "$QUICK" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 echo "== build ($BUILD, Release)"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target ksymres_cli examples bench_lookup bench_kallsyms \
-  bench_gen bench_run libbpf_load >/dev/null
+  bench_gen bench_run machine_probe libbpf_load >/dev/null
 
 K=$BUILD/ksymres
 B=$BUILD/bench
@@ -55,6 +55,7 @@ echo "== machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d:
 head -c $((256 << 20)) /dev/zero >"$DATA/bw.bin"
 cat "$DATA/bw.bin" >/dev/null
 BW=$(dd if="$DATA/bw.bin" of=/dev/null bs=1M 2>&1 | awk '/copied/ { print $(NF-1), $NF }')
+PROBE=$("$B/machine_probe" "$DATA/bw.bin")
 rm -f "$DATA/bw.bin"
 FLOOR_MS=$(python3 - "$K" <<'EOF'
 import statistics, subprocess, sys, time
@@ -67,6 +68,7 @@ print("%.2f" % statistics.median(xs))
 EOF
 )
 echo "== memory bandwidth: $BW (dd of a cached 256 MiB file); process floor: $FLOOR_MS ms (ksymres --version, median of 50)"
+echo "== per block read: $PROBE"
 
 echo "== inputs ($DATA)"
 cp /sys/kernel/btf/vmlinux "$DATA/vmlinux.btf"
@@ -197,5 +199,5 @@ echo
 echo "== report (load average before: $LOAD_BEFORE, after: $LOAD_AFTER)"
 python3 "$ROOT/bench/bench_report.py" "$JSONL" "$OUT/results.json" "$OUT/results.md" \
   --load-before "$LOAD_BEFORE" --load-after "$LOAD_AFTER" --quick "$QUICK" \
-  --machine "memory bandwidth $BW (dd of a cached 256 MiB file); process floor $FLOOR_MS ms"
+  --machine "memory bandwidth $BW (dd of a cached 256 MiB file); process floor $FLOOR_MS ms; $PROBE"
 echo "wrote $OUT/results.md and $OUT/results.json"
