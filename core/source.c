@@ -4,23 +4,25 @@
  * Why not map the file: a read fault on a file mapping maps the whole
  * fault-around window (64 KiB) or large folio around the page, so a few
  * hundred lookups spread over a 15 MB profile leave megabytes of it
- * resident (docs/performance.md). A source reads the file by aligned
- * blocks of SRC_BLOCK bytes, each once: records and strings near each
- * other cost one system call. A range that crosses a block boundary is
- * copied out of the blocks it spans. Every copy (blocks included) lives in
- * an arena until the source is freed, and is found again through an
- * open-addressing table keyed by (offset, length).
+ * resident, and a file cut short under a mapping faults (SIGBUS). A source
+ * reads the file by aligned blocks of SRC_BLOCK bytes into a small ring of
+ * SRC_RING blocks (direct-mapped by block number), and copies out of it
+ * the bytes each read asks for. A copy lives in an arena until the source
+ * drops its copies, and is found again through an open-addressing table
+ * keyed by (offset, length): a pointer a read returns stays valid. Only
+ * the ring and the copies are touched, not a page per block read: on a VM
+ * the first touch of a page costs more than reading the block
+ * (docs/performance.md).
  *
  * Verified blocks (profiles): given a table of XXH3-64 hashes of the
- * blocks of a range of the file, a block in that range is hashed when it
- * is read and refused when the hash differs; every byte read from the
- * range comes out of a verified block.
+ * blocks of a range of the file, a block in that range is hashed each time
+ * it is read from the file and refused when the hash differs; every byte
+ * read from the range comes out of a verified block.
  *
- * Bounds: copies never extend past the end of the file. Blocks cover the
- * file at most once, and what else a lookup copies is the bytes it asked
- * for, so reading everything a profile indexes stays below twice its size;
- * copies together are held to that (plus SRC_SLACK), so indexes forged to
- * send lookups all over the file cannot exhaust memory: reads fail. */
+ * Bounds: copies never extend past the end of the file, and hold what
+ * lookups asked for; copies together are held to twice the file's size
+ * (plus SRC_SLACK), so indexes forged to send lookups all over the file
+ * cannot exhaust memory: reads fail. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,8 +42,11 @@
  * bytes: resolve of 100 externs 457 reads, 232 KiB.) */
 #define SRC_BLOCK 4096u           /* a power of two, at least 8 */
 #define SRC_PIECE (64u << 10)     /* arena allocation unit */
+#define SRC_RING_PIECE (SRC_PIECE / SRC_BLOCK) /* ring entries per piece */
+#define SRC_RING (4 * SRC_RING_PIECE)      /* blocks kept */
 #define SRC_SLACK (1u << 20)
 #define SRC_TABLE_MIN 256u
+#define STR_KEY UINT64_MAX        /* the length under which strings are filed again */
 #define SRC_MSG_MAX 256
 
 struct src_copy {
@@ -68,6 +73,8 @@ struct ksr_src {
 	uint64_t held;                /* bytes of copies */
 	int err;                      /* sticky, negative */
 	char msg[SRC_MSG_MAX];
+	struct src_piece *ring[SRC_RING / SRC_RING_PIECE]; /* recent blocks; NULL until used */
+	uint64_t ring_at[SRC_RING];   /* offset + 1 of the block in each entry; 0 = none */
 	/* verified blocks: [v_off, v_off + v_len), hashes v_hash[] */
 	uint64_t v_off, v_len;
 	uint64_t *v_hash;
@@ -169,7 +176,7 @@ void ksr_src_free(struct ksr_src *s)
 {
 	if (!s)
 		return;
-	drop_pieces(s);
+	ksr_src_drop_copies(s);
 	if (s->fd >= 0)
 		close(s->fd);
 	free(s->tab);
@@ -180,6 +187,12 @@ void ksr_src_free(struct ksr_src *s)
 void ksr_src_drop_copies(struct ksr_src *s)
 {
 	drop_pieces(s);
+	for (uint32_t i = 0; i < SRC_RING / SRC_RING_PIECE; i++) {
+		if (s->ring[i])
+			piece_free(s->ring[i]);
+		s->ring[i] = NULL;
+	}
+	memset(s->ring_at, 0, sizeof(s->ring_at));
 	memset(s->tab, 0, (size_t)s->cap * sizeof(*s->tab));
 	s->cnt = 0;
 	s->held = 0;
@@ -341,23 +354,6 @@ static const uint8_t *keep(struct ksr_src *s, uint64_t off, uint64_t len, const 
 	return p;
 }
 
-/* The copy of [off, off+len) (inside the file, len > 0), read with pread. */
-static const uint8_t *read_copy(struct ksr_src *s, uint64_t off, uint64_t len)
-{
-	const struct src_copy *e = find(s, off, len);
-	uint8_t *p;
-	int err;
-
-	if (e->len)
-		return e->data;
-	if (s->err || !(p = reserve(s, off, len)))
-		return NULL;
-	err = ksr_pread_full(s->fd, p, (size_t)len, off);
-	if (err)
-		return fail(s, err);
-	return keep(s, off, len, p);
-}
-
 /* The block that starts at start, verified when it lies in the verified
  * range (the range's last block may be short: it ends with the range). */
 static bool in_verified(const struct ksr_src *s, uint64_t start)
@@ -374,54 +370,69 @@ static uint64_t block_len(const struct ksr_src *s, uint64_t start)
 	return end - start < SRC_BLOCK ? end - start : SRC_BLOCK;
 }
 
+/* The block that starts at start, read into its ring entry (and verified)
+ * unless it is there: valid until the next block() of the same entry. */
 static const uint8_t *block(struct ksr_src *s, uint64_t start)
 {
-	bool verify = in_verified(s, start);
+	uint32_t e = (uint32_t)(start / SRC_BLOCK % SRC_RING);
 	uint64_t n = block_len(s, start);
-	const struct src_copy *e = find(s, start, n);
-	const uint8_t *p;
-	uint32_t i;
+	uint8_t *p;
+	int err;
 
-	if (e->len)
-		return e->data;
-	p = read_copy(s, start, n);
-	if (!p || !verify)
-		return p;
-	i = (uint32_t)((start - s->v_off) / SRC_BLOCK);
-	if (ksr_hash64(p, (size_t)n) != s->v_hash[i]) {
-		/* the copy stays filed: drop it so nothing answers from it */
-		find(s, start, n)->data = NULL;
-		return fail(s, ksr_err(KSR_EMALFORMED,
-				       "block %u at offset 0x%llx: hash mismatch: the profile is damaged",
-				       i, (unsigned long long)start));
+	if (s->err)
+		return NULL;
+	if (!s->ring[e / SRC_RING_PIECE]) {
+		struct src_piece *r = new_piece(s, SRC_PIECE);
+
+		if (!r)
+			return fail(s, ksr_err(ENOMEM, "out of memory"));
+		/* new_piece put it on the arena's list: it is kept apart */
+		s->pieces = r->next;
+		r->next = NULL;
+		s->ring[e / SRC_RING_PIECE] = r;
 	}
+	p = (uint8_t *)s->ring[e / SRC_RING_PIECE]->data + (size_t)(e % SRC_RING_PIECE) * SRC_BLOCK;
+	if (s->ring_at[e] == start + 1)
+		return p;
+	s->ring_at[e] = 0;
+	err = ksr_pread_full(s->fd, p, (size_t)n, start);
+	if (err)
+		return fail(s, err);
+	if (in_verified(s, start)) {
+		uint32_t i = (uint32_t)((start - s->v_off) / SRC_BLOCK);
+
+		if (ksr_hash64(p, (size_t)n) != s->v_hash[i])
+			return fail(s, ksr_err(KSR_EMALFORMED,
+					       "block %u at offset 0x%llx: hash mismatch: the profile is damaged",
+					       i, (unsigned long long)start));
+	}
+	s->ring_at[e] = start + 1;
 	return p;
 }
 
-/* The copy of [off, off+len), gathered from the blocks it spans (the
- * first starts at start). */
-static const uint8_t *gathered_copy(struct ksr_src *s, uint64_t start, uint64_t off, uint64_t len)
+/* The copy of [off, off+len) (inside the file, len > 0), copied out of
+ * the blocks it spans as each is read: a failed block leaves no copy
+ * filed. */
+static const uint8_t *copy(struct ksr_src *s, uint64_t off, uint64_t len)
 {
 	const struct src_copy *e = find(s, off, len);
 	uint8_t *p;
 
 	if (e->len)
 		return e->data;
-	/* every block first: a failed one leaves no copy behind */
-	for (uint64_t b = start; b < off + len; b += SRC_BLOCK) {
-		if (!block(s, b))
+	if (s->err || !(p = reserve(s, off, len)))
+		return NULL;
+	for (uint64_t b = off & ~(uint64_t)(SRC_BLOCK - 1); b < off + len; b += SRC_BLOCK) {
+		const uint8_t *blk = block(s, b);
+		uint64_t n = block_len(s, b);
+		uint64_t lo = b > off ? b : off;
+		uint64_t hi = b + n < off + len ? b + n : off + len;
+
+		if (!blk)
 			return NULL;
-		if (b + block_len(s, b) < off + len && block_len(s, b) < SRC_BLOCK)
+		if (hi < off + len && n < SRC_BLOCK)
 			return fail(s, ksr_err(EINVAL, "read at 0x%llx crosses the end of the verified blocks",
 					       (unsigned long long)off));
-	}
-	if (!(p = reserve(s, off, len)))
-		return NULL;
-	for (uint64_t b = start; b < off + len; b += SRC_BLOCK) {
-		const uint8_t *blk = block(s, b);
-		uint64_t lo = b > off ? b : off;
-		uint64_t hi = b + SRC_BLOCK < off + len ? b + SRC_BLOCK : off + len;
-
 		memcpy(p + (lo - off), blk + (lo - b), (size_t)(hi - lo));
 	}
 	return keep(s, off, len, p);
@@ -457,31 +468,29 @@ bool ksr_span_sub(const struct ksr_span *s, uint64_t off, uint64_t len, struct k
 
 const void *ksr_src_get(const struct ksr_span *s, uint64_t off, uint64_t len)
 {
-	uint64_t abs, start;
-	const uint8_t *p;
-
 	if (!ksr_range_ok(off, len, s->len))
 		return NULL;
 	if (!len)
 		return empty;
-	abs = s->off + off;
-	start = abs & ~(uint64_t)(SRC_BLOCK - 1);
-	if (abs + len <= start + block_len(s->src, start)) {
-		p = block(s->src, start);
-		return p ? p + (abs - start) : NULL;
-	}
-	return gathered_copy(s->src, start, abs, len);
+	return copy(s->src, s->off + off, len);
 }
 
 const char *ksr_src_str(const struct ksr_span *s, uint64_t off)
 {
 	uint64_t abs, end;
 
+	const struct src_copy *e;
+	const char *str;
+
 	if (off >= s->len)
 		return NULL;
-	/* find the NUL block by block, then take the string as a range */
 	abs = s->off + off;
 	end = s->off + s->len;
+	/* a string read before is filed under (abs, STR_KEY) too */
+	e = find(s->src, abs, STR_KEY);
+	if (e->len && e->data)
+		return strlen((const char *)e->data) < end - abs ? (const char *)e->data : NULL;
+	/* find the NUL block by block, then take the string as a range */
 	for (uint64_t b = abs & ~(uint64_t)(SRC_BLOCK - 1); b < end; b += SRC_BLOCK) {
 		const uint8_t *blk = block(s->src, b), *nul;
 		uint64_t n = block_len(s->src, b);
@@ -491,8 +500,12 @@ const char *ksr_src_str(const struct ksr_span *s, uint64_t off)
 		if (!blk)
 			return NULL;
 		nul = memchr(blk + (lo - b), '\0', (size_t)(hi - lo));
-		if (nul)
-			return ksr_src_get(s, off, b + (uint64_t)(nul - blk) - abs + 1);
+		if (nul) {
+			str = ksr_src_get(s, off, b + (uint64_t)(nul - blk) - abs + 1);
+			if (str && ((s->src->cnt + 1) * 2ull <= s->src->cap || grow(s->src)))
+				keep(s->src, abs, STR_KEY, (const uint8_t *)str);
+			return str;
+		}
 		if (n < SRC_BLOCK)   /* the end of the file or of the verified blocks */
 			return NULL;
 	}

@@ -174,8 +174,8 @@ static void test_shrinks(void **state)
 	free(bytes);
 }
 
-/* Copies are held to the file's size plus 1 MiB: here, strings that each
- * run to the end of a 2 MiB file. */
+/* Copies are held to twice the file's size plus 1 MiB: here, strings that
+ * each run to the end of a 2 MiB file; the third is refused. */
 static void test_budget(void **state)
 {
 	const size_t len = 2u << 20;
@@ -194,7 +194,9 @@ static void test_budget(void **state)
 	assert_non_null(s);
 	assert_int_equal(strlen(s), len - 1);
 	assert_int_equal(ksr_src_error(src), 0);
-	assert_null(ksr_span_str(&f, 1));
+	assert_non_null(ksr_span_str(&f, 1));
+	assert_int_equal(ksr_src_error(src), 0);
+	assert_null(ksr_span_str(&f, 2));
 	assert_int_equal(ksr_src_error(src), -KSR_EMALFORMED);
 	assert_non_null(strstr(ksr_errmsg(), "forged indexes"));
 	ksr_src_free(src);
