@@ -51,7 +51,7 @@ struct host_check {
 	uint64_t slide;
 	uint32_t rebased;
 	struct ksr_rebase_counts counts;
-	struct ksr_rr rr;
+	struct ksr_reresolved rr;
 };
 
 struct load_ctx {
@@ -210,7 +210,8 @@ static void report_rr_failure(const struct load_ctx *c)
 
 static int reresolve(struct load_ctx *c)
 {
-	int err = ksr_rr__run(c->obj, &c->man, &c->hb, c->secs, c->sec_cnt, &c->hc.rr);
+	int err = ksr_reresolve_from_manifest(c->obj, &c->man, &c->hb, c->secs, c->sec_cnt,
+					      &c->hc.rr);
 
 	if (err)
 		return ksr_cli_fail(c->a.path, err);
@@ -600,7 +601,7 @@ int ksr_cmd_load(int argc, char **argv)
 	if (!rc)
 		rc = load(c);
 	ksr_bpf__free(c->bpf);
-	ksr_rr__free(&c->hc.rr);
+	ksr_reresolved_free(&c->hc.rr);
 	ksr_host_btf__close(&c->hb);
 	ksr_object__free(c->obj);
 	free(c->secs);

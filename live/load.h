@@ -38,13 +38,13 @@ int ksr_host_text(uint64_t *addr);
 /* ---- re-resolution (load_reresolve.c) ------------------------------------ */
 
 /* One extern named by the manifest, and its new decision. */
-struct ksr_rr_extern {
+struct ksr_reresolved_extern {
 	struct ksr_extern ext;   /* name, kind, weak, sites (rebuilt from the manifest) */
 	struct ksr_decision dec;
 };
 
-struct ksr_rr {
-	struct ksr_rr_extern *externs;
+struct ksr_reresolved {
+	struct ksr_reresolved_extern *externs;
 	size_t cnt;
 	bool ok;                 /* every decision is resolved or weak_unresolved */
 	struct ksr_site *sites;  /* storage behind externs[].ext.sites */
@@ -55,10 +55,10 @@ struct ksr_rr {
  * kernel (its BTF, already mapped, and its full kallsyms), with the same
  * resolver as `resolve`, and, when all may run, rewrites their sites in
  * secs. The manifest must have passed ksr_rebase__verify(). */
-int ksr_rr__run(const struct ksr_object *obj, const struct ksr_manifest *m,
-		const struct ksr_host_btf *hb, struct ksr_rebase_sec *secs, uint32_t sec_cnt,
-		struct ksr_rr *rr);
-void ksr_rr__free(struct ksr_rr *rr);
+int ksr_reresolve_from_manifest(const struct ksr_object *obj, const struct ksr_manifest *m,
+				const struct ksr_host_btf *hb, struct ksr_rebase_sec *secs,
+				uint32_t sec_cnt, struct ksr_reresolved *rr);
+void ksr_reresolved_free(struct ksr_reresolved *rr);
 
 /* ---- libbpf (load_bpf.c) -------------------------------------------------- */
 

@@ -97,7 +97,7 @@ static int cmp_rec_by_name(const void *a, const void *b, void *m)
 }
 
 /* Groups the manifest records by extern name into rr->externs. */
-static int collect(const struct ksr_object *obj, const struct ksr_manifest *m, struct ksr_rr *rr)
+static int collect(const struct ksr_object *obj, const struct ksr_manifest *m, struct ksr_reresolved *rr)
 {
 	uint32_t n = m->hdr.site_cnt;
 
@@ -111,7 +111,7 @@ static int collect(const struct ksr_object *obj, const struct ksr_manifest *m, s
 	qsort_r(rr->site_rec, n, sizeof(*rr->site_rec), cmp_rec_by_name, (void *)m);
 	for (uint32_t k = 0; k < n; k++) {
 		struct ksr_manifest_site s;
-		struct ksr_rr_extern *x;
+		struct ksr_reresolved_extern *x;
 		const struct ksr_obj_prog *prog;
 		const struct ksr_obj_sec *sec;
 		const char *name;
@@ -149,7 +149,7 @@ static int collect(const struct ksr_object *obj, const struct ksr_manifest *m, s
 
 /* libbpf's ordering puts .kconfig externs before .ksyms ones, each sorted
  * by name: the index poisoned calls carry. */
-static void set_local_ids(const struct ksr_object *obj, struct ksr_rr *rr)
+static void set_local_ids(const struct ksr_object *obj, struct ksr_reresolved *rr)
 {
 	const struct ksr_btf *lb = ksr_object__btf(obj);
 
@@ -194,7 +194,7 @@ static void decide_var(const struct ksr_extern *e, const struct ksr_profile *pro
 	d->status = KSR_STATUS_RESOLVED;
 }
 
-static int rewrite(const struct ksr_manifest *m, const struct ksr_rr *rr,
+static int rewrite(const struct ksr_manifest *m, const struct ksr_reresolved *rr,
 		   struct ksr_rebase_sec *secs, uint32_t sec_cnt)
 {
 	size_t k = 0;
@@ -232,9 +232,9 @@ static int rewrite(const struct ksr_manifest *m, const struct ksr_rr *rr,
 	return 0;
 }
 
-int ksr_rr__run(const struct ksr_object *obj, const struct ksr_manifest *m,
-		const struct ksr_host_btf *hb, struct ksr_rebase_sec *secs, uint32_t sec_cnt,
-		struct ksr_rr *rr)
+int ksr_reresolve_from_manifest(const struct ksr_object *obj, const struct ksr_manifest *m,
+				const struct ksr_host_btf *hb, struct ksr_rebase_sec *secs,
+				uint32_t sec_cnt, struct ksr_reresolved *rr)
 {
 	struct ksr_profile *prof = NULL;
 	int err;
@@ -249,7 +249,7 @@ int ksr_rr__run(const struct ksr_object *obj, const struct ksr_manifest *m,
 		return err;
 	rr->ok = true;
 	for (size_t i = 0; i < rr->cnt; i++) {
-		struct ksr_rr_extern *x = &rr->externs[i];
+		struct ksr_reresolved_extern *x = &rr->externs[i];
 
 		if (x->ext.kind == KSR_EXTERN_VAR)
 			decide_var(&x->ext, prof, &x->dec);
@@ -264,7 +264,7 @@ int ksr_rr__run(const struct ksr_object *obj, const struct ksr_manifest *m,
 	return err;
 }
 
-void ksr_rr__free(struct ksr_rr *rr)
+void ksr_reresolved_free(struct ksr_reresolved *rr)
 {
 	free(rr->externs);
 	free(rr->sites);
