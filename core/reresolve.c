@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* `ksymres load --reresolve`: decide the externs recorded in the manifest
- * again against the running kernel and rewrite their sites.
+/* Re-resolution of a patched object against the host (`ksymres load
+ * --reresolve`, ksr_image__reresolve()): decide the externs recorded in
+ * the manifest again and rewrite their sites.
  *
  * A patched object has no externs left, so everything comes from the
  * manifest (names, kinds, sites) plus what patching kept: the neutralised
@@ -8,69 +9,20 @@
  * FUNC still points at its local FUNC_PROTO. Typed variables lost their
  * local type to libbpf's .ksyms rewrite (it becomes int), so for them only
  * the name is looked up, as cilium/ebpf does; the verifier still checks
- * every use against the kernel type.
- *
- * The live host is decided by the resolver `resolve` uses, through a
- * profile of this host written exactly as `capture` writes one. The
- * profile goes to a private temporary directory that is removed as soon as
- * the profile is mapped. */
+ * every use against the kernel type. */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
-#include <unistd.h>
 
 #include "btf.h"
 #include "error.h"
 #include "kallsyms.h"
-#include "live.h"
-#include "load.h"
 #include "object.h"
 #include "patch.h"
 #include "profile.h"
-
-/* A profile of the running kernel, in memory: its BTF and full kallsyms
- * parsed, never written anywhere. */
-static int host_profile(const struct ksr_host_btf *hb, struct ksr_profile **out)
-{
-	const char *ks_path = ksr_live_kallsyms_path();
-	struct ksr_profile_info info = { 0 };
-	struct ksr_kallsyms *ks = NULL;
-	struct ksr_btf *btf = NULL;
-	struct utsname uts;
-	void *text = NULL;
-	size_t len;
-	uint64_t live_text;
-	int err;
-
-	/* a restricted kallsyms is a host problem (exit 1), found cheaply */
-	err = ksr_host_text(&live_text);
-	if (err) {
-		ksr_err_prefix("%s", ks_path);
-		return err;
-	}
-	err = ksr_read_file(ks_path, KSR_MAX_INPUT, &text, &len);
-	if (err) {
-		ksr_err_prefix("%s", ks_path);
-		return err;
-	}
-	err = ksr_kallsyms__parse(text, len, &ks);
-	free(text);
-	if (err) {
-		ksr_err_prefix("%s", ks_path);
-		return err;
-	}
-	err = ksr_btf__parse(hb->data, hb->len, KSR_BTF_MODE_KERNEL, &btf);
-	if (err) {
-		ksr_err_prefix("%s", hb->path);
-		ksr_kallsyms__free(ks);
-		return err;
-	}
-	info.release = uname(&uts) == 0 ? uts.release : "unknown";
-	return ksr_profile__from_parsed(btf, ks, &info, out);
-}
+#include "reresolve.h"
 
 /* Binding of the neutralised symbol named name: patching keeps it. */
 static bool sym_is_weak(const struct ksr_object *obj, const char *name)
@@ -232,11 +184,10 @@ static int rewrite(const struct ksr_manifest *m, const struct ksr_reresolved *rr
 	return 0;
 }
 
-int ksr_reresolve_from_manifest(const struct ksr_object *obj, const struct ksr_manifest *m,
-				const struct ksr_host_btf *hb, struct ksr_rebase_sec *secs,
-				uint32_t sec_cnt, struct ksr_reresolved *rr)
+int ksr_reresolve(const struct ksr_object *obj, const struct ksr_manifest *m,
+		  const struct ksr_profile *prof, struct ksr_rebase_sec *secs, uint32_t sec_cnt,
+		  struct ksr_reresolved *rr)
 {
-	struct ksr_profile *prof = NULL;
 	int err;
 
 	memset(rr, 0, sizeof(*rr));
@@ -244,9 +195,6 @@ int ksr_reresolve_from_manifest(const struct ksr_object *obj, const struct ksr_m
 	if (err)
 		return err;
 	set_local_ids(obj, rr);
-	err = host_profile(hb, &prof);
-	if (err)
-		return err;
 	rr->ok = true;
 	for (size_t i = 0; i < rr->cnt; i++) {
 		struct ksr_reresolved_extern *x = &rr->externs[i];
@@ -258,10 +206,7 @@ int ksr_reresolve_from_manifest(const struct ksr_object *obj, const struct ksr_m
 		if (!ksr_status_ok(x->dec.status))
 			rr->ok = false;
 	}
-	if (rr->ok)
-		err = rewrite(m, rr, secs, sec_cnt);
-	ksr_profile__free(prof);
-	return err;
+	return rr->ok ? rewrite(m, rr, secs, sec_cnt) : 0;
 }
 
 void ksr_reresolved_free(struct ksr_reresolved *rr)
