@@ -386,7 +386,8 @@ KSR_API int ksr_profile__summary(const struct ksr_profile *prof, struct ksr_prof
 		.block_size = m->block_size,
 		.block_cnt = m->block_cnt,
 	};
-	int err = opts_valid(s, sizeof(*s), "ksr_profile_summary");
+	int err = s ? opts_valid(s, sizeof(*s), "ksr_profile_summary") :
+		      ksr_err(EINVAL, "ksr_profile_summary: NULL");
 
 	if (!err)
 		copy_out(s, &full, sizeof(full));
@@ -613,7 +614,8 @@ KSR_API int ksr_object__manifest(const struct ksr_object *obj, struct ksr_manife
 {
 	struct ksr_manifest_info full = { .sz = sizeof(full) };
 	struct ksr_manifest m;
-	int err = opts_valid(info, sizeof(*info), "ksr_manifest_info");
+	int err = info ? opts_valid(info, sizeof(*info), "ksr_manifest_info") :
+			 ksr_err(EINVAL, "ksr_manifest_info: NULL");
 
 	if (err)
 		return err;
@@ -672,7 +674,7 @@ KSR_API int ksr_object__verify_manifest(const struct ksr_object *obj,
 	if (!err)
 		err = ksr_rebase__verify(&m, secs, ksr_object__sec_cnt(obj), &c);
 	free(secs);
-	if (!err) {
+	if (!err && sites) {
 		struct ksr_manifest_sites full = {
 			.sz = sizeof(full), .btf_ids = c.btf_ids, .zero = c.zero, .poison = c.poison,
 			.addr_kernel = c.addr_kernel, .addr_fixed = c.addr_fixed,

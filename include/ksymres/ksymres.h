@@ -325,9 +325,10 @@ struct ksr_patch_opts {
 	size_t sz;               /* nothing else yet: room for what patching will take */
 };
 
-/* The patched object of a runnable resolution (-EINVAL otherwise): into a
- * malloc()ed buffer (free() it), or written to path atomically. The bytes
- * are those `ksymres resolve` writes. */
+/* The patched object of a runnable resolution of an object (-EINVAL
+ * otherwise; a re-resolved image is rewritten in place): into a malloc()ed
+ * buffer (free() it), or written to path atomically. The bytes are those
+ * `ksymres resolve` writes. */
 KSR_API int ksr_resolution__patch(const struct ksr_resolution *res,
 				  const struct ksr_patch_opts *opts, void **buf, size_t *len);
 KSR_API int ksr_resolution__write(const struct ksr_resolution *res, const char *path,
@@ -358,7 +359,8 @@ struct ksr_manifest_sites {
 };
 
 /* The manifest ksymres wrote into a patched object; -ENOENT when obj has
- * none (it was not patched by ksymres). */
+ * none (it was not patched by ksymres). A caller built with an older,
+ * smaller struct gets the fields it has. */
 KSR_API int ksr_object__manifest(const struct ksr_object *obj, struct ksr_manifest_info *info);
 /* Moves the addresses of a patched object image that follow the kernel
  * image's KASLR slide to a boot whose _text is text_addr, in place, after
@@ -367,7 +369,7 @@ KSR_API int ksr_object__manifest(const struct ksr_object *obj, struct ksr_manife
 KSR_API int ksr_image__rebase(void *img, size_t len, uint64_t text_addr, uint32_t *rebased);
 /* Checks every site the manifest of obj records against its instructions
  * (-EBADMSG naming the first that differs: altered after ksymres wrote
- * it) and counts them. -ENOENT without a manifest. */
+ * it) and counts them (sites may be NULL). -ENOENT without a manifest. */
 KSR_API int ksr_object__verify_manifest(const struct ksr_object *obj,
 					struct ksr_manifest_sites *sites);
 /* Decides every extern the manifest of a patched image records again
