@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
 """Aggregates the JSON lines of one scripts/bench.sh run into results.json
-and a Markdown table (results.md), with the machine and the goals of
-issue 7 evaluated on this run's numbers.
+and a Markdown table (results.md), with the machine and the performance
+goals of docs/performance.md evaluated on this run's numbers.
 
 usage: bench_report.py RESULTS.jsonl OUT.json OUT.md [--load-before S] [--load-after S] [--quick 0|1]
 """

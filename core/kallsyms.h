@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ksymres/ksymres.h"
+
 #define KSR_KSYM_NAME_MAX 511u
 #define KSR_KSYM_MAX_LINES (4u << 20)   /* resource cap: 4 Mi lines */
 /* Records with one lookup key (docs/profile-format.md, "Bounds"): the

@@ -7,8 +7,9 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "ksymres/ksymres.h"
 
-#define KSR_MANIFEST_SEC ".ksr.manifest"
+#define KSR_MANIFEST_SEC KSR_MANIFEST_SECTION
 #define KSR_MANIFEST_MAGIC "KSRMANI"
 #define KSR_MANIFEST_VERSION 2u      /* written; version 1 is still read */
 #define KSR_MANIFEST_V1_HDR 176u     /* version 1: the header up to release */

@@ -10,20 +10,7 @@
 
 #include "ksymres/ksymres.h"
 
-enum ksr_status {
-	KSR_STATUS_RESOLVED,
-	KSR_STATUS_WEAK_UNRESOLVED,
-	KSR_STATUS_MISSING,
-	KSR_STATUS_INCOMPATIBLE,
-	KSR_STATUS_UNLOADABLE,
-};
-
-/* How a resolved typeless address behaves across boots. */
-enum ksr_addr_class {
-	KSR_ADDR_KERNEL,   /* core image: moves with the KASLR slide of _text */
-	KSR_ADDR_FIXED,    /* absolute (per-CPU offsets before 6.15): never moves */
-	KSR_ADDR_MODULE,   /* module or [bpf]/ftrace: its own random base */
-};
+/* enum ksr_status and enum ksr_addr_class are public (ksymres.h). */
 
 #define KSR_REASON_MAX 256
 
@@ -39,9 +26,7 @@ struct ksr_decision {
 /* Decides one extern. obj supplies the local BTF and the license. */
 void ksr_resolve__extern(const struct ksr_object *obj, const struct ksr_extern *ext,
 			 const struct ksr_profile *prof, struct ksr_decision *d);
-/* True for the statuses that let the object run (resolved, weak_unresolved). */
-bool ksr_status_ok(enum ksr_status s);
-const char *ksr_status_str(enum ksr_status s);
+/* ksr_status_ok() and ksr_status_str() are public (ksymres.h). */
 /* The kernel's license_is_gpl_compatible(). */
 bool ksr_license_gpl_compatible(const char *license);
 /* major*256 + minor from a release string like "6.1.0-27-cloud-amd64"; 0 if unknown. */

@@ -18,22 +18,20 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "btf.h"
-#include "output.h"
-#include "error.h"
-#include "fileio.h"
-#include "kallsyms.h"
-#include "ksymres/ksymres.h"
+#include <ksymres/ksymres.h>
+
 #include "live.h"
-#include "profile.h"
+#include "output.h"
 
 /* ---- the reader thread ---------------------------------------------------- */
 
@@ -43,7 +41,7 @@
 #define FEED_EVERY (64u << 10)   /* bytes read between two parsing steps */
 
 /* a feed of FEED_EVERY bytes parses a line or fails: the window never fills */
-_Static_assert(FEED_EVERY >= KSR_KSYM_STREAM_LINE_MAX && FEED_EVERY < WINDOW, "window sizes");
+_Static_assert(FEED_EVERY >= KSR_KALLSYMS_LINE_MAX && FEED_EVERY < WINDOW, "window sizes");
 
 struct reader {
 	const char *path;
@@ -52,7 +50,7 @@ struct reader {
 	size_t total;               /* bytes read */
 	struct ksr_kallsyms_stream *st;
 	struct ksr_kallsyms *ks;    /* the result */
-	int read_err, parse_err;    /* as ksr_read_file() and the parser report them */
+	int read_err, parse_err;    /* as ksr_input__read() and the parser report them */
 	char read_msg[512], parse_msg[512];
 	atomic_bool stop;           /* the main thread gave up */
 };
@@ -66,7 +64,7 @@ static void parse_step(struct reader *r)
 		r->have = 0;
 		return;
 	}
-	r->parse_err = ksr_kallsyms__stream_feed(r->st, r->buf, r->have, &used);
+	r->parse_err = ksr_kallsyms_stream__feed(r->st, r->buf, r->have, &used);
 	if (r->parse_err) {
 		snprintf(r->parse_msg, sizeof(r->parse_msg), "%s", ksr_errmsg());
 		r->have = 0;
@@ -79,28 +77,41 @@ static void parse_step(struct reader *r)
 static void parse_last(struct reader *r)
 {
 	if (!r->parse_err) {
-		r->parse_err = ksr_kallsyms__stream_finish(r->st, r->buf, r->have, &r->ks);
+		r->parse_err = ksr_kallsyms_stream__finish(r->st, r->buf, r->have, &r->ks);
 		if (r->parse_err)
 			snprintf(r->parse_msg, sizeof(r->parse_msg), "%s", ksr_errmsg());
 	} else {
-		ksr_kallsyms__stream_free(r->st);
+		ksr_kallsyms_stream__free(r->st);
 	}
 	r->st = NULL;
 }
 
+/* Fails with the message in r->read_msg. */
+static int read_fail(struct reader *r, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int read_fail(struct reader *r, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->read_msg, sizeof(r->read_msg), fmt, ap);
+	va_end(ap);
+	return -errnum;
+}
+
 static int read_all(struct reader *r)
 {
-	struct stat st;
-	int fd = ksr_input_open(r->path, KSR_MAX_INPUT, &st);
+	int fd = ksr_input__open(r->path, KSR_INPUT_MAX);
 
 	if (fd < 0)
-		return fd;
+		return read_fail(r, -fd, "%s", ksr_errmsg());
 	while (!atomic_load_explicit(&r->stop, memory_order_relaxed)) {
 		ssize_t n;
 
 		if (r->have == WINDOW) { /* cannot happen (see FEED_EVERY); never read 0 bytes */
 			close(fd);
-			return ksr_err(KSR_EMALFORMED, "line longer than %u bytes", WINDOW);
+			return read_fail(r, EBADMSG, "line longer than %u bytes", WINDOW);
 		}
 		n = read(fd, r->buf + r->have, WINDOW - r->have);
 
@@ -110,16 +121,16 @@ static int read_all(struct reader *r)
 			if (e == EINTR)
 				continue;
 			close(fd);
-			return ksr_err(e, "read error: %s", strerror(e));
+			return read_fail(r, e, "read error: %s", strerror(e));
 		}
 		if (n == 0)
 			break;
 		r->have += (size_t)n;
 		r->total += (size_t)n;
-		if (r->total > KSR_MAX_INPUT) {
+		if (r->total > KSR_INPUT_MAX) {
 			close(fd);
-			return ksr_err(KSR_EMALFORMED, "file larger than %zu bytes",
-				       (size_t)KSR_MAX_INPUT);
+			return read_fail(r, EBADMSG, "file larger than %zu bytes",
+					 (size_t)KSR_INPUT_MAX);
 		}
 		if (r->have >= FEED_EVERY)
 			parse_step(r);
@@ -133,9 +144,7 @@ static void *reader_main(void *arg)
 	struct reader *r = arg;
 
 	r->read_err = read_all(r);
-	if (r->read_err)
-		snprintf(r->read_msg, sizeof(r->read_msg), "%s", ksr_errmsg());
-	else if (!atomic_load_explicit(&r->stop, memory_order_relaxed))
+	if (!r->read_err && !atomic_load_explicit(&r->stop, memory_order_relaxed))
 		parse_last(r);
 	return NULL;
 }
@@ -144,11 +153,13 @@ static void *reader_main(void *arg)
 
 struct capture {
 	const char *btf_path, *ks_path, *out;
-	struct ksr_profile_info info;
+	struct ksr_profile_opts opts;
+	struct ksr_build_id build_id;
 	struct reader r;
 	pthread_t thread;
 	bool running;
-	struct ksr_map btf_map;      /* the BTF file mapped ... */
+	const void *btf_map;         /* the BTF file mapped ... */
+	size_t btf_map_len;
 	void *btf_copy;              /* ... or read */
 	struct ksr_btf *btf;
 	struct ksr_profile_writer *w;
@@ -158,14 +169,15 @@ struct capture {
  * through 1,300 page-sized reads); read it elsewhere. */
 static int load_btf(struct capture *c, const void **data, size_t *len)
 {
-	int err = ksr_map_file(c->btf_path, KSR_MAX_INPUT, &c->btf_map);
+	int err = ksr_input__map(c->btf_path, KSR_INPUT_MAX, &c->btf_map, &c->btf_map_len);
 
 	if (!err) {
-		*data = c->btf_map.data;
-		*len = c->btf_map.len;
+		*data = c->btf_map;
+		*len = c->btf_map_len;
 		return 0;
 	}
-	err = ksr_read_file(c->btf_path, KSR_MAX_INPUT, &c->btf_copy, len);
+	c->btf_map = NULL;
+	err = ksr_input__read(c->btf_path, KSR_INPUT_MAX, &c->btf_copy, len);
 	*data = c->btf_copy;
 	return err;
 }
@@ -177,72 +189,66 @@ static void join_reader(struct capture *c)
 	c->running = false;
 }
 
+/* The BTF file and its view (the view borrows the file's bytes). */
+static void release_btf(struct capture *c)
+{
+	ksr_btf__free(c->btf);
+	c->btf = NULL;
+	if (c->btf_map)
+		ksr_input__unmap(c->btf_map, c->btf_map_len);
+	c->btf_map = NULL;
+	free(c->btf_copy);
+	c->btf_copy = NULL;
+}
+
 /* Frees the inputs: the BTF (its sections are in the file), the reader's
  * text and the parsed tables (once their sections are written). */
 static void release_inputs(struct capture *c)
 {
-	ksr_btf__free(c->btf);
-	c->btf = NULL;
-	ksr_unmap(&c->btf_map);
-	free(c->btf_copy);
-	c->btf_copy = NULL;
+	release_btf(c);
 	ksr_kallsyms__free(c->r.ks);
 	c->r.ks = NULL;
-	ksr_kallsyms__stream_free(c->r.st);
+	ksr_kallsyms_stream__free(c->r.st);
 	c->r.st = NULL;
 	free(c->r.buf);
 	c->r.buf = NULL;
 }
 
-static int fail_saved(const char *path, int err, const char *msg)
-{
-	ksr_err(-err, "%s", msg);
-	return ksr_cli_fail(path, err);
-}
-
 static int run(struct capture *c)
 {
-	const void *data, *blob;
-	size_t len, blob_len;
+	const void *data;
+	size_t len;
 	char bmsg[512] = "", wmsg[512] = "";
 	int err, werr = 0;
 
 	err = load_btf(c, &data, &len);
 	if (err)
 		return ksr_cli_fail(c->btf_path, err);
-	err = ksr_btf_blob_from_file(data, len, &blob, &blob_len);
-	if (!err)
-		err = ksr_btf__parse_borrowed(blob, blob_len, KSR_BTF_MODE_KERNEL, &c->btf);
+	err = ksr_btf__parse_kernel(data, len, &c->btf);
 	if (err) {
-		ksr_err_prefix("BTF");
-		snprintf(bmsg, sizeof(bmsg), "%s", ksr_errmsg());
+		snprintf(bmsg, sizeof(bmsg), "BTF: %s", ksr_errmsg());
 	} else {
-		werr = ksr_profile__write_begin(c->out, c->btf, &c->w);
+		werr = ksr_profile_writer__new(c->out, c->btf, &c->w);
 		if (werr)
 			snprintf(wmsg, sizeof(wmsg), "%s", ksr_errmsg());
 	}
-	/* the view borrowed the file's bytes */
-	ksr_btf__free(c->btf);
-	c->btf = NULL;
-	ksr_unmap(&c->btf_map);
-	free(c->btf_copy);
-	c->btf_copy = NULL;
+	release_btf(c);
 	join_reader(c);
 	if (c->r.read_err)
-		return fail_saved(c->ks_path, c->r.read_err, c->r.read_msg);
+		return ksr_cli_fail_msg(c->ks_path, c->r.read_err, c->r.read_msg);
 	if (err)
-		return fail_saved(c->btf_path, err, bmsg);
+		return ksr_cli_fail_msg(c->btf_path, err, bmsg);
 	if (c->r.parse_err)
-		return fail_saved(c->ks_path, c->r.parse_err, c->r.parse_msg);
+		return ksr_cli_fail_msg(c->ks_path, c->r.parse_err, c->r.parse_msg);
 	if (werr)
-		return fail_saved(c->out, werr, wmsg);
-	err = ksr_profile__write_kallsyms(c->w, c->r.ks, &c->info);
+		return ksr_cli_fail_msg(c->out, werr, wmsg);
+	err = ksr_profile_writer__add_kallsyms(c->w, c->r.ks, &c->opts);
 	if (err) {
 		c->w = NULL;
 		return ksr_cli_fail(c->out, err);
 	}
 	release_inputs(c); /* while the last sections go to disk */
-	err = ksr_profile__write_commit(c->w);
+	err = ksr_profile_writer__commit(c->w);
 	c->w = NULL;
 	return err ? ksr_cli_fail(c->out, err) : KSR_EXIT_OK;
 }
@@ -252,19 +258,22 @@ static int capture(const char *out, const struct utsname *uts)
 	struct capture c = { 0 };
 	int rc;
 
-	c.info.release = uts->release;
-	c.info.arch = ksr_arch_from_name(uts->machine);
+	c.opts.sz = sizeof(c.opts);
+	c.opts.release = uts->release;
+	c.opts.machine = ksr_arch__machine(uts->machine);
 	/* a kernel without a build ID note (or notes unreadable): the
 	 * profile records none and hosts are checked by their BTF */
-	if (ksr_live_build_id(c.info.build_id, &c.info.build_id_len))
-		c.info.build_id_len = 0;
+	if (ksr_live_build_id(&c.build_id) == 0 && c.build_id.len) {
+		c.opts.build_id = c.build_id.data;
+		c.opts.build_id_len = c.build_id.len;
+	}
 	c.btf_path = ksr_live_btf_path();
 	c.ks_path = ksr_live_kallsyms_path();
 	c.out = out;
 	c.r.path = c.ks_path;
 	c.r.buf = malloc(WINDOW);
 	atomic_init(&c.r.stop, false);
-	if (!c.r.buf || ksr_kallsyms__stream_new(&c.r.st)) {
+	if (!c.r.buf || ksr_kallsyms_stream__new(&c.r.st)) {
 		free(c.r.buf);
 		return ksr_cli_usage("capture", "out of memory");
 	}
@@ -277,7 +286,7 @@ static int capture(const char *out, const struct utsname *uts)
 out:
 	atomic_store(&c.r.stop, true);
 	join_reader(&c);
-	ksr_profile__write_abort(c.w);
+	ksr_profile_writer__abort(c.w);
 	release_inputs(&c);
 	return rc;
 }

@@ -6,7 +6,7 @@
  * parser, host checked against the manifest's profile identity, KASLR
  * addresses moved by the slide of _text (or every extern re-resolved on
  * request), then libbpf loads the patched bytes from memory. */
-#include <elf.h>
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -16,16 +16,14 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "output.h"
-#include "error.h"
-#include "fileio.h"
-#include "hash.h"
+#include <ksymres/ksymres.h>
+
 #include "live.h"
 #include "load.h"
-#include "object.h"
-#include "profile.h"
+#include "output.h"
 #include "report.h"
 
+#define MAX_OBJECT (256u << 20)   /* the largest object ksr_object__open() accepts */
 #define MAX_DATA_IN (1u << 20)
 #define MAX_REPEAT 100000000u
 
@@ -47,11 +45,11 @@ struct host_check {
 	char host_identity[33];  /* "" unless the host's BTF was hashed */
 	char obj_build_id[65];   /* "" when the profile recorded none */
 	char host_build_id[65];
-	char obj_release[KSR_PROFILE_RELEASE_MAX];
+	char obj_release[128];
 	uint64_t slide;
 	uint32_t rebased;
-	struct ksr_rebase_counts counts;
-	struct ksr_rr rr;
+	struct ksr_manifest_sites counts;
+	struct ksr_resolution *rr;   /* --reresolve */
 };
 
 struct load_ctx {
@@ -59,9 +57,7 @@ struct load_ctx {
 	void *img;                  /* the file, read once; patched in place */
 	size_t img_len;
 	struct ksr_object *obj;
-	struct ksr_manifest man;
-	struct ksr_rebase_sec *secs;
-	uint32_t sec_cnt;
+	struct ksr_manifest_info man;
 	struct ksr_host_btf hb;
 	struct host_check hc;
 	struct ksr_bpf *bpf;
@@ -102,43 +98,23 @@ static void note(const char *fmt, ...)
 
 static int open_object(struct load_ctx *c)
 {
-	const struct ksr_obj_sec *ms;
 	int err;
 
-	err = ksr_read_file(c->a.path, KSR_OBJ_MAX_SIZE, &c->img, &c->img_len);
+	err = ksr_input__read(c->a.path, MAX_OBJECT, &c->img, &c->img_len);
 	if (!err)
 		err = ksr_object__open_mem(c->img, c->img_len, &c->obj);
 	if (err)
 		return ksr_cli_fail(c->a.path, err);
-	ms = ksr_object__sec_by_name(c->obj, KSR_MANIFEST_SEC);
-	if (!ms)
+	c->man.sz = sizeof(c->man);
+	err = ksr_object__manifest(c->obj, &c->man);
+	if (err == -ENOENT)
 		return KSR_EXIT_OK;
 	c->hc.has_manifest = true;
-	err = ksr_manifest__parse(ms->data, ms->data ? (size_t)ms->size : 0, &c->man);
 	if (err)
 		return ksr_cli_fail(c->a.path, err);
-	ksr_hex(c->man.hdr.identity, sizeof(c->man.hdr.identity), c->hc.obj_identity);
-	ksr_hex(c->man.hdr.build_id, c->man.hdr.build_id_len, c->hc.obj_build_id);
-	memcpy(c->hc.obj_release, c->man.hdr.release, sizeof(c->hc.obj_release));
-	return KSR_EXIT_OK;
-}
-
-/* Writable views of the sections of our copy of the file. */
-static int section_views(struct load_ctx *c)
-{
-	c->sec_cnt = ksr_object__sec_cnt(c->obj);
-	c->secs = calloc(c->sec_cnt ? c->sec_cnt : 1, sizeof(*c->secs));
-	if (!c->secs)
-		return ksr_cli_fail(c->a.path, ksr_err(ENOMEM, "out of memory"));
-	for (uint32_t i = 1; i < c->sec_cnt; i++) {
-		const struct ksr_obj_sec *s = ksr_object__sec(c->obj, i);
-
-		c->secs[i].exec = s->flags & SHF_EXECINSTR;
-		if (!s->data || s->offset > c->img_len || s->size > c->img_len - s->offset)
-			continue;
-		c->secs[i].data = (uint8_t *)c->img + s->offset;
-		c->secs[i].size = s->size;
-	}
+	memcpy(c->hc.obj_identity, c->man.identity, sizeof(c->hc.obj_identity));
+	memcpy(c->hc.obj_build_id, c->man.build_id, sizeof(c->hc.obj_build_id));
+	memcpy(c->hc.obj_release, c->man.release, sizeof(c->hc.obj_release));
 	return KSR_EXIT_OK;
 }
 
@@ -156,8 +132,7 @@ static int refuse_mismatch(const struct load_ctx *c)
 		 c->hc.by_build_id ? c->hc.obj_build_id : c->hc.obj_identity, host_release(),
 		 c->hc.by_build_id ? "build id" : "identity",
 		 c->hc.by_build_id ? c->hc.host_build_id : c->hc.host_identity);
-	ksr_err(EXDEV, "%s", msg);
-	return ksr_cli_fail(c->a.path, -EXDEV);
+	return ksr_cli_fail_msg(c->a.path, -EXDEV, msg);
 }
 
 static int rebase(struct load_ctx *c)
@@ -166,24 +141,22 @@ static int rebase(struct load_ctx *c)
 	int err;
 
 	if (c->hc.counts.addr_module) {
-		char why[512];
-
-		err = ksr_rebase__apply(&c->man, c->secs, c->sec_cnt, 0, &c->hc.rebased);
-		snprintf(why, sizeof(why), "%s", ksr_errmsg());
-		ksr_err(-err, "cannot rebase: %s; load with --reresolve to look them up on this host",
-			why);
+		/* refused before anything is written: the message says why */
+		err = ksr_image__rebase(c->img, c->img_len, c->man.text_addr, &c->hc.rebased);
+		ksr_cli_err(-err, "cannot rebase: %s; load with --reresolve to look them up on this host",
+			    ksr_errmsg());
 		return ksr_cli_fail(c->a.path, err);
 	}
 	if (!c->hc.counts.addr_kernel)
 		return KSR_EXIT_OK;
-	if (!(c->man.hdr.prof_flags & KSR_PROF_HAS_TEXT))
-		return ksr_cli_fail(c->a.path, ksr_err(ENOENT, "the profile recorded no _text, so its "
+	if (!(c->man.prof_flags & KSR_PROFILE_HAS_TEXT))
+		return ksr_cli_fail(c->a.path, ksr_cli_err(ENOENT, "the profile recorded no _text, so its "
 					"KASLR addresses cannot be rebased; load with --reresolve"));
 	err = ksr_host_text(&live_text);
 	if (err)
 		return ksr_cli_fail(ksr_live_kallsyms_path(), err);
-	c->hc.slide = ksr_rebase__slide(live_text, c->man.hdr.text_addr);
-	err = ksr_rebase__apply(&c->man, c->secs, c->sec_cnt, c->hc.slide, &c->hc.rebased);
+	c->hc.slide = live_text - c->man.text_addr;   /* modulo 2^64: it may be negative */
+	err = ksr_image__rebase(c->img, c->img_len, live_text, &c->hc.rebased);
 	return err ? ksr_cli_fail(c->a.path, err) : KSR_EXIT_OK;
 }
 
@@ -196,32 +169,37 @@ static void report_rr_failure(const struct load_ctx *c)
 		ksr_json_obj_open(&j);
 		ksr_json_key(&j, "externs");
 		ksr_json_arr_open(&j);
-		for (size_t i = 0; i < c->hc.rr.cnt; i++)
-			ksr_report_extern_json(&j, &c->hc.rr.externs[i].ext, &c->hc.rr.externs[i].dec);
+		for (size_t i = 0; i < ksr_resolution__extern_cnt(c->hc.rr); i++)
+			ksr_report_resolution_json(&j, c->hc.rr, i);
 		ksr_json_arr_close(&j);
 		ksr_json_obj_close(&j);
 		ksr_json_end(&j);
 		return;
 	}
 	printf("re-resolving against the running kernel (%s):\n", host_release());
-	for (size_t i = 0; i < c->hc.rr.cnt; i++)
-		ksr_report_extern_text(stdout, &c->hc.rr.externs[i].ext, &c->hc.rr.externs[i].dec);
+	for (size_t i = 0; i < ksr_resolution__extern_cnt(c->hc.rr); i++)
+		ksr_report_resolution_text(stdout, c->hc.rr, i);
 }
 
 static int reresolve(struct load_ctx *c)
 {
-	int err = ksr_rr__run(c->obj, &c->man, &c->hb, c->secs, c->sec_cnt, &c->hc.rr);
+	struct ksr_profile *host;
+	int err = ksr_host_profile(&c->hb, &host);
 
+	if (!err) {
+		err = ksr_image__reresolve(c->img, c->img_len, host, &c->hc.rr);
+		ksr_profile__free(host);
+	}
 	if (err)
 		return ksr_cli_fail(c->a.path, err);
 	c->hc.reresolved = true;
-	if (!c->hc.rr.ok) {
+	if (!ksr_resolution__runnable(c->hc.rr)) {
 		size_t bad = 0;
 
-		for (size_t i = 0; i < c->hc.rr.cnt; i++)
-			bad += !ksr_status_ok(c->hc.rr.externs[i].dec.status);
+		for (size_t i = 0; i < ksr_resolution__extern_cnt(c->hc.rr); i++)
+			bad += !ksr_status_ok(ksr_resolution__verdict(c->hc.rr, i)->status);
 		report_rr_failure(c);
-		return ksr_cli_fail(c->a.path, ksr_err(ENOENT, "--reresolve: %zu extern%s cannot be "
+		return ksr_cli_fail(c->a.path, ksr_cli_err(ENOENT, "--reresolve: %zu extern%s cannot be "
 					"resolved on this kernel", bad, bad == 1 ? "" : "s"));
 	}
 	return KSR_EXIT_OK;
@@ -230,23 +208,21 @@ static int reresolve(struct load_ctx *c)
 /* Host check, then rebase or re-resolution, all in our copy of the file. */
 static int prepare(struct load_ctx *c)
 {
-	int err, rc;
+	int err;
 
-	if ((rc = section_views(c)))
-		return rc;
-	err = ksr_rebase__verify(&c->man, c->secs, c->sec_cnt, &c->hc.counts);
+	c->hc.counts.sz = sizeof(c->hc.counts);
+	err = ksr_object__verify_manifest(c->obj, &c->hc.counts);
 	if (err)
 		return ksr_cli_fail(c->a.path, err);
 	/* by build ID when the profile recorded one and this kernel has one:
 	 * 164 bytes of /sys/kernel/notes instead of hashing its BTF */
-	if (c->man.hdr.build_id_len) {
-		uint8_t id[32], len = 0;
+	if (c->man.build_id[0]) {
+		struct ksr_build_id id;
 
-		if (ksr_live_build_id(id, &len) == 0) {
+		if (ksr_live_build_id(&id) == 0) {
 			c->hc.by_build_id = true;
-			ksr_hex(id, len, c->hc.host_build_id);
-			c->hc.match = len == c->man.hdr.build_id_len &&
-				      !memcmp(id, c->man.hdr.build_id, len);
+			memcpy(c->hc.host_build_id, id.hex, sizeof(c->hc.host_build_id));
+			c->hc.match = !strcmp(id.hex, c->man.build_id);
 		}
 	}
 	if (!c->hc.by_build_id || c->a.reresolve) {
@@ -323,8 +299,8 @@ static void report_json(const struct load_ctx *c)
 	if (c->hc.reresolved) {
 		ksr_json_key(&j, "externs");
 		ksr_json_arr_open(&j);
-		for (size_t i = 0; i < c->hc.rr.cnt; i++)
-			ksr_report_extern_json(&j, &c->hc.rr.externs[i].ext, &c->hc.rr.externs[i].dec);
+		for (size_t i = 0; i < ksr_resolution__extern_cnt(c->hc.rr); i++)
+			ksr_report_resolution_json(&j, c->hc.rr, i);
 		ksr_json_arr_close(&j);
 	}
 	ksr_json_key(&j, "programs");
@@ -380,9 +356,11 @@ static void report_host_text(const struct load_ctx *c)
 	else
 		printf("this host is another build (identity %s)", c->hc.host_identity);
 	if (c->hc.reresolved) {
-		printf("; re-resolved %zu extern%s here\n", c->hc.rr.cnt, c->hc.rr.cnt == 1 ? "" : "s");
-		for (size_t i = 0; i < c->hc.rr.cnt; i++)
-			ksr_report_extern_text(stdout, &c->hc.rr.externs[i].ext, &c->hc.rr.externs[i].dec);
+		size_t n = ksr_resolution__extern_cnt(c->hc.rr);
+
+		printf("; re-resolved %zu extern%s here\n", n, n == 1 ? "" : "s");
+		for (size_t i = 0; i < n; i++)
+			ksr_report_resolution_text(stdout, c->hc.rr, i);
 		return;
 	}
 	if (!c->hc.counts.addr_kernel) {
@@ -475,7 +453,7 @@ static int run_data(struct load_ctx *c)
 		c->a.bpf.data_len = sizeof(c->packet);
 		return KSR_EXIT_OK;
 	}
-	err = ksr_read_file(c->a.data_in, MAX_DATA_IN, &c->data, &len);
+	err = ksr_input__read(c->a.data_in, MAX_DATA_IN, &c->data, &len);
 	if (err)
 		return ksr_cli_fail(c->a.data_in, err);
 	c->a.bpf.data = c->data;
@@ -516,7 +494,7 @@ static int load(struct load_ctx *c)
 	if (rc)
 		return rc;
 	if (!c->hc.has_manifest)
-		note("%s has no " KSR_MANIFEST_SEC " (not resolved by ksymres): loading it as plain "
+		note("%s has no " KSR_MANIFEST_SECTION " (not resolved by ksymres): loading it as plain "
 		     "libbpf would", c->a.path);
 	else if ((rc = prepare(c)))
 		return rc;
@@ -595,15 +573,14 @@ int ksr_cmd_load(int argc, char **argv)
 	int rc;
 
 	if (!c)
-		return ksr_cli_fail("load", ksr_err(ENOMEM, "out of memory"));
+		return ksr_cli_fail("load", ksr_cli_err(ENOMEM, "out of memory"));
 	rc = parse_args(argc, argv, &c->a);
 	if (!rc)
 		rc = load(c);
 	ksr_bpf__free(c->bpf);
-	ksr_rr__free(&c->hc.rr);
+	ksr_resolution__free(c->hc.rr);
 	ksr_host_btf__close(&c->hb);
 	ksr_object__free(c->obj);
-	free(c->secs);
 	free(c->data);
 	free(c->img);
 	free(c);

@@ -8,10 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fileio.h"
-#include "manifest.h"
-#include "rebase.h"
-#include "resolve.h"
+#include <ksymres/ksymres.h>
 
 /* ---- the host (load_host.c) ---------------------------------------------- */
 
@@ -19,7 +16,7 @@
  * identity computed exactly as profiles compute it. */
 struct ksr_host_btf {
 	const char *path;
-	struct ksr_map map;
+	bool mapped;
 	void *copy;              /* when read instead of mapped */
 	const void *data;
 	size_t len;
@@ -34,31 +31,9 @@ void ksr_host_btf__close(struct ksr_host_btf *h);
  * not name the file: it is ksr_live_kallsyms_path(). */
 int ksr_host_text(uint64_t *addr);
 
-
-/* ---- re-resolution (load_reresolve.c) ------------------------------------ */
-
-/* One extern named by the manifest, and its new decision. */
-struct ksr_rr_extern {
-	struct ksr_extern ext;   /* name, kind, weak, sites (rebuilt from the manifest) */
-	struct ksr_decision dec;
-};
-
-struct ksr_rr {
-	struct ksr_rr_extern *externs;
-	size_t cnt;
-	bool ok;                 /* every decision is resolved or weak_unresolved */
-	struct ksr_site *sites;  /* storage behind externs[].ext.sites */
-	uint32_t *site_rec;      /* manifest record of each entry of sites */
-};
-
-/* Decides every extern recorded in the manifest again against the running
- * kernel (its BTF, already mapped, and its full kallsyms), with the same
- * resolver as `resolve`, and, when all may run, rewrites their sites in
- * secs. The manifest must have passed ksr_rebase__verify(). */
-int ksr_rr__run(const struct ksr_object *obj, const struct ksr_manifest *m,
-		const struct ksr_host_btf *hb, struct ksr_rebase_sec *secs, uint32_t sec_cnt,
-		struct ksr_rr *rr);
-void ksr_rr__free(struct ksr_rr *rr);
+/* A profile of the running kernel in memory (its BTF, already mapped, and
+ * its full kallsyms), for ksr_image__reresolve(). Messages name the file. */
+int ksr_host_profile(const struct ksr_host_btf *hb, struct ksr_profile **out);
 
 /* ---- libbpf (load_bpf.c) -------------------------------------------------- */
 

@@ -2,6 +2,7 @@
 /* The libbpf side of `ksymres load`: open the validated, patched image from
  * memory, load it, keep the rejected program's verifier log, pin like
  * `bpftool prog loadall OBJ DIR pinmaps DIR`, and BPF_PROG_TEST_RUN. */
+#include <errno.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/magic.h>
@@ -14,9 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "output.h"
-#include "error.h"
 #include "load.h"
+#include "output.h"
 
 #define VLOG_SIZE (1u << 20)     /* per program; 6.4+ kernels keep the tail */
 #define VLOG_TAIL_LINES 20
@@ -110,7 +110,7 @@ static int collect_progs(struct ksr_bpf *b)
 	b->progs = calloc(b->prog_cnt ? b->prog_cnt : 1, sizeof(*b->progs));
 	b->logs = calloc(b->prog_cnt ? b->prog_cnt : 1, sizeof(*b->logs));
 	if (!b->progs || !b->logs)
-		return ksr_err(ENOMEM, "out of memory");
+		return ksr_cli_err(ENOMEM, "out of memory");
 	bpf_object__for_each_program(p, b->obj) {
 		b->progs[i].name = bpf_program__name(p);
 		b->progs[i].type = libbpf_bpf_prog_type_str(bpf_program__type(p));
@@ -118,7 +118,7 @@ static int collect_progs(struct ksr_bpf *b)
 		/* malloc'd pages the kernel never writes cost nothing */
 		b->logs[i] = malloc(VLOG_SIZE);
 		if (!b->logs[i])
-			return ksr_err(ENOMEM, "out of memory");
+			return ksr_cli_err(ENOMEM, "out of memory");
 		b->logs[i][0] = '\0';
 		bpf_program__set_log_buf(p, b->logs[i], VLOG_SIZE);
 		i++;
@@ -140,11 +140,11 @@ static void note_failure(struct ksr_bpf *b, int err)
 		i++;
 	}
 	if (b->failed)
-		ksr_err(-err, "program '%s' rejected by the verifier (%s)", b->failed, strerror(-err));
+		ksr_cli_err(-err, "program '%s' rejected by the verifier (%s)", b->failed, strerror(-err));
 	else
 		/* libbpf's last warning rarely carries the errno (EPERM when not root) */
-		ksr_err(-err, "libbpf cannot load it: %s%s%s%s", lb.last_warn[0] ? lb.last_warn : "",
-			lb.last_warn[0] ? " (" : "", strerror(-err), lb.last_warn[0] ? ")" : "");
+		ksr_cli_err(-err, "libbpf cannot load it: %s%s%s%s", lb.last_warn[0] ? lb.last_warn : "",
+			    lb.last_warn[0] ? " (" : "", strerror(-err), lb.last_warn[0] ? ")" : "");
 }
 
 int ksr_bpf__load(const void *img, size_t len, const char *obj_name, const struct ksr_bpf_opts *o,
@@ -158,14 +158,14 @@ int ksr_bpf__load(const void *img, size_t len, const char *obj_name, const struc
 
 	*out = b = calloc(1, sizeof(*b));
 	if (!b)
-		return ksr_err(ENOMEM, "out of memory");
+		return ksr_cli_err(ENOMEM, "out of memory");
 	lb.verbose = o->verbose;
 	libbpf_set_print(lb_print);
 	b->obj = bpf_object__open_mem(img, len, &oo);
 	if (!b->obj) {
 		err = -errno;
-		return ksr_err(-err, "libbpf cannot open it: %s",
-			       lb.last_warn[0] ? lb.last_warn : strerror(-err));
+		return ksr_cli_err(-err, "libbpf cannot open it: %s",
+			           lb.last_warn[0] ? lb.last_warn : strerror(-err));
 	}
 	err = collect_progs(b);
 	if (err)
@@ -200,28 +200,28 @@ int ksr_bpf__pin(struct ksr_bpf *b, const struct ksr_bpf_opts *o)
 
 	if (stat(dir, &st) < 0) {
 		if (errno != ENOENT || mkdir(dir, 0700) < 0)
-			return ksr_err(errno, "pin directory %s: %s%s", dir, strerror(errno),
-				       errno == EPERM && strchr(dir, '.') ?
-				       " (bpffs refuses names with a '.')" : "");
+			return ksr_cli_err(errno, "pin directory %s: %s%s", dir, strerror(errno),
+				           errno == EPERM && strchr(dir, '.') ?
+				           " (bpffs refuses names with a '.')" : "");
 		created = true;
 	} else if (!S_ISDIR(st.st_mode)) {
-		return ksr_err(ENOTDIR, "pin directory %s: not a directory", dir);
+		return ksr_cli_err(ENOTDIR, "pin directory %s: not a directory", dir);
 	}
 	if (statfs(dir, &fs) < 0 || fs.f_type != BPF_FS_MAGIC) {
-		err = ksr_err(EINVAL, "pin directory %s: not on a BPF file system (mount -t bpf bpf "
-			      "/sys/fs/bpf)", dir);
+		err = ksr_cli_err(EINVAL, "pin directory %s: not on a BPF file system (mount -t bpf bpf "
+			          "/sys/fs/bpf)", dir);
 		goto fail;
 	}
 	err = bpf_object__pin_programs(b->obj, dir);
 	if (err) {
-		err = ksr_err(-err, "pinning the programs under %s: %s", dir,
-			      lb.last_warn[0] ? lb.last_warn : strerror(-err));
+		err = ksr_cli_err(-err, "pinning the programs under %s: %s", dir,
+			          lb.last_warn[0] ? lb.last_warn : strerror(-err));
 		goto fail;
 	}
 	err = bpf_object__pin_maps(b->obj, dir);
 	if (err) {
-		err = ksr_err(-err, "pinning the maps under %s: %s", dir,
-			      lb.last_warn[0] ? lb.last_warn : strerror(-err));
+		err = ksr_cli_err(-err, "pinning the maps under %s: %s", dir,
+			          lb.last_warn[0] ? lb.last_warn : strerror(-err));
 		bpf_object__unpin_programs(b->obj, dir);
 		goto fail;
 	}
@@ -295,8 +295,8 @@ static int run_one(struct ksr_bpf_prog *pr, enum run_kind kind, const struct ksr
 		pr->duration_ns = (now_ns() - start) / o->repeat;
 	}
 	if (err)
-		return ksr_err(-err, "test run of program '%s' (%s) failed: %s", pr->name, pr->type,
-			       strerror(-err));
+		return ksr_cli_err(-err, "test run of program '%s' (%s) failed: %s", pr->name, pr->type,
+			           strerror(-err));
 	pr->retval = t.retval;
 	pr->ran = true;
 	return 0;

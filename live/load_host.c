@@ -1,22 +1,21 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* The running kernel as `ksymres load` sees it: the identity of its BTF and
- * the _text address of this boot. */
-#include <fcntl.h>
-#include <inttypes.h>
+/* The running kernel as `ksymres load` sees it: the identity of its BTF,
+ * the _text address of this boot, and a profile of it in memory for
+ * --reresolve. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/utsname.h>
 
-#include "error.h"
-#include "fileio.h"
-#include "hash.h"
+#include <ksymres/ksymres.h>
+
 #include "live.h"
 #include "load.h"
-#include "profile.h"
+#include "output.h"
 
-#define KALLSYMS_CHUNK 16384u
 #define NOTES_MAX 65536u
+#define HOST_BTF_MAX (1u << 30)  /* as large as a profile may be */
 
 const char *ksr_live_btf_path(void)
 {
@@ -39,20 +38,17 @@ const char *ksr_live_notes_path(void)
 	return p && *p ? p : "/sys/kernel/notes";
 }
 
-int ksr_live_build_id(uint8_t id[32], uint8_t *len)
+int ksr_live_build_id(struct ksr_build_id *id)
 {
 	const char *path = ksr_live_notes_path();
 	void *notes;
 	size_t n;
-	int err = ksr_read_file(path, NOTES_MAX, &notes, &n);
+	int err = ksr_input__read(path, NOTES_MAX, &notes, &n);
 
-	if (err) {
-		ksr_err_prefix("%s", path);
+	memset(id, 0, sizeof(*id));
+	if (err)
 		return err;
-	}
-	err = ksr_notes_build_id(notes, n, id, len);
-	if (err && err != -ENOENT)
-		ksr_err_prefix("%s", path);
+	err = ksr_build_id__from_notes(notes, n, id);
 	free(notes);
 	return err;
 }
@@ -64,85 +60,73 @@ int ksr_host_btf__open(struct ksr_host_btf *h)
 	memset(h, 0, sizeof(*h));
 	h->path = ksr_live_btf_path();
 	/* sysfs serves vmlinux BTF to mmap() on recent kernels: no copy */
-	err = ksr_map_file(h->path, KSR_PROFILE_MAX_SIZE, &h->map);
+	err = ksr_input__map(h->path, HOST_BTF_MAX, &h->data, &h->len);
 	if (!err) {
-		h->data = h->map.data;
-		h->len = h->map.len;
+		h->mapped = true;
 	} else if (err == -ENOENT) {
-		return ksr_err(ENOENT, "this kernel exposes no BTF (is CONFIG_DEBUG_INFO_BTF set?): "
-			       "cannot tell whether it is the profiled build");
+		return ksr_cli_err(ENOENT, "this kernel exposes no BTF (is CONFIG_DEBUG_INFO_BTF set?): "
+				   "cannot tell whether it is the profiled build");
 	} else {
-		err = ksr_read_file(h->path, KSR_PROFILE_MAX_SIZE, &h->copy, &h->len);
+		err = ksr_input__read(h->path, HOST_BTF_MAX, &h->copy, &h->len);
 		if (err)
 			return err;
 		h->data = h->copy;
 	}
-	ksr_hash128_hex(h->data, h->len, h->identity);
+	ksr_kernel_identity(h->data, h->len, h->identity);
 	return 0;
 }
 
 void ksr_host_btf__close(struct ksr_host_btf *h)
 {
-	ksr_unmap(&h->map);
+	if (h->mapped)
+		ksr_input__unmap(h->data, h->len);
+	h->mapped = false;
 	free(h->copy);
 	h->copy = NULL;
 	h->data = NULL;
 }
 
-static int read_more(int fd, char *buf, size_t have, size_t cap, size_t *got)
-{
-	for (;;) {
-		ssize_t r = read(fd, buf + have, cap - have);
-
-		if (r >= 0) {
-			*got = (size_t)r;
-			return 0;
-		}
-		if (errno != EINTR)
-			return ksr_err(errno, "read error: %s", strerror(errno));
-	}
-}
-
-/* Reads lines until _text; kallsyms lists it among the first few. */
-static int scan_file(int fd, uint64_t *addr)
-{
-	char buf[KALLSYMS_CHUNK];
-	size_t have = 0, got = 0, used;
-	uint64_t base = 0;
-	int r;
-
-	for (;;) {
-		r = read_more(fd, buf, have, sizeof(buf), &got);
-		if (r)
-			return r;
-		if (got == 0)
-			return ksr_err(ENOENT, "kallsyms: no _text symbol");
-		have += got;
-		r = ksr_rebase__scan_text(buf, have, base, addr, &used);
-		if (r != 0)
-			return r < 0 ? r : 0;
-		if (used == 0 && have == sizeof(buf))
-			return ksr_err(KSR_EMALFORMED, "kallsyms: line longer than %u bytes (offset 0x%" PRIx64 ")",
-				       KALLSYMS_CHUNK, base);
-		memmove(buf, buf + used, have - used);
-		have -= used;
-		base += used;
-	}
-}
-
 int ksr_host_text(uint64_t *addr)
 {
-	const char *path = ksr_live_kallsyms_path();
-	struct stat st;
-	int fd = ksr_input_open(path, KSR_MAX_INPUT, &st);
+	int err = ksr_kallsyms__find_text(ksr_live_kallsyms_path(), addr);
+
+	if (!err && *addr == 0)
+		err = ksr_cli_err(EPERM, "restricted kallsyms: addresses read as 0 (kptr_restrict, or "
+				  "not privileged), so this boot's KASLR offset cannot be found");
+	return err;
+}
+
+/* A profile of the running kernel, in memory: its BTF and full kallsyms
+ * parsed, never written anywhere. Messages name the file. */
+int ksr_host_profile(const struct ksr_host_btf *hb, struct ksr_profile **out)
+{
+	const char *ks_path = ksr_live_kallsyms_path();
+	struct ksr_profile_opts opts = { .sz = sizeof(opts) };
+	struct ksr_kallsyms *ks = NULL;
+	struct ksr_btf *btf = NULL;
+	struct utsname uts;
+	void *text = NULL;
+	size_t len;
+	uint64_t live_text;
 	int err;
 
-	if (fd < 0)
-		return fd;
-	err = scan_file(fd, addr);
-	close(fd);
-	if (!err && *addr == 0)
-		err = ksr_err(EPERM, "restricted kallsyms: addresses read as 0 (kptr_restrict, or "
-			      "not privileged), so this boot's KASLR offset cannot be found");
-	return err;
+	*out = NULL;
+	/* a restricted kallsyms is a host problem (exit 1), found cheaply */
+	err = ksr_host_text(&live_text);
+	if (err)
+		return ksr_cli_err(-err, "%s: %s", ks_path, ksr_cli_errmsg());
+	err = ksr_input__read(ks_path, KSR_INPUT_MAX, &text, &len);
+	if (err)
+		return ksr_cli_err(-err, "%s: %s", ks_path, ksr_errmsg());
+	err = ksr_kallsyms__parse(text, len, &ks);
+	free(text);
+	if (err)
+		return ksr_cli_err(-err, "%s: %s", ks_path, ksr_errmsg());
+	err = ksr_btf__parse(hb->data, hb->len, KSR_BTF_MODE_KERNEL, &btf);
+	if (err) {
+		ksr_kallsyms__free(ks);
+		return ksr_cli_err(-err, "%s: %s", hb->path, ksr_errmsg());
+	}
+	opts.release = uname(&uts) == 0 ? uts.release : "unknown";
+	return ksr_profile__new(btf, ks, &opts, out);
 }

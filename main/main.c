@@ -9,12 +9,11 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "fileio.h"
-#include "ksymres/ksymres.h"
+#include <ksymres/ksymres.h>
+
 #include "live.h"
 #include "offline.h"
 #include "output.h"
-
 
 static const char usage_text[] =
 	"Usage: ksymres COMMAND [OPTIONS]\n"
@@ -98,8 +97,11 @@ static int run_command(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	/* the output policy refuses to replace an input; a signal removes
-	 * the temporary files being written (core/fileio.h) */
-	ksr_io_track_inputs(true);
-	ksr_io_remove_temps_on_signals();
+	 * the temporary files being written (ksr_io__configure()) */
+	struct ksr_io_opts io = {
+		.sz = sizeof(io), .track_inputs = true, .remove_temps_on_signals = true,
+	};
+
+	ksr_io__configure(&io);
 	return finish_stdout(run_command(argc, argv));
 }

@@ -1,19 +1,21 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* ksymres check OBJECT -p PROFILE [-p PROFILE ...] [-j]: one object against
  * many kernels. The object is parsed once; each profile costs lookups. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <ksymres/ksymres.h>
+
 #include "offline.h"
 #include "output.h"
-#include "profile.h"
 #include "report.h"
 
 #define MAX_PROFILES 4096
 
 static void print_json(const struct ksr_object *obj, struct ksr_profile **p, size_t np,
-		       struct ksr_decision **d, const int *ok)
+		       struct ksr_resolution **d, const int *ok)
 {
 	size_t n = ksr_object__extern_cnt(obj);
 	struct ksr_json j;
@@ -35,7 +37,7 @@ static void print_json(const struct ksr_object *obj, struct ksr_profile **p, siz
 		ksr_json_key(&j, "externs");
 		ksr_json_arr_open(&j);
 		for (size_t i = 0; i < n; i++)
-			ksr_report_extern_json(&j, ksr_object__extern(obj, i), &d[k][i]);
+			ksr_report_resolution_json(&j, d[k], i);
 		ksr_json_arr_close(&j);
 		ksr_json_obj_close(&j);
 	}
@@ -45,7 +47,7 @@ static void print_json(const struct ksr_object *obj, struct ksr_profile **p, siz
 }
 
 static void print_text(const char *path, const struct ksr_object *obj, struct ksr_profile **p,
-		       size_t np, struct ksr_decision **d, const int *ok)
+		       size_t np, struct ksr_resolution **d, const int *ok)
 {
 	size_t n = ksr_object__extern_cnt(obj), w = 6;
 
@@ -65,7 +67,7 @@ static void print_text(const char *path, const struct ksr_object *obj, struct ks
 	for (size_t i = 0; i < n; i++) {
 		ksr_print_safe_col(stdout, ksr_object__extern(obj, i)->name, w + 2, w);
 		for (size_t k = 0; k < np; k++)
-			printf(" | %-15s", ksr_status_str(d[k][i].status));
+			printf(" | %-15s", ksr_resolution__status(d[k], i));
 		putchar('\n');
 	}
 	printf("%-*s", (int)w + 2, "verdict");
@@ -79,9 +81,9 @@ static void print_text(const char *path, const struct ksr_object *obj, struct ks
 		ksr_print_safe(stdout, ksr_profile__release(p[k]));
 		printf(", identity %s)\n", ksr_profile__identity(p[k]));
 		for (size_t i = 0; i < n; i++)
-			if (d[k][i].status != KSR_STATUS_RESOLVED) {
+			if (ksr_resolution__verdict(d[k], i)->status != KSR_STATUS_RESOLVED) {
 				printf("    ");
-				ksr_report_extern_text(stdout, ksr_object__extern(obj, i), &d[k][i]);
+				ksr_report_resolution_text(stdout, d[k], i);
 			}
 	}
 }
@@ -95,7 +97,7 @@ int ksr_cmd_check(int argc, char **argv)
 	};
 	static const char *paths[MAX_PROFILES];
 	struct ksr_profile **p = NULL;
-	struct ksr_decision **d = NULL;
+	struct ksr_resolution **d = NULL;
 	struct ksr_object *obj = NULL;
 	size_t np = 0, all_ok = 1;
 	const char *path;
@@ -140,17 +142,18 @@ int ksr_cmd_check(int argc, char **argv)
 		}
 	}
 	for (size_t k = 0; k < np; k++) {
-		ok[k] = ksr_decide_all(obj, p[k], &d[k]);
-		if (ok[k] < 0) {
+		/* an error: out of memory, or lookups that could not read the
+		 * profile (they answered "not found") */
+		err = ksr_resolution__new(obj, p[k], &d[k]);
+		if (err == -ENOMEM) {
 			rc = ksr_cli_usage("check", "out of memory");
 			goto out;
 		}
-		/* lookups that could not read the profile answered "not found" */
-		err = ksr_profile__read_error(p[k]);
 		if (err) {
 			rc = ksr_cli_fail(paths[k], err);
 			goto out;
 		}
+		ok[k] = ksr_resolution__runnable(d[k]);
 		all_ok &= (size_t)ok[k];
 		/* the decisions are copies: what was read is not needed again */
 		ksr_profile__drop_cache(p[k]);
@@ -162,8 +165,8 @@ int ksr_cmd_check(int argc, char **argv)
 	rc = all_ok ? KSR_EXIT_OK : KSR_EXIT_FAIL;
 out:
 	for (size_t k = 0; k < np && p; k++) {
+		ksr_resolution__free(d[k]);
 		ksr_profile__free(p[k]);
-		free(d[k]);
 	}
 	free(p);
 	free(d);

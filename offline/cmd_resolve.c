@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* ksymres resolve OBJECT -p PROFILE -o OUTPUT [-j]
  * ksymres resolve OBJECT... -p PROFILE... --out-dir DIR [-j]   (batch) */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -9,12 +10,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "buf.h"
+#include <ksymres/ksymres.h>
+
 #include "offline.h"
 #include "output.h"
-#include "fileio.h"
-#include "patch.h"
-#include "profile.h"
 #include "report.h"
 
 #define MAX_INPUTS 4096
@@ -36,49 +35,42 @@ enum stage { AT_PROFILE, AT_OBJECT, AT_OUTPUT };
 
 /* Decides obj's externs against prof and, when every one may run
  * (*runnable), patches and writes the object to out_path. Returns 0 or a
- * negative error from reading the profile (ksr_profile__read_error()),
+ * negative error from reading the profile (ksr_resolution__new()),
  * patching or writing, and then *at says which; exit codes are the
- * caller's. *dp receives the decisions (free()). */
+ * caller's. *rp receives the decisions (ksr_resolution__free()). */
 static int resolve_pair(const struct ksr_object *obj, const struct ksr_profile *prof,
-			const char *out_path, struct ksr_decision **dp, size_t *patched,
+			const char *out_path, struct ksr_resolution **rp, size_t *patched,
 			enum stage *at, bool *runnable)
 {
-	struct ksr_buf img = { 0 };
-	int ok, err;
+	void *img = NULL;
+	size_t len = 0;
+	int err;
 
 	*runnable = false;
 	*at = AT_PROFILE;
-	ok = ksr_decide_all(obj, prof, dp);
 	/* lookups that could not read the profile answered "not found": no
 	 * decisions to show */
-	err = ksr_profile__read_error(prof);
-	if (err) {
-		free(*dp);
-		*dp = NULL;
+	err = ksr_resolution__new(obj, prof, rp);
+	if (err)
 		return err;
-	}
-	if (ok < 0)
-		return ksr_err(ENOMEM, "out of memory");
-	if (!ok)
+	if (!ksr_resolution__runnable(*rp))
 		return 0;
 	*runnable = true;
 	*at = AT_OBJECT;
-	err = ksr_patch__build(obj, prof, *dp, &img);
+	err = ksr_resolution__patch(*rp, NULL, &img, &len);
 	if (!err) {
-		struct ksr_chunk c = { img.data, img.len };
-
 		*at = AT_OUTPUT;
-		err = ksr_write_atomic(out_path, &c, 1);
+		err = ksr_output__write(out_path, img, len);
 	}
 	*patched = 0;
 	for (size_t i = 0; i < ksr_object__extern_cnt(obj); i++)
 		*patched += ksr_object__extern(obj, i)->site_cnt;
-	ksr_buf_free(&img);
+	free(img);
 	return err;
 }
 
 static void report(const char *obj_path, const struct ksr_object *obj,
-		   const struct ksr_profile *prof, const struct ksr_decision *d)
+		   const struct ksr_profile *prof, const struct ksr_resolution *d)
 {
 	size_t n = ksr_object__extern_cnt(obj);
 
@@ -90,7 +82,7 @@ static void report(const char *obj_path, const struct ksr_object *obj,
 		ksr_json_key(&j, "externs");
 		ksr_json_arr_open(&j);
 		for (size_t i = 0; i < n; i++)
-			ksr_report_extern_json(&j, ksr_object__extern(obj, i), &d[i]);
+			ksr_report_resolution_json(&j, d, i);
 		ksr_json_arr_close(&j);
 		ksr_json_obj_close(&j);
 		ksr_json_end(&j);
@@ -104,13 +96,13 @@ static void report(const char *obj_path, const struct ksr_object *obj,
 	ksr_print_safe(stdout, ksr_profile__release(prof));
 	printf(", identity %s)\n", ksr_profile__identity(prof));
 	for (size_t i = 0; i < n; i++)
-		ksr_report_extern_text(stdout, ksr_object__extern(obj, i), &d[i]);
+		ksr_report_resolution_text(stdout, d, i);
 }
 
 static int resolve_one(const char *obj_path, const char *prof_path, const char *out)
 {
 	struct ksr_profile *prof = NULL;
-	struct ksr_decision *d = NULL;
+	struct ksr_resolution *d = NULL;
 	struct ksr_object *obj = NULL;
 	size_t patched = 0;
 	bool runnable;
@@ -118,7 +110,7 @@ static int resolve_one(const char *obj_path, const char *prof_path, const char *
 	int err, rc;
 
 	err = ksr_object__open(obj_path, &obj);
-	if (!err && (err = ksr_patch__check_limits(obj)))
+	if (!err && (err = ksr_object__check_patch_limits(obj)))
 		ksr_object__free(obj);
 	if (err)
 		return ksr_cli_fail(obj_path, err);
@@ -147,7 +139,7 @@ static int resolve_one(const char *obj_path, const char *prof_path, const char *
 			       patched, patched == 1 ? "" : "s");
 		}
 	}
-	free(d);
+	ksr_resolution__free(d);
 	ksr_profile__free(prof);
 	ksr_object__free(obj);
 	return rc;
@@ -206,8 +198,8 @@ static int check_names(const struct inputs *objs, const struct inputs *profs, co
 static int make_dir(const char *path)
 {
 	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return ksr_cli_fail(path, ksr_err(errno, "cannot create the directory: %s",
-						  strerror(errno)));
+		return ksr_cli_fail(path, ksr_cli_err(errno, "cannot create the directory: %s",
+						      strerror(errno)));
 	return KSR_EXIT_OK;
 }
 
@@ -215,7 +207,8 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 {
 	struct ksr_object **o = calloc(objs->cnt, sizeof(*o));
 	struct ksr_profile **p = calloc(profs->cnt, sizeof(*p));
-	struct ksr_buf summary = { 0 };
+	char *summary = NULL;
+	size_t summary_len = 0;
 	struct ksr_json j;
 	char pdir[PATH_MAX], out[PATH_MAX];
 	FILE *sf = NULL;
@@ -227,7 +220,7 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 	/* every input opened once, and all validated before any work */
 	for (size_t i = 0; i < objs->cnt && !err; i++)
 		if ((err = ksr_object__open(objs->paths[i], &o[i])) ||
-		    (err = ksr_patch__check_limits(o[i])))
+		    (err = ksr_object__check_patch_limits(o[i])))
 			rc = ksr_cli_fail(objs->paths[i], err);
 	if (!err) {
 		size_t bad = 0;
@@ -239,7 +232,7 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 	}
 	if (err || (rc = check_names(objs, profs, dir)) || (rc = make_dir(dir)))
 		goto out;
-	sf = open_memstream((char **)&summary.data, &summary.len);
+	sf = open_memstream(&summary, &summary_len);
 	if (!sf) {
 		rc = KSR_EXIT_FAIL;
 		goto out;
@@ -253,7 +246,7 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 		if ((rc = make_dir(pdir)))
 			goto out;
 		for (size_t oi = 0; oi < objs->cnt; oi++) {
-			struct ksr_decision *d = NULL;
+			struct ksr_resolution *d = NULL;
 			size_t patched = 0;
 			bool runnable, ok;
 			enum stage at;
@@ -283,7 +276,7 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 			ksr_json_key(&j, "externs");
 			ksr_json_arr_open(&j);
 			for (size_t i = 0; d && i < ksr_object__extern_cnt(o[oi]); i++)
-				ksr_report_extern_json(&j, ksr_object__extern(o[oi], i), &d[i]);
+				ksr_report_resolution_json(&j, d, i);
 			ksr_json_arr_close(&j);
 			ksr_json_obj_close(&j);
 			if (!ksr_cli.json) {
@@ -295,12 +288,12 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 				}
 				putchar('\n');
 				for (size_t i = 0; !ok && d && i < ksr_object__extern_cnt(o[oi]); i++)
-					if (!ksr_status_ok(d[i].status))
-						ksr_report_extern_text(stdout, ksr_object__extern(o[oi], i), &d[i]);
+					if (!ksr_status_ok(ksr_resolution__verdict(d, i)->status))
+						ksr_report_resolution_text(stdout, d, i);
 			}
 			if (!ok)
 				failed++;
-			free(d);
+			ksr_resolution__free(d);
 		}
 	}
 	ksr_json_arr_close(&j);
@@ -312,17 +305,13 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 		rc = ksr_cli_usage("resolve", "output path too long");
 		goto out;
 	}
-	{
-		struct ksr_chunk c = { summary.data, summary.len };
-
-		err = ksr_write_atomic(out, &c, 1);
-	}
+	err = ksr_output__write(out, summary, summary_len);
 	if (err) {
 		rc = ksr_cli_fail(out, err);
 		goto out;
 	}
 	if (ksr_cli.json)
-		fwrite(summary.data, 1, summary.len, stdout);
+		fwrite(summary, 1, summary_len, stdout);
 	else {
 		printf("%zu of %zu pairs resolved; summary in ",
 		       objs->cnt * profs->cnt - failed, objs->cnt * profs->cnt);
@@ -333,7 +322,7 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 out:
 	if (sf)
 		fclose(sf);
-	free(summary.data);
+	free(summary);
 	for (size_t i = 0; i < objs->cnt; i++)
 		ksr_object__free(o[i]);
 	for (size_t i = 0; i < profs->cnt; i++)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The offline commands (offline/): each returns the process exit code. They
- * use the shared output (output/) and the library (core/); never live/. */
+ * use the shared output (output/) and the library's public API; never
+ * live/. */
 #ifndef KSR_OFFLINE_H
 #define KSR_OFFLINE_H
 

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "error.h"
 #include "ksymres/ksymres.h"
 #include "output.h"
 
@@ -63,16 +62,44 @@ int ksr_cli_usage(const char *cmd, const char *fmt, ...)
 
 int ksr_cli_exit_for(int err)
 {
-	return err == -KSR_EMALFORMED ? KSR_EXIT_MALFORMED : KSR_EXIT_FAIL;
+	return err == -EBADMSG ? KSR_EXIT_MALFORMED : KSR_EXIT_FAIL;
+}
+
+/* The command layer's own message, as long as the library's (512 bytes). */
+static _Thread_local char cli_msg[512];
+static _Thread_local bool cli_msg_set;
+
+int ksr_cli_err(int errnum, const char *fmt, ...)
+{
+	char msg[sizeof(cli_msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap); /* fmt may quote cli_msg */
+	va_end(ap);
+	memcpy(cli_msg, msg, sizeof(cli_msg));
+	cli_msg_set = true;
+	return -errnum;
+}
+
+const char *ksr_cli_errmsg(void)
+{
+	return cli_msg_set ? cli_msg : ksr_errmsg();
+}
+
+int ksr_cli_fail_msg(const char *file, int err, const char *what)
+{
+	char msg[1024];
+
+	snprintf(msg, sizeof(msg), "%s: %s", file, what);
+	cli_msg_set = false;
+	ksr_cli_error(msg);
+	return ksr_cli_exit_for(err);
 }
 
 int ksr_cli_fail(const char *file, int err)
 {
-	char msg[1024];
-
-	snprintf(msg, sizeof(msg), "%s: %s", file, ksr_errmsg());
-	ksr_cli_error(msg);
-	return ksr_cli_exit_for(err);
+	return ksr_cli_fail_msg(file, err, ksr_cli_errmsg());
 }
 
 void ksr_cli_want_files(size_t n)

@@ -2,7 +2,8 @@
 /* The shared output layer of the ksymres commands (output/): exit codes,
  * error reporting, the common output options, JSON and text reports. It
  * sits between the commands (offline/, live/, later service/) and the
- * library (core/): it includes core headers and nothing above it. */
+ * library, of which it and the commands see only the public API
+ * (<ksymres/ksymres.h>); nothing above it. */
 #ifndef KSR_OUTPUT_H
 #define KSR_OUTPUT_H
 
@@ -37,9 +38,18 @@ void ksr_cli_error(const char *msg);
 /* Prints one line on stderr (a JSON object in -j mode) and returns the exit
  * code: usage errors exit 2, other messages carry the code of err. */
 int ksr_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Reports a failed library call about file: "-EBADMSG" means exit 3,
- * anything else exit 1. The message is ksr_errmsg(). */
+/* Reports a failed call about file: "-EBADMSG" means exit 3, anything else
+ * exit 1. The message is ksr_cli_errmsg(); _msg prints what instead. */
 int ksr_cli_fail(const char *file, int err);
+int ksr_cli_fail_msg(const char *file, int err, const char *what);
+/* A failure of the command layer itself (a read it does, a check of its
+ * own, context added to a library message): sets the message the next
+ * ksr_cli_fail() prints (at most 512 bytes, as the library's) and returns
+ * -errnum. fmt may quote ksr_cli_errmsg(). */
+int ksr_cli_err(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The message of the last failure: ksr_cli_err()'s until ksr_cli_fail()
+ * reports it, else the library's ksr_errmsg(). */
+const char *ksr_cli_errmsg(void);
 /* One line on stderr: prefix and msg, or {"key": msg} in -j mode. */
 void ksr_cli_stderr_line(const char *key, const char *prefix, const char *msg);
 /* Exit code for a library error. */

@@ -18,7 +18,7 @@ static const char *addr_class_str(enum ksr_addr_class c)
 }
 
 void ksr_report_extern_json(struct ksr_json *j, const struct ksr_extern *e,
-			    const struct ksr_decision *d)
+			    const struct ksr_verdict *d)
 {
 	ksr_json_obj_open(j);
 	ksr_json_key(j, "name");
@@ -50,7 +50,7 @@ void ksr_report_extern_json(struct ksr_json *j, const struct ksr_extern *e,
 	ksr_json_obj_close(j);
 }
 
-void ksr_report_extern_text(FILE *f, const struct ksr_extern *e, const struct ksr_decision *d)
+void ksr_report_extern_text(FILE *f, const struct ksr_extern *e, const struct ksr_verdict *d)
 {
 	fprintf(f, "  %-15s %-8s %-4s ", ksr_status_str(d->status), ksr_kind_str(e->kind),
 		e->weak ? "weak" : "");
@@ -71,6 +71,16 @@ void ksr_report_extern_text(FILE *f, const struct ksr_extern *e, const struct ks
 		fputc(')', f);
 	}
 	fputc('\n', f);
+}
+
+void ksr_report_resolution_json(struct ksr_json *j, const struct ksr_resolution *res, size_t i)
+{
+	ksr_report_extern_json(j, ksr_resolution__extern(res, i), ksr_resolution__verdict(res, i));
+}
+
+void ksr_report_resolution_text(FILE *f, const struct ksr_resolution *res, size_t i)
+{
+	ksr_report_extern_text(f, ksr_resolution__extern(res, i), ksr_resolution__verdict(res, i));
 }
 
 const char *ksr_kind_str(int k)

@@ -4,12 +4,16 @@
 
 #include <stdio.h>
 
+#include <ksymres/ksymres.h>
+
 #include "output.h"
-#include "resolve.h"
 
 /* {"name","kind","weak","status","btf_id"|"address"+"kaslr","reason"} */
 void ksr_report_extern_json(struct ksr_json *j, const struct ksr_extern *e,
-			    const struct ksr_decision *d);
-void ksr_report_extern_text(FILE *f, const struct ksr_extern *e, const struct ksr_decision *d);
+			    const struct ksr_verdict *d);
+void ksr_report_extern_text(FILE *f, const struct ksr_extern *e, const struct ksr_verdict *d);
+/* Extern i of a resolution, as above. */
+void ksr_report_resolution_json(struct ksr_json *j, const struct ksr_resolution *res, size_t i);
+void ksr_report_resolution_text(FILE *f, const struct ksr_resolution *res, size_t i);
 
 #endif

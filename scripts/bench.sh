@@ -179,7 +179,7 @@ else
       --- "libbpf load (original)" "$B/libbpf_load" "$DEMO" \
       --- "libbpf load (pre-resolved, no checks)" "$B/libbpf_load" "$DATA/ksym_demo.resolved.o"
   else
-    echo "SKIPPED: this ksymres has no 'load' command yet (issue 4); libbpf alone:"
+    echo "SKIPPED: this ksymres has no 'load' command; libbpf alone:"
     "$RUN" -n "$(reps 30 8)" -o "$JSONL" -g live -r 1/0 \
       -N "ksymres load not available: libbpf on the pre-resolved object instead" \
       "load ksym_demo" -- "libbpf load (pre-resolved, no checks)" "$B/libbpf_load" \

@@ -26,6 +26,31 @@ KSR_API const char *ksr_errmsg(void);
  * a library older than the caller refuses (-EINVAL) a struct with non-zero
  * bytes past the fields it knows. NULL means every default. */
 
+/* ---- files: how ksymres reads its inputs and writes its outputs ---------- */
+#define KSR_INPUT_MAX (256u << 20) /* the cap on any input file ksymres reads */
+
+struct ksr_io_opts {
+	size_t sz;
+	bool track_inputs;       /* refuse to write an output over an input read since */
+	bool remove_temps_on_signals; /* SIGINT/SIGTERM/SIGHUP remove the temporary files being written */
+};
+
+/* Process-wide I/O settings (a tool's main() sets them once). */
+KSR_API int ksr_io__configure(const struct ksr_io_opts *opts);
+/* The input policy every reader of the library follows: a regular file of at
+ * most max bytes (-EBADMSG otherwise, before reading; procfs files are
+ * bounded while read). open returns a blocking read-only descriptor; read
+ * gives the whole file in a malloc()ed buffer with a NUL byte after it;
+ * map gives a read-only mapping (undo it with ksr_input__unmap()). */
+KSR_API int ksr_input__open(const char *path, size_t max);
+KSR_API int ksr_input__read(const char *path, size_t max, void **buf, size_t *len);
+KSR_API int ksr_input__map(const char *path, size_t max, const void **data, size_t *len);
+KSR_API void ksr_input__unmap(const void *data, size_t len);
+/* Writes data to path atomically (temporary file, fsync, rename) under the
+ * output policy: never over a directory, device, FIFO or socket, never over
+ * a tracked input; a replaced file keeps a stricter mode. */
+KSR_API int ksr_output__write(const char *path, const void *data, size_t len);
+
 /* ---- BTF ---------------------------------------------------------------- */
 struct ksr_btf;
 
@@ -44,6 +69,53 @@ KSR_API uint32_t ksr_btf__type_cnt(const struct ksr_btf *btf);
  * -ENOENT. O(1). */
 KSR_API int ksr_btf__find(const struct ksr_btf *btf, const char *name, unsigned int kind);
 KSR_API const char *ksr_btf__name(const struct ksr_btf *btf, uint32_t id);
+/* Kernel BTF from a file's bytes, raw vmlinux BTF or a vmlinux ELF's .BTF,
+ * validated with the kernel's rules without a copy: data must outlive btf. */
+KSR_API int ksr_btf__parse_kernel(const void *data, size_t size, struct ksr_btf **out);
+/* The identity a profile of this raw vmlinux BTF has (ksr_profile__identity()):
+ * 32 lowercase hex digits of its XXH3-128. */
+KSR_API void ksr_kernel_identity(const void *raw_btf, size_t size, char hex[33]);
+
+/* ---- kernel facts: build ID, architecture, kallsyms --------------------- */
+struct ksr_build_id {
+	uint8_t len;             /* 1..32; 0 = none */
+	uint8_t data[32];
+	char hex[65];            /* len bytes as lowercase hex ("" = none) */
+};
+
+/* The GNU build ID in a run of ELF notes (/sys/kernel/notes): 0, or -ENOENT
+ * when there is none. */
+KSR_API int ksr_build_id__from_notes(const void *notes, size_t len, struct ksr_build_id *id);
+/* The ELF e_machine and GNU build ID (.notes) of a vmlinux ELF; raw BTF, or
+ * an ELF without .notes, has 0 and no build ID. */
+KSR_API int ksr_vmlinux__identify(const void *data, size_t len, uint16_t *machine,
+				  struct ksr_build_id *id);
+/* "x86_64", "aarch64", ... for an ELF e_machine ("unknown" for 0, "em-N"
+ * for others), and the e_machine for such a name (uname -m; "arm64" too),
+ * 0 when unknown. */
+KSR_API const char *ksr_arch__name(uint16_t machine);
+KSR_API uint16_t ksr_arch__machine(const char *name);
+
+/* A parsed kallsyms snapshot (/proc/kallsyms or System.map text). */
+struct ksr_kallsyms;
+KSR_API int ksr_kallsyms__parse(const char *text, size_t len, struct ksr_kallsyms **out);
+KSR_API void ksr_kallsyms__free(struct ksr_kallsyms *ks);
+/* The same for text that arrives in pieces: each feed parses the complete
+ * lines of text[0..len) and sets *used to their length (keep the rest at the
+ * front of the buffer); a feed of KSR_KALLSYMS_LINE_MAX bytes always uses
+ * some or fails. finish parses the final rest and gives what parse would;
+ * it frees the stream in every case, free abandons one. Errors are sticky. */
+#define KSR_KALLSYMS_LINE_MAX 4096u
+struct ksr_kallsyms_stream;
+KSR_API int ksr_kallsyms_stream__new(struct ksr_kallsyms_stream **out);
+KSR_API int ksr_kallsyms_stream__feed(struct ksr_kallsyms_stream *st, const char *text,
+				      size_t len, size_t *used);
+KSR_API int ksr_kallsyms_stream__finish(struct ksr_kallsyms_stream *st, const char *text,
+					size_t len, struct ksr_kallsyms **out);
+KSR_API void ksr_kallsyms_stream__free(struct ksr_kallsyms_stream *st);
+/* The address of _text (this boot's kernel image) from a kallsyms file,
+ * reading only the lines up to it: 0, or -ENOENT when it is not there. */
+KSR_API int ksr_kallsyms__find_text(const char *path, uint64_t *addr);
 
 /* ---- kernel profiles ---------------------------------------------------- */
 struct ksr_profile;
@@ -65,6 +137,7 @@ struct ksr_profile_opts {
 	const char *arch;        /* "x86_64", "aarch64", ...; default: a vmlinux ELF's e_machine */
 	const uint8_t *build_id; /* GNU build ID; default: a vmlinux ELF's .notes, else none */
 	size_t build_id_len;     /* 1..32 with build_id */
+	uint16_t machine;        /* ELF e_machine, when arch is NULL; 0 = default */
 };
 
 /* A profile from its parts: btf is raw vmlinux BTF or a vmlinux ELF, and
@@ -81,6 +154,68 @@ KSR_API int ksr_profile__open_mem(const void *btf, size_t btf_len, const char *k
 /* The profile's GNU build ID as hex ("" when it recorded none) and arch. */
 KSR_API const char *ksr_profile__build_id(const struct ksr_profile *prof);
 KSR_API const char *ksr_profile__arch(const struct ksr_profile *prof);
+/* 0, or what made lookups in prof answer "not found" against its data:
+ * the first read that failed after opening (an I/O error, the file changed,
+ * a damaged block) or an index found malformed, with its message set again.
+ * Resolutions check it; check it before trusting other answers. */
+KSR_API int ksr_profile__read_error(const struct ksr_profile *prof);
+/* The profile's file name without directories. */
+KSR_API const char *ksr_profile__name(const struct ksr_profile *prof);
+/* Opens paths[0..n) into out[0..n), as `ksymres check` does. On failure
+ * every profile is freed (out[] all NULL) and *failed is the index that
+ * failed. */
+KSR_API int ksr_profile__open_all(const char *const *paths, size_t n, struct ksr_profile **out,
+				  size_t *failed);
+/* A profile in memory from a kernel-mode BTF (ksr_btf__parse_kernel() or
+ * ksr_btf__parse() in KSR_BTF_MODE_KERNEL) and a snapshot, which it takes
+ * over: they are freed with it, or on failure. */
+KSR_API int ksr_profile__new(struct ksr_btf *btf, struct ksr_kallsyms *ks,
+			     const struct ksr_profile_opts *opts, struct ksr_profile **out);
+
+enum {
+	KSR_PROFILE_KALLSYMS_ALL = 1u << 0, /* the snapshot has data symbols */
+	KSR_PROFILE_KFUNC_TAGS = 1u << 1,   /* the BTF tags kfuncs ("bpf_kfunc") */
+	KSR_PROFILE_HAS_TEXT = 1u << 2,     /* _text of the profiled boot is known */
+};
+
+struct ksr_profile_summary {
+	size_t sz;
+	uint32_t format_version;
+	uint32_t flags;          /* KSR_PROFILE_* */
+	uint64_t text_addr;      /* with KSR_PROFILE_HAS_TEXT */
+	uint32_t btf_type_cnt;   /* without void */
+	uint32_t sym_cnt;        /* kallsyms records */
+	uint64_t file_size;
+	uint32_t block_size;     /* the body is verified in blocks of this size */
+	uint32_t block_cnt;
+};
+
+/* What `ksymres profile --info` shows besides the strings above. */
+KSR_API int ksr_profile__summary(const struct ksr_profile *prof, struct ksr_profile_summary *s);
+/* Optional sections (".ksr.opt.*", which readers may skip), in file order. */
+KSR_API uint32_t ksr_profile__optional_cnt(const struct ksr_profile *prof);
+KSR_API const char *ksr_profile__optional_name(const struct ksr_profile *prof, uint32_t i);
+
+/* Writing a profile in steps, the bytes ksr_profile__create() writes: new
+ * writes the sections of btf (a kernel-mode BTF, free to go afterwards) to a
+ * temporary file beside path and starts their write-back; add_kallsyms adds
+ * the snapshot's (ks may go afterwards) and opts' release, arch and build
+ * ID; commit writes the rest, fsyncs and renames. add_kallsyms frees the
+ * writer when it fails, commit in every case; abort drops an unfinished one
+ * and its temporary file. */
+struct ksr_profile_writer;
+KSR_API int ksr_profile_writer__new(const char *path, const struct ksr_btf *btf,
+				    struct ksr_profile_writer **out);
+KSR_API int ksr_profile_writer__add_kallsyms(struct ksr_profile_writer *w,
+					     const struct ksr_kallsyms *ks,
+					     const struct ksr_profile_opts *opts);
+KSR_API int ksr_profile_writer__commit(struct ksr_profile_writer *w);
+KSR_API void ksr_profile_writer__abort(struct ksr_profile_writer *w);
+
+/* A version 1 profile (before block hashes), verified fully: its BTF, its
+ * snapshot and its release (release holds 128 bytes), to be written again. */
+KSR_API int ksr_profile__parse_v1(const void *img, size_t len, struct ksr_btf **btf,
+				  struct ksr_kallsyms **ks, char release[128]);
 
 /* ---- BPF objects and their externs -------------------------------------- */
 struct ksr_object;
@@ -127,9 +262,42 @@ KSR_API size_t ksr_object__extern_cnt(const struct ksr_object *obj);
 KSR_API const struct ksr_extern *ksr_object__extern(const struct ksr_object *obj, size_t i);
 KSR_API const struct ksr_btf *ksr_object__btf(const struct ksr_object *obj);
 KSR_API const char *ksr_object__license(const struct ksr_object *obj);
+/* -EBADMSG when obj references externs from more instructions than a
+ * patched object's manifest can record (`resolve` checks it first). */
+KSR_API int ksr_object__check_patch_limits(const struct ksr_object *obj);
 
 /* ---- resolution: every extern of an object decided against a profile ---- */
 struct ksr_resolution;
+
+enum ksr_status {
+	KSR_STATUS_RESOLVED,
+	KSR_STATUS_WEAK_UNRESOLVED,
+	KSR_STATUS_MISSING,
+	KSR_STATUS_INCOMPATIBLE,
+	KSR_STATUS_UNLOADABLE,
+};
+
+/* How a resolved typeless address behaves across boots. */
+enum ksr_addr_class {
+	KSR_ADDR_KERNEL,   /* core image: moves with the KASLR slide of _text */
+	KSR_ADDR_FIXED,    /* absolute (per-CPU offsets before 6.15): never moves */
+	KSR_ADDR_MODULE,   /* module or [bpf]/ftrace: its own random base */
+};
+
+/* One extern's decision. */
+struct ksr_verdict {
+	enum ksr_status status;
+	uint32_t btf_id;               /* the kernel's VAR or FUNC (typed externs) */
+	uint64_t addr;                 /* typeless: the address (0 when weak_unresolved) */
+	enum ksr_addr_class addr_class; /* typeless, resolved */
+	const char *reason;            /* why it is not resolved; "" when resolved */
+	const char *note;              /* what could not be checked offline; may be "" */
+};
+
+/* "resolved", "weak_unresolved", "missing", "incompatible", "unloadable";
+ * ok: the statuses that let an object run (resolved, weak_unresolved). */
+KSR_API const char *ksr_status_str(enum ksr_status s);
+KSR_API bool ksr_status_ok(enum ksr_status s);
 
 /* Decides every .ksyms extern of obj against prof as libbpf would on that
  * kernel (ksymres resolve / check). obj and prof must outlive it. A profile
@@ -144,20 +312,31 @@ KSR_API bool ksr_resolution__runnable(const struct ksr_resolution *res);
  * "missing", "incompatible" or "unloadable", and why ("" when resolved). */
 KSR_API const char *ksr_resolution__status(const struct ksr_resolution *res, size_t i);
 KSR_API const char *ksr_resolution__reason(const struct ksr_resolution *res, size_t i);
+/* The externs decided (an object's: ksr_object__extern(); a re-resolved
+ * image's: rebuilt from its manifest) and the decision of each; NULL past
+ * the last. */
+KSR_API size_t ksr_resolution__extern_cnt(const struct ksr_resolution *res);
+KSR_API const struct ksr_extern *ksr_resolution__extern(const struct ksr_resolution *res,
+							size_t i);
+KSR_API const struct ksr_verdict *ksr_resolution__verdict(const struct ksr_resolution *res,
+							  size_t i);
 
 struct ksr_patch_opts {
 	size_t sz;               /* nothing else yet: room for what patching will take */
 };
 
-/* The patched object of a runnable resolution (-EINVAL otherwise): into a
- * malloc()ed buffer (free() it), or written to path atomically. The bytes
- * are those `ksymres resolve` writes. */
+/* The patched object of a runnable resolution of an object (-EINVAL
+ * otherwise; a re-resolved image is rewritten in place): into a malloc()ed
+ * buffer (free() it), or written to path atomically. The bytes are those
+ * `ksymres resolve` writes. */
 KSR_API int ksr_resolution__patch(const struct ksr_resolution *res,
 				  const struct ksr_patch_opts *opts, void **buf, size_t *len);
 KSR_API int ksr_resolution__write(const struct ksr_resolution *res, const char *path,
 				  const struct ksr_patch_opts *opts);
 
 /* ---- patched objects: the manifest, and KASLR ---------------------------- */
+#define KSR_MANIFEST_SECTION ".ksr.manifest" /* what ksymres adds to an object it patched */
+
 struct ksr_manifest_info {
 	size_t sz;
 	char identity[33];       /* the profile's identity */
@@ -165,16 +344,40 @@ struct ksr_manifest_info {
 	char release[128];
 	uint64_t text_addr;      /* _text of the profiled boot */
 	uint32_t site_cnt;       /* patched instructions */
+	uint32_t prof_flags;     /* the profile's KSR_PROFILE_* flags */
+};
+
+/* The patched sites of an image, by what rebasing does to them. */
+struct ksr_manifest_sites {
+	size_t sz;
+	uint32_t btf_ids;        /* BTF ids: stay */
+	uint32_t zero;           /* weak, unresolved: stay */
+	uint32_t poison;         /* weak kfunc calls: stay */
+	uint32_t addr_kernel;    /* move with the KASLR slide of _text */
+	uint32_t addr_fixed;     /* absolute: stay */
+	uint32_t addr_module;    /* cannot be moved */
 };
 
 /* The manifest ksymres wrote into a patched object; -ENOENT when obj has
- * none (it was not patched by ksymres). */
+ * none (it was not patched by ksymres). A caller built with an older,
+ * smaller struct gets the fields it has. */
 KSR_API int ksr_object__manifest(const struct ksr_object *obj, struct ksr_manifest_info *info);
 /* Moves the addresses of a patched object image that follow the kernel
  * image's KASLR slide to a boot whose _text is text_addr, in place, after
  * checking every recorded site against the instructions. *rebased: how
  * many moved. Module addresses cannot move: -EXDEV. */
 KSR_API int ksr_image__rebase(void *img, size_t len, uint64_t text_addr, uint32_t *rebased);
+/* Checks every site the manifest of obj records against its instructions
+ * (-EBADMSG naming the first that differs: altered after ksymres wrote
+ * it) and counts them (sites may be NULL). -ENOENT without a manifest. */
+KSR_API int ksr_object__verify_manifest(const struct ksr_object *obj,
+					struct ksr_manifest_sites *sites);
+/* Decides every extern the manifest of a patched image records again
+ * against prof (a profile of the host: typed variables by name only, their
+ * local type is gone) and, when all may run, rewrites their sites in img.
+ * The resolution reports them; img must outlive it. */
+KSR_API int ksr_image__reresolve(void *img, size_t len, const struct ksr_profile *prof,
+				 struct ksr_resolution **out);
 
 #ifdef __cplusplus
 }

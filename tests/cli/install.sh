@@ -16,7 +16,7 @@ done
 exported=$(nm -D --defined-only "$LIB/libksymres.so" | awk '$2 == "T" { print $3 }' | sort)
 bad=$(echo "$exported" | grep -v '^ksr_' || true)
 [ -z "$bad" ] && pass "only ksr_ symbols exported ($(echo "$exported" | wc -l))" || fail "unexpected exports: $bad"
-public=$(grep -o 'ksr_[a-z_]*(' "$P/include/ksymres/ksymres.h" | tr -d '(' | sort -u)
+public=$(grep -o 'ksr_[a-z0-9_]*(' "$P/include/ksymres/ksymres.h" | tr -d '(' | sort -u)
 extra=$(comm -23 <(echo "$exported") <(echo "$public"))
 [ -z "$extra" ] && pass "every export is declared in the public header" || fail "exported but not public: $extra"
 
@@ -52,6 +52,10 @@ if [ -x "$C" ] && [ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ] &&
   cp /sys/kernel/btf/vmlinux "$T/vmlinux.btf"
   cat /proc/kallsyms >"$T/kallsyms"
   "$P/bin/ksymres" profile --btf "$T/vmlinux.btf" --kallsyms "$T/kallsyms" --release r1 -o "$T/p.profile" >/dev/null
+  if LD_LIBRARY_PATH=$LIB "$C" --profile "$T/vmlinux.btf" "$T/kallsyms" r1 "$T/lib.profile" >"$T/c.out" 2>&1 &&
+     cmp -s "$T/p.profile" "$T/lib.profile"; then
+    pass "library profile writer == ksymres profile ($(cat "$T/c.out"))"
+  else fail "library profile writer: $(cat "$T/c.out")"; fi
   for o in typeless kfuncs weak; do
     "$P/bin/ksymres" resolve "$KSR_BPF_DIR/$o.bpf.o" -p "$T/p.profile" -o "$T/$o.cli.o" >/dev/null
     if LD_LIBRARY_PATH=$LIB "$C" "$KSR_BPF_DIR/$o.bpf.o" "$T/p.profile" "$T/$o.lib.o" >"$T/c.out" 2>&1 &&

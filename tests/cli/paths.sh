@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Output paths, special files and signals (issue 12): the output policy
+# Output paths, special files and signals (core/fileio.h): the output policy
 # (never replace a device node, FIFO, directory or an input; keep a stricter
 # mode), the input policy (regular files only, size checked before reading,
 # no hang on a FIFO), temporary files removed on INT/TERM/HUP and recognised

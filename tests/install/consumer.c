@@ -4,9 +4,12 @@
  *   consumer OBJECT PROFILE OUT              resolves against a profile file
  *                                            and writes the patched object
  *   consumer OBJECT BTF KALLSYMS REL OUT     the same against a profile made
- *                                            in memory from its parts */
+ *                                            in memory from its parts
+ *   consumer --profile BTF KALLSYMS REL OUT  writes a profile from its parts in
+ *                                            steps, as `ksymres profile` does */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <ksymres/ksymres.h>
 
 static void *slurp(const char *path, size_t *len)
@@ -34,6 +37,37 @@ static int fail(const char *what)
 	return 1;
 }
 
+/* A profile written in steps: the BTF half, then the kallsyms half. */
+static int write_profile(char **argv)
+{
+	struct ksr_profile_opts po = { .sz = sizeof(po), .release = argv[4] };
+	struct ksr_profile_summary sum = { .sz = sizeof(sum) };
+	struct ksr_profile_writer *w;
+	struct ksr_kallsyms *ks;
+	struct ksr_profile *prof;
+	struct ksr_btf *btf;
+	size_t blen, klen;
+	void *raw = slurp(argv[2], &blen), *text = slurp(argv[3], &klen);
+
+	if (ksr_btf__parse_kernel(raw, blen, &btf))
+		return fail(argv[2]);
+	if (ksr_kallsyms__parse(text, klen, &ks))
+		return fail(argv[3]);
+	if (ksr_profile_writer__new(argv[5], btf, &w))
+		return fail(argv[5]);
+	ksr_btf__free(btf);
+	free(raw);
+	if (ksr_profile_writer__add_kallsyms(w, ks, &po) || ksr_profile_writer__commit(w))
+		return fail(argv[5]);
+	ksr_kallsyms__free(ks);
+	free(text);
+	if (ksr_profile__open(argv[5], &prof) || ksr_profile__summary(prof, &sum))
+		return fail(argv[5]);
+	printf("profile: %u BTF types, %u symbols\n", sum.btf_type_cnt, sum.sym_cnt);
+	ksr_profile__free(prof);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ksr_profile *prof = NULL;
@@ -44,6 +78,8 @@ int main(int argc, char **argv)
 	void *img;
 	size_t len;
 
+	if (argc == 6 && !strcmp(argv[1], "--profile"))
+		return write_profile(argv);
 	if (argc != 2 && argc != 4 && argc != 6)
 		return 2;
 	if (ksr_object__open(argv[1], &obj))

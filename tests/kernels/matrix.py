@@ -205,7 +205,7 @@ KNOWN_MISPREDICTIONS = [
 ]
 
 # Facts about the Debian kernels that are known independently of ksymres
-# (issue 5): guard against a pipeline that "agrees" because everything failed.
+# (docs/real-kernels.md): guard against a pipeline that "agrees" because everything failed.
 KNOWN = {
     ("6.1", "typed_percpu"): True, ("6.12", "typed_percpu"): True,
     ("6.1", "kfuncs"): False, ("6.12", "kfuncs"): True,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The real-kernel matrix (issue 5; ctest label "kernels"): do ksymres's
+# The real-kernel matrix (docs/real-kernels.md; ctest label "kernels"): do ksymres's
 # offline predictions hold on kernels this machine never ran?
 # Columns: the newest Debian 6.1 and 6.12 cloud kernels (booted under QEMU
 # TCG) and this host. Per column:

@@ -25,7 +25,8 @@
 #include "raw_elf.h"
 #include "testutil.h"
 
-/* A non-zero immediate on an extern ld_imm64 is kept and flagged (trap 22). */
+/* A non-zero immediate on an extern ld_imm64 (clang leaves both halves 0;
+ * libbpf overwrites them without looking) is kept and flagged. */
 static void test_imm_warning(void **state)
 {
 	size_t len;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* The report code of resolve and check (offline/report.c): one extern's
+/* The report code of resolve and check (output/report.c): one extern's
  * decision as a JSON object and as a text line, for every status and
  * address class; and the text escaping every input string goes through
- * (ksr_print_safe*, offline/cli.h): printable ASCII as is, every other byte
+ * (ksr_print_safe*, output/output.h): printable ASCII as is, every other byte
  * as \xNN. Byte-exact, as the CLI prints them. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,16 +38,14 @@ static struct ksr_extern ext(const char *name, enum ksr_extern_kind kind, bool w
 	return e;
 }
 
-static struct ksr_decision decision(enum ksr_status status, const char *reason, const char *note)
+static struct ksr_verdict decision(enum ksr_status status, const char *reason, const char *note)
 {
-	struct ksr_decision d = { .status = status };
+	struct ksr_verdict d = { .status = status, .reason = reason, .note = note };
 
-	snprintf(d.reason, sizeof(d.reason), "%s", reason);
-	snprintf(d.note, sizeof(d.note), "%s", note);
 	return d;
 }
 
-static void expect_json(const struct ksr_extern *e, const struct ksr_decision *d, bool pretty,
+static void expect_json(const struct ksr_extern *e, const struct ksr_verdict *d, bool pretty,
 			const char *want)
 {
 	struct ksr_json j;
@@ -60,7 +58,7 @@ static void expect_json(const struct ksr_extern *e, const struct ksr_decision *d
 	out_expect(&o, want);
 }
 
-static void expect_text(const struct ksr_extern *e, const struct ksr_decision *d, const char *want)
+static void expect_text(const struct ksr_extern *e, const struct ksr_verdict *d, const char *want)
 {
 	struct tu_mem o;
 
@@ -76,7 +74,7 @@ static void test_json_resolved_typed(void **state)
 {
 	struct ksr_extern v = ext("runqueues", KSR_EXTERN_VAR, false);
 	struct ksr_extern f = ext("bpf_task_acquire", KSR_EXTERN_FUNC, true);
-	struct ksr_decision d = decision(KSR_STATUS_RESOLVED, "", "");
+	struct ksr_verdict d = decision(KSR_STATUS_RESOLVED, "", "");
 
 	d.btf_id = 4242;
 	expect_json(&v, &d, false,
@@ -105,7 +103,7 @@ static void test_json_resolved_typeless(void **state)
 	struct ksr_extern e = ext("bpf_prog_put", KSR_EXTERN_TYPELESS, false);
 
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
-		struct ksr_decision d = decision(KSR_STATUS_RESOLVED, "", "");
+		struct ksr_verdict d = decision(KSR_STATUS_RESOLVED, "", "");
 		char want[256];
 
 		d.btf_id = 7;
@@ -124,7 +122,7 @@ static void test_json_unresolved(void **state)
 {
 	struct ksr_extern w = ext("bpf_missing", KSR_EXTERN_TYPELESS, true);
 	struct ksr_extern f = ext("bpf_kf", KSR_EXTERN_FUNC, false);
-	struct ksr_decision d = decision(KSR_STATUS_WEAK_UNRESOLVED, "not in kallsyms", "");
+	struct ksr_verdict d = decision(KSR_STATUS_WEAK_UNRESOLVED, "not in kallsyms", "");
 
 	d.btf_id = 9;
 	d.addr = 0x1234;
@@ -151,7 +149,7 @@ static void test_json_unresolved(void **state)
 static void test_json_untrusted(void **state)
 {
 	struct ksr_extern e = ext("x\"\x1b[2J\xff", KSR_EXTERN_VAR, false);
-	struct ksr_decision d = decision(KSR_STATUS_MISSING, "caf\xe9 \xe2\x9c\x93", "a\nb");
+	struct ksr_verdict d = decision(KSR_STATUS_MISSING, "caf\xe9 \xe2\x9c\x93", "a\nb");
 
 	expect_json(&e, &d, false,
 		    "{\"name\":\"x\\\"\\u001b[2J\\udcff\",\"kind\":\"var\",\"weak\":false,"
@@ -162,8 +160,8 @@ static void test_json_untrusted(void **state)
 static void test_json_in_array(void **state)
 {
 	struct ksr_extern a = ext("a", KSR_EXTERN_VAR, false), b = ext("b", KSR_EXTERN_FUNC, true);
-	struct ksr_decision da = decision(KSR_STATUS_RESOLVED, "", "");
-	struct ksr_decision db = decision(KSR_STATUS_MISSING, "gone", "");
+	struct ksr_verdict da = decision(KSR_STATUS_RESOLVED, "", "");
+	struct ksr_verdict db = decision(KSR_STATUS_MISSING, "gone", "");
 	struct ksr_json j;
 	struct tu_mem o;
 
@@ -187,7 +185,7 @@ static void test_text_resolved(void **state)
 	struct ksr_extern v = ext("runqueues", KSR_EXTERN_VAR, false);
 	struct ksr_extern f = ext("bpf_task_acquire", KSR_EXTERN_FUNC, true);
 	struct ksr_extern t = ext("bpf_prog_put", KSR_EXTERN_TYPELESS, false);
-	struct ksr_decision d = decision(KSR_STATUS_RESOLVED, "", "");
+	struct ksr_verdict d = decision(KSR_STATUS_RESOLVED, "", "");
 
 	d.btf_id = 4242;
 	expect_text(&v, &d, "  resolved        var           runqueues  btf_id 4242\n");
@@ -203,8 +201,7 @@ static void test_text_resolved(void **state)
 	d.addr_class = KSR_ADDR_MODULE;
 	expect_text(&t, &d,
 		    "  resolved        typeless      bpf_prog_put  0xffffffffc0001000 (module address)\n");
-	d.note[0] = 'n';
-	d.note[1] = '\0';
+	d.note = "n";
 	expect_text(&t, &d,
 		    "  resolved        typeless      bpf_prog_put  0xffffffffc0001000 (module address)"
 		    " (note: n)\n");
@@ -214,7 +211,7 @@ static void test_text_unresolved(void **state)
 {
 	struct ksr_extern w = ext("bpf_missing", KSR_EXTERN_TYPELESS, true);
 	struct ksr_extern f = ext("bpf_kf", KSR_EXTERN_FUNC, false);
-	struct ksr_decision d = decision(KSR_STATUS_WEAK_UNRESOLVED, "not in kallsyms", "");
+	struct ksr_verdict d = decision(KSR_STATUS_WEAK_UNRESOLVED, "not in kallsyms", "");
 
 	expect_text(&w, &d, "  weak_unresolved typeless weak bpf_missing: not in kallsyms\n");
 	d = decision(KSR_STATUS_INCOMPATIBLE, "parameter 1: int vs long", "");
@@ -230,7 +227,7 @@ static void test_text_unresolved(void **state)
 static void test_text_untrusted(void **state)
 {
 	struct ksr_extern e = ext("x\x1b[2J\xff", KSR_EXTERN_VAR, false);
-	struct ksr_decision d = decision(KSR_STATUS_MISSING, "caf\xe9\r", "a\nb");
+	struct ksr_verdict d = decision(KSR_STATUS_MISSING, "caf\xe9\r", "a\nb");
 
 	expect_text(&e, &d,
 		    "  missing         var           x\\x1b[2J\\xff: caf\\xe9\\x0d (note: a\\x0ab)\n");

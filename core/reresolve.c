@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* `ksymres load --reresolve`: decide the externs recorded in the manifest
- * again against the running kernel and rewrite their sites.
+/* Re-resolution of a patched object against the host (`ksymres load
+ * --reresolve`, ksr_image__reresolve()): decide the externs recorded in
+ * the manifest again and rewrite their sites.
  *
  * A patched object has no externs left, so everything comes from the
  * manifest (names, kinds, sites) plus what patching kept: the neutralised
@@ -8,69 +9,20 @@
  * FUNC still points at its local FUNC_PROTO. Typed variables lost their
  * local type to libbpf's .ksyms rewrite (it becomes int), so for them only
  * the name is looked up, as cilium/ebpf does; the verifier still checks
- * every use against the kernel type.
- *
- * The live host is decided by the resolver `resolve` uses, through a
- * profile of this host written exactly as `capture` writes one. The
- * profile goes to a private temporary directory that is removed as soon as
- * the profile is mapped. */
+ * every use against the kernel type. */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
-#include <unistd.h>
 
 #include "btf.h"
 #include "error.h"
 #include "kallsyms.h"
-#include "live.h"
-#include "load.h"
 #include "object.h"
 #include "patch.h"
 #include "profile.h"
-
-/* A profile of the running kernel, in memory: its BTF and full kallsyms
- * parsed, never written anywhere. */
-static int host_profile(const struct ksr_host_btf *hb, struct ksr_profile **out)
-{
-	const char *ks_path = ksr_live_kallsyms_path();
-	struct ksr_profile_info info = { 0 };
-	struct ksr_kallsyms *ks = NULL;
-	struct ksr_btf *btf = NULL;
-	struct utsname uts;
-	void *text = NULL;
-	size_t len;
-	uint64_t live_text;
-	int err;
-
-	/* a restricted kallsyms is a host problem (exit 1), found cheaply */
-	err = ksr_host_text(&live_text);
-	if (err) {
-		ksr_err_prefix("%s", ks_path);
-		return err;
-	}
-	err = ksr_read_file(ks_path, KSR_MAX_INPUT, &text, &len);
-	if (err) {
-		ksr_err_prefix("%s", ks_path);
-		return err;
-	}
-	err = ksr_kallsyms__parse(text, len, &ks);
-	free(text);
-	if (err) {
-		ksr_err_prefix("%s", ks_path);
-		return err;
-	}
-	err = ksr_btf__parse(hb->data, hb->len, KSR_BTF_MODE_KERNEL, &btf);
-	if (err) {
-		ksr_err_prefix("%s", hb->path);
-		ksr_kallsyms__free(ks);
-		return err;
-	}
-	info.release = uname(&uts) == 0 ? uts.release : "unknown";
-	return ksr_profile__from_parsed(btf, ks, &info, out);
-}
+#include "reresolve.h"
 
 /* Binding of the neutralised symbol named name: patching keeps it. */
 static bool sym_is_weak(const struct ksr_object *obj, const char *name)
@@ -97,7 +49,7 @@ static int cmp_rec_by_name(const void *a, const void *b, void *m)
 }
 
 /* Groups the manifest records by extern name into rr->externs. */
-static int collect(const struct ksr_object *obj, const struct ksr_manifest *m, struct ksr_rr *rr)
+static int collect(const struct ksr_object *obj, const struct ksr_manifest *m, struct ksr_reresolved *rr)
 {
 	uint32_t n = m->hdr.site_cnt;
 
@@ -111,7 +63,7 @@ static int collect(const struct ksr_object *obj, const struct ksr_manifest *m, s
 	qsort_r(rr->site_rec, n, sizeof(*rr->site_rec), cmp_rec_by_name, (void *)m);
 	for (uint32_t k = 0; k < n; k++) {
 		struct ksr_manifest_site s;
-		struct ksr_rr_extern *x;
+		struct ksr_reresolved_extern *x;
 		const struct ksr_obj_prog *prog;
 		const struct ksr_obj_sec *sec;
 		const char *name;
@@ -149,7 +101,7 @@ static int collect(const struct ksr_object *obj, const struct ksr_manifest *m, s
 
 /* libbpf's ordering puts .kconfig externs before .ksyms ones, each sorted
  * by name: the index poisoned calls carry. */
-static void set_local_ids(const struct ksr_object *obj, struct ksr_rr *rr)
+static void set_local_ids(const struct ksr_object *obj, struct ksr_reresolved *rr)
 {
 	const struct ksr_btf *lb = ksr_object__btf(obj);
 
@@ -194,7 +146,7 @@ static void decide_var(const struct ksr_extern *e, const struct ksr_profile *pro
 	d->status = KSR_STATUS_RESOLVED;
 }
 
-static int rewrite(const struct ksr_manifest *m, const struct ksr_rr *rr,
+static int rewrite(const struct ksr_manifest *m, const struct ksr_reresolved *rr,
 		   struct ksr_rebase_sec *secs, uint32_t sec_cnt)
 {
 	size_t k = 0;
@@ -232,11 +184,10 @@ static int rewrite(const struct ksr_manifest *m, const struct ksr_rr *rr,
 	return 0;
 }
 
-int ksr_rr__run(const struct ksr_object *obj, const struct ksr_manifest *m,
-		const struct ksr_host_btf *hb, struct ksr_rebase_sec *secs, uint32_t sec_cnt,
-		struct ksr_rr *rr)
+int ksr_reresolve(const struct ksr_object *obj, const struct ksr_manifest *m,
+		  const struct ksr_profile *prof, struct ksr_rebase_sec *secs, uint32_t sec_cnt,
+		  struct ksr_reresolved *rr)
 {
-	struct ksr_profile *prof = NULL;
 	int err;
 
 	memset(rr, 0, sizeof(*rr));
@@ -244,12 +195,9 @@ int ksr_rr__run(const struct ksr_object *obj, const struct ksr_manifest *m,
 	if (err)
 		return err;
 	set_local_ids(obj, rr);
-	err = host_profile(hb, &prof);
-	if (err)
-		return err;
 	rr->ok = true;
 	for (size_t i = 0; i < rr->cnt; i++) {
-		struct ksr_rr_extern *x = &rr->externs[i];
+		struct ksr_reresolved_extern *x = &rr->externs[i];
 
 		if (x->ext.kind == KSR_EXTERN_VAR)
 			decide_var(&x->ext, prof, &x->dec);
@@ -258,13 +206,10 @@ int ksr_rr__run(const struct ksr_object *obj, const struct ksr_manifest *m,
 		if (!ksr_status_ok(x->dec.status))
 			rr->ok = false;
 	}
-	if (rr->ok)
-		err = rewrite(m, rr, secs, sec_cnt);
-	ksr_profile__free(prof);
-	return err;
+	return rr->ok ? rewrite(m, rr, secs, sec_cnt) : 0;
 }
 
-void ksr_rr__free(struct ksr_rr *rr)
+void ksr_reresolved_free(struct ksr_reresolved *rr)
 {
 	free(rr->externs);
 	free(rr->sites);
