@@ -5,6 +5,8 @@
 #include <elf.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -504,6 +506,90 @@ KSR_API int ksr_resolution__new(const struct ksr_object *obj, const struct ksr_p
 	r->runnable = ok == 1;
 	*out = r;
 	return 0;
+}
+
+/* ---- batches: one object against many profiles, in parallel ------------- */
+
+#define KSR_BATCH_THREADS_MAX 8
+#define KSR_BATCH_MSG 512
+
+struct batch {
+	const struct ksr_object *obj;
+	struct ksr_profile *const *profs;
+	struct ksr_resolution **out;
+	int *err;                     /* per profile */
+	char (*msg)[KSR_BATCH_MSG];
+	size_t n;
+	bool drop;
+	atomic_size_t next;
+};
+
+static void *batch_worker(void *arg)
+{
+	struct batch *b = arg;
+
+	for (size_t k; (k = atomic_fetch_add(&b->next, 1)) < b->n;) {
+		b->err[k] = ksr_resolution__new(b->obj, b->profs[k], &b->out[k]);
+		if (b->err[k])
+			snprintf(b->msg[k], sizeof(b->msg[k]), "%s", ksr_errmsg());
+		if (b->drop)
+			ksr_profile__drop_cache(b->profs[k]);
+	}
+	return NULL;
+}
+
+KSR_API int ksr_resolution__new_batch(const struct ksr_object *obj,
+				      struct ksr_profile *const *profs, size_t n,
+				      const struct ksr_batch_opts *opts,
+				      struct ksr_resolution **out, size_t *failed)
+{
+	int err = opts_valid(opts, sizeof(*opts), "ksr_batch_opts");
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t threads = OPT(opts, struct ksr_batch_opts, threads);
+	pthread_t tid[KSR_BATCH_THREADS_MAX];
+	struct batch b = { obj, profs, out, NULL, NULL, n,
+			   OPT(opts, struct ksr_batch_opts, drop_cache), 0 };
+	size_t started = 0;
+
+	if (err)
+		return err;
+	if (!obj || (n && (!profs || !out || !failed)))
+		return ksr_err(EINVAL, "ksr_resolution__new_batch: invalid arguments");
+	for (size_t k = 0; k < n; k++)
+		out[k] = NULL;
+	b.err = calloc(n ? n : 1, sizeof(*b.err));
+	b.msg = calloc(n ? n : 1, sizeof(*b.msg));
+	if (!b.err || !b.msg) {
+		free(b.err);
+		free(b.msg);
+		return ksr_err(ENOMEM, "out of memory");
+	}
+	if (!threads)
+		threads = cpus > 0 ? (size_t)cpus : 1;
+	if (threads > KSR_BATCH_THREADS_MAX)
+		threads = KSR_BATCH_THREADS_MAX;
+	if (threads > n)
+		threads = n;
+	/* this thread is one of them; the others only if they start */
+	for (; started + 1 < threads; started++)
+		if (pthread_create(&tid[started], NULL, batch_worker, &b))
+			break;
+	batch_worker(&b);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	for (size_t k = 0; k < n && !err; k++)
+		if (b.err[k]) {
+			err = ksr_err(-b.err[k], "%s", b.msg[k]);
+			*failed = k;
+		}
+	if (err)
+		for (size_t k = 0; k < n; k++) {
+			ksr_resolution__free(out[k]);
+			out[k] = NULL;
+		}
+	free(b.err);
+	free(b.msg);
+	return err;
 }
 
 KSR_API void ksr_resolution__free(struct ksr_resolution *r)

@@ -42,10 +42,9 @@ enum {
 
 struct ksr_kallsyms;
 
-/* Parses text (/proc/kallsyms or System.map). The string table starts with
- * a NUL byte (offset 0 = empty). All-zero addresses (a capture taken without
+/* ksr_kallsyms__parse() (ksymres.h): the string table starts with a NUL
+ * byte (offset 0 = empty). All-zero addresses (a capture taken without
  * privilege) are refused with -KSR_EMALFORMED and a message saying so. */
-int ksr_kallsyms__parse(const char *text, size_t len, struct ksr_kallsyms **out);
 
 /* One line split into its fields (no copy: the pointers are into the line). */
 struct ksr_kallsyms_line {
@@ -101,7 +100,6 @@ struct ksr_span;
 int ksr_kallsyms__open_spans(const struct ksr_span *syms, uint32_t sym_cnt,
 			     const struct ksr_span *strs, const struct ksr_span *slots,
 			     uint32_t slot_cnt, struct ksr_kallsyms **out);
-void ksr_kallsyms__free(struct ksr_kallsyms *ks);
 
 uint32_t ksr_kallsyms__count(const struct ksr_kallsyms *ks);
 const struct ksr_ksym *ksr_kallsyms__sym(const struct ksr_kallsyms *ks, uint32_t i);

@@ -998,6 +998,8 @@ int ksr_profile__open_all(const char *const *paths, size_t n, struct ksr_profile
 		err = ksr_profile__open(paths[i], &out[i]);
 		if (err)
 			*failed = i;
+		else    /* what opening read: many open profiles hold none of it */
+			ksr_profile__drop_cache(out[i]);
 	}
 	if (err)
 		for (size_t i = 0; i < n; i++) {
@@ -1067,7 +1069,7 @@ KSR_API void ksr_profile__free(struct ksr_profile *p)
 	free(p);
 }
 
-void ksr_profile__drop_cache(struct ksr_profile *p)
+KSR_API void ksr_profile__drop_cache(struct ksr_profile *p)
 {
 	if (p->src)
 		ksr_src_drop_copies(p->src);

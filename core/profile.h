@@ -71,22 +71,6 @@ struct ksr_profile_info {
  * short under a mapping faults). Lookups on one profile must not run in
  * two threads at once. */
 
-/* 0, or what made lookups answer "not found" against the data, with its
- * message set again: the first read that failed after opening (an I/O
- * error, the file changed, a damaged block), or an index that a lookup
- * found malformed (no empty slot within KSR_HASH_PROBE_MAX, a name with
- * more than KSR_KSYM_RUN_MAX records: -KSR_EMALFORMED). Check it before
- * trusting answers. */
-int ksr_profile__read_error(const struct ksr_profile *prof);
-/* Frees the blocks that lookups have read so far, for a profile that stays
- * open once its answers are taken (check keeps every profile open until it
- * prints); later lookups read and verify them again. Pointers that lookups
- * returned are invalid afterwards. */
-void ksr_profile__drop_cache(struct ksr_profile *prof);
-/* Opens paths[0..n) into out[0..n). On failure every profile is freed
- * (out[] all NULL), and *failed is the index that failed. */
-int ksr_profile__open_all(const char *const *paths, size_t n, struct ksr_profile **out,
-			  size_t *failed);
 
 /* Recomputes the block hashes and the head hash of a profile image in
  * place, as a forger would (tests and fuzzers): 0, or -1 when its head is
@@ -162,13 +146,10 @@ bool ksr_profile_v1__is(const uint8_t *img, size_t len);
 
 const struct ksr_kallsyms *ksr_profile__kallsyms(const struct ksr_profile *prof);
 const struct ksr_profile_meta *ksr_profile__meta(const struct ksr_profile *prof);
-/* The profile's file name without directories (for reports). */
-const char *ksr_profile__name(const struct ksr_profile *prof);
 size_t ksr_profile__size(const struct ksr_profile *prof);
 /* Optional sections (KSR_PROFILE_OPT_PREFIX*), in file order: the name of
  * the i-th and its bytes as a span (read and verified like the rest), or
  * NULL past the last. */
-uint32_t ksr_profile__optional_cnt(const struct ksr_profile *prof);
 const char *ksr_profile__optional(const struct ksr_profile *prof, uint32_t i,
 				  struct ksr_span *span);
 

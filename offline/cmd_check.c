@@ -141,22 +141,27 @@ int ksr_cmd_check(int argc, char **argv)
 			goto out;
 		}
 	}
-	for (size_t k = 0; k < np; k++) {
-		/* an error: out of memory, or lookups that could not read the
+	{
+		/* the decisions are copies: what a profile read is dropped
+		 * once it is decided, so memory does not grow with profiles */
+		struct ksr_batch_opts bo = { .sz = sizeof(bo), .drop_cache = true };
+		size_t bad = 0;
+
+		/* an error: out of memory, or lookups that could not read a
 		 * profile (they answered "not found") */
-		err = ksr_resolution__new(obj, p[k], &d[k]);
+		err = ksr_resolution__new_batch(obj, p, np, &bo, d, &bad);
 		if (err == -ENOMEM) {
 			rc = ksr_cli_usage("check", "out of memory");
 			goto out;
 		}
 		if (err) {
-			rc = ksr_cli_fail(paths[k], err);
+			rc = ksr_cli_fail(paths[bad], err);
 			goto out;
 		}
+	}
+	for (size_t k = 0; k < np; k++) {
 		ok[k] = ksr_resolution__runnable(d[k]);
 		all_ok &= (size_t)ok[k];
-		/* the decisions are copies: what was read is not needed again */
-		ksr_profile__drop_cache(p[k]);
 	}
 	if (ksr_cli.json)
 		print_json(obj, p, np, d, ok);

@@ -126,6 +126,10 @@ struct ksr_profile;
  * file changed while it is read is an error, never a crash. */
 KSR_API int ksr_profile__open(const char *path, struct ksr_profile **out);
 KSR_API void ksr_profile__free(struct ksr_profile *prof);
+/* Frees the blocks that lookups have read so far (a profile kept open once
+ * its answers are taken); later lookups read and verify them again.
+ * Pointers that lookups returned before are invalid afterwards. */
+KSR_API void ksr_profile__drop_cache(struct ksr_profile *prof);
 KSR_API const char *ksr_profile__release(const struct ksr_profile *prof);
 /* 32 lowercase hex digits: XXH3-128 of the raw vmlinux BTF. */
 KSR_API const char *ksr_profile__identity(const struct ksr_profile *prof);
@@ -161,9 +165,9 @@ KSR_API const char *ksr_profile__arch(const struct ksr_profile *prof);
 KSR_API int ksr_profile__read_error(const struct ksr_profile *prof);
 /* The profile's file name without directories. */
 KSR_API const char *ksr_profile__name(const struct ksr_profile *prof);
-/* Opens paths[0..n) into out[0..n), as `ksymres check` does. On failure
- * every profile is freed (out[] all NULL) and *failed is the index that
- * failed. */
+/* Opens paths[0..n) into out[0..n), as `ksymres check` does; each holds
+ * only its head and block table until a lookup reads. On failure every
+ * profile is freed (out[] all NULL) and *failed is the index that failed. */
 KSR_API int ksr_profile__open_all(const char *const *paths, size_t n, struct ksr_profile **out,
 				  size_t *failed);
 /* A profile in memory from a kernel-mode BTF (ksr_btf__parse_kernel() or
@@ -305,6 +309,21 @@ KSR_API bool ksr_status_ok(enum ksr_status s);
 KSR_API int ksr_resolution__new(const struct ksr_object *obj, const struct ksr_profile *prof,
 				struct ksr_resolution **out);
 KSR_API void ksr_resolution__free(struct ksr_resolution *res);
+
+struct ksr_batch_opts {
+	size_t sz;
+	unsigned int threads;    /* 0: one per online CPU, at most 8 */
+	bool drop_cache;         /* free what each profile read once it is decided */
+};
+
+/* ksr_resolution__new of obj against profs[0..n) into out[0..n), the
+ * profiles decided in parallel (each by one thread at a time). On failure
+ * out[] is all NULL, *failed is the lowest index that failed and the
+ * message is its. */
+KSR_API int ksr_resolution__new_batch(const struct ksr_object *obj,
+				      struct ksr_profile *const *profs, size_t n,
+				      const struct ksr_batch_opts *opts,
+				      struct ksr_resolution **out, size_t *failed);
 /* True when every extern is resolved or weak_unresolved: the object can be
  * patched and its programs loaded on that kernel. */
 KSR_API bool ksr_resolution__runnable(const struct ksr_resolution *res);
