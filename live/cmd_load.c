@@ -163,17 +163,7 @@ static int rebase(struct load_ctx *c)
 static void report_rr_failure(const struct load_ctx *c)
 {
 	if (ksr_cli.json) {
-		struct ksr_json j;
-
-		ksr_json_init(&j, stdout, ksr_cli.pretty);
-		ksr_json_obj_open(&j);
-		ksr_json_key(&j, "externs");
-		ksr_json_arr_open(&j);
-		for (size_t i = 0; i < ksr_resolution__extern_cnt(c->hc.rr); i++)
-			ksr_report_resolution_json(&j, c->hc.rr, i);
-		ksr_json_arr_close(&j);
-		ksr_json_obj_close(&j);
-		ksr_json_end(&j);
+		ksr_report_resolution_doc_json(stdout, ksr_cli.pretty, c->hc.rr);
 		return;
 	}
 	printf("re-resolving against the running kernel (%s):\n", host_release());

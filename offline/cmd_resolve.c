@@ -75,17 +75,7 @@ static void report(const char *obj_path, const struct ksr_object *obj,
 	size_t n = ksr_object__extern_cnt(obj);
 
 	if (ksr_cli.json) {
-		struct ksr_json j;
-
-		ksr_json_init(&j, stdout, ksr_cli.pretty);
-		ksr_json_obj_open(&j);
-		ksr_json_key(&j, "externs");
-		ksr_json_arr_open(&j);
-		for (size_t i = 0; i < n; i++)
-			ksr_report_resolution_json(&j, d, i);
-		ksr_json_arr_close(&j);
-		ksr_json_obj_close(&j);
-		ksr_json_end(&j);
+		ksr_report_resolution_doc_json(stdout, ksr_cli.pretty, d);
 		return;
 	}
 	fputs("object:  ", stdout);

@@ -83,6 +83,21 @@ void ksr_report_resolution_text(FILE *f, const struct ksr_resolution *res, size_
 	ksr_report_extern_text(f, ksr_resolution__extern(res, i), ksr_resolution__verdict(res, i));
 }
 
+void ksr_report_resolution_doc_json(FILE *f, bool pretty, const struct ksr_resolution *res)
+{
+	struct ksr_json j;
+
+	ksr_json_init(&j, f, pretty);
+	ksr_json_obj_open(&j);
+	ksr_json_key(&j, "externs");
+	ksr_json_arr_open(&j);
+	for (size_t i = 0; i < ksr_resolution__extern_cnt(res); i++)
+		ksr_report_resolution_json(&j, res, i);
+	ksr_json_arr_close(&j);
+	ksr_json_obj_close(&j);
+	ksr_json_end(&j);
+}
+
 const char *ksr_kind_str(int k)
 {
 	switch (k) {

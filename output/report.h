@@ -15,5 +15,7 @@ void ksr_report_extern_text(FILE *f, const struct ksr_extern *e, const struct ks
 /* Extern i of a resolution, as above. */
 void ksr_report_resolution_json(struct ksr_json *j, const struct ksr_resolution *res, size_t i);
 void ksr_report_resolution_text(FILE *f, const struct ksr_resolution *res, size_t i);
+/* The whole document {"externs":[...]} of a resolution (resolve -j, load). */
+void ksr_report_resolution_doc_json(FILE *f, bool pretty, const struct ksr_resolution *res);
 
 #endif
