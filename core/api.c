@@ -396,9 +396,20 @@ KSR_API int ksr_profile__summary(const struct ksr_profile *prof, struct ksr_prof
 	return err;
 }
 
-KSR_API const char *ksr_profile__optional_name(const struct ksr_profile *prof, uint32_t i)
+KSR_API int ksr_profile__section(const struct ksr_profile *prof, uint32_t i,
+				 struct ksr_profile_section *sec)
 {
-	return ksr_profile__optional(prof, i, NULL);
+	struct ksr_profile_section full = { .sz = sizeof(full) };
+	int err = sec ? opts_valid(sec, sizeof(*sec), "ksr_profile_section") :
+			ksr_err(EINVAL, "ksr_profile_section: NULL");
+
+	if (err)
+		return err;
+	full.name = ksr_profile__section_at(prof, i, &full.offset, &full.size, &full.optional);
+	if (!full.name)
+		return ksr_err(ENOENT, "profile: no section %u", i);
+	copy_out(sec, &full, sizeof(full));
+	return 0;
 }
 
 KSR_API int ksr_profile_writer__new(const char *path, const struct ksr_btf *btf,

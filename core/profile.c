@@ -51,6 +51,11 @@ struct ksr_profile {
 	struct ksr_kallsyms *ks;
 	struct opt_sec opt[KSR_PROFILE_MAX_SECS];
 	uint32_t opt_cnt;
+	struct {                     /* the section table, for --info */
+		char name[OPT_NAME_MAX];
+		uint64_t off, size;
+	} sec[KSR_PROFILE_MAX_SECS];
+	uint32_t sec_cnt;
 	char identity[33];
 	char build_id[2 * KSR_PROFILE_BUILD_ID_MAX + 1];
 	char release[KSR_PROFILE_RELEASE_MAX + 1];
@@ -894,6 +899,11 @@ static int open_verified(struct ksr_profile *p)
 		snprintf(p->opt[p->opt_cnt].name, OPT_NAME_MAX, "%s", l.names[i]);
 		p->opt[p->opt_cnt++].span = part[i];
 	}
+	for (uint32_t i = 1; i < l.nsec; i++) {
+		snprintf(p->sec[p->sec_cnt].name, OPT_NAME_MAX, "%s", l.names[i]);
+		p->sec[p->sec_cnt].off = l.off[i];
+		p->sec[p->sec_cnt++].size = l.size[i];
+	}
 	err = ksr_btf__open_spans(&part[SEC_BTF], &part[SEC_TYPES], p->meta.btf_type_cnt,
 				  &part[SEC_NAMES], p->meta.btf_slot_cnt, &p->btf);
 	if (err) {
@@ -1125,6 +1135,22 @@ int ksr_profile__read_error(const struct ksr_profile *p)
 uint32_t ksr_profile__optional_cnt(const struct ksr_profile *p)
 {
 	return p->opt_cnt;
+}
+
+KSR_API uint32_t ksr_profile__section_cnt(const struct ksr_profile *p)
+{
+	return p->sec_cnt;
+}
+
+const char *ksr_profile__section_at(const struct ksr_profile *p, uint32_t i, uint64_t *off,
+				    uint64_t *size, bool *optional)
+{
+	if (i >= p->sec_cnt)
+		return NULL;
+	*off = p->sec[i].off;
+	*size = p->sec[i].size;
+	*optional = is_opt_name(p->sec[i].name);
+	return p->sec[i].name;
 }
 
 const char *ksr_profile__optional(const struct ksr_profile *p, uint32_t i, struct ksr_span *span)

@@ -150,6 +150,11 @@ size_t ksr_profile__size(const struct ksr_profile *prof);
 /* Optional sections (KSR_PROFILE_OPT_PREFIX*), in file order: the name of
  * the i-th and its bytes as a span (read and verified like the rest), or
  * NULL past the last. */
+/* Section i of the file's table (the null section left out): its name,
+ * offset and size; NULL past the last. */
+const char *ksr_profile__section_at(const struct ksr_profile *prof, uint32_t i, uint64_t *off,
+				    uint64_t *size, bool *optional);
+uint32_t ksr_profile__optional_cnt(const struct ksr_profile *prof);
 const char *ksr_profile__optional(const struct ksr_profile *prof, uint32_t i,
 				  struct ksr_span *span);
 

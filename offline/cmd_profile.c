@@ -158,6 +158,7 @@ static const char *const flag_names[] = { "kallsyms_all", "kfunc_tags", "text_ad
 static int info(const char *path)
 {
 	struct ksr_profile_summary m = { .sz = sizeof(m) };
+	struct ksr_profile_section sec = { .sz = sizeof(sec) };
 	struct ksr_profile *p;
 	const char *bid;
 	struct ksr_json j;
@@ -203,8 +204,24 @@ static int info(const char *path)
 		ksr_json_u64(&j, m.block_cnt);
 		ksr_json_key(&j, "optional_sections");
 		ksr_json_arr_open(&j);
-		for (uint32_t i = 0; i < ksr_profile__optional_cnt(p); i++)
-			ksr_json_str(&j, ksr_profile__optional_name(p, i));
+		for (uint32_t i = 0; !ksr_profile__section(p, i, &sec); i++)
+			if (sec.optional)
+				ksr_json_str(&j, sec.name);
+		ksr_json_arr_close(&j);
+		ksr_json_key(&j, "sections");
+		ksr_json_arr_open(&j);
+		for (uint32_t i = 0; !ksr_profile__section(p, i, &sec); i++) {
+			ksr_json_obj_open(&j);
+			ksr_json_key(&j, "name");
+			ksr_json_str(&j, sec.name);
+			ksr_json_key(&j, "offset");
+			ksr_json_u64(&j, sec.offset);
+			ksr_json_key(&j, "size");
+			ksr_json_u64(&j, sec.size);
+			ksr_json_key(&j, "optional");
+			ksr_json_bool(&j, sec.optional);
+			ksr_json_obj_close(&j);
+		}
 		ksr_json_arr_close(&j);
 		ksr_json_obj_close(&j);
 		ksr_json_end(&j);
@@ -226,10 +243,12 @@ static int info(const char *path)
 			if (m.flags & (1u << i))
 				printf(" %s", flag_names[i]);
 		printf("\ncounts   %u BTF types, %u symbols\n", m.btf_type_cnt, m.sym_cnt);
-		for (uint32_t i = 0; i < ksr_profile__optional_cnt(p); i++) {
-			printf("optional ");
-			ksr_print_safe(stdout, ksr_profile__optional_name(p, i));
-			printf("\n");
+		printf("sections %-16s %10s %10s\n", "name", "offset", "size");
+		for (uint32_t i = 0; !ksr_profile__section(p, i, &sec); i++) {
+			printf("         ");
+			ksr_print_safe_col(stdout, sec.name, 16, 16);
+			printf(" %#10llx %10llu%s\n", (unsigned long long)sec.offset,
+			       (unsigned long long)sec.size, sec.optional ? "  optional" : "");
 		}
 	}
 	ksr_profile__free(p);

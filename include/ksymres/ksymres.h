@@ -196,9 +196,19 @@ struct ksr_profile_summary {
 
 /* What `ksymres profile --info` shows besides the strings above. */
 KSR_API int ksr_profile__summary(const struct ksr_profile *prof, struct ksr_profile_summary *s);
-/* Optional sections (".ksr.opt.*", which readers may skip), in file order. */
-KSR_API uint32_t ksr_profile__optional_cnt(const struct ksr_profile *prof);
-KSR_API const char *ksr_profile__optional_name(const struct ksr_profile *prof, uint32_t i);
+struct ksr_profile_section {
+	size_t sz;
+	const char *name;
+	uint64_t offset;         /* in the file */
+	uint64_t size;
+	bool optional;           /* ".ksr.opt.*": readers that do not know it skip it */
+};
+
+/* The sections of a profile file in file order, the ELF null section left
+ * out (none for a profile made in memory): -ENOENT past the last. */
+KSR_API uint32_t ksr_profile__section_cnt(const struct ksr_profile *prof);
+KSR_API int ksr_profile__section(const struct ksr_profile *prof, uint32_t i,
+				 struct ksr_profile_section *sec);
 
 /* Writing a profile in steps, the bytes ksr_profile__create() writes: new
  * writes the sections of btf (a kernel-mode BTF, free to go afterwards) to a
