@@ -889,7 +889,7 @@ static int open_verified(struct ksr_profile *p)
 		return err;
 	}
 	err = ksr_src_verify_blocks(p->src, KSR_PROFILE_BODY_OFF, p->meta.body_len, blocks,
-				    p->meta.block_cnt);
+				    p->meta.block_cnt, l.off[blk]);
 	if (err)
 		return err;
 	p->file = ksr_span_file(p->src);

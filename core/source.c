@@ -75,10 +75,14 @@ struct ksr_src {
 	char msg[SRC_MSG_MAX];
 	struct src_piece *ring[SRC_RING / SRC_RING_PIECE]; /* recent blocks; NULL until used */
 	uint64_t ring_at[SRC_RING];   /* offset + 1 of the block in each entry; 0 = none */
-	/* verified blocks: [v_off, v_off + v_len), hashes v_hash[] */
+	/* verified blocks: [v_off, v_off + v_len), their hashes v_hash[v_cnt]
+	 * as read at v_tab_off, whose own hash is v_tab_hash: dropped with
+	 * the copies, read again (and checked) when a block needs them */
+	bool verified;
 	uint64_t v_off, v_len;
 	uint64_t *v_hash;
 	uint32_t v_cnt;
+	uint64_t v_tab_off, v_tab_hash;
 };
 
 /* what empty ranges point at */
@@ -193,13 +197,25 @@ void ksr_src_drop_copies(struct ksr_src *s)
 		s->ring[i] = NULL;
 	}
 	memset(s->ring_at, 0, sizeof(s->ring_at));
+	free(s->v_hash);
+	s->v_hash = NULL;
+	/* a grown table goes back to the allocator for the next source */
+	if (s->cap > SRC_TABLE_MIN) {
+		struct src_copy *small = calloc(SRC_TABLE_MIN, sizeof(*small));
+
+		if (small) {
+			free(s->tab);
+			s->tab = small;
+			s->cap = SRC_TABLE_MIN;
+		}
+	}
 	memset(s->tab, 0, (size_t)s->cap * sizeof(*s->tab));
 	s->cnt = 0;
 	s->held = 0;
 }
 
 int ksr_src_verify_blocks(struct ksr_src *s, uint64_t off, uint64_t len, uint64_t *hashes,
-			  uint32_t cnt)
+			  uint32_t cnt, uint64_t table_off)
 {
 	if (off % SRC_BLOCK || off > s->size || len > s->size - off ||
 	    (len + SRC_BLOCK - 1) / SRC_BLOCK != cnt) {
@@ -207,10 +223,13 @@ int ksr_src_verify_blocks(struct ksr_src *s, uint64_t off, uint64_t len, uint64_
 		return ksr_err(EINVAL, "verified blocks do not fit the file");
 	}
 	free(s->v_hash);
+	s->verified = true;
 	s->v_hash = hashes;
 	s->v_off = off;
 	s->v_len = len;
 	s->v_cnt = cnt;
+	s->v_tab_off = table_off;
+	s->v_tab_hash = ksr_hash64(hashes, (size_t)cnt * sizeof(*hashes));
 	return 0;
 }
 
@@ -358,7 +377,7 @@ static const uint8_t *keep(struct ksr_src *s, uint64_t off, uint64_t len, const 
  * range (the range's last block may be short: it ends with the range). */
 static bool in_verified(const struct ksr_src *s, uint64_t start)
 {
-	return s->v_hash && start >= s->v_off && start - s->v_off < s->v_len;
+	return s->verified && start >= s->v_off && start - s->v_off < s->v_len;
 }
 
 /* Bytes of the block at start: SRC_BLOCK, or less at the end of the file
@@ -368,6 +387,32 @@ static uint64_t block_len(const struct ksr_src *s, uint64_t start)
 	uint64_t end = in_verified(s, start) ? s->v_off + s->v_len : s->size;
 
 	return end - start < SRC_BLOCK ? end - start : SRC_BLOCK;
+}
+
+/* Reads the block hashes again after a drop; they must be the ones
+ * verified at open. */
+static bool load_hashes(struct ksr_src *s)
+{
+	size_t n = (size_t)s->v_cnt * sizeof(*s->v_hash);
+	uint64_t *h = malloc(n ? n : 1);
+	int err;
+
+	if (!h) {
+		fail(s, ksr_err(ENOMEM, "out of memory"));
+		return false;
+	}
+	err = ksr_pread_full(s->fd, h, n, s->v_tab_off);
+	if (!err && ksr_hash64(h, n) != s->v_tab_hash)
+		err = ksr_err(KSR_EMALFORMED,
+			      "block table at offset 0x%llx changed since the profile was opened",
+			      (unsigned long long)s->v_tab_off);
+	if (err) {
+		free(h);
+		fail(s, err);
+		return false;
+	}
+	s->v_hash = h;
+	return true;
 }
 
 /* The block that starts at start, read into its ring entry (and verified)
@@ -401,6 +446,8 @@ static const uint8_t *block(struct ksr_src *s, uint64_t start)
 	if (in_verified(s, start)) {
 		uint32_t i = (uint32_t)((start - s->v_off) / SRC_BLOCK);
 
+		if (!s->v_hash && !load_hashes(s))
+			return NULL;
 		if (ksr_hash64(p, (size_t)n) != s->v_hash[i])
 			return fail(s, ksr_err(KSR_EMALFORMED,
 					       "block %u at offset 0x%llx: hash mismatch: the profile is damaged",

@@ -35,9 +35,11 @@ void ksr_src_drop_copies(struct ksr_src *src);
  * verified against hashes[cnt] (XXH3-64 of each 4 KiB block, the last one
  * possibly short) when it is first read; a mismatch fails that read and
  * every later one (ksr_src_error()). hashes is malloc()ed: the source
- * takes it, and frees it, whether or not the call succeeds. */
+ * takes it, and frees it, whether or not the call succeeds. It was read
+ * from table_off: ksr_src_drop_copies() drops it too, and a later read
+ * reads it again from there, refused unless it is the same. */
 int ksr_src_verify_blocks(struct ksr_src *src, uint64_t off, uint64_t len,
-			  uint64_t *hashes, uint32_t cnt);
+			  uint64_t *hashes, uint32_t cnt, uint64_t table_off);
 uint64_t ksr_src_size(const struct ksr_src *src);
 /* Reads [off, off+len) of the file into buf, keeping no copy (for reading
  * all of it once); a file that shrank since it was opened is

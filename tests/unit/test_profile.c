@@ -603,6 +603,55 @@ static void test_file_changes(void **state)
 	free(buf);
 }
 
+/* Dropping what a profile read: the same answers after, read again and
+ * verified; a block table damaged after the drop is refused, not trusted
+ * (it is read again from the file). */
+static void test_drop_cache(void **state)
+{
+	int kf = 0, pc = 0, err;
+	struct ksr_elfsecs secs;
+	const struct ksr_elfsec *blk;
+	struct ksr_profile *p;
+	uint32_t first, cnt;
+	char path[320];
+	uint8_t x;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s.drop", F.path);
+	put_image(path, F.img, F.len);
+	assert_int_equal(ksr_profile__open(path, &p), 0);
+	for (int round = 0; round < 2; round++) {
+		int k = ksr_btf__find(ksr_profile__btf(p), "ksr_fixed_kfunc", BTF_KIND_FUNC);
+		int v = ksr_btf__find(ksr_profile__btf(p), "ksr_fixed_pcpu", BTF_KIND_VAR);
+
+		assert_true(k > 0 && v > 0);
+		if (round)
+			assert_true(k == kf && v == pc);
+		kf = k;
+		pc = v;
+		assert_int_equal(ksr_kallsyms__lookup(ksr_profile__kallsyms(p), "ksr_fixed_func",
+						      &first, &cnt), 0);
+		assert_int_equal(cnt, 2);
+		ksr_profile__drop_cache(p);
+	}
+	assert_int_equal(ksr_profile__read_error(p), 0);
+	/* one bit of the block table, flipped in the file under the open profile */
+	assert_int_equal(ksr_elfsec__read(F.img, F.len, &ksr_elf_kind_profile, &secs), 0);
+	blk = ksr_elfsec__find(&secs, ".ksr.blocks", &err);
+	assert_non_null(blk);
+	x = F.img[blk->offset] ^ 1;
+	fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, &x, 1, (off_t)blk->offset), 1);
+	close(fd);
+	ksr_elfsec__free(&secs);
+	assert_true(ksr_btf__find(ksr_profile__btf(p), "ksr_fixed_kfunc", BTF_KIND_FUNC) < 0);
+	assert_int_equal(ksr_profile__read_error(p), -KSR_EMALFORMED);
+	assert_non_null(strstr(ksr_errmsg(), "changed since the profile was opened"));
+	ksr_profile__free(p);
+	unlink(path);
+}
+
 /* The host profile: every byte of the head and of the block table, and 31
  * body positions spread evenly, flipped: each caught at open or lookup. */
 static void test_host_flips(void **state)
@@ -755,6 +804,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_btf),
 		cmocka_unit_test(test_roundtrip_kallsyms),
 		cmocka_unit_test(test_file_changes),
+		cmocka_unit_test(test_drop_cache),
 		cmocka_unit_test(test_host_flips),
 		cmocka_unit_test(test_forged_indexes_safe),
 		cmocka_unit_test(test_forged_out_of_range),
