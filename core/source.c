@@ -109,7 +109,8 @@ static struct {
 	pthread_mutex_t lock;
 	struct src_piece *head;
 	uint32_t cnt;
-} pool = { PTHREAD_MUTEX_INITIALIZER, NULL, 0 };
+	uint32_t max;                 /* a field: 0 would make cnt < max always false */
+} pool = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, SRC_POOL_MAX };
 
 static struct src_piece *pool_take(void)
 {
@@ -129,7 +130,7 @@ static void piece_free(struct src_piece *p)
 {
 	if (p->cap == SRC_PIECE) {
 		pthread_mutex_lock(&pool.lock);
-		if (pool.cnt < SRC_POOL_MAX) {
+		if (pool.cnt < pool.max) {
 			p->next = pool.head;
 			pool.head = p;
 			pool.cnt++;
