@@ -651,7 +651,6 @@ int ksr_store_put(struct ksr_store *st, const void *data, size_t len,
 		unlink(tmp);
 		return err;
 	}
-	e.added = (int64_t)time(NULL);
 	snprintf(dir, sizeof(dir), "%s/profiles", st->dir);
 	pthread_mutex_lock(&st->lock);
 	if (file_exists(dst)) {
@@ -665,8 +664,13 @@ int ksr_store_put(struct ksr_store *st, const void *data, size_t len,
 			*created = true;
 		}
 	}
-	if (!err)
+	if (!err) {
+		/* what reindex finds again: the file's time */
+		struct stat sb;
+
+		e.added = stat(dst, &sb) == 0 ? (int64_t)sb.st_mtime : (int64_t)time(NULL);
 		err = labels_read(st->dir, e.identity, &e);
+	}
 	for (size_t i = 0; i < label_cnt && !err; i++)
 		err = label_set(&e, labels[i]);
 	if (!err && (*created || label_cnt))
