@@ -188,7 +188,7 @@ static void set_body(struct ksr_http_resp *r, int status, const char *type, char
 	r->len = len;
 }
 
-static void error_resp(struct ksr_http_resp *r, int status, const char *msg)
+void ksr_http_error(struct ksr_http_resp *r, int status, const char *msg)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -245,7 +245,7 @@ static void doc_send(struct doc *d, struct ksr_http_resp *r, int status)
 {
 	if (fclose(d->f) != 0) {
 		free(d->buf);
-		error_resp(r, 500, "out of memory");
+		ksr_http_error(r, 500, "out of memory");
 		return;
 	}
 	set_body(r, status, "application/json", d->buf, d->len);
@@ -256,7 +256,7 @@ static void entry_resp(struct ksr_http_resp *r, int status, const struct ksr_sto
 	struct doc d;
 
 	if (!doc_open(&d, false)) {
-		error_resp(r, 500, "out of memory");
+		ksr_http_error(r, 500, "out of memory");
 		return;
 	}
 	ksr_store_entry_json(&d.j, e);
@@ -301,7 +301,7 @@ static bool args_known(const struct ksr_http_req *q, const char *const *allowed,
 			char msg[160];
 
 			snprintf(msg, sizeof(msg), "unknown query argument '%.64s'", q->query[i].key);
-			error_resp(r, 400, msg);
+			ksr_http_error(r, 400, msg);
 			return false;
 		}
 	}
@@ -316,7 +316,7 @@ static bool labels_valid(const char *const *v, size_t n, struct ksr_http_resp *r
 
 			snprintf(msg, sizeof(msg), "'%.200s' is no label (k=v: [A-Za-z0-9._-]{1,64}=[A-Za-z0-9._:/-]{0,128})",
 				 v[i]);
-			error_resp(r, 400, msg);
+			ksr_http_error(r, 400, msg);
 			return false;
 		}
 	return true;
@@ -334,7 +334,7 @@ static bool authorized(struct ksr_service *svc, const struct ksr_http_req *q,
 	if (!svc->token)
 		return true;
 	if (!h || strncmp(h, "Bearer ", 7)) {
-		error_resp(r, 401, "this request needs 'Authorization: Bearer <token>'");
+		ksr_http_error(r, 401, "this request needs 'Authorization: Bearer <token>'");
 		return false;
 	}
 	h += 7;
@@ -343,7 +343,7 @@ static bool authorized(struct ksr_service *svc, const struct ksr_http_req *q,
 	for (size_t i = 0; i < svc->token_len; i++)
 		diff |= (unsigned char)(svc->token[i] ^ h[i < n ? i : 0]);
 	if (diff) {
-		error_resp(r, 401, "wrong token");
+		ksr_http_error(r, 401, "wrong token");
 		return false;
 	}
 	return true;
@@ -364,18 +364,18 @@ static void put_profile(struct ksr_service *svc, const struct ksr_http_req *q,
 	if (!authorized(svc, q, r) || !args_known(q, allowed, r))
 		return;
 	if (n > KSR_STORE_LABELS_MAX) {
-		error_resp(r, 400, "too many labels");
+		ksr_http_error(r, 400, "too many labels");
 		return;
 	}
 	if (!labels_valid(labels, n, r))
 		return;
 	if (!q->body_len) {
-		error_resp(r, 400, "the body is empty: PUT a profile");
+		ksr_http_error(r, 400, "the body is empty: PUT a profile");
 		return;
 	}
 	err = ksr_store_put(svc->st, q->body, q->body_len, labels, n, &e, &created);
 	if (err) {
-		error_resp(r, status_for(err), ksr_cli_errmsg());
+		ksr_http_error(r, status_for(err), ksr_cli_errmsg());
 		return;
 	}
 	entry_resp(r, created ? 201 : 200, &e);
@@ -396,19 +396,19 @@ static void list_profiles(struct ksr_service *svc, const struct ksr_http_req *q,
 	if (!args_known(q, allowed, r))
 		return;
 	if (n > KSR_STORE_LABELS_MAX || nr > 1) {
-		error_resp(r, 400, n > KSR_STORE_LABELS_MAX ? "too many labels" : "one release at most");
+		ksr_http_error(r, 400, n > KSR_STORE_LABELS_MAX ? "too many labels" : "one release at most");
 		return;
 	}
 	if (!labels_valid(labels, n, r))
 		return;
 	err = ksr_store_list(svc->st, labels, n, nr ? release[0] : NULL, &v, &cnt);
 	if (err) {
-		error_resp(r, status_for(err), ksr_cli_errmsg());
+		ksr_http_error(r, status_for(err), ksr_cli_errmsg());
 		return;
 	}
 	if (!doc_open(&d, false)) {
 		ksr_store_entries_free(v, cnt);
-		error_resp(r, 500, "out of memory");
+		ksr_http_error(r, 500, "out of memory");
 		return;
 	}
 	ksr_json_obj_open(&d.j);
@@ -429,7 +429,7 @@ static void get_profile(struct ksr_service *svc, const char *id, struct ksr_http
 	int err = ksr_store_get(svc->st, id, &e);
 
 	if (err) {
-		error_resp(r, status_for(err), ksr_cli_errmsg());
+		ksr_http_error(r, status_for(err), ksr_cli_errmsg());
 		return;
 	}
 	entry_resp(r, 200, &e);
@@ -443,7 +443,7 @@ static void get_file(struct ksr_service *svc, const char *id, struct ksr_http_re
 	int fd;
 
 	if (ksr_store_profile_path(svc->st, id, path, sizeof(path))) {
-		error_resp(r, 400, ksr_cli_errmsg());
+		ksr_http_error(r, 400, ksr_cli_errmsg());
 		return;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -453,7 +453,7 @@ static void get_file(struct ksr_service *svc, const char *id, struct ksr_http_re
 		if (fd >= 0)
 			close(fd);
 		snprintf(msg, sizeof(msg), "profile %s is not in the store", id);
-		error_resp(r, e == ENOENT ? 404 : 500, e == ENOENT ? msg : strerror(e));
+		ksr_http_error(r, e == ENOENT ? 404 : 500, e == ENOENT ? msg : strerror(e));
 		return;
 	}
 	set_body(r, 200, "application/octet-stream", NULL, 0);
@@ -473,11 +473,11 @@ static void delete_profile(struct ksr_service *svc, const struct ksr_http_req *q
 	err = ksr_store_delete(svc->st, id);
 	cache_forget(svc, id);
 	if (err) {
-		error_resp(r, status_for(err), ksr_cli_errmsg());
+		ksr_http_error(r, status_for(err), ksr_cli_errmsg());
 		return;
 	}
 	if (!doc_open(&d, false)) {
-		error_resp(r, 500, "out of memory");
+		ksr_http_error(r, 500, "out of memory");
 		return;
 	}
 	ksr_json_obj_open(&d.j);
@@ -501,14 +501,14 @@ static void relabel(struct ksr_service *svc, const struct ksr_http_req *q, const
 	if (!authorized(svc, q, r) || !args_known(q, allowed, r))
 		return;
 	if (na > KSR_STORE_LABELS_MAX || nr > KSR_STORE_LABELS_MAX) {
-		error_resp(r, 400, "too many labels");
+		ksr_http_error(r, 400, "too many labels");
 		return;
 	}
 	if (!labels_valid(add, na, r))
 		return;
 	err = ksr_store_relabel(svc->st, id, add, na, rm, nr, &e);
 	if (err) {
-		error_resp(r, status_for(err), ksr_cli_errmsg());
+		ksr_http_error(r, status_for(err), ksr_cli_errmsg());
 		return;
 	}
 	entry_resp(r, 200, &e);
@@ -526,7 +526,7 @@ static struct ksr_object *body_object(const struct ksr_http_req *q, bool resolve
 	int err;
 
 	if (!q->body_len) {
-		error_resp(r, 400, "the body is empty: POST a BPF object");
+		ksr_http_error(r, 400, "the body is empty: POST a BPF object");
 		return NULL;
 	}
 	err = ksr_object__open_mem(q->body, q->body_len, &obj);
@@ -535,7 +535,7 @@ static struct ksr_object *body_object(const struct ksr_http_req *q, bool resolve
 		obj = NULL;
 	}
 	if (err)
-		error_resp(r, err == -EBADMSG ? 400 : 500, ksr_errmsg());
+		ksr_http_error(r, err == -EBADMSG ? 400 : 500, ksr_errmsg());
 	return obj;
 }
 
@@ -573,17 +573,17 @@ static bool pick(struct ksr_service *svc, const struct ksr_http_req *q, struct p
 	memset(p, 0, sizeof(*p));
 	want = calloc(CHECK_MAX + 1, sizeof(*want));
 	if (!want) {
-		error_resp(r, 500, "out of memory");
+		ksr_http_error(r, 500, "out of memory");
 		return false;
 	}
 	ni = args(q, "profile", want, CHECK_MAX);
 	nl = args(q, "label", labels, KSR_STORE_LABELS_MAX);
 	if (ni > CHECK_MAX || nl > KSR_STORE_LABELS_MAX) {
-		error_resp(r, 400, ni > CHECK_MAX ? "too many profiles" : "too many labels");
+		ksr_http_error(r, 400, ni > CHECK_MAX ? "too many profiles" : "too many labels");
 		goto out;
 	}
 	if (!ni == !nl) {
-		error_resp(r, 400, "name the profiles: profile=ID... or label=k=v... (not both)");
+		ksr_http_error(r, 400, "name the profiles: profile=ID... or label=k=v... (not both)");
 		goto out;
 	}
 	if (nl) {
@@ -591,11 +591,11 @@ static bool pick(struct ksr_service *svc, const struct ksr_http_req *q, struct p
 			goto out;
 		err = ksr_store_list(svc->st, labels, nl, NULL, &v, &cnt);
 		if (err) {
-			error_resp(r, status_for(err), ksr_cli_errmsg());
+			ksr_http_error(r, status_for(err), ksr_cli_errmsg());
 			goto out;
 		}
 		if (!cnt) {
-			error_resp(r, 404, "no stored profile has these labels");
+			ksr_http_error(r, 404, "no stored profile has these labels");
 			goto out;
 		}
 		for (size_t i = 0; i < cnt && i < CHECK_MAX; i++)
@@ -606,27 +606,27 @@ static bool pick(struct ksr_service *svc, const struct ksr_http_req *q, struct p
 		if (!ksr_store_id_ok(want[i])) {
 			snprintf(msg, sizeof(msg), "'%.40s' is not an identity (32 lowercase hex digits)",
 				 want[i]);
-			error_resp(r, 400, msg);
+			ksr_http_error(r, 400, msg);
 			goto out;
 		}
 		for (size_t k = 0; k < i; k++)
 			if (!strcmp(want[k], want[i])) {
 				snprintf(msg, sizeof(msg), "profile %s is named twice", want[i]);
-				error_resp(r, 400, msg);
+				ksr_http_error(r, 400, msg);
 				goto out;
 			}
 	}
 	p->c = calloc(ni, sizeof(*p->c));
 	p->sorted = calloc(ni, sizeof(*p->sorted));
 	if (!p->c || !p->sorted) {
-		error_resp(r, 500, "out of memory");
+		ksr_http_error(r, 500, "out of memory");
 		goto out;
 	}
 	ksr_cli_want_files(ni);
 	for (; p->n < ni; p->n++) {
 		err = cache_take(svc, want[p->n], &p->c[p->n]);
 		if (err) {
-			error_resp(r, status_for(err), ksr_cli_errmsg());
+			ksr_http_error(r, status_for(err), ksr_cli_errmsg());
 			goto out;
 		}
 	}
@@ -678,7 +678,7 @@ static void check(struct ksr_service *svc, const struct ksr_http_req *q, struct 
 	profs = calloc(p.n, sizeof(*profs));
 	d = calloc(p.n, sizeof(*d));
 	if (!profs || !d) {
-		error_resp(r, 500, "out of memory");
+		ksr_http_error(r, 500, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < p.n; i++)
@@ -691,9 +691,9 @@ static void check(struct ksr_service *svc, const struct ksr_http_req *q, struct 
 		char msg[700];
 
 		snprintf(msg, sizeof(msg), "%s.profile: %s", p.c[bad]->id, ksr_errmsg());
-		error_resp(r, 500, msg);
+		ksr_http_error(r, 500, msg);
 	} else if (!doc_open(&doc, args(q, "pretty", NULL, 0) > 0)) {
-		error_resp(r, 500, "out of memory");
+		ksr_http_error(r, 500, "out of memory");
 	} else {
 		ksr_report_check_doc_json(doc.f, doc.j.pretty, obj, profs, p.n, d);
 		doc_send(&doc, r, 200);
@@ -721,21 +721,21 @@ static void resolve(struct ksr_service *svc, const struct ksr_http_req *q, struc
 	if (!args_known(q, allowed, r))
 		return;
 	if (args(q, "profile", id, 1) != 1) {
-		error_resp(r, 400, "resolve takes exactly one profile=ID");
+		ksr_http_error(r, 400, "resolve takes exactly one profile=ID");
 		return;
 	}
 	if (!ksr_store_id_ok(id[0])) {
 		char msg[100];
 
 		snprintf(msg, sizeof(msg), "'%.40s' is not an identity (32 lowercase hex digits)", id[0]);
-		error_resp(r, 400, msg);
+		ksr_http_error(r, 400, msg);
 		return;
 	}
 	if (!(obj = body_object(q, true, r)))
 		return;
 	err = cache_take(svc, id[0], &c);
 	if (err) {
-		error_resp(r, status_for(err), ksr_cli_errmsg());
+		ksr_http_error(r, status_for(err), ksr_cli_errmsg());
 		ksr_object__free(obj);
 		return;
 	}
@@ -745,7 +745,7 @@ static void resolve(struct ksr_service *svc, const struct ksr_http_req *q, struc
 		char msg[700];
 
 		snprintf(msg, sizeof(msg), "%s.profile: %s", c->id, ksr_errmsg());
-		error_resp(r, 500, msg);
+		ksr_http_error(r, 500, msg);
 	} else if (accept && strstr(accept, "application/octet-stream") &&
 		   ksr_resolution__runnable(res)) {
 		void *img = NULL;
@@ -753,11 +753,11 @@ static void resolve(struct ksr_service *svc, const struct ksr_http_req *q, struc
 
 		err = ksr_resolution__patch(res, NULL, &img, &len);
 		if (err)
-			error_resp(r, status_for(err), ksr_errmsg());
+			ksr_http_error(r, status_for(err), ksr_errmsg());
 		else
 			set_body(r, 200, "application/octet-stream", img, len);
 	} else if (!doc_open(&doc, args(q, "pretty", NULL, 0) > 0)) {
-		error_resp(r, 500, "out of memory");
+		ksr_http_error(r, 500, "out of memory");
 	} else {
 		ksr_report_resolution_doc_json(doc.f, doc.j.pretty, res);
 		doc_send(&doc, r, ksr_resolution__runnable(res) ? 200 : 422);
@@ -785,7 +785,7 @@ static void not_allowed(struct ksr_http_resp *r, const char *method, const char 
 	char msg[160];
 
 	snprintf(msg, sizeof(msg), "method %.16s not allowed here (%s)", method, allowed);
-	error_resp(r, 405, msg);
+	ksr_http_error(r, 405, msg);
 }
 
 static void healthz(struct ksr_service *svc, struct ksr_http_resp *r)
@@ -793,7 +793,7 @@ static void healthz(struct ksr_service *svc, struct ksr_http_resp *r)
 	struct doc d;
 
 	if (!doc_open(&d, false)) {
-		error_resp(r, 500, "out of memory");
+		ksr_http_error(r, 500, "out of memory");
 		return;
 	}
 	ksr_json_obj_open(&d.j);
@@ -824,7 +824,7 @@ static bool path_id(const char *path, char id[KSR_STORE_ID_LEN + 1], const char 
 	}
 	snprintf(msg, sizeof(msg), "'%.*s' is not an identity (32 lowercase hex digits)",
 		 (int)(n < 40 ? n : 40), path);
-	error_resp(r, 400, msg);
+	ksr_http_error(r, 400, msg);
 	return false;
 }
 
@@ -854,7 +854,7 @@ static void route(struct ksr_service *svc, const struct ksr_http_req *q, struct 
 		else
 			resolve(svc, q, r);
 	} else if (strncmp(path, prefix, sizeof(prefix) - 1)) {
-		error_resp(r, 404, "no such route (see docs/service.md)");
+		ksr_http_error(r, 404, "no such route (see docs/service.md)");
 	} else if (!path_id(path + sizeof(prefix) - 1, id, &rest, r)) {
 		/* 400 sent */
 	} else if (!rest) {
@@ -875,7 +875,7 @@ static void route(struct ksr_service *svc, const struct ksr_http_req *q, struct 
 		else
 			relabel(svc, q, id, r);
 	} else {
-		error_resp(r, 404, "no such route (see docs/service.md)");
+		ksr_http_error(r, 404, "no such route (see docs/service.md)");
 	}
 }
 

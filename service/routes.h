@@ -53,6 +53,8 @@ void ksr_service_free(struct ksr_service *svc);
 /* Always fills resp (fd -1 unless a file is the body). */
 void ksr_service_handle(struct ksr_service *svc, const struct ksr_http_req *req,
 			struct ksr_http_resp *resp);
+/* A response {"error": msg} with status (the routes' and the glue's). */
+void ksr_http_error(struct ksr_http_resp *r, int status, const char *msg);
 /* Frees the body and closes the fd of a response not handed over. */
 void ksr_http_resp_clear(struct ksr_http_resp *resp);
 /* The largest body the route of method and path takes (413 past it). */

@@ -91,29 +91,9 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct ksr_http_resp 
 
 static enum MHD_Result send_error(struct MHD_Connection *c, int status, const char *msg)
 {
-	struct ksr_http_resp r = { .status = status, .content_type = "application/json", .fd = -1 };
-	char *body = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&body, &len);
+	struct ksr_http_resp r = { .fd = -1 };
 
-	if (!f)
-		return MHD_NO;
-	{
-		struct ksr_json j;
-
-		ksr_json_init(&j, f, false);
-		ksr_json_obj_open(&j);
-		ksr_json_key(&j, "error");
-		ksr_json_str(&j, msg);
-		ksr_json_obj_close(&j);
-		ksr_json_end(&j);
-	}
-	if (fclose(f) != 0) {
-		free(body);
-		return MHD_NO;
-	}
-	r.body = body;
-	r.len = len;
+	ksr_http_error(&r, status, msg);
 	return send_resp(c, &r);
 }
 

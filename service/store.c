@@ -347,6 +347,21 @@ static int db_exec(sqlite3 *db, const char *sql)
 	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : db_err(db, sql);
 }
 
+/* One statement about an identity (?1). */
+static int db_by_id(sqlite3 *db, const char *sql, const char *id)
+{
+	sqlite3_stmt *s = NULL;
+	int err = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_err(db, sql);
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		err = db_err(db, sql);
+	sqlite3_finalize(s);
+	return err;
+}
+
 /* The row of e and its labels, in a transaction of the caller's; an
  * identity stored already keeps its "added". */
 static int db_put(sqlite3 *db, const struct ksr_store_entry *e)
@@ -370,12 +385,7 @@ static int db_put(sqlite3 *db, const struct ksr_store_entry *e)
 	sqlite3_finalize(s);
 	if (err)
 		return err;
-	if (sqlite3_prepare_v2(db, "DELETE FROM labels WHERE identity=?1", -1, &s, NULL) != SQLITE_OK)
-		return db_err(db, "labels");
-	sqlite3_bind_text(s, 1, e->identity, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		err = db_err(db, "labels");
-	sqlite3_finalize(s);
+	err = db_by_id(db, "DELETE FROM labels WHERE identity=?1", e->identity);
 	if (err)
 		return err;
 	if (sqlite3_prepare_v2(db, "INSERT INTO labels VALUES(?1,?2,?3)", -1, &s, NULL) != SQLITE_OK)
@@ -759,7 +769,6 @@ int ksr_store_delete(struct ksr_store *st, const char *id)
 {
 	char path[PATH_MAX], lpath[PATH_MAX], dir[PATH_MAX];
 	struct ksr_store_entry e;
-	sqlite3_stmt *s = NULL;
 	bool had_file;
 	int err;
 
@@ -785,23 +794,11 @@ int ksr_store_delete(struct ksr_store *st, const char *id)
 	if (!err)
 		err = db_exec(st->db, "BEGIN IMMEDIATE");
 	if (!err) {
-		if (sqlite3_prepare_v2(st->db, "DELETE FROM profiles WHERE identity=?1; ", -1, &s,
-				       NULL) == SQLITE_OK) {
-			sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-			if (sqlite3_step(s) != SQLITE_DONE)
-				err = db_err(st->db, "delete");
-			sqlite3_finalize(s);
-		} else {
-			err = db_err(st->db, "delete");
-		}
-		if (!err && sqlite3_prepare_v2(st->db, "DELETE FROM labels WHERE identity=?1", -1, &s,
-					       NULL) == SQLITE_OK) {
-			sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-			if (sqlite3_step(s) != SQLITE_DONE)
-				err = db_err(st->db, "delete");
-			sqlite3_finalize(s);
-		}
-		err = err ? err : db_exec(st->db, "COMMIT");
+		err = db_by_id(st->db, "DELETE FROM profiles WHERE identity=?1", id);
+		if (!err)
+			err = db_by_id(st->db, "DELETE FROM labels WHERE identity=?1", id);
+		if (!err)
+			err = db_exec(st->db, "COMMIT");
 		if (err)
 			(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	}

@@ -286,6 +286,19 @@ static void done(struct call *c)
 	ksr_http_resp_clear(&c->resp);
 }
 
+/* A request without a body answered with status want. */
+static void expect_status(struct ksr_service *svc, int want, const char *method, const char *path,
+			  const char *query, bool token)
+{
+	struct call c;
+
+	call(svc, &c, method, path, query, NULL, 0, token, NULL);
+	if (c.resp.status != want)
+		fail_msg("%s %s?%s: %d, expected %d: %.*s", method, path, query ? query : "",
+			 c.resp.status, want, (int)c.resp.len, c.resp.body ? (char *)c.resp.body : "");
+	done(&c);
+}
+
 /* The bytes `check -j` prints for obj against the stored paths of ids. */
 static char *local_check(const void *obj_img, size_t obj_len, struct ksr_store *st,
 			 const char *const *ids, size_t n, size_t *len)
@@ -329,9 +342,7 @@ static void test_routes(void **state)
 	assert_int_equal(ksr_store_open(STORE, &st), 0);
 	assert_int_equal(ksr_service_new(st, TOKEN, &svc), 0);
 
-	call(svc, &c, "GET", "/healthz", NULL, NULL, 0, false, NULL);
-	assert_int_equal(c.resp.status, 200);
-	done(&c);
+	expect_status(svc, 200, "GET", "/healthz", NULL, false);
 	call(svc, &c, "PUT", "/v1/profiles", "label=fleet=a", PROF_IMG[0], PROF_LEN[0], false, NULL);
 	assert_int_equal(c.resp.status, 401);
 	done(&c);
@@ -449,15 +460,9 @@ static void test_routes(void **state)
 	}
 
 	/* identities in paths; methods; routes */
-	call(svc, &c, "GET", "/v1/profiles/..%2f..%2fetc", NULL, NULL, 0, false, NULL);
-	assert_int_equal(c.resp.status, 400);
-	done(&c);
-	call(svc, &c, "GET", "/v1/profiles/../../../../../../../../etc/passwd", NULL, NULL, 0, false, NULL);
-	assert_int_equal(c.resp.status, 400);
-	done(&c);
-	call(svc, &c, "GET", "/v1/profiles/00000000000000000000000000000000", NULL, NULL, 0, false, NULL);
-	assert_int_equal(c.resp.status, 404);
-	done(&c);
+	expect_status(svc, 400, "GET", "/v1/profiles/..%2f..%2fetc", NULL, false);
+	expect_status(svc, 400, "GET", "/v1/profiles/../../../../../../../../etc/passwd", NULL, false);
+	expect_status(svc, 404, "GET", "/v1/profiles/00000000000000000000000000000000", NULL, false);
 	{
 		char path[100];
 
@@ -473,25 +478,13 @@ static void test_routes(void **state)
 		assert_non_null(strstr(c.resp.body, "\"labels\":{\"zone\":\"eu\"}"));
 		done(&c);
 		snprintf(path, sizeof(path), "/v1/profiles/%s", PROF_ID[1]);
-		call(svc, &c, "DELETE", path, NULL, NULL, 0, false, NULL);
-		assert_int_equal(c.resp.status, 401);
-		done(&c);
-		call(svc, &c, "DELETE", path, NULL, NULL, 0, true, NULL);
-		assert_int_equal(c.resp.status, 200);
-		done(&c);
-		call(svc, &c, "GET", path, NULL, NULL, 0, false, NULL);
-		assert_int_equal(c.resp.status, 404);
-		done(&c);
-		call(svc, &c, "PATCH", path, NULL, NULL, 0, true, NULL);
-		assert_int_equal(c.resp.status, 405);
-		done(&c);
+		expect_status(svc, 401, "DELETE", path, NULL, false);
+		expect_status(svc, 200, "DELETE", path, NULL, true);
+		expect_status(svc, 404, "GET", path, NULL, false);
+		expect_status(svc, 405, "PATCH", path, NULL, true);
 	}
-	call(svc, &c, "GET", "/v1/check", NULL, NULL, 0, false, NULL);
-	assert_int_equal(c.resp.status, 405);
-	done(&c);
-	call(svc, &c, "GET", "/", NULL, NULL, 0, false, NULL);
-	assert_int_equal(c.resp.status, 404);
-	done(&c);
+	expect_status(svc, 405, "GET", "/v1/check", NULL, false);
+	expect_status(svc, 404, "GET", "/", NULL, false);
 	call(svc, &c, "GET", "/v1/profiles", "label=zone=eu", NULL, 0, false, NULL);
 	assert_int_equal(c.resp.status, 200);
 	assert_non_null(strstr(c.resp.body, PROF_ID[0]));
