@@ -186,6 +186,22 @@ start
 curl -s -o "$T/list2.json" "$U/v1/profiles"
 cmp -s "$T/list1.json" "$T/list2.json" && pass "listing after reindex identical" ||
   fail "listing after reindex differs: $(diff "$T/list1.json" "$T/list2.json" | head -5)"
+# a second process on the same store: what one changes, the other serves
+"$KSR_BIN" serve --store "$S" --listen 127.0.0.1:0 --token-file "$T/token" 2>"$T/serve2.err" &
+PID2=$!
+for _ in $(seq 1 50); do
+  PORT2=$(grep -o 'http://127.0.0.1:[0-9]*' "$T/serve2.err" | head -1 | sed 's/.*://')
+  [ -n "$PORT2" ] && break
+  sleep 0.1
+done
+U2=http://127.0.0.1:$PORT2
+req 200 "second process: DELETE through one" -X DELETE -H "$AUTH" "$U/v1/profiles/$FID"
+req 404 "second process: the other sees it gone" "$U2/v1/profiles/$FID"
+req 201 "second process: PUT through the other" -X PUT -H "$AUTH" --data-binary @"$T/fixed.profile" "$U2/v1/profiles?label=fleet=a"
+req 200 "second process: the first lists it" "$U/v1/profiles/$FID"
+req 200 "second process: the first checks against it" --data-binary @"$B/typeless.bpf.o" "$U/v1/check?label=fleet=a"
+[ "$(jq_ 'len(d["profiles"])')" = 2 ] && pass "second process: check sees both profiles" || fail "check: $(cat "$T/body")"
+kill -TERM "$PID2"; wait "$PID2" && pass "second process stopped" || fail "second process exit $?"
 stop
 touch "$S/tmp/leftover" "$S/profiles/junk"
 run "$KSR_BIN" store fsck "$S"
