@@ -38,6 +38,7 @@ struct conn {
 	char *buf;
 	size_t len, cap, limit;
 	bool too_big;
+	bool answered;               /* the 413 is queued already */
 };
 
 struct kv_list {
@@ -128,7 +129,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			errno = 0;
 			v = strtoull(cl, &end, 10);
 			if (errno || end == cl || v > cn->limit) {
-				cn->too_big = true;
+				cn->too_big = cn->answered = true;
 				return too_large(c, cn->limit);
 			}
 		}
@@ -145,8 +146,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			free(cn->buf);
 			cn->buf = NULL;
 			/* answered now where libmicrohttpd lets us, else at the end */
-			if (too_large(c, cn->limit) == MHD_YES)
-				return MHD_YES;
+			cn->answered = too_large(c, cn->limit) == MHD_YES;
 			return MHD_YES;
 		}
 		if (cn->len + n > cn->cap) {
@@ -168,7 +168,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_YES;
 	}
 	if (cn->too_big)
-		return too_large(c, cn->limit);
+		return cn->answered ? MHD_YES : too_large(c, cn->limit);
 	{
 		struct ksr_kv qv[KSR_SERVICE_ARGS_MAX], hv[HEADERS_MAX];
 		struct kv_list ql = { qv, 0, KSR_SERVICE_ARGS_MAX, false };
