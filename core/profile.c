@@ -1079,6 +1079,13 @@ KSR_API void ksr_profile__free(struct ksr_profile *p)
 	free(p);
 }
 
+KSR_API int ksr_profile__verify(struct ksr_profile *p)
+{
+	if (!p->src)
+		return 0; /* made in memory from validated parts */
+	return ksr_src_verify_all(p->src);
+}
+
 KSR_API void ksr_profile__drop_cache(struct ksr_profile *p)
 {
 	if (p->src)

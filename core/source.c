@@ -486,6 +486,15 @@ static const uint8_t *copy(struct ksr_src *s, uint64_t off, uint64_t len)
 	return keep(s, off, len, p);
 }
 
+int ksr_src_verify_all(struct ksr_src *s)
+{
+	if (!s->verified)
+		return ksr_err(EINVAL, "no verified blocks to check");
+	for (uint64_t b = s->v_off; b < s->v_off + s->v_len && !s->err; b += SRC_BLOCK)
+		(void)block(s, b); /* a failure is recorded in s->err */
+	return ksr_src_error(s);
+}
+
 struct ksr_span ksr_span_mem(const void *data, size_t len)
 {
 	/* empty sections have no data pointer; NULL + 0 is still UB */

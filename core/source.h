@@ -40,6 +40,10 @@ void ksr_src_drop_copies(struct ksr_src *src);
  * reads it again from there, refused unless it is the same. */
 int ksr_src_verify_blocks(struct ksr_src *src, uint64_t off, uint64_t len,
 			  uint64_t *hashes, uint32_t cnt, uint64_t table_off);
+/* Reads every block of the verified range once, through the same block
+ * reads lookups use, so that each is hashed and checked: 0, or the first
+ * failure (which sticks, as for any read). O(size); keeps no copies. */
+int ksr_src_verify_all(struct ksr_src *src);
 uint64_t ksr_src_size(const struct ksr_src *src);
 /* Reads [off, off+len) of the file into buf, keeping no copy (for reading
  * all of it once); a file that shrank since it was opened is

@@ -14,6 +14,7 @@
 #include "live.h"
 #include "offline.h"
 #include "output.h"
+#include "service.h"
 
 static const char usage_text[] =
 	"Usage: ksymres COMMAND [OPTIONS]\n"
@@ -32,6 +33,9 @@ static const char usage_text[] =
 	"                                             which kernels can run the object\n"
 	"  load OBJECT [--pin DIR] [--run [--data-in FILE] [--repeat N]]\n"
 	"       [--reresolve|--force] [-j]            check the host, rebase, load, pin, test-run\n"
+	"  serve [--store DIR] [--listen ADDR:PORT] [--token-file F]\n"
+	"                                             the profile store over HTTP (docs/service.md)\n"
+	"  store reindex DIR | store fsck DIR         rebuild or check a store's catalogue\n"
 	"\n"
 	"Common options: -j/--json  JSON output;  --pretty  indented JSON;  -h/--help\n"
 	"Exit codes: 0 ok, 1 cannot do as asked, 2 usage error, 3 malformed input.\n"
@@ -47,6 +51,8 @@ static const struct {
 	{ "resolve", ksr_cmd_resolve },
 	{ "check", ksr_cmd_check },
 	{ "load", ksr_cmd_load },
+	{ "serve", ksr_cmd_serve },
+	{ "store", ksr_cmd_store },
 };
 
 /* A report that did not reach stdout (a full disk, /dev/full, a closed

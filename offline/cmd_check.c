@@ -14,38 +14,6 @@
 
 #define MAX_PROFILES 4096
 
-static void print_json(const struct ksr_object *obj, struct ksr_profile **p, size_t np,
-		       struct ksr_resolution **d, const int *ok)
-{
-	size_t n = ksr_object__extern_cnt(obj);
-	struct ksr_json j;
-
-	ksr_json_init(&j, stdout, ksr_cli.pretty);
-	ksr_json_obj_open(&j);
-	ksr_json_key(&j, "profiles");
-	ksr_json_arr_open(&j);
-	for (size_t k = 0; k < np; k++) {
-		ksr_json_obj_open(&j);
-		ksr_json_key(&j, "profile");
-		ksr_json_str(&j, ksr_profile__name(p[k]));
-		ksr_json_key(&j, "release");
-		ksr_json_str(&j, ksr_profile__release(p[k]));
-		ksr_json_key(&j, "identity");
-		ksr_json_str(&j, ksr_profile__identity(p[k]));
-		ksr_json_key(&j, "runnable");
-		ksr_json_bool(&j, ok[k]);
-		ksr_json_key(&j, "externs");
-		ksr_json_arr_open(&j);
-		for (size_t i = 0; i < n; i++)
-			ksr_report_resolution_json(&j, d[k], i);
-		ksr_json_arr_close(&j);
-		ksr_json_obj_close(&j);
-	}
-	ksr_json_arr_close(&j);
-	ksr_json_obj_close(&j);
-	ksr_json_end(&j);
-}
-
 static void print_text(const char *path, const struct ksr_object *obj, struct ksr_profile **p,
 		       size_t np, struct ksr_resolution **d, const int *ok)
 {
@@ -164,7 +132,7 @@ int ksr_cmd_check(int argc, char **argv)
 		all_ok &= (size_t)ok[k];
 	}
 	if (ksr_cli.json)
-		print_json(obj, p, np, d, ok);
+		ksr_report_check_doc_json(stdout, ksr_cli.pretty, obj, p, np, d);
 	else
 		print_text(path, obj, p, np, d, ok);
 	rc = all_ok ? KSR_EXIT_OK : KSR_EXIT_FAIL;

@@ -98,6 +98,39 @@ void ksr_report_resolution_doc_json(FILE *f, bool pretty, const struct ksr_resol
 	ksr_json_end(&j);
 }
 
+void ksr_report_check_doc_json(FILE *f, bool pretty, const struct ksr_object *obj,
+			       struct ksr_profile *const *p, size_t np,
+			       struct ksr_resolution *const *d)
+{
+	size_t n = ksr_object__extern_cnt(obj);
+	struct ksr_json j;
+
+	ksr_json_init(&j, f, pretty);
+	ksr_json_obj_open(&j);
+	ksr_json_key(&j, "profiles");
+	ksr_json_arr_open(&j);
+	for (size_t k = 0; k < np; k++) {
+		ksr_json_obj_open(&j);
+		ksr_json_key(&j, "profile");
+		ksr_json_str(&j, ksr_profile__name(p[k]));
+		ksr_json_key(&j, "release");
+		ksr_json_str(&j, ksr_profile__release(p[k]));
+		ksr_json_key(&j, "identity");
+		ksr_json_str(&j, ksr_profile__identity(p[k]));
+		ksr_json_key(&j, "runnable");
+		ksr_json_bool(&j, ksr_resolution__runnable(d[k]));
+		ksr_json_key(&j, "externs");
+		ksr_json_arr_open(&j);
+		for (size_t i = 0; i < n; i++)
+			ksr_report_resolution_json(&j, d[k], i);
+		ksr_json_arr_close(&j);
+		ksr_json_obj_close(&j);
+	}
+	ksr_json_arr_close(&j);
+	ksr_json_obj_close(&j);
+	ksr_json_end(&j);
+}
+
 const char *ksr_kind_str(int k)
 {
 	switch (k) {

@@ -17,5 +17,11 @@ void ksr_report_resolution_json(struct ksr_json *j, const struct ksr_resolution 
 void ksr_report_resolution_text(FILE *f, const struct ksr_resolution *res, size_t i);
 /* The whole document {"externs":[...]} of a resolution (resolve -j, load). */
 void ksr_report_resolution_doc_json(FILE *f, bool pretty, const struct ksr_resolution *res);
+/* The document of `check -j`: {"profiles":[{"profile","release",
+ * "identity","runnable","externs":[...]}...]}, d[k] the decisions of obj
+ * against p[k] (check, and POST /v1/check of the service). */
+void ksr_report_check_doc_json(FILE *f, bool pretty, const struct ksr_object *obj,
+			       struct ksr_profile *const *p, size_t np,
+			       struct ksr_resolution *const *d);
 
 #endif

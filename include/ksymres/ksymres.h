@@ -130,6 +130,13 @@ KSR_API void ksr_profile__free(struct ksr_profile *prof);
  * its answers are taken); later lookups read and verify them again.
  * Pointers that lookups returned before are invalid afterwards. */
 KSR_API void ksr_profile__drop_cache(struct ksr_profile *prof);
+/* Reads every block of the profile's body and checks each block's hash
+ * (O(size), where opening is O(1)): 0, or -EBADMSG naming the first
+ * damaged block (lookups in prof then fail too, as after any failed
+ * read). For a file that came from elsewhere (a store's upload) before it
+ * is trusted; the semantic checks of the BTF and kallsyms indexes are not
+ * repeated. A profile made in memory has nothing to check: 0. */
+KSR_API int ksr_profile__verify(struct ksr_profile *prof);
 KSR_API const char *ksr_profile__release(const struct ksr_profile *prof);
 /* 32 lowercase hex digits: XXH3-128 of the raw vmlinux BTF. */
 KSR_API const char *ksr_profile__identity(const struct ksr_profile *prof);

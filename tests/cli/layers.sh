@@ -9,7 +9,7 @@
 # so the CLI uses the public API only, as bpftool uses libbpf's.
 . "$(dirname "$0")/lib.sh"
 : "${KSR_CC:?}" "${KSR_INC_CORE:?}" "${KSR_INC_OUTPUT:?}" "${KSR_INC_OFFLINE:?}" "${KSR_INC_LIVE:?}"
-: "${KSR_INC_MAIN:?}" "${KSR_LAYER_LIBS:?}" "${KSR_SHARED_LIB:?}"
+: "${KSR_INC_SERVICE:?}" "${KSR_INC_MAIN:?}" "${KSR_LAYER_LIBS:?}" "${KSR_SHARED_LIB:?}"
 flags() { local IFS=':'; for d in $1; do printf -- '-I%s\n' "$d"; done; }
 probe() {   # layer dirs header expect(ok|fail)
   printf '#include "%s"\nint probe;\n' "$3" >"$T/probe.c"
@@ -33,11 +33,20 @@ probe live "$KSR_INC_LIVE" live.h ok
 probe live "$KSR_INC_LIVE" report.h ok
 probe live "$KSR_INC_LIVE" ksymres/ksymres.h ok
 probe live "$KSR_INC_LIVE" offline.h fail
+probe service "$KSR_INC_SERVICE" routes.h ok
+probe service "$KSR_INC_SERVICE" store.h ok
+probe service "$KSR_INC_SERVICE" report.h ok
+probe service "$KSR_INC_SERVICE" ksymres/ksymres.h ok
+probe service "$KSR_INC_SERVICE" offline.h fail
+probe service "$KSR_INC_SERVICE" live.h fail
+probe offline "$KSR_INC_OFFLINE" store.h fail
+probe output "$KSR_INC_OUTPUT" routes.h fail
+probe main "$KSR_INC_MAIN" service.h ok
 probe main "$KSR_INC_MAIN" offline.h ok
 probe main "$KSR_INC_MAIN" live.h ok
 probe main "$KSR_INC_MAIN" ksymres/ksymres.h ok
 # the library's internals: no layer above it sees a core header
-for layer in output offline live main; do
+for layer in output offline live service main; do
   var=KSR_INC_${layer^^}
   for h in profile.h fileio.h kallsyms.h resolve.h object.h; do
     probe "$layer" "${!var}" "$h" fail

@@ -707,6 +707,40 @@ static void fill_section(uint8_t *img, size_t len, const char *name, uint32_t v)
 	ksr_elfsec__free(&secs);
 }
 
+/* ksr_profile__verify(): a clean profile passes; a flip spread over the
+ * body, which opening does not read, is caught by it (and sticks: lookups
+ * do not answer from that profile). */
+static void test_host_verify(void **state)
+{
+	struct ksr_profile *p;
+	char path[320];
+	size_t len, caught = 0, opened = 0;
+	uint8_t *buf;
+
+	need_host();
+	buf = read_profile(&len);
+	assert_int_equal(ksr_profile__open(H.path, &p), 0);
+	assert_int_equal(ksr_profile__verify(p), 0);
+	ksr_profile__free(p);
+	snprintf(path, sizeof(path), "%s.verify", H.path);
+	for (size_t off = KSR_PROFILE_BODY_OFF + 4096 * 7 + 5; off < len - 65536; off += len / 17) {
+		buf[off] ^= 0x01;
+		put_image(path, buf, len);
+		buf[off] ^= 0x01;
+		if (ksr_profile__open(path, &p))
+			continue; /* a block the open reads */
+		opened++;
+		if (ksr_profile__verify(p) == -EBADMSG && strstr(ksr_errmsg(), "hash mismatch") &&
+		    ksr_profile__read_error(p) == -EBADMSG)
+			caught++;
+		ksr_profile__free(p);
+	}
+	assert_true(opened > 0);
+	assert_int_equal(caught, opened);
+	free(buf);
+	unlink(path);
+}
+
 /* Forge: overwrite the indexes with garbage and recompute every hash.
  * Opening may succeed; lookups must then stay in bounds (ASan checks that
  * in sanitizer builds). */
@@ -806,6 +840,7 @@ int main(void)
 		cmocka_unit_test(test_file_changes),
 		cmocka_unit_test(test_drop_cache),
 		cmocka_unit_test(test_host_flips),
+		cmocka_unit_test(test_host_verify),
 		cmocka_unit_test(test_forged_indexes_safe),
 		cmocka_unit_test(test_forged_out_of_range),
 	};

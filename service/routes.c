@@ -1,0 +1,888 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* The route handlers of `ksymres serve` (routes.h): requests to responses,
+ * with the store and a cache of open profiles. Every request body is
+ * untrusted: objects and profiles go through the library's full
+ * validation; identities and labels are validated before use. Reports are
+ * the output layer's, so the bytes are those of the CLI. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ksymres/ksymres.h>
+
+#include "output.h"
+#include "report.h"
+#include "routes.h"
+
+#define CHECK_MAX 4096 /* profiles in one check, as the CLI's */
+
+/* A stored profile kept open: its lookups run under lock, one thread at a
+ * time; refs counts the requests using it. */
+struct cached {
+	char id[KSR_STORE_ID_LEN + 1];
+	struct ksr_profile *p;
+	pthread_mutex_t lock;
+	unsigned int refs;
+	bool gone;                  /* deleted: freed by its last user */
+	struct cached *next;
+};
+
+struct ksr_service {
+	struct ksr_store *st;
+	char *token;
+	size_t token_len;
+	pthread_mutex_t lock;       /* the cache list and refs */
+	struct cached *head;
+	size_t cached_cnt;
+};
+
+int ksr_service_new(struct ksr_store *st, const char *token, struct ksr_service **out)
+{
+	struct ksr_service *svc = calloc(1, sizeof(*svc));
+
+	*out = NULL;
+	if (!svc)
+		return -ENOMEM;
+	svc->st = st;
+	if (token) {
+		svc->token = strdup(token);
+		if (!svc->token) {
+			free(svc);
+			return -ENOMEM;
+		}
+		svc->token_len = strlen(token);
+	}
+	pthread_mutex_init(&svc->lock, NULL);
+	*out = svc;
+	return 0;
+}
+
+static void cached_free(struct cached *c)
+{
+	ksr_profile__free(c->p);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+void ksr_service_free(struct ksr_service *svc)
+{
+	if (!svc)
+		return;
+	while (svc->head) {
+		struct cached *next = svc->head->next;
+
+		cached_free(svc->head);
+		svc->head = next;
+	}
+	pthread_mutex_destroy(&svc->lock);
+	if (svc->token)
+		memset(svc->token, 0, svc->token_len);
+	free(svc->token);
+	free(svc);
+}
+
+size_t ksr_service_cached(struct ksr_service *svc)
+{
+	size_t n;
+
+	pthread_mutex_lock(&svc->lock);
+	n = svc->cached_cnt;
+	pthread_mutex_unlock(&svc->lock);
+	return n;
+}
+
+/* The open profile of a stored identity (valid), taken: -ENOENT when it
+ * is not stored, else the library's error. */
+static int cache_take(struct ksr_service *svc, const char *id, struct cached **out)
+{
+	char path[PATH_MAX];
+	struct cached *c;
+	int err;
+
+	pthread_mutex_lock(&svc->lock);
+	for (c = svc->head; c; c = c->next)
+		if (!strcmp(c->id, id))
+			break;
+	if (!c) {
+		err = ksr_store_profile_path(svc->st, id, path, sizeof(path));
+		if (!err) {
+			c = calloc(1, sizeof(*c));
+			err = c ? ksr_profile__open(path, &c->p) : -ENOMEM;
+			if (err == -ENOENT)
+				ksr_cli_err(ENOENT, "profile %s is not in the store", id);
+		}
+		if (err) {
+			free(c);
+			pthread_mutex_unlock(&svc->lock);
+			return err;
+		}
+		memcpy(c->id, id, sizeof(c->id));
+		pthread_mutex_init(&c->lock, NULL);
+		c->next = svc->head;
+		svc->head = c;
+		svc->cached_cnt++;
+	}
+	c->refs++;
+	pthread_mutex_unlock(&svc->lock);
+	*out = c;
+	return 0;
+}
+
+static void cache_give(struct ksr_service *svc, struct cached *c)
+{
+	bool drop;
+
+	pthread_mutex_lock(&svc->lock);
+	drop = --c->refs == 0 && c->gone;
+	pthread_mutex_unlock(&svc->lock);
+	if (drop)
+		cached_free(c);
+}
+
+static void cache_forget(struct ksr_service *svc, const char *id)
+{
+	struct cached **pp, *c = NULL;
+
+	pthread_mutex_lock(&svc->lock);
+	for (pp = &svc->head; *pp; pp = &(*pp)->next)
+		if (!strcmp((*pp)->id, id)) {
+			c = *pp;
+			*pp = c->next;
+			svc->cached_cnt--;
+			c->gone = true;
+			if (c->refs)
+				c = NULL;
+			break;
+		}
+	pthread_mutex_unlock(&svc->lock);
+	if (c)
+		cached_free(c);
+}
+
+/* ---- responses ------------------------------------------------------------- */
+
+void ksr_http_resp_clear(struct ksr_http_resp *r)
+{
+	free(r->body);
+	r->body = NULL;
+	r->len = 0;
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+}
+
+static void set_body(struct ksr_http_resp *r, int status, const char *type, char *body,
+		     size_t len)
+{
+	free(r->body);
+	r->status = status;
+	r->content_type = type;
+	r->body = body;
+	r->len = len;
+}
+
+void ksr_http_error(struct ksr_http_resp *r, int status, const char *msg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct ksr_json j;
+
+	if (!f) {
+		set_body(r, 500, "text/plain", NULL, 0);
+		return;
+	}
+	ksr_json_init(&j, f, false);
+	ksr_json_obj_open(&j);
+	ksr_json_key(&j, "error");
+	ksr_json_str(&j, msg);
+	ksr_json_obj_close(&j);
+	ksr_json_end(&j);
+	if (fclose(f) != 0) {
+		free(buf);
+		set_body(r, 500, "text/plain", NULL, 0);
+		return;
+	}
+	set_body(r, status, "application/json", buf, len);
+}
+
+/* The status for a failure of the store or the library. */
+static int status_for(int err)
+{
+	switch (err) {
+	case -EBADMSG: case -EINVAL: case -E2BIG: return 400;
+	case -ENOENT: return 404;
+	default: return 500;
+	}
+}
+
+struct doc {
+	char *buf;
+	size_t len;
+	FILE *f;
+	struct ksr_json j;
+};
+
+static bool doc_open(struct doc *d, bool pretty)
+{
+	d->buf = NULL;
+	d->len = 0;
+	d->f = open_memstream(&d->buf, &d->len);
+	if (d->f)
+		ksr_json_init(&d->j, d->f, pretty);
+	return d->f != NULL;
+}
+
+/* Closes d into r with status, or a 500. */
+static void doc_send(struct doc *d, struct ksr_http_resp *r, int status)
+{
+	if (fclose(d->f) != 0) {
+		free(d->buf);
+		ksr_http_error(r, 500, "out of memory");
+		return;
+	}
+	set_body(r, status, "application/json", d->buf, d->len);
+}
+
+static void entry_resp(struct ksr_http_resp *r, int status, const struct ksr_store_entry *e)
+{
+	struct doc d;
+
+	if (!doc_open(&d, false)) {
+		ksr_http_error(r, 500, "out of memory");
+		return;
+	}
+	ksr_store_entry_json(&d.j, e);
+	ksr_json_end(&d.j);
+	doc_send(&d, r, status);
+}
+
+/* ---- requests -------------------------------------------------------------- */
+
+static const char *header(const struct ksr_http_req *q, const char *name)
+{
+	for (size_t i = 0; i < q->header_cnt; i++)
+		if (!strcasecmp(q->headers[i].key, name))
+			return q->headers[i].value;
+	return NULL;
+}
+
+/* The values of query key into v[0..max): how many (max + 1: too many). */
+static size_t args(const struct ksr_http_req *q, const char *key, const char **v, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < q->query_cnt; i++)
+		if (!strcmp(q->query[i].key, key)) {
+			if (n == max)
+				return max + 1;
+			v[n++] = q->query[i].value;
+		}
+	return n;
+}
+
+/* 400 for a query argument the route does not take (allowed: NULL-ended). */
+static bool args_known(const struct ksr_http_req *q, const char *const *allowed,
+		       struct ksr_http_resp *r)
+{
+	for (size_t i = 0; i < q->query_cnt; i++) {
+		size_t k = 0;
+
+		while (allowed[k] && strcmp(allowed[k], q->query[i].key))
+			k++;
+		if (!allowed[k]) {
+			char msg[160];
+
+			snprintf(msg, sizeof(msg), "unknown query argument '%.64s'", q->query[i].key);
+			ksr_http_error(r, 400, msg);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool labels_valid(const char *const *v, size_t n, struct ksr_http_resp *r)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!ksr_store_label_ok(v[i])) {
+			char msg[300];
+
+			snprintf(msg, sizeof(msg), "'%.200s' is no label (k=v: [A-Za-z0-9._-]{1,64}=[A-Za-z0-9._:/-]{0,128})",
+				 v[i]);
+			ksr_http_error(r, 400, msg);
+			return false;
+		}
+	return true;
+}
+
+/* Writes need the bearer token when there is one; compared in constant
+ * time for a given token length. */
+static bool authorized(struct ksr_service *svc, const struct ksr_http_req *q,
+		       struct ksr_http_resp *r)
+{
+	const char *h = header(q, "Authorization");
+	unsigned char diff;
+	size_t n;
+
+	if (!svc->token)
+		return true;
+	if (!h || strncmp(h, "Bearer ", 7)) {
+		ksr_http_error(r, 401, "this request needs 'Authorization: Bearer <token>'");
+		return false;
+	}
+	h += 7;
+	n = strlen(h);
+	diff = n != svc->token_len;
+	for (size_t i = 0; i < svc->token_len; i++)
+		diff |= (unsigned char)(svc->token[i] ^ h[i < n ? i : 0]);
+	if (diff) {
+		ksr_http_error(r, 401, "wrong token");
+		return false;
+	}
+	return true;
+}
+
+/* ---- /v1/profiles ---------------------------------------------------------- */
+
+static void put_profile(struct ksr_service *svc, const struct ksr_http_req *q,
+			struct ksr_http_resp *r)
+{
+	static const char *const allowed[] = { "label", NULL };
+	const char *labels[KSR_STORE_LABELS_MAX + 1];
+	size_t n = args(q, "label", labels, KSR_STORE_LABELS_MAX);
+	struct ksr_store_entry e;
+	bool created;
+	int err;
+
+	if (!authorized(svc, q, r) || !args_known(q, allowed, r))
+		return;
+	if (n > KSR_STORE_LABELS_MAX) {
+		ksr_http_error(r, 400, "too many labels");
+		return;
+	}
+	if (!labels_valid(labels, n, r))
+		return;
+	if (!q->body_len) {
+		ksr_http_error(r, 400, "the body is empty: PUT a profile");
+		return;
+	}
+	err = ksr_store_put(svc->st, q->body, q->body_len, labels, n, &e, &created);
+	if (err) {
+		ksr_http_error(r, status_for(err), ksr_cli_errmsg());
+		return;
+	}
+	entry_resp(r, created ? 201 : 200, &e);
+	ksr_store_entry_clear(&e);
+}
+
+static void list_profiles(struct ksr_service *svc, const struct ksr_http_req *q,
+			  struct ksr_http_resp *r)
+{
+	static const char *const allowed[] = { "label", "release", NULL };
+	const char *labels[KSR_STORE_LABELS_MAX + 1], *release[2];
+	size_t n = args(q, "label", labels, KSR_STORE_LABELS_MAX), cnt = 0;
+	size_t nr = args(q, "release", release, 1);
+	struct ksr_store_entry *v = NULL;
+	struct doc d;
+	int err;
+
+	if (!args_known(q, allowed, r))
+		return;
+	if (n > KSR_STORE_LABELS_MAX || nr > 1) {
+		ksr_http_error(r, 400, n > KSR_STORE_LABELS_MAX ? "too many labels" : "one release at most");
+		return;
+	}
+	if (!labels_valid(labels, n, r))
+		return;
+	err = ksr_store_list(svc->st, labels, n, nr ? release[0] : NULL, &v, &cnt);
+	if (err) {
+		ksr_http_error(r, status_for(err), ksr_cli_errmsg());
+		return;
+	}
+	if (!doc_open(&d, false)) {
+		ksr_store_entries_free(v, cnt);
+		ksr_http_error(r, 500, "out of memory");
+		return;
+	}
+	ksr_json_obj_open(&d.j);
+	ksr_json_key(&d.j, "profiles");
+	ksr_json_arr_open(&d.j);
+	for (size_t i = 0; i < cnt; i++)
+		ksr_store_entry_json(&d.j, &v[i]);
+	ksr_json_arr_close(&d.j);
+	ksr_json_obj_close(&d.j);
+	ksr_json_end(&d.j);
+	ksr_store_entries_free(v, cnt);
+	doc_send(&d, r, 200);
+}
+
+static void get_profile(struct ksr_service *svc, const char *id, struct ksr_http_resp *r)
+{
+	struct ksr_store_entry e;
+	int err = ksr_store_get(svc->st, id, &e);
+
+	if (err) {
+		ksr_http_error(r, status_for(err), ksr_cli_errmsg());
+		return;
+	}
+	entry_resp(r, 200, &e);
+	ksr_store_entry_clear(&e);
+}
+
+static void get_file(struct ksr_service *svc, const char *id, struct ksr_http_resp *r)
+{
+	char path[PATH_MAX], msg[128];
+	struct stat sb;
+	int fd;
+
+	if (ksr_store_profile_path(svc->st, id, path, sizeof(path))) {
+		ksr_http_error(r, 400, ksr_cli_errmsg());
+		return;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		int e = fd < 0 ? errno : EINVAL;
+
+		if (fd >= 0)
+			close(fd);
+		snprintf(msg, sizeof(msg), "profile %s is not in the store", id);
+		ksr_http_error(r, e == ENOENT ? 404 : 500, e == ENOENT ? msg : strerror(e));
+		return;
+	}
+	set_body(r, 200, "application/octet-stream", NULL, 0);
+	r->fd = fd;
+	r->fd_len = (uint64_t)sb.st_size;
+}
+
+static void delete_profile(struct ksr_service *svc, const struct ksr_http_req *q,
+			   const char *id, struct ksr_http_resp *r)
+{
+	static const char *const allowed[] = { NULL };
+	struct doc d;
+	int err;
+
+	if (!authorized(svc, q, r) || !args_known(q, allowed, r))
+		return;
+	err = ksr_store_delete(svc->st, id);
+	cache_forget(svc, id);
+	if (err) {
+		ksr_http_error(r, status_for(err), ksr_cli_errmsg());
+		return;
+	}
+	if (!doc_open(&d, false)) {
+		ksr_http_error(r, 500, "out of memory");
+		return;
+	}
+	ksr_json_obj_open(&d.j);
+	ksr_json_key(&d.j, "deleted");
+	ksr_json_str(&d.j, id);
+	ksr_json_obj_close(&d.j);
+	ksr_json_end(&d.j);
+	doc_send(&d, r, 200);
+}
+
+static void relabel(struct ksr_service *svc, const struct ksr_http_req *q, const char *id,
+		    struct ksr_http_resp *r)
+{
+	static const char *const allowed[] = { "add", "remove", NULL };
+	const char *add[KSR_STORE_LABELS_MAX + 1], *rm[KSR_STORE_LABELS_MAX + 1];
+	size_t na = args(q, "add", add, KSR_STORE_LABELS_MAX);
+	size_t nr = args(q, "remove", rm, KSR_STORE_LABELS_MAX);
+	struct ksr_store_entry e;
+	int err;
+
+	if (!authorized(svc, q, r) || !args_known(q, allowed, r))
+		return;
+	if (na > KSR_STORE_LABELS_MAX || nr > KSR_STORE_LABELS_MAX) {
+		ksr_http_error(r, 400, "too many labels");
+		return;
+	}
+	if (!labels_valid(add, na, r))
+		return;
+	err = ksr_store_relabel(svc->st, id, add, na, rm, nr, &e);
+	if (err) {
+		ksr_http_error(r, status_for(err), ksr_cli_errmsg());
+		return;
+	}
+	entry_resp(r, 200, &e);
+	ksr_store_entry_clear(&e);
+}
+
+/* ---- /v1/check and /v1/resolve --------------------------------------------- */
+
+/* The object of the body, fully validated: NULL after a 400 with the
+ * library's message (what the CLI prints after the file name). */
+static struct ksr_object *body_object(const struct ksr_http_req *q, bool resolve,
+				      struct ksr_http_resp *r)
+{
+	struct ksr_object *obj = NULL;
+	int err;
+
+	if (!q->body_len) {
+		ksr_http_error(r, 400, "the body is empty: POST a BPF object");
+		return NULL;
+	}
+	err = ksr_object__open_mem(q->body, q->body_len, &obj);
+	if (!err && resolve && (err = ksr_object__check_patch_limits(obj))) {
+		ksr_object__free(obj);
+		obj = NULL;
+	}
+	if (err)
+		ksr_http_error(r, err == -EBADMSG ? 400 : 500, ksr_errmsg());
+	return obj;
+}
+
+static int cmp_cached(const void *a, const void *b)
+{
+	return strcmp((*(struct cached *const *)a)->id, (*(struct cached *const *)b)->id);
+}
+
+struct picked {
+	struct cached **c;           /* in the order of the report */
+	struct cached **sorted;      /* the same, by identity: the locking order */
+	size_t n;
+};
+
+static void picked_free(struct ksr_service *svc, struct picked *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		cache_give(svc, p->c[i]);
+	free(p->c);
+	free(p->sorted);
+}
+
+/* The profiles a check names (profile=ID..., in order) or selects
+ * (label=k=v..., by identity): false after an error response. */
+static bool pick(struct ksr_service *svc, const struct ksr_http_req *q, struct picked *p,
+		 struct ksr_http_resp *r)
+{
+	const char *labels[KSR_STORE_LABELS_MAX + 1], **want = NULL;
+	struct ksr_store_entry *v = NULL;
+	size_t ni, nl, cnt = 0;
+	char msg[200];
+	bool ok = false;
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	want = calloc(CHECK_MAX + 1, sizeof(*want));
+	if (!want) {
+		ksr_http_error(r, 500, "out of memory");
+		return false;
+	}
+	ni = args(q, "profile", want, CHECK_MAX);
+	nl = args(q, "label", labels, KSR_STORE_LABELS_MAX);
+	if (ni > CHECK_MAX || nl > KSR_STORE_LABELS_MAX) {
+		ksr_http_error(r, 400, ni > CHECK_MAX ? "too many profiles" : "too many labels");
+		goto out;
+	}
+	if (!ni == !nl) {
+		ksr_http_error(r, 400, "name the profiles: profile=ID... or label=k=v... (not both)");
+		goto out;
+	}
+	if (nl) {
+		if (!labels_valid(labels, nl, r))
+			goto out;
+		err = ksr_store_list(svc->st, labels, nl, NULL, &v, &cnt);
+		if (err) {
+			ksr_http_error(r, status_for(err), ksr_cli_errmsg());
+			goto out;
+		}
+		if (!cnt) {
+			ksr_http_error(r, 404, "no stored profile has these labels");
+			goto out;
+		}
+		for (size_t i = 0; i < cnt && i < CHECK_MAX; i++)
+			want[i] = v[i].identity;
+		ni = cnt < CHECK_MAX ? cnt : CHECK_MAX;
+	}
+	for (size_t i = 0; i < ni; i++) {
+		if (!ksr_store_id_ok(want[i])) {
+			snprintf(msg, sizeof(msg), "'%.40s' is not an identity (32 lowercase hex digits)",
+				 want[i]);
+			ksr_http_error(r, 400, msg);
+			goto out;
+		}
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(want[k], want[i])) {
+				snprintf(msg, sizeof(msg), "profile %s is named twice", want[i]);
+				ksr_http_error(r, 400, msg);
+				goto out;
+			}
+	}
+	p->c = calloc(ni, sizeof(*p->c));
+	p->sorted = calloc(ni, sizeof(*p->sorted));
+	if (!p->c || !p->sorted) {
+		ksr_http_error(r, 500, "out of memory");
+		goto out;
+	}
+	ksr_cli_want_files(ni);
+	for (; p->n < ni; p->n++) {
+		err = cache_take(svc, want[p->n], &p->c[p->n]);
+		if (err) {
+			ksr_http_error(r, status_for(err), ksr_cli_errmsg());
+			goto out;
+		}
+	}
+	memcpy(p->sorted, p->c, ni * sizeof(*p->c));
+	qsort(p->sorted, ni, sizeof(*p->sorted), cmp_cached);
+	ok = true;
+out:
+	if (!ok)
+		picked_free(svc, p);
+	ksr_store_entries_free(v, cnt);
+	free(want);
+	return ok;
+}
+
+/* Lookups of a profile run in one thread at a time; a request takes its
+ * profiles' locks in identity order, so two requests cannot deadlock. */
+static void lock_all(struct picked *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		pthread_mutex_lock(&p->sorted[i]->lock);
+}
+
+static void unlock_all(struct picked *p)
+{
+	for (size_t i = p->n; i-- > 0;) {
+		ksr_profile__drop_cache(p->sorted[i]->p);
+		pthread_mutex_unlock(&p->sorted[i]->lock);
+	}
+}
+
+static void check(struct ksr_service *svc, const struct ksr_http_req *q, struct ksr_http_resp *r)
+{
+	static const char *const allowed[] = { "profile", "label", "pretty", NULL };
+	struct ksr_batch_opts bo = { .sz = sizeof(bo), .drop_cache = true };
+	struct ksr_resolution **d = NULL;
+	struct ksr_profile **profs = NULL;
+	struct ksr_object *obj;
+	struct picked p;
+	size_t bad = 0;
+	struct doc doc;
+	int err;
+
+	if (!args_known(q, allowed, r) || !(obj = body_object(q, false, r)))
+		return;
+	if (!pick(svc, q, &p, r)) {
+		ksr_object__free(obj);
+		return;
+	}
+	profs = calloc(p.n, sizeof(*profs));
+	d = calloc(p.n, sizeof(*d));
+	if (!profs || !d) {
+		ksr_http_error(r, 500, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < p.n; i++)
+		profs[i] = p.c[i]->p;
+	/* a few profiles are decided faster here than by waking threads */
+	bo.threads = p.n < 8 ? 1 : 0;
+	lock_all(&p);
+	err = ksr_resolution__new_batch(obj, profs, p.n, &bo, d, &bad);
+	if (err) {
+		char msg[700];
+
+		snprintf(msg, sizeof(msg), "%s.profile: %s", p.c[bad]->id, ksr_errmsg());
+		ksr_http_error(r, 500, msg);
+	} else if (!doc_open(&doc, args(q, "pretty", NULL, 0) > 0)) {
+		ksr_http_error(r, 500, "out of memory");
+	} else {
+		ksr_report_check_doc_json(doc.f, doc.j.pretty, obj, profs, p.n, d);
+		doc_send(&doc, r, 200);
+	}
+	for (size_t i = 0; i < p.n; i++)
+		ksr_resolution__free(d[i]);
+	unlock_all(&p);
+out:
+	free(profs);
+	free(d);
+	picked_free(svc, &p);
+	ksr_object__free(obj);
+}
+
+static void resolve(struct ksr_service *svc, const struct ksr_http_req *q, struct ksr_http_resp *r)
+{
+	static const char *const allowed[] = { "profile", "pretty", NULL };
+	const char *accept = header(q, "Accept"), *id[2];
+	struct ksr_resolution *res = NULL;
+	struct ksr_object *obj;
+	struct cached *c;
+	struct doc doc;
+	int err;
+
+	if (!args_known(q, allowed, r))
+		return;
+	if (args(q, "profile", id, 1) != 1) {
+		ksr_http_error(r, 400, "resolve takes exactly one profile=ID");
+		return;
+	}
+	if (!ksr_store_id_ok(id[0])) {
+		char msg[100];
+
+		snprintf(msg, sizeof(msg), "'%.40s' is not an identity (32 lowercase hex digits)", id[0]);
+		ksr_http_error(r, 400, msg);
+		return;
+	}
+	if (!(obj = body_object(q, true, r)))
+		return;
+	err = cache_take(svc, id[0], &c);
+	if (err) {
+		ksr_http_error(r, status_for(err), ksr_cli_errmsg());
+		ksr_object__free(obj);
+		return;
+	}
+	pthread_mutex_lock(&c->lock);
+	err = ksr_resolution__new(obj, c->p, &res);
+	if (err) {
+		char msg[700];
+
+		snprintf(msg, sizeof(msg), "%s.profile: %s", c->id, ksr_errmsg());
+		ksr_http_error(r, 500, msg);
+	} else if (accept && strstr(accept, "application/octet-stream") &&
+		   ksr_resolution__runnable(res)) {
+		void *img = NULL;
+		size_t len = 0;
+
+		err = ksr_resolution__patch(res, NULL, &img, &len);
+		if (err)
+			ksr_http_error(r, status_for(err), ksr_errmsg());
+		else
+			set_body(r, 200, "application/octet-stream", img, len);
+	} else if (!doc_open(&doc, args(q, "pretty", NULL, 0) > 0)) {
+		ksr_http_error(r, 500, "out of memory");
+	} else {
+		ksr_report_resolution_doc_json(doc.f, doc.j.pretty, res);
+		doc_send(&doc, r, ksr_resolution__runnable(res) ? 200 : 422);
+	}
+	ksr_resolution__free(res);
+	ksr_profile__drop_cache(c->p);
+	pthread_mutex_unlock(&c->lock);
+	cache_give(svc, c);
+	ksr_object__free(obj);
+}
+
+/* ---- the router ------------------------------------------------------------ */
+
+size_t ksr_service_body_limit(const char *method, const char *path)
+{
+	if (!strcmp(method, "PUT") && !strcmp(path, "/v1/profiles"))
+		return KSR_SERVICE_PROFILE_MAX;
+	if (!strcmp(method, "POST") && (!strcmp(path, "/v1/check") || !strcmp(path, "/v1/resolve")))
+		return KSR_SERVICE_OBJECT_MAX;
+	return KSR_SERVICE_OTHER_MAX;
+}
+
+static void not_allowed(struct ksr_http_resp *r, const char *method, const char *allowed)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "method %.16s not allowed here (%s)", method, allowed);
+	ksr_http_error(r, 405, msg);
+}
+
+static void healthz(struct ksr_service *svc, struct ksr_http_resp *r)
+{
+	struct doc d;
+
+	if (!doc_open(&d, false)) {
+		ksr_http_error(r, 500, "out of memory");
+		return;
+	}
+	ksr_json_obj_open(&d.j);
+	ksr_json_key(&d.j, "status");
+	ksr_json_str(&d.j, "ok");
+	ksr_json_key(&d.j, "profiles_open");
+	ksr_json_u64(&d.j, ksr_service_cached(svc));
+	ksr_json_obj_close(&d.j);
+	ksr_json_end(&d.j);
+	doc_send(&d, r, 200);
+}
+
+/* The route of an identity's path after "/v1/profiles/": id set, or an
+ * error response (false). */
+static bool path_id(const char *path, char id[KSR_STORE_ID_LEN + 1], const char **rest,
+		    struct ksr_http_resp *r)
+{
+	char msg[100];
+	size_t n;
+
+	*rest = strchr(path, '/');
+	n = *rest ? (size_t)(*rest - path) : strlen(path);
+	if (n == KSR_STORE_ID_LEN) {
+		memcpy(id, path, n);
+		id[n] = '\0';
+		if (ksr_store_id_ok(id))
+			return true;
+	}
+	snprintf(msg, sizeof(msg), "'%.*s' is not an identity (32 lowercase hex digits)",
+		 (int)(n < 40 ? n : 40), path);
+	ksr_http_error(r, 400, msg);
+	return false;
+}
+
+static void route(struct ksr_service *svc, const struct ksr_http_req *q, struct ksr_http_resp *r)
+{
+	static const char prefix[] = "/v1/profiles/";
+	const char *m = q->method, *path = q->path, *rest;
+	char id[KSR_STORE_ID_LEN + 1];
+
+	if (!strcmp(path, "/healthz")) {
+		if (strcmp(m, "GET"))
+			not_allowed(r, m, "GET");
+		else
+			healthz(svc, r);
+	} else if (!strcmp(path, "/v1/profiles")) {
+		if (!strcmp(m, "GET"))
+			list_profiles(svc, q, r);
+		else if (!strcmp(m, "PUT"))
+			put_profile(svc, q, r);
+		else
+			not_allowed(r, m, "GET, PUT");
+	} else if (!strcmp(path, "/v1/check") || !strcmp(path, "/v1/resolve")) {
+		if (strcmp(m, "POST"))
+			not_allowed(r, m, "POST");
+		else if (path[4] == 'c')
+			check(svc, q, r);
+		else
+			resolve(svc, q, r);
+	} else if (strncmp(path, prefix, sizeof(prefix) - 1)) {
+		ksr_http_error(r, 404, "no such route (see docs/service.md)");
+	} else if (!path_id(path + sizeof(prefix) - 1, id, &rest, r)) {
+		/* 400 sent */
+	} else if (!rest) {
+		if (!strcmp(m, "GET"))
+			get_profile(svc, id, r);
+		else if (!strcmp(m, "DELETE"))
+			delete_profile(svc, q, id, r);
+		else
+			not_allowed(r, m, "GET, DELETE");
+	} else if (!strcmp(rest, "/file")) {
+		if (strcmp(m, "GET"))
+			not_allowed(r, m, "GET");
+		else
+			get_file(svc, id, r);
+	} else if (!strcmp(rest, "/labels")) {
+		if (strcmp(m, "POST"))
+			not_allowed(r, m, "POST");
+		else
+			relabel(svc, q, id, r);
+	} else {
+		ksr_http_error(r, 404, "no such route (see docs/service.md)");
+	}
+}
+
+void ksr_service_handle(struct ksr_service *svc, const struct ksr_http_req *q,
+			struct ksr_http_resp *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	route(svc, q, r);
+}
