@@ -28,14 +28,20 @@ expect_error 1 "serve: a token file others can read" \
   "$KSR_BIN" serve --store "$S" --listen 127.0.0.1:0 --token-file "$T/token-open"
 
 PID=
+# the port a server started with --listen 127.0.0.1:0 says on stderr (file $1)
+port_of() {
+  local p=
+  for _ in $(seq 1 50); do
+    p=$(grep -o 'http://127.0.0.1:[0-9]*' "$1" | head -1 | sed 's/.*://')
+    [ -n "$p" ] && break
+    sleep 0.1
+  done
+  echo "$p"
+}
 start() {
   "$KSR_BIN" serve --store "$S" --listen 127.0.0.1:0 --token-file "$T/token" 2>"$T/serve.err" &
   PID=$!
-  for _ in $(seq 1 50); do
-    PORT=$(grep -o 'http://127.0.0.1:[0-9]*' "$T/serve.err" | head -1 | sed 's/.*://')
-    [ -n "$PORT" ] && break
-    sleep 0.1
-  done
+  PORT=$(port_of "$T/serve.err")
   [ -n "$PORT" ] || { fail "serve did not start: $(cat "$T/serve.err")"; finish; exit 1; }
   U=http://127.0.0.1:$PORT
 }
@@ -189,11 +195,7 @@ cmp -s "$T/list1.json" "$T/list2.json" && pass "listing after reindex identical"
 # a second process on the same store: what one changes, the other serves
 "$KSR_BIN" serve --store "$S" --listen 127.0.0.1:0 --token-file "$T/token" 2>"$T/serve2.err" &
 PID2=$!
-for _ in $(seq 1 50); do
-  PORT2=$(grep -o 'http://127.0.0.1:[0-9]*' "$T/serve2.err" | head -1 | sed 's/.*://')
-  [ -n "$PORT2" ] && break
-  sleep 0.1
-done
+PORT2=$(port_of "$T/serve2.err")
 U2=http://127.0.0.1:$PORT2
 req 200 "second process: DELETE through one" -X DELETE -H "$AUTH" "$U/v1/profiles/$FID"
 req 404 "second process: the other sees it gone" "$U2/v1/profiles/$FID"
