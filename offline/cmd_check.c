@@ -14,48 +14,6 @@
 
 #define MAX_PROFILES 4096
 
-static void print_text(const char *path, const struct ksr_object *obj, struct ksr_profile **p,
-		       size_t np, struct ksr_resolution **d, const int *ok)
-{
-	size_t n = ksr_object__extern_cnt(obj), w = 6;
-
-	for (size_t i = 0; i < n; i++)
-		if (strlen(ksr_object__extern(obj, i)->name) > w)
-			w = strlen(ksr_object__extern(obj, i)->name);
-	if (w > 40)
-		w = 40;
-	fputs("object: ", stdout);
-	ksr_print_safe(stdout, path);
-	printf("\n%-*s", (int)w + 2, "extern");
-	for (size_t k = 0; k < np; k++) {
-		printf(" | [%zu] ", k + 1);
-		ksr_print_safe_col(stdout, ksr_profile__release(p[k]), 11, 11);
-	}
-	putchar('\n');
-	for (size_t i = 0; i < n; i++) {
-		ksr_print_safe_col(stdout, ksr_object__extern(obj, i)->name, w + 2, w);
-		for (size_t k = 0; k < np; k++)
-			printf(" | %-15s", ksr_resolution__status(d[k], i));
-		putchar('\n');
-	}
-	printf("%-*s", (int)w + 2, "verdict");
-	for (size_t k = 0; k < np; k++)
-		printf(" | %-15s", ok[k] ? "runnable" : "NOT runnable");
-	putchar('\n');
-	for (size_t k = 0; k < np; k++) {
-		printf("[%zu] ", k + 1);
-		ksr_print_safe(stdout, ksr_profile__name(p[k]));
-		fputs(" (", stdout);
-		ksr_print_safe(stdout, ksr_profile__release(p[k]));
-		printf(", identity %s)\n", ksr_profile__identity(p[k]));
-		for (size_t i = 0; i < n; i++)
-			if (ksr_resolution__verdict(d[k], i)->status != KSR_STATUS_RESOLVED) {
-				printf("    ");
-				ksr_report_resolution_text(stdout, d[k], i);
-			}
-	}
-}
-
 int ksr_cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -134,7 +92,7 @@ int ksr_cmd_check(int argc, char **argv)
 	if (ksr_cli.json)
 		ksr_report_check_doc_json(stdout, ksr_cli.pretty, obj, p, np, d);
 	else
-		print_text(path, obj, p, np, d, ok);
+		ksr_report_check_text(stdout, path, obj, p, np, d);
 	rc = all_ok ? KSR_EXIT_OK : KSR_EXIT_FAIL;
 out:
 	for (size_t k = 0; k < np && p; k++) {

@@ -659,7 +659,8 @@ static void unlock_all(struct picked *p)
 
 static void check(struct ksr_service *svc, const struct ksr_http_req *q, struct ksr_http_resp *r)
 {
-	static const char *const allowed[] = { "profile", "label", "pretty", NULL };
+	static const char *const allowed[] = { "profile", "label", "pretty", "format", "object",
+						NULL };
 	struct ksr_batch_opts bo = { .sz = sizeof(bo), .drop_cache = true };
 	struct ksr_resolution **d = NULL;
 	struct ksr_profile **profs = NULL;
@@ -669,7 +670,23 @@ static void check(struct ksr_service *svc, const struct ksr_http_req *q, struct 
 	struct doc doc;
 	int err;
 
-	if (!args_known(q, allowed, r) || !(obj = body_object(q, false, r)))
+	const char *format = "json", *object_name = "object";
+	bool text;
+
+	if (!args_known(q, allowed, r))
+		return;
+	/* format=text: check's text, the object named object=NAME in it (the
+	 * client's ksymres check --server) */
+	if (args(q, "format", &format, 1) > 1 || args(q, "object", &object_name, 1) > 1) {
+		ksr_http_error(r, 400, "format and object are given at most once");
+		return;
+	}
+	if (strcmp(format, "json") && strcmp(format, "text")) {
+		ksr_http_error(r, 400, "format is json or text");
+		return;
+	}
+	text = !strcmp(format, "text");
+	if (!(obj = body_object(q, false, r)))
 		return;
 	if (!pick(svc, q, &p, r)) {
 		ksr_object__free(obj);
@@ -695,8 +712,20 @@ static void check(struct ksr_service *svc, const struct ksr_http_req *q, struct 
 	} else if (!doc_open(&doc, args(q, "pretty", NULL, 0) > 0)) {
 		ksr_http_error(r, 500, "out of memory");
 	} else {
-		ksr_report_check_doc_json(doc.f, doc.j.pretty, obj, profs, p.n, d);
+		bool all = true;
+
+		for (size_t i = 0; i < p.n; i++)
+			all = all && ksr_resolution__runnable(d[i]);
+		if (text)
+			ksr_report_check_text(doc.f, object_name, obj, profs, p.n, d);
+		else
+			ksr_report_check_doc_json(doc.f, doc.j.pretty, obj, profs, p.n, d);
 		doc_send(&doc, r, 200);
+		if (r->status == 200) {
+			r->runnable = all ? "yes" : "no";
+			if (text)
+				r->content_type = "text/plain; charset=utf-8";
+		}
 	}
 	for (size_t i = 0; i < p.n; i++)
 		ksr_resolution__free(d[i]);

@@ -41,6 +41,7 @@ struct ksr_http_resp {
 	size_t len;
 	int fd;                      /* >= 0: the body is this file's fd_len bytes instead */
 	uint64_t fd_len;
+	const char *runnable;        /* NULL, or X-Ksymres-Runnable: "yes"/"no" (check) */
 };
 
 struct ksr_service;

@@ -83,6 +83,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct ksr_http_resp 
 		return MHD_NO;
 	if (r->content_type)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+	if (r->runnable)
+		MHD_add_response_header(mr, "X-Ksymres-Runnable", r->runnable);
 	if (r->status == 401)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
 	ret = MHD_queue_response(c, (unsigned int)r->status, mr);
