@@ -18,10 +18,15 @@ int ksr_cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "profile", required_argument, NULL, 'p' },
+		{ "server", required_argument, NULL, 'S' },
+		{ "token-file", required_argument, NULL, 'T' },
+		{ "label", required_argument, NULL, 'l' },
 		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *paths[MAX_PROFILES];
+	static const char *paths[MAX_PROFILES], *labels[MAX_PROFILES];
+	const char *server = NULL, *token = NULL;
+	size_t nl = 0;
 	struct ksr_profile **p = NULL;
 	struct ksr_resolution **d = NULL;
 	struct ksr_object *obj = NULL;
@@ -37,6 +42,13 @@ int ksr_cmd_check(int argc, char **argv)
 				return ksr_cli_usage("check", "too many profiles");
 			paths[np++] = optarg;
 			break;
+		case 'S': server = optarg; break;
+		case 'T': token = optarg; break;
+		case 'l':
+			if (nl == MAX_PROFILES)
+				return ksr_cli_usage("check", "too many labels");
+			labels[nl++] = optarg;
+			break;
 		case 'j': case 'P': ksr_output_option(c); break;
 		case ':': return ksr_cli_usage("check", "option '%s' needs a value", argv[optind - 1]);
 		default: return ksr_cli_usage("check", "unknown option '%s'", argv[optind - 1]);
@@ -44,9 +56,14 @@ int ksr_cmd_check(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return ksr_cli_usage("check", "expects exactly one OBJECT");
+	path = argv[optind];
+	/* --server: -p names stored profiles by identity, --label selects them */
+	if (server)
+		return ksr_check_remote(server, token, path, paths, np, labels, nl);
+	if (nl || token)
+		return ksr_cli_usage("check", "--label and --token-file need --server");
 	if (!np)
 		return ksr_cli_usage("check", "needs at least one -p PROFILE");
-	path = argv[optind];
 	err = ksr_object__open(path, &obj);
 	if (err)
 		return ksr_cli_fail(path, err);

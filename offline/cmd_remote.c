@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* The offline commands against a server (`ksymres serve`), through the
+ * client (remote/): push, profiles, check --server, resolve --server. */
+#define _GNU_SOURCE /* asprintf */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <ksymres/ksymres.h>
+
+#include "offline.h"
+#include "output.h"
+#include "remote.h"
+
+#define MAX_ARGS 4096
+#define OBJECT_MAX (16u << 20)   /* what the server takes */
+
+static int oom(const char *cmd)
+{
+	return ksr_cli_usage(cmd, "out of memory");
+}
+
+int ksr_cmd_push(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 'S' },
+		{ "token-file", required_argument, NULL, 'T' },
+		{ "label", required_argument, NULL, 'l' },
+		KSR_OUTPUT_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *labels[MAX_ARGS];
+	const char *server = NULL, *token = NULL;
+	struct ksr_remote *r;
+	size_t nl = 0;
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":j", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S': server = optarg; break;
+		case 'T': token = optarg; break;
+		case 'l':
+			if (nl == MAX_ARGS)
+				return ksr_cli_usage("push", "too many labels");
+			labels[nl++] = optarg;
+			break;
+		case 'j': case 'P': ksr_output_option(c); break;
+		case ':': return ksr_cli_usage("push", "option '%s' needs a value", argv[optind - 1]);
+		default: return ksr_cli_usage("push", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind == argc)
+		return ksr_cli_usage("push", "expects at least one PROFILE");
+	if ((rc = ksr_remote_open("push", server, token, &r)))
+		return rc;
+	for (int i = optind; i < argc; i++) {
+		int one = ksr_remote_push(r, argv[i], labels, nl);
+
+		if (one > rc)
+			rc = one;
+	}
+	ksr_remote_free(r);
+	return rc;
+}
+
+static void print_table(json_t *doc)
+{
+	json_t *list = json_object_get(doc, "profiles"), *e;
+	size_t i;
+
+	printf("%-32s  %-24s  %-8s  %10s  %s\n", "identity", "release", "arch", "size", "labels");
+	json_array_foreach(list, i, e) {
+		json_t *labels = json_object_get(e, "labels"), *v;
+		const char *k;
+		bool first = true;
+
+		printf("%-32s  ", json_string_value(json_object_get(e, "identity")) ?: "?");
+		ksr_print_safe_col(stdout, json_string_value(json_object_get(e, "release")) ?: "?",
+				   24, 24);
+		fputs("  ", stdout);
+		ksr_print_safe_col(stdout, json_string_value(json_object_get(e, "arch")) ?: "?", 8, 8);
+		printf("  %10lld  ", (long long)json_integer_value(json_object_get(e, "size")));
+		json_object_foreach(labels, k, v) {
+			if (!first)
+				fputc(',', stdout);
+			first = false;
+			ksr_print_safe(stdout, k);
+			fputc('=', stdout);
+			ksr_print_safe(stdout, json_string_value(v) ?: "");
+		}
+		fputc('\n', stdout);
+	}
+}
+
+int ksr_cmd_profiles(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 'S' },
+		{ "token-file", required_argument, NULL, 'T' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "release", required_argument, NULL, 'R' },
+		KSR_OUTPUT_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *server = NULL, *token = NULL;
+	struct ksr_remote_resp resp;
+	struct ksr_remote *r;
+	char *q = NULL, *pq = NULL;
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":j", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S': server = optarg; break;
+		case 'T': token = optarg; break;
+		case 'l': case 'R':
+			if (!ksr_remote_arg(&q, c == 'l' ? "label" : "release", optarg)) {
+				free(q);
+				return oom("profiles");
+			}
+			break;
+		case 'j': case 'P': ksr_output_option(c); break;
+		case ':': free(q); return ksr_cli_usage("profiles", "option '%s' needs a value", argv[optind - 1]);
+		default: free(q); return ksr_cli_usage("profiles", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc) {
+		free(q);
+		return ksr_cli_usage("profiles", "takes no arguments");
+	}
+	if ((rc = ksr_remote_open("profiles", server, token, &r))) {
+		free(q);
+		return rc;
+	}
+	if (asprintf(&pq, "/v1/profiles%s", q ? q : "") < 0) {
+		pq = NULL;
+		rc = oom("profiles");
+		goto out;
+	}
+	if ((rc = ksr_remote_call(r, "GET", pq, NULL, 0, NULL, &resp)))
+		goto out;
+	if (resp.status != 200) {
+		rc = ksr_remote_fail(&resp, "profiles");
+	} else if (ksr_cli.json) {
+		fwrite(resp.body, 1, resp.len, stdout);
+	} else {
+		json_error_t je;
+		json_t *doc = json_loadb(resp.body, resp.len, 0, &je);
+
+		if (!doc || !json_is_array(json_object_get(doc, "profiles"))) {
+			ksr_cli_error("profiles: the server's answer is not a list of profiles");
+			rc = KSR_EXIT_FAIL;
+		} else {
+			print_table(doc);
+		}
+		json_decref(doc);
+	}
+	ksr_remote_resp_clear(&resp);
+out:
+	ksr_remote_free(r);
+	free(pq);
+	free(q);
+	return rc;
+}
+
+/* A stored profile's name: 32 lowercase hex digits (checked here so that
+ * the server's 400s are about the object). */
+static bool is_identity(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return false;
+	return n == 32;
+}
+
+/* The object's bytes, read as the local commands read inputs. */
+static int read_object(const char *path, void **data, size_t *len)
+{
+	int err = ksr_input__read(path, OBJECT_MAX, data, len);
+
+	return err ? ksr_cli_fail(path, err) : KSR_EXIT_OK;
+}
+
+int ksr_check_remote(const char *server, const char *token, const char *path,
+		     const char *const *ids, size_t nids, const char *const *labels, size_t nl)
+{
+	struct ksr_remote_resp resp;
+	struct ksr_remote *r = NULL;
+	char *q = NULL, *pq = NULL;
+	void *data = NULL;
+	size_t len;
+	bool ok = true;
+	int rc;
+
+	if (!nids && !nl)
+		return ksr_cli_usage("check", "needs -p ID or --label k=v with --server");
+	for (size_t i = 0; i < nids; i++)
+		if (!is_identity(ids[i]))
+			return ksr_cli_usage("check", "-p '%s' is no identity (32 lowercase hex digits)",
+					     ids[i]);
+	for (size_t i = 0; i < nids && ok; i++)
+		ok = ksr_remote_arg(&q, "profile", ids[i]);
+	for (size_t i = 0; i < nl && ok; i++)
+		ok = ksr_remote_arg(&q, "label", labels[i]);
+	ok = ok && ksr_remote_arg(&q, "format", ksr_cli.json ? "json" : "text");
+	ok = ok && ksr_remote_arg(&q, "object", path);
+	if (ok && ksr_cli.pretty)
+		ok = ksr_remote_arg(&q, "pretty", "1");
+	if (!ok || asprintf(&pq, "/v1/check%s", q) < 0) {
+		free(q);
+		return oom("check");
+	}
+	free(q);
+	if ((rc = ksr_remote_open("check", server, token, &r)) ||
+	    (rc = read_object(path, &data, &len)))
+		goto out;
+	if ((rc = ksr_remote_call(r, "POST", pq, data, len, NULL, &resp)))
+		goto out;
+	if (resp.status != 200 || resp.runnable < 0) {
+		rc = ksr_remote_fail(&resp, resp.status == 400 ? path : "check");
+	} else {
+		fwrite(resp.body, 1, resp.len, stdout);
+		rc = resp.runnable ? KSR_EXIT_OK : KSR_EXIT_FAIL;
+	}
+	ksr_remote_resp_clear(&resp);
+out:
+	ksr_remote_free(r);
+	free(data);
+	free(pq);
+	return rc;
+}
+
+int ksr_resolve_remote(const char *server, const char *token, const char *path, const char *id,
+		       const char *out)
+{
+	struct ksr_remote_resp resp;
+	struct ksr_remote *r = NULL;
+	char *q = NULL, *pq = NULL;
+	void *data = NULL;
+	size_t len;
+	int rc, err;
+
+	if (!is_identity(id))
+		return ksr_cli_usage("resolve", "-p '%s' is no identity (32 lowercase hex digits)", id);
+	if (!ksr_remote_arg(&q, "profile", id) || asprintf(&pq, "/v1/resolve%s", q) < 0) {
+		free(q);
+		return oom("resolve");
+	}
+	free(q);
+	if ((rc = ksr_remote_open("resolve", server, token, &r)) ||
+	    (rc = read_object(path, &data, &len)))
+		goto out;
+	if ((rc = ksr_remote_call(r, "POST", pq, data, len, "application/octet-stream", &resp)))
+		goto out;
+	if (resp.status == 200) {
+		/* the patched object: written as the local resolve writes it */
+		err = ksr_output__write(out, resp.body, resp.len);
+		if (err) {
+			rc = ksr_cli_fail(out, err);
+		} else if (!ksr_cli.json) {
+			fputs("wrote ", stdout);
+			ksr_print_safe(stdout, out);
+			printf(": resolved against %s by %s\n", id, ksr_remote_url(r));
+		}
+	} else if (resp.status == 422) {
+		/* not runnable: the report of resolve -j, as the server gives it */
+		fwrite(resp.body, 1, resp.len, stdout);
+		rc = KSR_EXIT_FAIL;
+	} else {
+		rc = ksr_remote_fail(&resp, resp.status == 400 ? path : "resolve");
+	}
+	ksr_remote_resp_clear(&resp);
+out:
+	ksr_remote_free(r);
+	free(data);
+	free(pq);
+	return rc;
+}
