@@ -50,9 +50,17 @@ run env KSYMRES_SERVER="$U" KSYMRES_TOKEN_FILE="$T/token" "$KSR_BIN" push "$T/ho
 [ "$RC" = 0 ] && grep -q "$HID (already stored)" "$T/out" && pass "push again, from the environment: $(cat "$T/out")" ||
   fail "push from the environment: exit $RC: $(cat "$T/out" "$T/err")"
 
+# capture --push: capture, then push what was written
+run "$KSR_BIN" capture -o "$T/again.profile" --push "$U" --token-file "$T/token" --label captured=yes
+[ "$RC" = 0 ] && [ "$(cat "$T/out")" = "pushed $T/again.profile: $HID (already stored)" ] &&
+  curl -s "$U/v1/profiles/$HID" | grep -q '"captured":"yes"' && pass "capture --push: $(cat "$T/out")" ||
+  fail "capture --push: exit $RC: $(cat "$T/out" "$T/err")"
+expect_error 1 "capture --push without the token" "$KSR_BIN" capture -o "$T/again2.profile" --push "$U"
+expect_error 2 "capture --label without --push" "$KSR_BIN" capture -o "$T/again3.profile" --label a=b
+
 # profiles
 run "$KSR_BIN" profiles --server "$U"
-[ "$RC" = 0 ] && [ "$(wc -l <"$T/out")" = 3 ] && grep -q "^$HID .*fleet=a,os=debian$" "$T/out" &&
+[ "$RC" = 0 ] && [ "$(wc -l <"$T/out")" = 3 ] && grep -q "^$HID .*captured=yes,fleet=a,os=debian$" "$T/out" &&
   grep -q "^$FID .*fixed-release .*fleet=a$" "$T/out" && pass "profiles: a table of 2" ||
   fail "profiles: exit $RC: $(cat "$T/out" "$T/err")"
 run "$KSR_BIN" profiles --server "$U" --label os=debian -j
