@@ -2,10 +2,13 @@
 /* The offline commands against a server (`ksymres serve`), through the
  * client (remote/): push, profiles, check --server, resolve --server. */
 #define _GNU_SOURCE /* asprintf */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -236,49 +239,153 @@ out:
 	return rc;
 }
 
-int ksr_resolve_remote(const char *server, const char *token, const char *path, const char *id,
-		       const char *out)
+/* POST the object to /v1/resolve?profile=id: 0 and the patched object
+ * written to out, else an exit code (the report of a 422 in *resp). */
+static int resolve_one(struct ksr_remote *r, const char *path, const void *data, size_t len,
+		       const char *id, const char *out, struct ksr_remote_resp *resp)
 {
-	struct ksr_remote_resp resp;
-	struct ksr_remote *r = NULL;
-	char *q = NULL, *pq = NULL;
-	void *data = NULL;
-	size_t len;
+	char *pq = NULL;
 	int rc, err;
 
-	if (!is_identity(id))
-		return ksr_cli_usage("resolve", "-p '%s' is no identity (32 lowercase hex digits)", id);
-	if (!ksr_remote_arg(&q, "profile", id) || asprintf(&pq, "/v1/resolve%s", q) < 0) {
+	if (asprintf(&pq, "/v1/resolve?profile=%s", id) < 0)
+		return oom("resolve");
+	rc = ksr_remote_call(r, "POST", pq, data, len, "application/octet-stream", resp);
+	free(pq);
+	if (rc)
+		return rc;
+	if (resp->status == 200) {
+		/* the patched object: written as the local resolve writes it */
+		err = ksr_output__write(out, resp->body, resp->len);
+		return err ? ksr_cli_fail(out, err) : KSR_EXIT_OK;
+	}
+	if (resp->status == 422)
+		return KSR_EXIT_FAIL;
+	return ksr_remote_fail(resp, resp->status == 400 ? path : "resolve");
+}
+
+/* --label k=v... --out-dir DIR: one output per matching profile,
+ * DIR/<identity>/<object's name>, as the local batch names the outputs of
+ * the store's files (<identity>.profile). */
+int ksr_resolve_remote_batch(const char *server, const char *token, const char *path,
+			     const char *const *labels, size_t nl, const char *dir)
+{
+	struct ksr_remote_resp resp = { 0 };
+	struct ksr_remote *r = NULL;
+	char *q = NULL, *pq = NULL;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	json_t *doc = NULL, *e;
+	void *data = NULL;
+	size_t len, i, n = 0, failed = 0;
+	bool ok = true;
+	int rc;
+
+	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+		return ksr_cli_usage("resolve", "object '%s' gives no usable output name", path);
+	for (size_t k = 0; k < nl && ok; k++)
+		ok = ksr_remote_arg(&q, "label", labels[k]);
+	if (!ok || asprintf(&pq, "/v1/profiles%s", q ? q : "") < 0) {
 		free(q);
 		return oom("resolve");
 	}
 	free(q);
 	if ((rc = ksr_remote_open("resolve", server, token, &r)) ||
-	    (rc = read_object(path, &data, &len)))
+	    (rc = read_object(path, &data, &len)) ||
+	    (rc = ksr_remote_call(r, "GET", pq, NULL, 0, NULL, &resp)))
 		goto out;
-	if ((rc = ksr_remote_call(r, "POST", pq, data, len, "application/octet-stream", &resp)))
+	if (resp.status != 200) {
+		rc = ksr_remote_fail(&resp, "resolve");
 		goto out;
-	if (resp.status == 200) {
-		/* the patched object: written as the local resolve writes it */
-		err = ksr_output__write(out, resp.body, resp.len);
-		if (err) {
-			rc = ksr_cli_fail(out, err);
-		} else if (!ksr_cli.json) {
-			fputs("wrote ", stdout);
-			ksr_print_safe(stdout, out);
-			printf(": resolved against %s by %s\n", id, ksr_remote_url(r));
+	}
+	doc = json_loadb(resp.body, resp.len, 0, NULL);
+	ksr_remote_resp_clear(&resp);
+	if (!doc || !json_is_array(json_object_get(doc, "profiles"))) {
+		ksr_cli_error("resolve: the server's answer is not a list of profiles");
+		rc = KSR_EXIT_FAIL;
+		goto out;
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		rc = ksr_cli_fail(dir, ksr_cli_err(errno, "cannot create the directory: %s",
+						   strerror(errno)));
+		goto out;
+	}
+	json_array_foreach(json_object_get(doc, "profiles"), i, e) {
+		const char *id = json_string_value(json_object_get(e, "identity"));
+		char pdir[PATH_MAX], out[PATH_MAX];
+		int one;
+
+		if (!id || !is_identity(id)) {
+			ksr_cli_error("resolve: the server listed a profile without an identity");
+			rc = KSR_EXIT_FAIL;
+			goto out;
 		}
-	} else if (resp.status == 422) {
-		/* not runnable: the report of resolve -j, as the server gives it */
-		fwrite(resp.body, 1, resp.len, stdout);
+		snprintf(pdir, sizeof(pdir), "%s/%s", dir, id);
+		if (snprintf(out, sizeof(out), "%s/%s", pdir, base) >= (int)sizeof(out)) {
+			rc = ksr_cli_usage("resolve", "output path too long");
+			goto out;
+		}
+		if (mkdir(pdir, 0755) < 0 && errno != EEXIST) {
+			rc = ksr_cli_fail(pdir, ksr_cli_err(errno, "cannot create the directory: %s",
+							    strerror(errno)));
+			goto out;
+		}
+		n++;
+		one = resolve_one(r, path, data, len, id, out, &resp);
+		ksr_remote_resp_clear(&resp);
+		if (one == KSR_EXIT_OK || one == KSR_EXIT_FAIL) {
+			if (!ksr_cli.json) {
+				printf("%-6s ", one ? "FAILED" : "ok");
+				ksr_print_safe(stdout, out);
+				fputs(one ? ": not runnable\n" : "\n", stdout);
+			}
+			failed += one != KSR_EXIT_OK;
+		} else {
+			rc = one;
+			goto out;
+		}
+	}
+	if (!n) {
+		ksr_cli_error("resolve: no stored profile has these labels");
 		rc = KSR_EXIT_FAIL;
 	} else {
-		rc = ksr_remote_fail(&resp, resp.status == 400 ? path : "resolve");
+		if (!ksr_cli.json)
+			printf("%zu of %zu pairs resolved\n", n - failed, n);
+		rc = failed ? KSR_EXIT_FAIL : KSR_EXIT_OK;
+	}
+out:
+	json_decref(doc);
+	ksr_remote_resp_clear(&resp);
+	ksr_remote_free(r);
+	free(data);
+	free(pq);
+	return rc;
+}
+
+int ksr_resolve_remote(const char *server, const char *token, const char *path, const char *id,
+		       const char *out)
+{
+	struct ksr_remote_resp resp = { 0 };
+	struct ksr_remote *r = NULL;
+	void *data = NULL;
+	size_t len;
+	int rc;
+
+	if (!is_identity(id))
+		return ksr_cli_usage("resolve", "-p '%s' is no identity (32 lowercase hex digits)", id);
+	if ((rc = ksr_remote_open("resolve", server, token, &r)) ||
+	    (rc = read_object(path, &data, &len)))
+		goto out;
+	rc = resolve_one(r, path, data, len, id, out, &resp);
+	if (rc == KSR_EXIT_OK && !ksr_cli.json) {
+		fputs("wrote ", stdout);
+		ksr_print_safe(stdout, out);
+		printf(": resolved against %s by %s\n", id, ksr_remote_url(r));
+	} else if (rc == KSR_EXIT_FAIL && resp.status == 422) {
+		/* not runnable: the report of resolve -j, as the server gives it */
+		fwrite(resp.body, 1, resp.len, stdout);
 	}
 	ksr_remote_resp_clear(&resp);
 out:
 	ksr_remote_free(r);
 	free(data);
-	free(pq);
 	return rc;
 }

@@ -330,10 +330,11 @@ int ksr_cmd_resolve(int argc, char **argv)
 		{ "out-dir", required_argument, NULL, 'D' },
 		{ "server", required_argument, NULL, 'S' },
 		{ "token-file", required_argument, NULL, 'T' },
+		{ "label", required_argument, NULL, 'l' },
 		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct inputs objs, profs;
+	static struct inputs objs, profs, labels;
 	const char *out = NULL, *dir = NULL, *server = NULL, *token = NULL;
 	int c;
 
@@ -349,6 +350,11 @@ int ksr_cmd_resolve(int argc, char **argv)
 		case 'D': dir = optarg; break;
 		case 'S': server = optarg; break;
 		case 'T': token = optarg; break;
+		case 'l':
+			if (labels.cnt == MAX_INPUTS)
+				return ksr_cli_usage("resolve", "too many labels");
+			labels.paths[labels.cnt++] = optarg;
+			break;
 		case 'j': case 'P': ksr_output_option(c); break;
 		case ':': return ksr_cli_usage("resolve", "option '%s' needs a value", argv[optind - 1]);
 		default: return ksr_cli_usage("resolve", "unknown option '%s'", argv[optind - 1]);
@@ -359,6 +365,17 @@ int ksr_cmd_resolve(int argc, char **argv)
 			return ksr_cli_usage("resolve", "too many objects");
 		objs.paths[objs.cnt++] = argv[optind];
 	}
+	if (server && labels.cnt) {
+		/* every stored profile with these labels, one output each */
+		if (!dir || out || profs.cnt || objs.cnt != 1)
+			return ksr_cli_usage("resolve", "--server --label takes one OBJECT and --out-dir DIR");
+		if (!*dir)
+			return ksr_cli_usage("resolve", "--out-dir needs a file name");
+		return ksr_resolve_remote_batch(server, token, objs.paths[0], labels.paths, labels.cnt,
+						dir);
+	}
+	if (labels.cnt)
+		return ksr_cli_usage("resolve", "--label needs --server");
 	if (!objs.cnt || !profs.cnt)
 		return ksr_cli_usage("resolve", "needs OBJECT and -p PROFILE");
 	if (out && dir)

@@ -18,5 +18,7 @@ int ksr_check_remote(const char *server, const char *token, const char *path,
 		     const char *const *ids, size_t nids, const char *const *labels, size_t nl);
 int ksr_resolve_remote(const char *server, const char *token, const char *path, const char *id,
 		       const char *out);
+int ksr_resolve_remote_batch(const char *server, const char *token, const char *path,
+			     const char *const *labels, size_t nl, const char *dir);
 
 #endif

@@ -121,6 +121,23 @@ expect_error 2 "resolve --server -p what is no identity" \
 expect_error 3 "resolve --server of a malformed object" \
   "$KSR_BIN" resolve "$T/junk.o" --server "$U" -p "$HID" -o "$T/out.d/junk.o"
 
+# resolve --label --out-dir: one output per matching profile, named as the
+# local batch names the outputs of the store's files
+run "$KSR_BIN" resolve "$B/kfuncs.bpf.o" --server "$U" --label fleet=a --out-dir "$T/rdir"
+"$KSR_BIN" resolve "$B/kfuncs.bpf.o" -p "$P/$HID.profile" -p "$P/$FID.profile" --out-dir "$T/ldir" >/dev/null; LRC=$?
+[ "$RC" = "$LRC" ] && cmp -s "$T/rdir/$HID/kfuncs.bpf.o" "$T/ldir/$HID/kfuncs.bpf.o" &&
+  [ ! -e "$T/rdir/$FID/kfuncs.bpf.o" ] && [ ! -e "$T/ldir/$FID/kfuncs.bpf.o" ] &&
+  pass "resolve --server --label --out-dir: the local batch's outputs, exit $RC ($(tail -1 "$T/out"))" ||
+  fail "resolve --label --out-dir: exit $RC (local $LRC): $(cat "$T/out" "$T/err"); $(find "$T/rdir" "$T/ldir" -type f)"
+no_leftovers "$T/rdir/$HID"
+run "$KSR_BIN" resolve "$B/kfuncs.bpf.o" --server "$U" --label os=debian --out-dir "$T/rdir2"
+[ "$RC" = 0 ] && cmp -s "$T/rdir2/$HID/kfuncs.bpf.o" "$T/ldir/$HID/kfuncs.bpf.o" &&
+  pass "resolve --server --label (one runnable profile): exit 0" || fail "resolve --label os=debian: exit $RC $(cat "$T/err")"
+expect_error 1 "resolve --server --label that no profile has" \
+  "$KSR_BIN" resolve "$B/kfuncs.bpf.o" --server "$U" --label fleet=none --out-dir "$T/rdir3"
+expect_error 2 "resolve --label without --server" \
+  "$KSR_BIN" resolve "$B/kfuncs.bpf.o" --label fleet=a --out-dir "$T/rdir4"
+
 # a server that cannot be reached: exit 1, one line
 kill -TERM "$PID"; wait "$PID"; PID=
 expect_error 1 "check, server gone" "$KSR_BIN" check "$B/kfuncs.bpf.o" --server "$U" -p "$HID"
