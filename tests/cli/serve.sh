@@ -177,6 +177,33 @@ req 404 "GET the deleted profile" "$U/v1/profiles/$FID"
 req 404 "check the deleted profile" --data-binary @"$B/typeless.bpf.o" "$U/v1/check?profile=$FID"
 req 201 "PUT it back" -X PUT -H "$AUTH" --data-binary @"$T/fixed.profile" "$U/v1/profiles?label=fleet=a"
 curl -s -o "$T/list1.json" "$U/v1/profiles"
+
+# GET /metrics: what the requests above left, in Prometheus text format
+req 200 "GET /metrics" "$U/metrics"
+cp "$T/body" "$T/metrics"
+metric() { awk -v k="$1" '$1 == k { print $2 }' "$T/metrics"; }
+ge() { local v; v=$(metric "$1"); [ -n "$v" ] && awk -v v="$v" -v m="$2" 'BEGIN { exit !(v >= m) }' &&
+  pass "metrics: $1 = $v (>= $2)" || fail "metrics: $1 = '$v', expected >= $2"; }
+ge 'ksymres_http_requests_total{method="GET",route="/healthz",status="200"}' 2
+ge 'ksymres_http_requests_total{method="POST",route="/v1/check",status="200"}' 1
+ge 'ksymres_http_requests_total{method="POST",route="/v1/check",status="413"}' 2
+ge 'ksymres_http_requests_total{method="",route="none",status="404"}' 1
+ge 'ksymres_http_rejected_total{reason="body_too_large",status="413"}' 3
+ge 'ksymres_http_rejected_total{reason="unauthorized",status="401"}' 3
+ge 'ksymres_http_rejected_total{reason="method_not_allowed",status="405"}' 2
+ge 'ksymres_http_rejected_total{reason="bad_request",status="400"}' 1
+ge 'ksymres_http_request_duration_seconds_count{method="POST",route="/v1/check"}' 3
+ge 'ksymres_http_request_duration_seconds_bucket{method="GET",route="/healthz",le="+Inf"}' 2
+ge ksymres_http_received_bytes_total 1000000
+ge ksymres_http_sent_bytes_total 1000
+ge ksymres_profiles_open 1
+# every sample line is NAME{labels} VALUE or NAME VALUE; every family has TYPE
+bad=$(grep -v '^#' "$T/metrics" | grep -cvE '^[a-z_]+(\{([a-z_]+="[^"]*",?)*\})? [0-9.e+-]+$')
+[ "$bad" = 0 ] && pass "metrics: every sample line parses" || fail "metrics: $bad lines do not parse"
+for fam in $(grep -v '^#' "$T/metrics" | sed -E 's/[{ ].*//; s/_(bucket|sum|count)$//' | sort -u); do
+  grep -q "^# TYPE $fam " "$T/metrics" || fail "metrics: no TYPE for $fam"
+done
+req 405 "POST /metrics" -X POST "$U/metrics"
 stop
 
 # the store afterwards: clean; the catalogue rebuilt from the files gives
