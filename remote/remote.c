@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <ksymres/ksymres.h>
 
@@ -35,6 +36,55 @@ static void say(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	ksr_cli_error(msg);
+}
+
+/* libcurl, loaded when a command first talks to a server: linked, its
+ * 30-odd libraries would cost every local command about 8 ms of start-up
+ * (measured on the development VM) for nothing. */
+static struct {
+	CURLcode (*global_init)(long flags);
+	CURL *(*easy_init)(void);
+	void (*easy_cleanup)(CURL *c);
+	CURLcode (*easy_setopt)(CURL *c, CURLoption o, ...);
+	CURLcode (*easy_perform)(CURL *c);
+	CURLcode (*easy_getinfo)(CURL *c, CURLINFO i, ...);
+	void (*easy_reset)(CURL *c);
+	const char *(*easy_strerror)(CURLcode e);
+	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+	void (*slist_free_all)(struct curl_slist *l);
+	void *last;   /* non-NULL once loaded */
+} C;
+
+static bool load_curl(const char *cmd)
+{
+	static const char *const names[] = {
+		"curl_global_init", "curl_easy_init", "curl_easy_cleanup", "curl_easy_setopt",
+		"curl_easy_perform", "curl_easy_getinfo", "curl_easy_reset", "curl_easy_strerror",
+		"curl_slist_append", "curl_slist_free_all", "curl_easy_init",
+	};
+	void **slots = (void **)&C;
+	void *h;
+
+	if (C.last)
+		return true;
+	h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		say("%s: cannot load libcurl (libcurl4): %s", cmd, dlerror());
+		return false;
+	}
+	_Static_assert(sizeof(C) == sizeof(names) / sizeof(names[0]) * sizeof(void *),
+		       "one slot per name");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		void *f = dlsym(h, names[i]);
+
+		if (!f) {
+			say("%s: libcurl has no %s", cmd, names[i]);
+			memset(&C, 0, sizeof(C));
+			return false;
+		}
+		memcpy(&slots[i], &f, sizeof(f));
+	}
+	return true;
 }
 
 static int read_token(const char *cmd, const char *path, char **auth)
@@ -97,7 +147,11 @@ int ksr_remote_open(const char *cmd, const char *url, const char *token_file,
 		ksr_remote_free(r);
 		return rc;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) || !(r->curl = curl_easy_init())) {
+	if (!load_curl(cmd)) {
+		ksr_remote_free(r);
+		return KSR_EXIT_FAIL;
+	}
+	if (C.global_init(CURL_GLOBAL_DEFAULT) || !(r->curl = C.easy_init())) {
 		ksr_remote_free(r);
 		say("%s: cannot start libcurl", cmd);
 		return KSR_EXIT_FAIL;
@@ -111,7 +165,7 @@ void ksr_remote_free(struct ksr_remote *r)
 	if (!r)
 		return;
 	if (r->curl)
-		curl_easy_cleanup(r->curl);
+		C.easy_cleanup(r->curl);
 	if (r->auth) {
 		explicit_bzero(r->auth, strlen(r->auth));
 		free(r->auth);
@@ -189,37 +243,37 @@ int ksr_remote_call(struct ksr_remote *r, const char *method, const char *path_q
 		say("out of memory");
 		return KSR_EXIT_FAIL;
 	}
-	h = curl_slist_append(h, acc);
+	h = C.slist_append(h, acc);
 	if (r->auth)
-		h = curl_slist_append(h, r->auth);
+		h = C.slist_append(h, r->auth);
 	/* no "Expect: 100-continue" round trip before a body */
-	h = curl_slist_append(h, "Expect:");
+	h = C.slist_append(h, "Expect:");
 	if (body)
-		h = curl_slist_append(h, "Content-Type: application/octet-stream");
-	curl_easy_reset(c);   /* keeps the connection cache: keep-alive */
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &resp->runnable);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "ksymres");
+		h = C.slist_append(h, "Content-Type: application/octet-stream");
+	C.easy_reset(c);   /* keeps the connection cache: keep-alive */
+	C.easy_setopt(c, CURLOPT_URL, url);
+	C.easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	C.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	C.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	C.easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	C.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	C.easy_setopt(c, CURLOPT_HEADERDATA, &resp->runnable);
+	C.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	C.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	C.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	C.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	C.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	C.easy_setopt(c, CURLOPT_USERAGENT, "ksymres");
 	if (body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+		C.easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		C.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	}
 	if (strcmp(method, "GET") && strcmp(method, "POST"))
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+		C.easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	else if (!strcmp(method, "POST") && !body)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
-	cc = curl_easy_perform(c);
-	curl_slist_free_all(h);
+		C.easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+	cc = C.easy_perform(c);
+	C.slist_free_all(h);
 	free(acc);
 	if (cc != CURLE_OK) {
 		free(s.buf);
@@ -227,12 +281,12 @@ int ksr_remote_call(struct ksr_remote *r, const char *method, const char *path_q
 			say("%s: out of memory reading the answer", url);
 		else
 			say("cannot reach the server %s: %s", r->url,
-			    *errbuf ? errbuf : curl_easy_strerror(cc));
+			    *errbuf ? errbuf : C.easy_strerror(cc));
 		free(url);
 		return KSR_EXIT_FAIL;
 	}
 	free(url);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+	C.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (!s.buf && !(s.buf = calloc(1, 1))) {
 		say("out of memory");
 		return KSR_EXIT_FAIL;
@@ -296,17 +350,32 @@ int ksr_remote_fail(const struct ksr_remote_resp *resp, const char *what)
 
 bool ksr_remote_arg(char **q, const char *key, const char *value)
 {
-	char *v = curl_easy_escape(NULL, value, 0), *n = NULL;
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(value), k = 0;
+	char *v = malloc(3 * n + 1), *out = NULL;
 
 	if (!v)
 		return false;
-	if (asprintf(&n, "%s%c%s=%s", *q ? *q : "", *q ? '&' : '?', key, v) < 0)
-		n = NULL;
-	curl_free(v);
-	if (!n)
+	/* RFC 3986 unreserved characters as they are, every other byte %XX */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)value[i];
+
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+			v[k++] = (char)c;
+		} else {
+			v[k++] = '%';
+			v[k++] = hex[c >> 4];
+			v[k++] = hex[c & 15];
+		}
+	}
+	v[k] = '\0';
+	if (asprintf(&out, "%s%c%s=%s", *q ? *q : "", *q ? '&' : '?', key, v) < 0)
+		out = NULL;
+	free(v);
+	if (!out)
 		return false;
 	free(*q);
-	*q = n;
+	*q = out;
 	return true;
 }
 
