@@ -149,7 +149,7 @@ int ksr_cmd_profiles(int argc, char **argv)
 	if (resp.status != 200) {
 		rc = ksr_remote_fail(&resp, "profiles");
 	} else if (ksr_cli.json) {
-		fwrite(resp.body, 1, resp.len, stdout);
+		rc = ksr_remote_print(&resp, false);
 	} else {
 		json_error_t je;
 		json_t *doc = json_loadb(resp.body, resp.len, 0, &je);
@@ -228,8 +228,9 @@ int ksr_check_remote(const char *server, const char *token, const char *path,
 	if (resp.status != 200 || resp.runnable < 0) {
 		rc = ksr_remote_fail(&resp, resp.status == 400 ? path : "check");
 	} else {
-		fwrite(resp.body, 1, resp.len, stdout);
-		rc = resp.runnable ? KSR_EXIT_OK : KSR_EXIT_FAIL;
+		rc = ksr_remote_print(&resp, !ksr_cli.json);
+		if (!rc)
+			rc = resp.runnable ? KSR_EXIT_OK : KSR_EXIT_FAIL;
 	}
 	ksr_remote_resp_clear(&resp);
 out:
@@ -381,7 +382,8 @@ int ksr_resolve_remote(const char *server, const char *token, const char *path, 
 		printf(": resolved against %s by %s\n", id, ksr_remote_url(r));
 	} else if (rc == KSR_EXIT_FAIL && resp.status == 422) {
 		/* not runnable: the report of resolve -j, as the server gives it */
-		fwrite(resp.body, 1, resp.len, stdout);
+		if (ksr_remote_print(&resp, false))
+			rc = KSR_EXIT_FAIL;
 	}
 	ksr_remote_resp_clear(&resp);
 out:

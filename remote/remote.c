@@ -379,6 +379,22 @@ bool ksr_remote_arg(char **q, const char *key, const char *value)
 	return true;
 }
 
+int ksr_remote_print(const struct ksr_remote_resp *resp, bool text)
+{
+	for (size_t i = 0; i < resp->len; i++) {
+		unsigned char c = (unsigned char)resp->body[i];
+
+		if (c == '\n' || (c >= 0x20 && c != 0x7f && (c < 0x80 || !text)))
+			continue;
+		say("the server's answer has a byte the local command never prints (0x%02x at %zu): not printed",
+		    c, i);
+		return KSR_EXIT_FAIL;
+	}
+	if (fwrite(resp->body, 1, resp->len, stdout) != resp->len)
+		return KSR_EXIT_FAIL;
+	return KSR_EXIT_OK;
+}
+
 int ksr_remote_push(struct ksr_remote *r, const char *path, const char *const *labels,
 		    size_t nlabels)
 {
@@ -426,12 +442,12 @@ int ksr_remote_push(struct ksr_remote *r, const char *path, const char *const *l
 			sscanf(p + 12, "%32[0-9a-f]", id);
 	}
 	if (ksr_cli.json) {
-		fwrite(resp.body, 1, resp.len, stdout);
+		rc = ksr_remote_print(&resp, false);
 	} else {
 		fputs("pushed ", stdout);
 		ksr_print_safe(stdout, path);
 		printf(": %s (%s)\n", id, resp.status == 201 ? "new" : "already stored");
 	}
 	ksr_remote_resp_clear(&resp);
-	return KSR_EXIT_OK;
+	return rc;
 }

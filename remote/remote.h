@@ -45,6 +45,12 @@ bool ksr_remote_arg(char **q, const char *key, const char *value);
  * "pushed PATH: IDENTITY (new|known)" and returns an exit code. */
 int ksr_remote_push(struct ksr_remote *r, const char *path, const char *const *labels,
 		    size_t nlabels);
+/* Writes an answer's body to stdout as the local command would print it,
+ * after checking it holds only what that command prints: printable ASCII
+ * and line feeds (text), or no control character but the line feed
+ * (JSON: its strings escape them). A server's answer is not trusted with
+ * the terminal: otherwise one line on stderr and exit 1. */
+int ksr_remote_print(const struct ksr_remote_resp *resp, bool text);
 /* The server's base URL, as given. */
 const char *ksr_remote_url(const struct ksr_remote *r);
 

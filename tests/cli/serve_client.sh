@@ -138,6 +138,30 @@ expect_error 1 "resolve --server --label that no profile has" \
 expect_error 2 "resolve --label without --server" \
   "$KSR_BIN" resolve "$B/kfuncs.bpf.o" --label fleet=a --out-dir "$T/rdir4"
 
+# a server's answer is not trusted with the terminal: a fake server that
+# answers a check with an escape sequence is refused (exit 1, nothing on stdout)
+cat >"$T/fake.py" <<'PY'
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = b"object: x\n\x1b[2Jgotcha\n"
+        self.send_response(200)
+        self.send_header("X-Ksymres-Runnable", "yes")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.handle_request()
+PY
+python3 "$T/fake.py" >"$T/fake.port" & FAKE=$!
+for _ in $(seq 1 50); do [ -s "$T/fake.port" ] && break; sleep 0.1; done
+expect_error 1 "check --server, an answer with an escape sequence" \
+  "$KSR_BIN" check "$B/kfuncs.bpf.o" --server "http://127.0.0.1:$(cat "$T/fake.port")" -p "$HID"
+kill "$FAKE" 2>/dev/null; wait "$FAKE" 2>/dev/null
+
 # a server that cannot be reached: exit 1, one line
 kill -TERM "$PID"; wait "$PID"; PID=
 expect_error 1 "check, server gone" "$KSR_BIN" check "$B/kfuncs.bpf.o" --server "$U" -p "$HID"
