@@ -26,42 +26,65 @@ static int oom(const char *cmd)
 	return ksr_cli_usage(cmd, "out of memory");
 }
 
-int ksr_cmd_push(int argc, char **argv)
+/* The options of push and profiles: --server, --token-file, --label
+ * (repeated), --release (profiles only), -j, --pretty. Returns 0 or the
+ * exit code of a usage error. */
+struct client_args {
+	const char *server, *token, *release;
+	const char *labels[MAX_ARGS];
+	size_t nl;
+};
+
+static int client_args(int argc, char **argv, const char *cmd, bool release_ok,
+		       struct client_args *a)
 {
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 'S' },
 		{ "token-file", required_argument, NULL, 'T' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "release", required_argument, NULL, 'R' },
 		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *labels[MAX_ARGS];
-	const char *server = NULL, *token = NULL;
-	struct ksr_remote *r;
-	size_t nl = 0;
-	int c, rc;
+	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":j", opts, NULL)) != -1) {
 		switch (c) {
-		case 'S': server = optarg; break;
-		case 'T': token = optarg; break;
+		case 'S': a->server = optarg; break;
+		case 'T': a->token = optarg; break;
+		case 'R':
+			if (!release_ok)
+				return ksr_cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+			a->release = optarg;
+			break;
 		case 'l':
-			if (nl == MAX_ARGS)
-				return ksr_cli_usage("push", "too many labels");
-			labels[nl++] = optarg;
+			if (a->nl == MAX_ARGS)
+				return ksr_cli_usage(cmd, "too many labels");
+			a->labels[a->nl++] = optarg;
 			break;
 		case 'j': case 'P': ksr_output_option(c); break;
-		case ':': return ksr_cli_usage("push", "option '%s' needs a value", argv[optind - 1]);
-		default: return ksr_cli_usage("push", "unknown option '%s'", argv[optind - 1]);
+		case ':': return ksr_cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
+		default: return ksr_cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	return KSR_EXIT_OK;
+}
+
+int ksr_cmd_push(int argc, char **argv)
+{
+	static struct client_args a;
+	struct ksr_remote *r;
+	int rc;
+
+	if ((rc = client_args(argc, argv, "push", false, &a)))
+		return rc;
 	if (optind == argc)
 		return ksr_cli_usage("push", "expects at least one PROFILE");
-	if ((rc = ksr_remote_open("push", server, token, &r)))
+	if ((rc = ksr_remote_open("push", a.server, a.token, &r)))
 		return rc;
 	for (int i = optind; i < argc; i++) {
-		int one = ksr_remote_push(r, argv[i], labels, nl);
+		int one = ksr_remote_push(r, argv[i], a.labels, a.nl);
 
 		if (one > rc)
 			rc = one;
@@ -101,41 +124,26 @@ static void print_table(json_t *doc)
 
 int ksr_cmd_profiles(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "server", required_argument, NULL, 'S' },
-		{ "token-file", required_argument, NULL, 'T' },
-		{ "label", required_argument, NULL, 'l' },
-		{ "release", required_argument, NULL, 'R' },
-		KSR_OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *server = NULL, *token = NULL;
+	static struct client_args a;
 	struct ksr_remote_resp resp;
 	struct ksr_remote *r;
 	char *q = NULL, *pq = NULL;
-	int c, rc;
+	bool ok = true;
+	int rc;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":j", opts, NULL)) != -1) {
-		switch (c) {
-		case 'S': server = optarg; break;
-		case 'T': token = optarg; break;
-		case 'l': case 'R':
-			if (!ksr_remote_arg(&q, c == 'l' ? "label" : "release", optarg)) {
-				free(q);
-				return oom("profiles");
-			}
-			break;
-		case 'j': case 'P': ksr_output_option(c); break;
-		case ':': free(q); return ksr_cli_usage("profiles", "option '%s' needs a value", argv[optind - 1]);
-		default: free(q); return ksr_cli_usage("profiles", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind != argc) {
-		free(q);
+	if ((rc = client_args(argc, argv, "profiles", true, &a)))
+		return rc;
+	if (optind != argc)
 		return ksr_cli_usage("profiles", "takes no arguments");
+	for (size_t i = 0; i < a.nl && ok; i++)
+		ok = ksr_remote_arg(&q, "label", a.labels[i]);
+	if (ok && a.release)
+		ok = ksr_remote_arg(&q, "release", a.release);
+	if (!ok) {
+		free(q);
+		return oom("profiles");
 	}
-	if ((rc = ksr_remote_open("profiles", server, token, &r))) {
+	if ((rc = ksr_remote_open("profiles", a.server, a.token, &r))) {
 		free(q);
 		return rc;
 	}

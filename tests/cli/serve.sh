@@ -5,12 +5,8 @@
 # against the same profiles; store fsck and reindex afterwards.
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || skip "curl not installed"
-[ -r /sys/kernel/btf/vmlinux ] || skip "/sys/kernel/btf/vmlinux not readable"
-[ "$(id -u)" = 0 ] || skip "capturing this host's profile needs root"
 B=$KSR_BPF_DIR
-"$KSR_BIN" capture -o "$T/host.profile" || { fail "capture"; finish; exit 1; }
-"$KSR_BIN" profile --from "$KSR_SOURCE_DIR/tests/unit/fixtures/fixed-v1.profile" -o "$T/fixed.profile" \
-  >/dev/null || { fail "fixed profile"; finish; exit 1; }
+host_profiles
 HID=$("$KSR_BIN" profile --info "$T/host.profile" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["identity"])')
 FID=$("$KSR_BIN" profile --info "$T/fixed.profile" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["identity"])')
 S=$T/store
@@ -28,22 +24,8 @@ expect_error 1 "serve: a token file others can read" \
   "$KSR_BIN" serve --store "$S" --listen 127.0.0.1:0 --token-file "$T/token-open"
 
 PID=
-# the port a server started with --listen 127.0.0.1:0 says on stderr (file $1)
-port_of() {
-  local p=
-  for _ in $(seq 1 50); do
-    p=$(grep -o 'http://127.0.0.1:[0-9]*' "$1" | head -1 | sed 's/.*://')
-    [ -n "$p" ] && break
-    sleep 0.1
-  done
-  echo "$p"
-}
 start() {
-  "$KSR_BIN" serve --store "$S" --listen 127.0.0.1:0 --token-file "$T/token" 2>"$T/serve.err" &
-  PID=$!
-  PORT=$(port_of "$T/serve.err")
-  [ -n "$PORT" ] || { fail "serve did not start: $(cat "$T/serve.err")"; finish; exit 1; }
-  U=http://127.0.0.1:$PORT
+  serve_bg "$T/serve.err" --store "$S" --token-file "$T/token"
 }
 stop() {
   kill -TERM "$PID" 2>/dev/null

@@ -5,12 +5,8 @@
 # malformed object (3), a profile not stored (1), a server that cannot be
 # reached (1, one line), the token, KSYMRES_SERVER / KSYMRES_TOKEN_FILE.
 . "$(dirname "$0")/lib.sh"
-[ -r /sys/kernel/btf/vmlinux ] || skip "/sys/kernel/btf/vmlinux not readable"
-[ "$(id -u)" = 0 ] || skip "capturing this host's profile needs root"
 B=$KSR_BPF_DIR
-"$KSR_BIN" capture -o "$T/host.profile" || { fail "capture"; finish; exit 1; }
-"$KSR_BIN" profile --from "$KSR_SOURCE_DIR/tests/unit/fixtures/fixed-v1.profile" -o "$T/fixed.profile" \
-  >/dev/null || { fail "fixed profile"; finish; exit 1; }
+host_profiles
 ident() { "$KSR_BIN" profile --info "$1" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["identity"])'; }
 HID=$(ident "$T/host.profile")
 FID=$(ident "$T/fixed.profile")
@@ -22,16 +18,7 @@ unset KSYMRES_SERVER KSYMRES_TOKEN_FILE
 
 PID=
 trap '[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null; rm -rf "$T"' EXIT
-"$KSR_BIN" serve --store "$S" --listen 127.0.0.1:0 --token-file "$T/token" 2>"$T/serve.err" &
-PID=$!
-PORT=
-for _ in $(seq 1 50); do
-  PORT=$(grep -o 'http://127.0.0.1:[0-9]*' "$T/serve.err" | head -1 | sed 's/.*://')
-  [ -n "$PORT" ] && break
-  sleep 0.1
-done
-[ -n "$PORT" ] || { fail "serve did not start: $(cat "$T/serve.err")"; finish; exit 1; }
-U=http://127.0.0.1:$PORT
+serve_bg "$T/serve.err" --store "$S" --token-file "$T/token"
 
 # push
 expect_error 2 "push without a server" "$KSR_BIN" push "$T/host.profile"

@@ -10,26 +10,13 @@
 . "$(dirname "$0")/lib.sh"
 command -v wrk >/dev/null || skip "wrk not installed"
 command -v curl >/dev/null || skip "curl not installed"
-[ -r /sys/kernel/btf/vmlinux ] || skip "/sys/kernel/btf/vmlinux not readable"
-[ "$(id -u)" = 0 ] || skip "capturing this host's profile needs root"
 SECS=${KSR_LOAD_SECONDS:-30}
 B=$KSR_BPF_DIR
-"$KSR_BIN" capture -o "$T/host.profile" || { fail "capture"; finish; exit 1; }
-"$KSR_BIN" profile --from "$KSR_SOURCE_DIR/tests/unit/fixtures/fixed-v1.profile" -o "$T/fixed.profile" \
-  >/dev/null || { fail "fixed profile"; finish; exit 1; }
+host_profiles
 head -c 4096 /dev/urandom >"$T/junk.o"
 PID=
 trap '[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null; [ -n "${SAMPLER:-}" ] && kill "$SAMPLER" 2>/dev/null; rm -rf "$T"' EXIT
-"$KSR_BIN" serve --store "$T/store" --listen 127.0.0.1:0 2>"$T/serve.err" &
-PID=$!
-PORT=
-for _ in $(seq 1 50); do
-  PORT=$(grep -o 'http://127.0.0.1:[0-9]*' "$T/serve.err" | head -1 | sed 's/.*://')
-  [ -n "$PORT" ] && break
-  sleep 0.1
-done
-[ -n "$PORT" ] || { fail "serve did not start: $(cat "$T/serve.err")"; finish; exit 1; }
-U=http://127.0.0.1:$PORT
+serve_bg "$T/serve.err" --store "$T/store"
 "$KSR_BIN" push "$T/host.profile" "$T/fixed.profile" --server "$U" --label fleet=a >"$T/push" ||
   { fail "push: $(cat "$T/push")"; finish; exit 1; }
 export KSR_HID KSR_FID KSR_OBJS=$B KSR_JUNK=$T/junk.o
