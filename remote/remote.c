@@ -19,6 +19,7 @@
 
 #define TOKEN_MAX 4096
 #define PROFILE_MAX (64u << 20)   /* what the server takes (413 past it) */
+#define ANSWER_MAX (256u << 20)   /* the largest answer read from a server */
 
 struct ksr_remote {
 	CURL *curl;
@@ -182,7 +183,7 @@ const char *ksr_remote_url(const struct ksr_remote *r)
 struct sink {
 	char *buf;
 	size_t len, cap;
-	bool oom;
+	bool oom, too_big;
 };
 
 static size_t on_body(char *p, size_t sz, size_t n, void *arg)
@@ -190,6 +191,10 @@ static size_t on_body(char *p, size_t sz, size_t n, void *arg)
 	struct sink *s = arg;
 	size_t add = sz * n;
 
+	if (add > ANSWER_MAX - s->len) {
+		s->too_big = true;
+		return 0;
+	}
 	if (s->len + add + 1 > s->cap) {
 		size_t cap = s->cap ? s->cap : 4096;
 		char *b;
@@ -260,6 +265,9 @@ int ksr_remote_call(struct ksr_remote *r, const char *method, const char *path_q
 	C.easy_setopt(c, CURLOPT_HEADERDATA, &resp->runnable);
 	C.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	C.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	/* a server that stops answering: under 1 byte/s for 60 s ends it */
+	C.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	C.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
 	C.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	C.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	C.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -279,6 +287,8 @@ int ksr_remote_call(struct ksr_remote *r, const char *method, const char *path_q
 		free(s.buf);
 		if (s.oom)
 			say("%s: out of memory reading the answer", url);
+		else if (s.too_big)
+			say("%s: the answer is larger than %u MiB", url, ANSWER_MAX >> 20);
 		else
 			say("cannot reach the server %s: %s", r->url,
 			    *errbuf ? errbuf : C.easy_strerror(cc));
