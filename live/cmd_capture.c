@@ -32,12 +32,14 @@
 
 #include "live.h"
 #include "output.h"
+#include "remote.h"
 
 /* ---- the reader thread ---------------------------------------------------- */
 
 /* One window, reused: parsed while it is still in the cache, and 5 MB of
  * text never become fresh pages (~0.5 ms per MB to fault in here). */
 #define WINDOW (256u << 10)
+#define MAX_LABELS 64           /* what the store keeps per profile */
 #define FEED_EVERY (64u << 10)   /* bytes read between two parsing steps */
 
 /* a feed of FEED_EVERY bytes parses a line or fails: the window never fills */
@@ -295,17 +297,30 @@ int ksr_cmd_capture(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "push", required_argument, NULL, 'S' },
+		{ "token-file", required_argument, NULL, 'T' },
+		{ "label", required_argument, NULL, 'l' },
 		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *out = NULL;
+	static const char *labels[MAX_LABELS];
+	const char *out = NULL, *server = NULL, *token = NULL;
+	struct ksr_remote *r = NULL;
 	struct utsname uts;
-	int c;
+	size_t nl = 0;
+	int c, rc;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:j", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
+		case 'S': server = optarg; break;
+		case 'T': token = optarg; break;
+		case 'l':
+			if (nl == MAX_LABELS)
+				return ksr_cli_usage("capture", "too many labels");
+			labels[nl++] = optarg;
+			break;
 		case 'j': case 'P': ksr_output_option(c); break;
 		case ':': return ksr_cli_usage("capture", "option '%s' needs a value", argv[optind - 1]);
 		default: return ksr_cli_usage("capture", "unknown option '%s'", argv[optind - 1]);
@@ -317,11 +332,21 @@ int ksr_cmd_capture(int argc, char **argv)
 		return ksr_cli_usage("capture", "-o PROFILE is required");
 	if (!*out)
 		return ksr_cli_usage("capture", "-o needs a file name");
+	if (!server && (token || nl))
+		return ksr_cli_usage("capture", "--token-file and --label need --push URL");
 	if (uname(&uts) < 0)
 		return ksr_cli_usage("capture", "uname failed");
+	/* --push URL: the server is checked before the capture, the profile
+	 * pushed once written (the client: remote/) */
+	if (server && (rc = ksr_remote_open("capture", server, token, &r)))
+		return rc;
 	/* a profile holds kernel addresses that kptr_restrict hides from
 	 * other users: created 0600 (the output policy keeps a stricter mode
 	 * of a file it replaces) */
 	umask(umask(077) | 077);
-	return capture(out, &uts);
+	rc = capture(out, &uts);
+	if (rc == KSR_EXIT_OK && r)
+		rc = ksr_remote_push(r, out, labels, nl);
+	ksr_remote_free(r);
+	return rc;
 }

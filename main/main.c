@@ -33,6 +33,13 @@ static const char usage_text[] =
 	"                                             which kernels can run the object\n"
 	"  load OBJECT [--pin DIR] [--run [--data-in FILE] [--repeat N]]\n"
 	"       [--reresolve|--force] [-j]            check the host, rebase, load, pin, test-run\n"
+	"  check OBJECT --server URL (-p ID | --label K=V)... [-j]\n"
+	"  resolve OBJECT --server URL -p ID -o OUTPUT [-j]\n"
+	"                                             the same, by a server (ksymres serve)\n"
+	"  push PROFILE... --server URL [--label K=V]... [--token-file F]\n"
+	"                                             store profiles on a server\n"
+	"  profiles --server URL [--label K=V]... [--release R] [-j]\n"
+	"                                             the profiles a server stores\n"
 	"  serve [--store DIR] [--listen ADDR:PORT] [--token-file F]\n"
 	"                                             the profile store over HTTP (docs/service.md)\n"
 	"  store reindex DIR | store fsck DIR         rebuild or check a store's catalogue\n"
@@ -51,6 +58,8 @@ static const struct {
 	{ "resolve", ksr_cmd_resolve },
 	{ "check", ksr_cmd_check },
 	{ "load", ksr_cmd_load },
+	{ "push", ksr_cmd_push },
+	{ "profiles", ksr_cmd_profiles },
 	{ "serve", ksr_cmd_serve },
 	{ "store", ksr_cmd_store },
 };

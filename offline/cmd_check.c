@@ -14,56 +14,19 @@
 
 #define MAX_PROFILES 4096
 
-static void print_text(const char *path, const struct ksr_object *obj, struct ksr_profile **p,
-		       size_t np, struct ksr_resolution **d, const int *ok)
-{
-	size_t n = ksr_object__extern_cnt(obj), w = 6;
-
-	for (size_t i = 0; i < n; i++)
-		if (strlen(ksr_object__extern(obj, i)->name) > w)
-			w = strlen(ksr_object__extern(obj, i)->name);
-	if (w > 40)
-		w = 40;
-	fputs("object: ", stdout);
-	ksr_print_safe(stdout, path);
-	printf("\n%-*s", (int)w + 2, "extern");
-	for (size_t k = 0; k < np; k++) {
-		printf(" | [%zu] ", k + 1);
-		ksr_print_safe_col(stdout, ksr_profile__release(p[k]), 11, 11);
-	}
-	putchar('\n');
-	for (size_t i = 0; i < n; i++) {
-		ksr_print_safe_col(stdout, ksr_object__extern(obj, i)->name, w + 2, w);
-		for (size_t k = 0; k < np; k++)
-			printf(" | %-15s", ksr_resolution__status(d[k], i));
-		putchar('\n');
-	}
-	printf("%-*s", (int)w + 2, "verdict");
-	for (size_t k = 0; k < np; k++)
-		printf(" | %-15s", ok[k] ? "runnable" : "NOT runnable");
-	putchar('\n');
-	for (size_t k = 0; k < np; k++) {
-		printf("[%zu] ", k + 1);
-		ksr_print_safe(stdout, ksr_profile__name(p[k]));
-		fputs(" (", stdout);
-		ksr_print_safe(stdout, ksr_profile__release(p[k]));
-		printf(", identity %s)\n", ksr_profile__identity(p[k]));
-		for (size_t i = 0; i < n; i++)
-			if (ksr_resolution__verdict(d[k], i)->status != KSR_STATUS_RESOLVED) {
-				printf("    ");
-				ksr_report_resolution_text(stdout, d[k], i);
-			}
-	}
-}
-
 int ksr_cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "profile", required_argument, NULL, 'p' },
+		{ "server", required_argument, NULL, 'S' },
+		{ "token-file", required_argument, NULL, 'T' },
+		{ "label", required_argument, NULL, 'l' },
 		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *paths[MAX_PROFILES];
+	static const char *paths[MAX_PROFILES], *labels[MAX_PROFILES];
+	const char *server = NULL, *token = NULL;
+	size_t nl = 0;
 	struct ksr_profile **p = NULL;
 	struct ksr_resolution **d = NULL;
 	struct ksr_object *obj = NULL;
@@ -79,6 +42,13 @@ int ksr_cmd_check(int argc, char **argv)
 				return ksr_cli_usage("check", "too many profiles");
 			paths[np++] = optarg;
 			break;
+		case 'S': server = optarg; break;
+		case 'T': token = optarg; break;
+		case 'l':
+			if (nl == MAX_PROFILES)
+				return ksr_cli_usage("check", "too many labels");
+			labels[nl++] = optarg;
+			break;
 		case 'j': case 'P': ksr_output_option(c); break;
 		case ':': return ksr_cli_usage("check", "option '%s' needs a value", argv[optind - 1]);
 		default: return ksr_cli_usage("check", "unknown option '%s'", argv[optind - 1]);
@@ -86,9 +56,14 @@ int ksr_cmd_check(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return ksr_cli_usage("check", "expects exactly one OBJECT");
+	path = argv[optind];
+	/* --server: -p names stored profiles by identity, --label selects them */
+	if (server)
+		return ksr_check_remote(server, token, path, paths, np, labels, nl);
+	if (nl || token)
+		return ksr_cli_usage("check", "--label and --token-file need --server");
 	if (!np)
 		return ksr_cli_usage("check", "needs at least one -p PROFILE");
-	path = argv[optind];
 	err = ksr_object__open(path, &obj);
 	if (err)
 		return ksr_cli_fail(path, err);
@@ -134,7 +109,7 @@ int ksr_cmd_check(int argc, char **argv)
 	if (ksr_cli.json)
 		ksr_report_check_doc_json(stdout, ksr_cli.pretty, obj, p, np, d);
 	else
-		print_text(path, obj, p, np, d, ok);
+		ksr_report_check_text(stdout, path, obj, p, np, d);
 	rc = all_ok ? KSR_EXIT_OK : KSR_EXIT_FAIL;
 out:
 	for (size_t k = 0; k < np && p; k++) {

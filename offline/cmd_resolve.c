@@ -328,11 +328,14 @@ int ksr_cmd_resolve(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "out-dir", required_argument, NULL, 'D' },
+		{ "server", required_argument, NULL, 'S' },
+		{ "token-file", required_argument, NULL, 'T' },
+		{ "label", required_argument, NULL, 'l' },
 		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct inputs objs, profs;
-	const char *out = NULL, *dir = NULL;
+	static struct inputs objs, profs, labels;
+	const char *out = NULL, *dir = NULL, *server = NULL, *token = NULL;
 	int c;
 
 	opterr = 0;
@@ -345,6 +348,13 @@ int ksr_cmd_resolve(int argc, char **argv)
 			break;
 		case 'o': out = optarg; break;
 		case 'D': dir = optarg; break;
+		case 'S': server = optarg; break;
+		case 'T': token = optarg; break;
+		case 'l':
+			if (labels.cnt == MAX_INPUTS)
+				return ksr_cli_usage("resolve", "too many labels");
+			labels.paths[labels.cnt++] = optarg;
+			break;
 		case 'j': case 'P': ksr_output_option(c); break;
 		case ':': return ksr_cli_usage("resolve", "option '%s' needs a value", argv[optind - 1]);
 		default: return ksr_cli_usage("resolve", "unknown option '%s'", argv[optind - 1]);
@@ -355,12 +365,31 @@ int ksr_cmd_resolve(int argc, char **argv)
 			return ksr_cli_usage("resolve", "too many objects");
 		objs.paths[objs.cnt++] = argv[optind];
 	}
+	if (server && labels.cnt) {
+		/* every stored profile with these labels, one output each */
+		if (!dir || out || profs.cnt || objs.cnt != 1)
+			return ksr_cli_usage("resolve", "--server --label takes one OBJECT and --out-dir DIR");
+		if (!*dir)
+			return ksr_cli_usage("resolve", "--out-dir needs a file name");
+		return ksr_resolve_remote_batch(server, token, objs.paths[0], labels.paths, labels.cnt,
+						dir);
+	}
+	if (labels.cnt)
+		return ksr_cli_usage("resolve", "--label needs --server");
 	if (!objs.cnt || !profs.cnt)
 		return ksr_cli_usage("resolve", "needs OBJECT and -p PROFILE");
 	if (out && dir)
 		return ksr_cli_usage("resolve", "-o and --out-dir exclude each other");
 	if ((out && !*out) || (dir && !*dir))
 		return ksr_cli_usage("resolve", "%s needs a file name", out ? "-o" : "--out-dir");
+	if (server) {
+		/* -p names a stored profile by identity (--out-dir: not yet) */
+		if (!out || dir || objs.cnt != 1 || profs.cnt != 1)
+			return ksr_cli_usage("resolve", "--server takes one OBJECT, one -p ID and -o OUTPUT");
+		return ksr_resolve_remote(server, token, objs.paths[0], profs.paths[0], out);
+	}
+	if (token)
+		return ksr_cli_usage("resolve", "--token-file needs --server");
 	if (dir)
 		return resolve_batch(&objs, &profs, dir);
 	if (!out)

@@ -3,6 +3,7 @@
  * line, shared by both commands. */
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "output.h"
 #include "report.h"
@@ -129,6 +130,51 @@ void ksr_report_check_doc_json(FILE *f, bool pretty, const struct ksr_object *ob
 	ksr_json_arr_close(&j);
 	ksr_json_obj_close(&j);
 	ksr_json_end(&j);
+}
+
+/* check's text: the table of statuses, the verdicts, then what is not
+ * resolved per profile (check, and POST /v1/check?format=text). */
+void ksr_report_check_text(FILE *out, const char *path, const struct ksr_object *obj,
+			   struct ksr_profile *const *p, size_t np,
+			   struct ksr_resolution *const *d)
+{
+	size_t n = ksr_object__extern_cnt(obj), w = 6;
+
+	for (size_t i = 0; i < n; i++)
+		if (strlen(ksr_object__extern(obj, i)->name) > w)
+			w = strlen(ksr_object__extern(obj, i)->name);
+	if (w > 40)
+		w = 40;
+	fputs("object: ", out);
+	ksr_print_safe(out, path);
+	fprintf(out, "\n%-*s", (int)w + 2, "extern");
+	for (size_t k = 0; k < np; k++) {
+		fprintf(out, " | [%zu] ", k + 1);
+		ksr_print_safe_col(out, ksr_profile__release(p[k]), 11, 11);
+	}
+	fputc('\n', out);
+	for (size_t i = 0; i < n; i++) {
+		ksr_print_safe_col(out, ksr_object__extern(obj, i)->name, w + 2, w);
+		for (size_t k = 0; k < np; k++)
+			fprintf(out, " | %-15s", ksr_resolution__status(d[k], i));
+		fputc('\n', out);
+	}
+	fprintf(out, "%-*s", (int)w + 2, "verdict");
+	for (size_t k = 0; k < np; k++)
+		fprintf(out, " | %-15s", ksr_resolution__runnable(d[k]) ? "runnable" : "NOT runnable");
+	fputc('\n', out);
+	for (size_t k = 0; k < np; k++) {
+		fprintf(out, "[%zu] ", k + 1);
+		ksr_print_safe(out, ksr_profile__name(p[k]));
+		fputs(" (", out);
+		ksr_print_safe(out, ksr_profile__release(p[k]));
+		fprintf(out, ", identity %s)\n", ksr_profile__identity(p[k]));
+		for (size_t i = 0; i < n; i++)
+			if (ksr_resolution__verdict(d[k], i)->status != KSR_STATUS_RESOLVED) {
+				fprintf(out, "    ");
+				ksr_report_resolution_text(out, d[k], i);
+			}
+	}
 }
 
 const char *ksr_kind_str(int k)

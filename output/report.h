@@ -23,5 +23,9 @@ void ksr_report_resolution_doc_json(FILE *f, bool pretty, const struct ksr_resol
 void ksr_report_check_doc_json(FILE *f, bool pretty, const struct ksr_object *obj,
 			       struct ksr_profile *const *p, size_t np,
 			       struct ksr_resolution *const *d);
+/* The text of `check`: path is the object's name as given. */
+void ksr_report_check_text(FILE *f, const char *path, const struct ksr_object *obj,
+			   struct ksr_profile *const *p, size_t np,
+			   struct ksr_resolution *const *d);
 
 #endif

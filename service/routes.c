@@ -17,6 +17,7 @@
 
 #include <ksymres/ksymres.h>
 
+#include "metrics.h"
 #include "output.h"
 #include "report.h"
 #include "routes.h"
@@ -659,7 +660,8 @@ static void unlock_all(struct picked *p)
 
 static void check(struct ksr_service *svc, const struct ksr_http_req *q, struct ksr_http_resp *r)
 {
-	static const char *const allowed[] = { "profile", "label", "pretty", NULL };
+	static const char *const allowed[] = { "profile", "label", "pretty", "format", "object",
+						NULL };
 	struct ksr_batch_opts bo = { .sz = sizeof(bo), .drop_cache = true };
 	struct ksr_resolution **d = NULL;
 	struct ksr_profile **profs = NULL;
@@ -669,7 +671,23 @@ static void check(struct ksr_service *svc, const struct ksr_http_req *q, struct 
 	struct doc doc;
 	int err;
 
-	if (!args_known(q, allowed, r) || !(obj = body_object(q, false, r)))
+	const char *format = "json", *object_name = "object";
+	bool text;
+
+	if (!args_known(q, allowed, r))
+		return;
+	/* format=text: check's text, the object named object=NAME in it (the
+	 * client's ksymres check --server) */
+	if (args(q, "format", &format, 1) > 1 || args(q, "object", &object_name, 1) > 1) {
+		ksr_http_error(r, 400, "format and object are given at most once");
+		return;
+	}
+	if (strcmp(format, "json") && strcmp(format, "text")) {
+		ksr_http_error(r, 400, "format is json or text");
+		return;
+	}
+	text = !strcmp(format, "text");
+	if (!(obj = body_object(q, false, r)))
 		return;
 	if (!pick(svc, q, &p, r)) {
 		ksr_object__free(obj);
@@ -695,8 +713,20 @@ static void check(struct ksr_service *svc, const struct ksr_http_req *q, struct 
 	} else if (!doc_open(&doc, args(q, "pretty", NULL, 0) > 0)) {
 		ksr_http_error(r, 500, "out of memory");
 	} else {
-		ksr_report_check_doc_json(doc.f, doc.j.pretty, obj, profs, p.n, d);
+		bool all = true;
+
+		for (size_t i = 0; i < p.n; i++)
+			all = all && ksr_resolution__runnable(d[i]);
+		if (text)
+			ksr_report_check_text(doc.f, object_name, obj, profs, p.n, d);
+		else
+			ksr_report_check_doc_json(doc.f, doc.j.pretty, obj, profs, p.n, d);
 		doc_send(&doc, r, 200);
+		if (r->status == 200) {
+			r->runnable = all ? "yes" : "no";
+			if (text)
+				r->content_type = "text/plain; charset=utf-8";
+		}
 	}
 	for (size_t i = 0; i < p.n; i++)
 		ksr_resolution__free(d[i]);
@@ -806,6 +836,26 @@ static void healthz(struct ksr_service *svc, struct ksr_http_resp *r)
 	doc_send(&d, r, 200);
 }
 
+/* GET /metrics: the Prometheus text of metrics.c */
+static void metrics(struct ksr_service *svc, struct ksr_http_resp *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f) {
+		ksr_http_error(r, 500, "out of memory");
+		return;
+	}
+	ksr_metrics_render(f, ksr_service_cached(svc));
+	if (fclose(f) != 0) {
+		free(buf);
+		ksr_http_error(r, 500, "out of memory");
+		return;
+	}
+	set_body(r, 200, "text/plain; version=0.0.4; charset=utf-8", buf, len);
+}
+
 /* The route of an identity's path after "/v1/profiles/": id set, or an
  * error response (false). */
 static bool path_id(const char *path, char id[KSR_STORE_ID_LEN + 1], const char **rest,
@@ -828,54 +878,100 @@ static bool path_id(const char *path, char id[KSR_STORE_ID_LEN + 1], const char 
 	return false;
 }
 
+/* Every route the router knows, the one table it dispatches from (so
+ * `ksymres serve --routes`, the metrics and docs/openapi.yaml's test
+ * cannot disagree with it). "{identity}" is one path segment. */
+const struct ksr_route ksr_routes[KSR_ROUTE_COUNT] = {
+	[KSR_ROUTE_HEALTHZ] = { "GET", "/healthz" },
+	[KSR_ROUTE_METRICS] = { "GET", "/metrics" },
+	[KSR_ROUTE_LIST] = { "GET", "/v1/profiles" },
+	[KSR_ROUTE_PUT] = { "PUT", "/v1/profiles" },
+	[KSR_ROUTE_GET] = { "GET", "/v1/profiles/{identity}" },
+	[KSR_ROUTE_DELETE] = { "DELETE", "/v1/profiles/{identity}" },
+	[KSR_ROUTE_FILE] = { "GET", "/v1/profiles/{identity}/file" },
+	[KSR_ROUTE_LABELS] = { "POST", "/v1/profiles/{identity}/labels" },
+	[KSR_ROUTE_CHECK] = { "POST", "/v1/check" },
+	[KSR_ROUTE_RESOLVE] = { "POST", "/v1/resolve" },
+};
+
+/* path against a pattern; *seg, *seg_len: what "{identity}" matched */
+static bool path_matches(const char *pat, const char *path, const char **seg, size_t *seg_len)
+{
+	static const char var[] = "{identity}";
+
+	while (*pat) {
+		if (!strncmp(pat, var, sizeof(var) - 1)) {
+			size_t n = strcspn(path, "/");
+
+			if (!n)
+				return false;
+			*seg = path;
+			*seg_len = n;
+			path += n;
+			pat += sizeof(var) - 1;
+		} else if (*pat++ != *path++) {
+			return false;
+		}
+	}
+	return *path == '\0';
+}
+
+int ksr_service_route(const char *method, const char *path)
+{
+	const char *seg;
+	size_t n;
+
+	for (int i = 0; i < KSR_ROUTE_COUNT; i++)
+		if (!strcmp(method, ksr_routes[i].method) &&
+		    path_matches(ksr_routes[i].path, path, &seg, &n))
+			return i;
+	return -1;
+}
+
 static void route(struct ksr_service *svc, const struct ksr_http_req *q, struct ksr_http_resp *r)
 {
 	static const char prefix[] = "/v1/profiles/";
-	const char *m = q->method, *path = q->path, *rest;
-	char id[KSR_STORE_ID_LEN + 1];
+	const char *m = q->method, *path = q->path, *rest, *seg = NULL;
+	char id[KSR_STORE_ID_LEN + 1], allowed[64] = "";
+	bool matched = false;
+	size_t seg_len = 0;
+	int which = -1;
 
-	if (!strcmp(path, "/healthz")) {
-		if (strcmp(m, "GET"))
-			not_allowed(r, m, "GET");
+	for (int i = 0; i < KSR_ROUTE_COUNT && which < 0; i++) {
+		if (!path_matches(ksr_routes[i].path, path, &seg, &seg_len))
+			continue;
+		matched = true;
+		if (!strcmp(m, ksr_routes[i].method))
+			which = i;
 		else
-			healthz(svc, r);
-	} else if (!strcmp(path, "/v1/profiles")) {
-		if (!strcmp(m, "GET"))
-			list_profiles(svc, q, r);
-		else if (!strcmp(m, "PUT"))
-			put_profile(svc, q, r);
-		else
-			not_allowed(r, m, "GET, PUT");
-	} else if (!strcmp(path, "/v1/check") || !strcmp(path, "/v1/resolve")) {
-		if (strcmp(m, "POST"))
-			not_allowed(r, m, "POST");
-		else if (path[4] == 'c')
-			check(svc, q, r);
-		else
-			resolve(svc, q, r);
-	} else if (strncmp(path, prefix, sizeof(prefix) - 1)) {
+			snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed), "%s%s",
+				 *allowed ? ", " : "", ksr_routes[i].method);
+	}
+	/* a path under /v1/profiles/ names an identity first: a bad one is a
+	 * 400 whatever the method or the rest */
+	if (!strncmp(path, prefix, sizeof(prefix) - 1) &&
+	    !path_id(path + sizeof(prefix) - 1, id, &rest, r))
+		return;
+	if (!matched) {
 		ksr_http_error(r, 404, "no such route (see docs/service.md)");
-	} else if (!path_id(path + sizeof(prefix) - 1, id, &rest, r)) {
-		/* 400 sent */
-	} else if (!rest) {
-		if (!strcmp(m, "GET"))
-			get_profile(svc, id, r);
-		else if (!strcmp(m, "DELETE"))
-			delete_profile(svc, q, id, r);
-		else
-			not_allowed(r, m, "GET, DELETE");
-	} else if (!strcmp(rest, "/file")) {
-		if (strcmp(m, "GET"))
-			not_allowed(r, m, "GET");
-		else
-			get_file(svc, id, r);
-	} else if (!strcmp(rest, "/labels")) {
-		if (strcmp(m, "POST"))
-			not_allowed(r, m, "POST");
-		else
-			relabel(svc, q, id, r);
-	} else {
-		ksr_http_error(r, 404, "no such route (see docs/service.md)");
+		return;
+	}
+	if (which < 0) {
+		not_allowed(r, m, allowed);
+		return;
+	}
+	switch ((enum ksr_route_id)which) {
+	case KSR_ROUTE_HEALTHZ: healthz(svc, r); break;
+	case KSR_ROUTE_METRICS: metrics(svc, r); break;
+	case KSR_ROUTE_LIST: list_profiles(svc, q, r); break;
+	case KSR_ROUTE_PUT: put_profile(svc, q, r); break;
+	case KSR_ROUTE_GET: get_profile(svc, id, r); break;
+	case KSR_ROUTE_DELETE: delete_profile(svc, q, id, r); break;
+	case KSR_ROUTE_FILE: get_file(svc, id, r); break;
+	case KSR_ROUTE_LABELS: relabel(svc, q, id, r); break;
+	case KSR_ROUTE_CHECK: check(svc, q, r); break;
+	case KSR_ROUTE_RESOLVE: resolve(svc, q, r); break;
+	case KSR_ROUTE_COUNT: break;
 	}
 }
 

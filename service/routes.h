@@ -41,9 +41,25 @@ struct ksr_http_resp {
 	size_t len;
 	int fd;                      /* >= 0: the body is this file's fd_len bytes instead */
 	uint64_t fd_len;
+	const char *runnable;        /* NULL, or X-Ksymres-Runnable: "yes"/"no" (check) */
 };
 
 struct ksr_service;
+
+/* The routes, in the router's table (routes.c). */
+enum ksr_route_id {
+	KSR_ROUTE_HEALTHZ, KSR_ROUTE_METRICS, KSR_ROUTE_LIST, KSR_ROUTE_PUT, KSR_ROUTE_GET,
+	KSR_ROUTE_DELETE, KSR_ROUTE_FILE, KSR_ROUTE_LABELS, KSR_ROUTE_CHECK, KSR_ROUTE_RESOLVE,
+	KSR_ROUTE_COUNT
+};
+struct ksr_route {
+	const char *method;
+	const char *path;            /* "{identity}": one path segment */
+};
+extern const struct ksr_route ksr_routes[KSR_ROUTE_COUNT];
+/* The route of method and path (its shape only: an identity is not
+ * checked), or -1. */
+int ksr_service_route(const char *method, const char *path);
 
 /* token: what writes need as "Authorization: Bearer <token>"; NULL: writes
  * need nothing (loopback only; serve.c enforces that). The service uses

@@ -16,12 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
 #include <ksymres/ksymres.h>
 
+#include "metrics.h"
 #include "output.h"
 #include "routes.h"
 #include "service.h"
@@ -39,6 +41,10 @@ struct conn {
 	size_t len, cap, limit;
 	bool too_big;
 	bool answered;               /* the 413 is queued already */
+	/* for the metrics, observed when the request completes */
+	struct timespec start;
+	int route, status;
+	uint64_t out;
 };
 
 struct kv_list {
@@ -62,11 +68,14 @@ static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *k
 	return MHD_YES;
 }
 
-static enum MHD_Result send_resp(struct MHD_Connection *c, struct ksr_http_resp *r)
+static enum MHD_Result send_resp(struct MHD_Connection *c, struct conn *cn,
+				 struct ksr_http_resp *r)
 {
 	struct MHD_Response *mr;
 	enum MHD_Result ret;
 
+	cn->status = r->status;
+	cn->out = r->fd >= 0 ? r->fd_len : r->len;
 	if (r->fd >= 0) {
 		mr = MHD_create_response_from_fd64(r->fd_len, r->fd);
 		if (mr)
@@ -83,6 +92,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct ksr_http_resp 
 		return MHD_NO;
 	if (r->content_type)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+	if (r->runnable)
+		MHD_add_response_header(mr, "X-Ksymres-Runnable", r->runnable);
 	if (r->status == 401)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
 	ret = MHD_queue_response(c, (unsigned int)r->status, mr);
@@ -90,20 +101,22 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct ksr_http_resp 
 	return ret;
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *c, int status, const char *msg)
+static enum MHD_Result send_error(struct MHD_Connection *c, struct conn *cn, int status,
+				  const char *msg)
 {
 	struct ksr_http_resp r = { .fd = -1 };
 
 	ksr_http_error(&r, status, msg);
-	return send_resp(c, &r);
+	return send_resp(c, cn, &r);
 }
 
-static enum MHD_Result too_large(struct MHD_Connection *c, size_t limit)
+static enum MHD_Result too_large(struct MHD_Connection *c, struct conn *cn)
 {
 	char msg[128];
 
-	snprintf(msg, sizeof(msg), "the body is larger than this route takes (%zu bytes)", limit);
-	return send_error(c, 413, msg);
+	snprintf(msg, sizeof(msg), "the body is larger than this route takes (%zu bytes)",
+		 cn->limit);
+	return send_error(c, cn, 413, msg);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
@@ -121,6 +134,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		if (!cn)
 			return MHD_NO;
 		cn->limit = ksr_service_body_limit(method, url);
+		clock_gettime(CLOCK_MONOTONIC, &cn->start);
+		cn->route = ksr_service_route(method, url);
 		*con_cls = cn;
 		if (cl) {
 			char *end;
@@ -130,7 +145,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			v = strtoull(cl, &end, 10);
 			if (errno || end == cl || v > cn->limit) {
 				cn->too_big = cn->answered = true;
-				return too_large(c, cn->limit);
+				return too_large(c, cn);
 			}
 		}
 		return MHD_YES;
@@ -146,7 +161,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			free(cn->buf);
 			cn->buf = NULL;
 			/* answered now where libmicrohttpd lets us, else at the end */
-			cn->answered = too_large(c, cn->limit) == MHD_YES;
+			cn->answered = too_large(c, cn) == MHD_YES;
 			return MHD_YES;
 		}
 		if (cn->len + n > cn->cap) {
@@ -168,7 +183,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_YES;
 	}
 	if (cn->too_big)
-		return cn->answered ? MHD_YES : too_large(c, cn->limit);
+		return cn->answered ? MHD_YES : too_large(c, cn);
 	{
 		struct ksr_kv qv[KSR_SERVICE_ARGS_MAX], hv[HEADERS_MAX];
 		struct kv_list ql = { qv, 0, KSR_SERVICE_ARGS_MAX, false };
@@ -179,14 +194,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect, &ql);
 		MHD_get_connection_values(c, MHD_HEADER_KIND, collect, &hl);
 		if (ql.overflow || hl.overflow)
-			return send_error(c, 400, ql.overflow ? "too many query arguments" : "too many headers");
+			return send_error(c, cn, 400, ql.overflow ? "too many query arguments" : "too many headers");
 		req = (struct ksr_http_req){
 			.method = method, .path = url, .query = qv, .query_cnt = ql.n,
 			.headers = hv, .header_cnt = hl.n, .body = cn->buf ? cn->buf : "",
 			.body_len = cn->len,
 		};
 		ksr_service_handle(svc, &req, &resp);
-		return send_resp(c, &resp);
+		return send_resp(c, cn, &resp);
 	}
 }
 
@@ -196,6 +211,17 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct conn *cn = *con_cls;
 
 	if (cn) {
+		struct timespec now;
+
+		/* answered (the whole response sent, or the client gone after
+		 * it was queued): a request of the metrics */
+		if (cn->status) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			ksr_metrics_observe(cn->route, cn->status,
+					    (double)(now.tv_sec - cn->start.tv_sec) +
+						    (double)(now.tv_nsec - cn->start.tv_nsec) / 1e9,
+					    cn->len, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? cn->out : 0);
+		}
 		free(cn->buf);
 		free(cn);
 	}
@@ -315,6 +341,7 @@ int ksr_cmd_serve(int argc, char **argv)
 		{ "store", required_argument, NULL, 's' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "token-file", required_argument, NULL, 't' },
+		{ "routes", no_argument, NULL, 'R' },   /* hidden: the router's table */
 		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -332,6 +359,11 @@ int ksr_cmd_serve(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":j", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': store_dir = optarg; break;
+		case 'R':
+			/* what docs/openapi.yaml must describe (tests/cli/openapi.sh) */
+			for (int i = 0; i < KSR_ROUTE_COUNT; i++)
+				printf("%s %s\n", ksr_routes[i].method, ksr_routes[i].path);
+			return KSR_EXIT_OK;
 		case 'l': listen = optarg; break;
 		case 't': token_file = optarg; break;
 		case 'j': case 'P': ksr_output_option(c); break;

@@ -9,7 +9,7 @@
 # so the CLI uses the public API only, as bpftool uses libbpf's.
 . "$(dirname "$0")/lib.sh"
 : "${KSR_CC:?}" "${KSR_INC_CORE:?}" "${KSR_INC_OUTPUT:?}" "${KSR_INC_OFFLINE:?}" "${KSR_INC_LIVE:?}"
-: "${KSR_INC_SERVICE:?}" "${KSR_INC_MAIN:?}" "${KSR_LAYER_LIBS:?}" "${KSR_SHARED_LIB:?}"
+: "${KSR_INC_SERVICE:?}" "${KSR_INC_REMOTE:?}" "${KSR_INC_MAIN:?}" "${KSR_LAYER_LIBS:?}" "${KSR_SHARED_LIB:?}"
 flags() { local IFS=':'; for d in $1; do printf -- '-I%s\n' "$d"; done; }
 probe() {   # layer dirs header expect(ok|fail)
   printf '#include "%s"\nint probe;\n' "$3" >"$T/probe.c"
@@ -41,12 +41,24 @@ probe service "$KSR_INC_SERVICE" offline.h fail
 probe service "$KSR_INC_SERVICE" live.h fail
 probe offline "$KSR_INC_OFFLINE" store.h fail
 probe output "$KSR_INC_OUTPUT" routes.h fail
+# the client (remote/): beside output/, below the commands; offline/ and
+# live/ both see it, the service and output/ do not
+probe remote "$KSR_INC_REMOTE" remote.h ok
+probe remote "$KSR_INC_REMOTE" output.h ok
+probe remote "$KSR_INC_REMOTE" ksymres/ksymres.h ok
+probe remote "$KSR_INC_REMOTE" offline.h fail
+probe remote "$KSR_INC_REMOTE" live.h fail
+probe remote "$KSR_INC_REMOTE" routes.h fail
+probe offline "$KSR_INC_OFFLINE" remote.h ok
+probe live "$KSR_INC_LIVE" remote.h ok
+probe output "$KSR_INC_OUTPUT" remote.h fail
+probe service "$KSR_INC_SERVICE" remote.h fail
 probe main "$KSR_INC_MAIN" service.h ok
 probe main "$KSR_INC_MAIN" offline.h ok
 probe main "$KSR_INC_MAIN" live.h ok
 probe main "$KSR_INC_MAIN" ksymres/ksymres.h ok
 # the library's internals: no layer above it sees a core header
-for layer in output offline live service main; do
+for layer in output remote offline live service main; do
   var=KSR_INC_${layer^^}
   for h in profile.h fileio.h kallsyms.h resolve.h object.h; do
     probe "$layer" "${!var}" "$h" fail

@@ -38,6 +38,38 @@ no_leftovers() {
   else pass "no temporary files in $1"; fi
 }
 
+# For the tests of ksymres serve (serve*.sh) -------------------------------
+# host_profiles: this host's profile in $T/host.profile (skips without its
+# BTF or root) and the fixture's in $T/fixed.profile
+host_profiles() {
+  [ -r /sys/kernel/btf/vmlinux ] || skip "/sys/kernel/btf/vmlinux not readable"
+  [ "$(id -u)" = 0 ] || skip "capturing this host's profile needs root"
+  "$KSR_BIN" capture -o "$T/host.profile" || { fail "capture"; finish; exit 1; }
+  "$KSR_BIN" profile --from "$KSR_SOURCE_DIR/tests/unit/fixtures/fixed-v1.profile" -o "$T/fixed.profile" \
+    >/dev/null || { fail "fixed profile"; finish; exit 1; }
+}
+# port_of FILE: the port a server started with --listen 127.0.0.1:0 says on
+# its stderr (FILE)
+port_of() {
+  local p=
+  for _ in $(seq 1 50); do
+    p=$(grep -o 'http://127.0.0.1:[0-9]*' "$1" | head -1 | sed 's/.*://')
+    [ -n "$p" ] && break
+    sleep 0.1
+  done
+  echo "$p"
+}
+# serve_bg ERRFILE ARGS...: ksymres serve --listen 127.0.0.1:0 ARGS in the
+# background, its stderr in ERRFILE; sets PID, PORT and U (its URL)
+serve_bg() {
+  local err=$1; shift
+  "$KSR_BIN" serve --listen 127.0.0.1:0 "$@" 2>"$err" &
+  PID=$!
+  PORT=$(port_of "$err")
+  [ -n "$PORT" ] || { fail "serve did not start: $(cat "$err")"; finish; exit 1; }
+  U=http://127.0.0.1:$PORT
+}
+
 finish() {
   echo "$PASSES passed, $FAILS failed"
   [ "$FAILS" = 0 ]

@@ -5,12 +5,8 @@
 # against the same profiles; store fsck and reindex afterwards.
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || skip "curl not installed"
-[ -r /sys/kernel/btf/vmlinux ] || skip "/sys/kernel/btf/vmlinux not readable"
-[ "$(id -u)" = 0 ] || skip "capturing this host's profile needs root"
 B=$KSR_BPF_DIR
-"$KSR_BIN" capture -o "$T/host.profile" || { fail "capture"; finish; exit 1; }
-"$KSR_BIN" profile --from "$KSR_SOURCE_DIR/tests/unit/fixtures/fixed-v1.profile" -o "$T/fixed.profile" \
-  >/dev/null || { fail "fixed profile"; finish; exit 1; }
+host_profiles
 HID=$("$KSR_BIN" profile --info "$T/host.profile" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["identity"])')
 FID=$("$KSR_BIN" profile --info "$T/fixed.profile" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["identity"])')
 S=$T/store
@@ -28,22 +24,8 @@ expect_error 1 "serve: a token file others can read" \
   "$KSR_BIN" serve --store "$S" --listen 127.0.0.1:0 --token-file "$T/token-open"
 
 PID=
-# the port a server started with --listen 127.0.0.1:0 says on stderr (file $1)
-port_of() {
-  local p=
-  for _ in $(seq 1 50); do
-    p=$(grep -o 'http://127.0.0.1:[0-9]*' "$1" | head -1 | sed 's/.*://')
-    [ -n "$p" ] && break
-    sleep 0.1
-  done
-  echo "$p"
-}
 start() {
-  "$KSR_BIN" serve --store "$S" --listen 127.0.0.1:0 --token-file "$T/token" 2>"$T/serve.err" &
-  PID=$!
-  PORT=$(port_of "$T/serve.err")
-  [ -n "$PORT" ] || { fail "serve did not start: $(cat "$T/serve.err")"; finish; exit 1; }
-  U=http://127.0.0.1:$PORT
+  serve_bg "$T/serve.err" --store "$S" --token-file "$T/token"
 }
 stop() {
   kill -TERM "$PID" 2>/dev/null
@@ -177,6 +159,33 @@ req 404 "GET the deleted profile" "$U/v1/profiles/$FID"
 req 404 "check the deleted profile" --data-binary @"$B/typeless.bpf.o" "$U/v1/check?profile=$FID"
 req 201 "PUT it back" -X PUT -H "$AUTH" --data-binary @"$T/fixed.profile" "$U/v1/profiles?label=fleet=a"
 curl -s -o "$T/list1.json" "$U/v1/profiles"
+
+# GET /metrics: what the requests above left, in Prometheus text format
+req 200 "GET /metrics" "$U/metrics"
+cp "$T/body" "$T/metrics"
+metric() { awk -v k="$1" '$1 == k { print $2 }' "$T/metrics"; }
+ge() { local v; v=$(metric "$1"); [ -n "$v" ] && awk -v v="$v" -v m="$2" 'BEGIN { exit !(v >= m) }' &&
+  pass "metrics: $1 = $v (>= $2)" || fail "metrics: $1 = '$v', expected >= $2"; }
+ge 'ksymres_http_requests_total{method="GET",route="/healthz",status="200"}' 2
+ge 'ksymres_http_requests_total{method="POST",route="/v1/check",status="200"}' 1
+ge 'ksymres_http_requests_total{method="POST",route="/v1/check",status="413"}' 2
+ge 'ksymres_http_requests_total{method="",route="none",status="404"}' 1
+ge 'ksymres_http_rejected_total{reason="body_too_large",status="413"}' 3
+ge 'ksymres_http_rejected_total{reason="unauthorized",status="401"}' 3
+ge 'ksymres_http_rejected_total{reason="method_not_allowed",status="405"}' 2
+ge 'ksymres_http_rejected_total{reason="bad_request",status="400"}' 1
+ge 'ksymres_http_request_duration_seconds_count{method="POST",route="/v1/check"}' 3
+ge 'ksymres_http_request_duration_seconds_bucket{method="GET",route="/healthz",le="+Inf"}' 2
+ge ksymres_http_received_bytes_total 1000000
+ge ksymres_http_sent_bytes_total 1000
+ge ksymres_profiles_open 1
+# every sample line is NAME{labels} VALUE or NAME VALUE; every family has TYPE
+bad=$(grep -v '^#' "$T/metrics" | grep -cvE '^[a-z_]+(\{([a-z_]+="[^"]*",?)*\})? [0-9.e+-]+$')
+[ "$bad" = 0 ] && pass "metrics: every sample line parses" || fail "metrics: $bad lines do not parse"
+for fam in $(grep -v '^#' "$T/metrics" | sed -E 's/[{ ].*//; s/_(bucket|sum|count)$//' | sort -u); do
+  grep -q "^# TYPE $fam " "$T/metrics" || fail "metrics: no TYPE for $fam"
+done
+req 405 "POST /metrics" -X POST "$U/metrics"
 stop
 
 # the store afterwards: clean; the catalogue rebuilt from the files gives

@@ -20,6 +20,7 @@
 #include <ksymres/ksymres.h>
 
 #include "btf_builder.h"
+#include "metrics.h"
 #include "output.h"
 #include "report.h"
 #include "routes.h"
@@ -564,10 +565,70 @@ static void test_threads(void **state)
 	free(obj);
 }
 
+/* The router's table: each route found again from a concrete path. */
+static void test_route_table(void **state)
+{
+	char path[128];
+
+	(void)state;
+	for (int i = 0; i < KSR_ROUTE_COUNT; i++) {
+		const char *v = strstr(ksr_routes[i].path, "{identity}");
+
+		if (v)
+			snprintf(path, sizeof(path), "%.*s0123456789abcdef0123456789abcdef%s",
+				 (int)(v - ksr_routes[i].path), ksr_routes[i].path, v + 10);
+		else
+			snprintf(path, sizeof(path), "%s", ksr_routes[i].path);
+		assert_int_equal(ksr_service_route(ksr_routes[i].method, path), i);
+	}
+	assert_int_equal(ksr_service_route("GET", "/v2/nothing"), -1);
+	assert_int_equal(ksr_service_route("PATCH", "/v1/profiles"), -1);
+	assert_int_equal(ksr_service_route("GET", "/v1/profiles/"), -1);
+	assert_int_equal(ksr_service_route("GET", "/v1/profiles/x/file/more"), -1);
+}
+
+/* The counters from 4 threads: none lost. */
+static void *observe_many(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 10000; i++)
+		ksr_metrics_observe(KSR_ROUTE_RESOLVE, i % 2 ? 200 : 422, 0.0007, 3, 5);
+	return NULL;
+}
+
+static void test_metrics(void **state)
+{
+	pthread_t t[4];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, observe_many, NULL), 0);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	ksr_metrics_render(f, 7);
+	fclose(f);
+	assert_non_null(strstr(buf, "ksymres_http_requests_total{method=\"POST\",route=\"/v1/resolve\",status=\"200\"} 20000\n"));
+	assert_non_null(strstr(buf, "ksymres_http_requests_total{method=\"POST\",route=\"/v1/resolve\",status=\"422\"} 20000\n"));
+	assert_non_null(strstr(buf, "ksymres_http_request_duration_seconds_bucket{method=\"POST\",route=\"/v1/resolve\",le=\"0.0005\"} 0\n"));
+	assert_non_null(strstr(buf, "ksymres_http_request_duration_seconds_bucket{method=\"POST\",route=\"/v1/resolve\",le=\"0.001\"} 40000\n"));
+	assert_non_null(strstr(buf, "ksymres_http_request_duration_seconds_count{method=\"POST\",route=\"/v1/resolve\"} 40000\n"));
+	assert_non_null(strstr(buf, "ksymres_http_received_bytes_total 120000\n"));
+	assert_non_null(strstr(buf, "ksymres_http_sent_bytes_total 200000\n"));
+	assert_non_null(strstr(buf, "ksymres_profiles_open 7\n"));
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_route_table),
+		cmocka_unit_test(test_metrics),
 		cmocka_unit_test_setup(test_store, setup_store),
 		cmocka_unit_test_setup(test_routes, setup_store),
 		cmocka_unit_test_setup(test_threads, setup_store),
