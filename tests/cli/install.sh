@@ -71,6 +71,59 @@ if [ -x "$C" ] && [ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ] &&
 else
   echo "SKIPPED: library resolve vs the CLI: needs root, /sys/kernel/btf/vmlinux and unrestricted /proc/kallsyms"
 fi
+# ksymres_resolve(): one output per object x profile, real dependencies,
+# the check gate; with Makefiles and Ninja
+K=$P/bin/ksymres
+mkdir -p "$T/kern"
+"$K" profile --from "$KSR_SOURCE_DIR/tests/unit/fixtures/fixed-v1.profile" -o "$T/kern/fixed.profile" >/dev/null
+for i in 1 2; do   # the fixture's BTF with two kallsyms snapshots that have bpf_prog_put
+  printf 'ffffffff81000000 T _text\nffffffff811%05x T bpf_prog_put\n' "$i" >"$T/kern/k$i.txt"
+  "$K" profile --btf "$T/kern/fixed.profile" --kallsyms "$T/kern/k$i.txt" --release "k$i" -o "$T/kern/k$i.profile" >/dev/null
+done
+OBJS="$KSR_BPF_DIR/weak.bpf.o;$KSR_BPF_DIR/typeless.bpf.o"
+gens=("Unix Makefiles")
+command -v ninja >/dev/null && gens+=(Ninja) || echo "SKIPPED (part): ninja is not installed, ksymres_resolve() tried with Makefiles only"
+for gen in "${gens[@]}"; do
+  B=$T/resolve-${gen// /_}
+  if ! cmake -S "$KSR_SOURCE_DIR/tests/install/resolve" -B "$B" -G "$gen" -DCMAKE_PREFIX_PATH="$P" \
+       "-DKSR_OBJECTS=$OBJS" "-DKSR_PROFILES=$T/kern/k1.profile;$T/kern/k2.profile" >"$T/r.log" 2>&1 ||
+     ! cmake --build "$B" >"$T/r1.log" 2>&1; then
+    fail "$gen: ksymres_resolve() project: $(tail -5 "$T/r.log" "$T/r1.log")"; continue
+  fi
+  n=$(grep -c 'ksymres resolve .* for k[12]' "$T/r1.log")
+  [ "$n" = 4 ] && pass "$gen: first build ran 4 resolves (2 objects x 2 profiles)" || fail "$gen: first build ran $n resolves"
+  same=1
+  for o in weak typeless; do for k in k1 k2; do
+    "$K" resolve "$KSR_BPF_DIR/$o.bpf.o" -p "$T/kern/$k.profile" -o "$T/want.o" >/dev/null
+    cmp -s "$T/want.o" "$B/resolved/$k/$o.bpf.o" || same=0
+  done; done
+  [ $same = 1 ] && pass "$gen: the 4 outputs equal ksymres resolve's" || fail "$gen: outputs differ from ksymres resolve's"
+  grep -q 'runnable' "$B/checked/k1/typeless.bpf.o.check" && pass "$gen: CHECK_ONLY wrote the check table" \
+    || fail "$gen: no check table"
+  sleep 1.1; touch "$T/kern/k2.profile"
+  cmake --build "$B" >"$T/r2.log" 2>&1 || fail "$gen: rebuild after touching k2"
+  grep 'ksymres \(resolve\|check\) ' "$T/r2.log" | sed 's/^/    re-ran: /'
+  a=$(grep -c 'ksymres \(resolve\|check\) .* for k2' "$T/r2.log"); b=$(grep -c ' for k1' "$T/r2.log")
+  [ "$a" = 4 ] && [ "$b" = 0 ] && pass "$gen: touching k2.profile re-ran its 4 commands and none of k1's" \
+    || fail "$gen: after touching k2: $a commands of k2, $b of k1 re-ran"
+  cmake --build "$B" >"$T/r3.log" 2>&1
+  n=$(grep -c 'ksymres \(resolve\|check\) ' "$T/r3.log")
+  [ "$n" = 0 ] && pass "$gen: a third build runs nothing" || fail "$gen: a third build ran $n commands"
+  # the gate: typeless.bpf.o cannot run on the fixture (no bpf_prog_put)
+  G=$T/gate-${gen// /_}
+  cmake -S "$KSR_SOURCE_DIR/tests/install/resolve" -B "$G" -G "$gen" -DCMAKE_PREFIX_PATH="$P" \
+    "-DKSR_OBJECTS=$OBJS" "-DKSR_PROFILES=$T/kern/fixed.profile" >/dev/null 2>&1
+  if cmake --build "$G" >"$T/g.log" 2>&1; then
+    fail "$gen: the build passed although typeless.bpf.o cannot run on fixed.profile"
+  elif grep -q 'NOT runnable' "$T/g.log" && grep -q 'bpf_prog_put' "$T/g.log"; then
+    pass "$gen: the check gate fails the build with the table"
+  else
+    fail "$gen: the build failed without the table: $(tail -5 "$T/g.log")"
+  fi
+  [ ! -e "$G/resolved/fixed/typeless.bpf.o" ] && pass "$gen: no output for the pair that cannot run" \
+    || fail "$gen: an output was written for the failing pair"
+done
+
 if command -v man >/dev/null; then
   warn=$(MANWIDTH=80 man --warnings -l "$P/share/man/man8/ksymres.8.gz" 2>&1 >/dev/null)
   [ -z "$warn" ] && pass "man page renders without warnings" || fail "man page: $warn"
