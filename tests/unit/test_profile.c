@@ -335,6 +335,37 @@ static void test_fixed_every_byte(void **state)
 	unlink(path);
 }
 
+/* ksr_profile__verify() on the fixed profile: clean, it passes; with any
+ * one byte flipped, the profile either does not open or verify refuses it
+ * (the check of a whole profile that `PUT /v1/profiles` relies on). */
+static void test_fixed_verify(void **state)
+{
+	size_t opened = 0, refused_open = 0;
+	struct ksr_profile *p;
+	char path[320];
+
+	assert_int_equal(ksr_profile__open(F.path, &p), 0);
+	assert_int_equal(ksr_profile__verify(p), 0);
+	ksr_profile__free(p);
+	snprintf(path, sizeof(path), "%s.verify", F.path);
+	for (size_t off = 0; off < F.len; off++) {
+		F.img[off] ^= 0x01;
+		put_image(path, F.img, F.len);
+		F.img[off] ^= 0x01;
+		if (ksr_profile__open(path, &p)) {
+			refused_open++;
+			continue;
+		}
+		opened++;
+		if (ksr_profile__verify(p) == 0)
+			fail_msg("flip at offset 0x%zx: opened and verified", off);
+		ksr_profile__free(p);
+	}
+	print_message("fixed profile: %zu flips: %zu refused at open, %zu refused by verify\n",
+		      F.len, refused_open, opened);
+	unlink(path);
+}
+
 /* Every truncation and a few extensions of the fixed profile: refused at
  * open (the file must end where .ksr.blocks does). */
 static void test_fixed_truncated(void **state)
@@ -831,6 +862,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixed_opens),
 		cmocka_unit_test(test_fixed_every_byte),
+		cmocka_unit_test(test_fixed_verify),
 		cmocka_unit_test(test_fixed_truncated),
 		cmocka_unit_test(test_fixed_forged_headers),
 		cmocka_unit_test(test_fixed_unknown_sections),
