@@ -48,11 +48,6 @@ static bool use_avx2(void)
 {
 	return have_avx2;
 }
-#else
-static bool use_avx2(void)
-{
-	return false;
-}
 #endif
 
 uint64_t ksr_hash64(const void *data, size_t len)

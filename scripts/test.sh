@@ -20,6 +20,10 @@ run_build() {   # name, cc, extra cmake args...
   (cd "$dir" && ctest --output-on-failure -j"$JOBS" -LE '^kernels' ${KSR_CTEST_ARGS:-}) || status=1
 }
 
+# the arm64 cross build, which tests/cli/cross_arm64.sh runs under qemu-user
+echo "=== cross build arm64 (scripts/cross-arm64.sh) ==="
+export KSR_ARM64_BIN=$ROOT/build-ci-arm64/ksymres
+bash scripts/cross-arm64.sh --build "$ROOT/build-ci-arm64" || status=1
 run_build gcc gcc
 echo "=== ctest gcc: real kernels under QEMU (tests/kernels) ==="
 (cd "$ROOT/build-ci-gcc" && ctest --output-on-failure -L '^kernels$') || status=1
