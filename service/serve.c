@@ -375,7 +375,8 @@ static char *read_small(const char *path, const char *what, size_t max, bool sec
 	struct stat sb;
 	size_t n = 0;
 	char *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO put there does not hang the start; fstat refuses it */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 
 	if (fd < 0) {
 		ksr_cli_fail(path, ksr_cli_err(errno, "cannot open the %s: %s", what, strerror(errno)));
@@ -401,6 +402,7 @@ static char *read_small(const char *path, const char *what, size_t max, bool sec
 		if (k < 0) {
 			ksr_cli_fail(path, ksr_cli_err(errno, "cannot read the %s: %s", what, strerror(errno)));
 			close(fd);
+			explicit_bzero(buf, n);
 			free(buf);
 			return NULL;
 		}
@@ -412,6 +414,7 @@ static char *read_small(const char *path, const char *what, size_t max, bool sec
 	if (n > max || memchr(buf, '\0', n)) {
 		ksr_cli_fail(path, ksr_cli_err(EINVAL, n > max ? "the %s is larger than %zu bytes" :
 					       "the %s holds a NUL byte", what, max));
+		explicit_bzero(buf, n > max ? max + 1 : n);
 		free(buf);
 		return NULL;
 	}

@@ -24,6 +24,9 @@ expect_error 2 "serve: --read-token-file without --token-file" \
 cp "$T/read" "$T/read-open"; chmod 640 "$T/read-open"
 expect_error 1 "serve: a read token file others can read" \
   "$KSR_BIN" serve --store "$S" --listen 127.0.0.1:0 --token-file "$T/write" --read-token-file "$T/read-open"
+mkfifo -m 600 "$T/fifo"
+expect_error 1 "serve: a read token 'file' that is a FIFO (refused, no hang)" \
+  timeout 10 "$KSR_BIN" serve --store "$S" --listen 127.0.0.1:0 --token-file "$T/write" --read-token-file "$T/fifo"
 expect_error 2 "serve: --max-object-size 0" "$KSR_BIN" serve --store "$S" --listen 127.0.0.1:0 --max-object-size 0
 expect_error 2 "serve: --max-profile-size 12X" "$KSR_BIN" serve --store "$S" --listen 127.0.0.1:0 --max-profile-size 12X
 expect_error 2 "serve: --max-header-size under 1 KiB" "$KSR_BIN" serve --store "$S" --listen 127.0.0.1:0 --max-header-size 100
