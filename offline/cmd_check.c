@@ -10,6 +10,7 @@
 
 #include "offline.h"
 #include "output.h"
+#include "remote.h"
 #include "report.h"
 
 #define MAX_PROFILES 4096
@@ -20,12 +21,15 @@ int ksr_cmd_check(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "server", required_argument, NULL, 'S' },
 		{ "token-file", required_argument, NULL, 'T' },
+		{ "cacert", required_argument, NULL, 'A' },
+		{ "local", no_argument, NULL, 'L' },
 		{ "label", required_argument, NULL, 'l' },
 		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *paths[MAX_PROFILES], *labels[MAX_PROFILES];
-	const char *server = NULL, *token = NULL;
+	const char *server = NULL, *token = NULL, *ca = NULL;
+	bool local = false;
 	size_t nl = 0;
 	struct ksr_profile **p = NULL;
 	struct ksr_resolution **d = NULL;
@@ -44,6 +48,8 @@ int ksr_cmd_check(int argc, char **argv)
 			break;
 		case 'S': server = optarg; break;
 		case 'T': token = optarg; break;
+		case 'A': ca = optarg; break;
+		case 'L': local = true; break;
 		case 'l':
 			if (nl == MAX_PROFILES)
 				return ksr_cli_usage("check", "too many labels");
@@ -57,11 +63,15 @@ int ksr_cmd_check(int argc, char **argv)
 	if (argc - optind != 1)
 		return ksr_cli_usage("check", "expects exactly one OBJECT");
 	path = argv[optind];
-	/* --server: -p names stored profiles by identity, --label selects them */
-	if (server)
+	if (local && server && *server)
+		return ksr_cli_usage("check", "--local and --server exclude each other");
+	/* a server: -p names stored profiles by identity, --label selects them */
+	if ((server = ksr_remote_choice(server, local, paths, np, nl))) {
+		ksr_remote_set_ca(ca);
 		return ksr_check_remote(server, token, path, paths, np, labels, nl);
-	if (nl || token)
-		return ksr_cli_usage("check", "--label and --token-file need --server");
+	}
+	if (nl || token || ca)
+		return ksr_cli_usage("check", "--label, --token-file and --cacert need a server");
 	if (!np)
 		return ksr_cli_usage("check", "needs at least one -p PROFILE");
 	err = ksr_object__open(path, &obj);

@@ -26,8 +26,8 @@ static int oom(const char *cmd)
 	return ksr_cli_usage(cmd, "out of memory");
 }
 
-/* The options of push and profiles: --server, --token-file, --label
- * (repeated), --release (profiles only), -j, --pretty. Returns 0 or the
+/* The options of push and profiles: --server, --token-file, --cacert,
+ * --label (repeated), --release (profiles only), -j, --pretty. Returns 0 or the
  * exit code of a usage error. */
 struct client_args {
 	const char *server, *token, *release;
@@ -41,6 +41,7 @@ static int client_args(int argc, char **argv, const char *cmd, bool release_ok,
 	static const struct option opts[] = {
 		{ "server", required_argument, NULL, 'S' },
 		{ "token-file", required_argument, NULL, 'T' },
+		{ "cacert", required_argument, NULL, 'A' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "release", required_argument, NULL, 'R' },
 		KSR_OUTPUT_LONGOPTS,
@@ -53,6 +54,7 @@ static int client_args(int argc, char **argv, const char *cmd, bool release_ok,
 		switch (c) {
 		case 'S': a->server = optarg; break;
 		case 'T': a->token = optarg; break;
+		case 'A': ksr_remote_set_ca(optarg); break;
 		case 'R':
 			if (!release_ok)
 				return ksr_cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
@@ -188,6 +190,22 @@ static bool is_identity(const char *s)
 		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
 			return false;
 	return n == 32;
+}
+
+const char *ksr_remote_choice(const char *server, bool local, const char *const *ids, size_t nids,
+			      size_t nl)
+{
+	const char *env = getenv("KSYMRES_SERVER");
+	struct stat sb;
+
+	if (server || local)
+		return server && *server ? server : NULL;
+	if (!env || !*env || (!nl && !nids))
+		return NULL;
+	for (size_t i = 0; i < nids; i++)
+		if (!is_identity(ids[i]) || stat(ids[i], &sb) == 0)
+			return NULL;
+	return env;
 }
 
 /* The object's bytes, read as the local commands read inputs. */

@@ -14,6 +14,7 @@
 
 #include "offline.h"
 #include "output.h"
+#include "remote.h"
 #include "report.h"
 
 #define MAX_INPUTS 4096
@@ -330,12 +331,15 @@ int ksr_cmd_resolve(int argc, char **argv)
 		{ "out-dir", required_argument, NULL, 'D' },
 		{ "server", required_argument, NULL, 'S' },
 		{ "token-file", required_argument, NULL, 'T' },
+		{ "cacert", required_argument, NULL, 'A' },
+		{ "local", no_argument, NULL, 'L' },
 		{ "label", required_argument, NULL, 'l' },
 		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct inputs objs, profs, labels;
-	const char *out = NULL, *dir = NULL, *server = NULL, *token = NULL;
+	const char *out = NULL, *dir = NULL, *server = NULL, *token = NULL, *ca = NULL;
+	bool local = false;
 	int c;
 
 	opterr = 0;
@@ -350,6 +354,8 @@ int ksr_cmd_resolve(int argc, char **argv)
 		case 'D': dir = optarg; break;
 		case 'S': server = optarg; break;
 		case 'T': token = optarg; break;
+		case 'A': ca = optarg; break;
+		case 'L': local = true; break;
 		case 'l':
 			if (labels.cnt == MAX_INPUTS)
 				return ksr_cli_usage("resolve", "too many labels");
@@ -365,6 +371,10 @@ int ksr_cmd_resolve(int argc, char **argv)
 			return ksr_cli_usage("resolve", "too many objects");
 		objs.paths[objs.cnt++] = argv[optind];
 	}
+	if (local && server && *server)
+		return ksr_cli_usage("resolve", "--local and --server exclude each other");
+	server = ksr_remote_choice(server, local, profs.paths, profs.cnt, labels.cnt);
+	ksr_remote_set_ca(ca);
 	if (server && labels.cnt) {
 		/* every stored profile with these labels, one output each */
 		if (!dir || out || profs.cnt || objs.cnt != 1)
@@ -375,7 +385,7 @@ int ksr_cmd_resolve(int argc, char **argv)
 						dir);
 	}
 	if (labels.cnt)
-		return ksr_cli_usage("resolve", "--label needs --server");
+		return ksr_cli_usage("resolve", "--label needs a server");
 	if (!objs.cnt || !profs.cnt)
 		return ksr_cli_usage("resolve", "needs OBJECT and -p PROFILE");
 	if (out && dir)
@@ -388,8 +398,8 @@ int ksr_cmd_resolve(int argc, char **argv)
 			return ksr_cli_usage("resolve", "--server takes one OBJECT, one -p ID and -o OUTPUT");
 		return ksr_resolve_remote(server, token, objs.paths[0], profs.paths[0], out);
 	}
-	if (token)
-		return ksr_cli_usage("resolve", "--token-file needs --server");
+	if (token || ca)
+		return ksr_cli_usage("resolve", "--token-file and --cacert need a server");
 	if (dir)
 		return resolve_batch(&objs, &profs, dir);
 	if (!out)

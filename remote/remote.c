@@ -25,7 +25,15 @@ struct ksr_remote {
 	CURL *curl;
 	char *url;                 /* without a trailing '/' */
 	char *auth;                /* "Authorization: Bearer <token>" or NULL */
+	char *ca;                  /* --cacert / KSYMRES_CA_FILE, or NULL: the system's CAs */
 };
+
+static const char *ca_option;
+
+void ksr_remote_set_ca(const char *file)
+{
+	ca_option = file;
+}
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -148,6 +156,24 @@ int ksr_remote_open(const char *cmd, const char *url, const char *token_file,
 		ksr_remote_free(r);
 		return rc;
 	}
+	{
+		/* a private CA: said here if unreadable, not as a TLS failure */
+		const char *ca = ca_option && *ca_option ? ca_option : getenv("KSYMRES_CA_FILE");
+		FILE *f;
+
+		if (ca && *ca) {
+			if (!(f = fopen(ca, "re"))) {
+				say("%s: %s: cannot read the CA file: %s", cmd, ca, strerror(errno));
+				ksr_remote_free(r);
+				return KSR_EXIT_FAIL;
+			}
+			fclose(f);
+			if (!(r->ca = strdup(ca))) {
+				ksr_remote_free(r);
+				return ksr_cli_usage(cmd, "out of memory");
+			}
+		}
+	}
 	if (!load_curl(cmd)) {
 		ksr_remote_free(r);
 		return KSR_EXIT_FAIL;
@@ -172,6 +198,7 @@ void ksr_remote_free(struct ksr_remote *r)
 		free(r->auth);
 	}
 	free(r->url);
+	free(r->ca);
 	free(r);
 }
 
@@ -270,6 +297,8 @@ int ksr_remote_call(struct ksr_remote *r, const char *method, const char *path_q
 	C.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
 	C.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	C.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (r->ca)
+		C.easy_setopt(c, CURLOPT_CAINFO, r->ca);
 	C.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	C.easy_setopt(c, CURLOPT_USERAGENT, "ksymres");
 	if (body) {

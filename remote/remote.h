@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The client of `ksymres serve` (remote/): one libcurl handle per process
  * (keep-alive across requests, TLS verification on), the server and token
- * from options or KSYMRES_SERVER / KSYMRES_TOKEN_FILE, HTTP statuses mapped
- * to the CLI's exit codes. Used by the offline commands (push, profiles,
+ * from options or KSYMRES_SERVER / KSYMRES_TOKEN_FILE / KSYMRES_CA_FILE,
+ * HTTP statuses mapped to the CLI's exit codes. Used by the offline commands (push, profiles,
  * check/resolve --server) and the live ones (capture --push); it sees the
  * output layer and the library's public header only. */
 #ifndef KSR_REMOTE_H
@@ -26,6 +26,11 @@ struct ksr_remote_resp {
 int ksr_remote_open(const char *cmd, const char *url, const char *token_file,
 		    struct ksr_remote **out);
 void ksr_remote_free(struct ksr_remote *r);
+/* --cacert FILE: the CA certificates (PEM) an https:// server's certificate
+ * is verified against instead of the system's, for the ksr_remote_open()
+ * calls after it; NULL or "": KSYMRES_CA_FILE, else the system's.
+ * Verification itself is never turned off. */
+void ksr_remote_set_ca(const char *file);
 /* method on the server's path_query (begins with '/'); body may be NULL.
  * Returns 0, or an exit code (1) when the server could not be reached,
  * having said so in one line. */

@@ -49,18 +49,19 @@ host_profiles() {
     >/dev/null || { fail "fixed profile"; finish; exit 1; }
 }
 # port_of FILE: the port a server started with --listen 127.0.0.1:0 says on
-# its stderr (FILE)
+# its stderr (FILE), over http:// or https://
 port_of() {
   local p=
   for _ in $(seq 1 50); do
-    p=$(grep -o 'http://127.0.0.1:[0-9]*' "$1" | head -1 | sed 's/.*://')
+    p=$(grep -o 'https\?://127.0.0.1:[0-9]*' "$1" | head -1 | sed 's/.*://')
     [ -n "$p" ] && break
     sleep 0.1
   done
   echo "$p"
 }
 # serve_bg ERRFILE ARGS...: ksymres serve --listen 127.0.0.1:0 ARGS in the
-# background, its stderr in ERRFILE; sets PID, PORT and U (its URL)
+# background, its stderr in ERRFILE; sets PID, PORT and U (its URL, https://
+# with --tls-cert)
 serve_bg() {
   local err=$1; shift
   "$KSR_BIN" serve --listen 127.0.0.1:0 "$@" 2>"$err" &
@@ -68,6 +69,7 @@ serve_bg() {
   PORT=$(port_of "$err")
   [ -n "$PORT" ] || { fail "serve did not start: $(cat "$err")"; finish; exit 1; }
   U=http://127.0.0.1:$PORT
+  grep -q 'https://127.0.0.1:' "$err" && U=https://127.0.0.1:$PORT
 }
 
 finish() {

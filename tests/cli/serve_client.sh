@@ -91,6 +91,41 @@ expect_error 2 "check against what is no identity" "$KSR_BIN" check "$B/kfuncs.b
 expect_error 2 "check --server without -p or --label" "$KSR_BIN" check "$B/kfuncs.bpf.o" --server "$U"
 expect_error 2 "check --label without --server" "$KSR_BIN" check "$B/kfuncs.bpf.o" --label a=b -p "$P/$HID.profile"
 
+# KSYMRES_SERVER as the default of check and resolve: taken only when they
+# name stored profiles (identities, --label); a -p naming a file, --local
+# and --server '' stay local. DEAD is a server that cannot be reached: a
+# command that succeeds with it did not ask it.
+DEAD=http://127.0.0.1:1
+"$KSR_BIN" check "$B/kfuncs.bpf.o" --server "$U" -p "$HID" >"$T/want"
+run env KSYMRES_SERVER="$U" "$KSR_BIN" check "$B/kfuncs.bpf.o" -p "$HID"
+[ "$RC" = 0 ] && cmp -s "$T/out" "$T/want" && pass "KSYMRES_SERVER: check -p IDENTITY asks the server" ||
+  fail "KSYMRES_SERVER check -p ID: exit $RC $(cat "$T/err")"
+"$KSR_BIN" check "$B/kfuncs.bpf.o" --server "$U" --label fleet=a -j >"$T/want"
+run env KSYMRES_SERVER="$U" "$KSR_BIN" check "$B/kfuncs.bpf.o" --label fleet=a -j
+cmp -s "$T/out" "$T/want" && pass "KSYMRES_SERVER: check --label asks the server" || fail "KSYMRES_SERVER check --label: exit $RC $(cat "$T/err")"
+"$KSR_BIN" check "$B/kfuncs.bpf.o" -p "$P/$HID.profile" >"$T/want"
+run env KSYMRES_SERVER="$DEAD" "$KSR_BIN" check "$B/kfuncs.bpf.o" -p "$P/$HID.profile"
+[ "$RC" = 0 ] && cmp -s "$T/out" "$T/want" && pass "KSYMRES_SERVER: check -p FILE stays local" ||
+  fail "KSYMRES_SERVER check -p FILE: exit $RC $(cat "$T/err")"
+mkdir "$T/cwd" && cp "$P/$HID.profile" "$T/cwd/$HID"
+env -C "$T/cwd" "$KSR_BIN" check "$B/kfuncs.bpf.o" -p "$HID" >"$T/want"
+run env -C "$T/cwd" KSYMRES_SERVER="$DEAD" "$KSR_BIN" check "$B/kfuncs.bpf.o" -p "$HID"
+[ "$RC" = 0 ] && [ -s "$T/out" ] && cmp -s "$T/out" "$T/want" && pass "KSYMRES_SERVER: -p IDENTITY that names a file stays local" ||
+  fail "KSYMRES_SERVER -p ID file: exit $RC $(cat "$T/err")"
+for force in --local "--server="; do
+  run env KSYMRES_SERVER="$U" "$KSR_BIN" check "$B/kfuncs.bpf.o" -p "$HID" "$force"
+  [ "$RC" != 0 ] && ! grep -q "server" "$T/err" && pass "KSYMRES_SERVER with $force: local (exit $RC: $(cat "$T/err"))" ||
+    fail "KSYMRES_SERVER with $force: exit $RC $(cat "$T/out" "$T/err")"
+done
+expect_error 2 "check --local --server URL" "$KSR_BIN" check "$B/kfuncs.bpf.o" --local --server "$U" -p "$HID"
+run env KSYMRES_SERVER="$U" "$KSR_BIN" resolve "$B/kfuncs.bpf.o" -p "$HID" -o "$T/env.o"
+"$KSR_BIN" resolve "$B/kfuncs.bpf.o" -p "$P/$HID.profile" -o "$T/env-local.o" >/dev/null
+[ "$RC" = 0 ] && cmp -s "$T/env.o" "$T/env-local.o" && pass "KSYMRES_SERVER: resolve -p IDENTITY asks the server" ||
+  fail "KSYMRES_SERVER resolve: exit $RC $(cat "$T/err")"
+run env KSYMRES_SERVER="$DEAD" "$KSR_BIN" resolve "$B/kfuncs.bpf.o" -p "$P/$HID.profile" -o "$T/env2.o"
+[ "$RC" = 0 ] && cmp -s "$T/env2.o" "$T/env-local.o" && pass "KSYMRES_SERVER: resolve -p FILE stays local" ||
+  fail "KSYMRES_SERVER resolve -p FILE: exit $RC $(cat "$T/err")"
+
 # resolve: the same bytes as the local resolve, written atomically
 mkdir "$T/out.d"
 run "$KSR_BIN" resolve "$B/kfuncs.bpf.o" --server "$U" -p "$HID" -o "$T/out.d/remote.o"
