@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Every bad input of docs/bad-inputs.md that the API takes, through
+# ksymres serve: the malformed objects malformed_gen.py makes (classes E,
+# I, X and object BTF) as the body of POST /v1/check and POST
+# /v1/resolve: 400 with {"error": M} where M is exactly what the CLI
+# (`check OBJ -p P`, `resolve OBJ -p P -o OUT`) prints after "FILE: ";
+# the malformed profiles (classes P) as the body of PUT /v1/profiles:
+# 400, and not stored. GET /healthz after every request: the server still
+# serves. Raw BTF and kallsyms inputs (classes B, K) reach the API only
+# inside a profile, which `ksymres profile` refuses to make from them.
+. "$(dirname "$0")/lib.sh"
+command -v python3 >/dev/null || skip "python3 not installed"
+"$KSR_BIN" profile --from "$KSR_SOURCE_DIR/tests/unit/fixtures/fixed-v1.profile" -o "$T/fixed.profile" \
+  >/dev/null || { fail "fixed profile"; finish; exit 1; }
+mkdir -p "$T/in"
+python3 "$(dirname "$0")/malformed_gen.py" --ksymres "$KSR_BIN" --objects "$KSR_BPF_DIR" --out "$T/in" \
+  >"$T/cases.tsv" 2>"$T/gen.err" || { cat "$T/gen.err"; fail "malformed_gen.py failed"; finish; exit 1; }
+PID=
+trap '[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null; rm -rf "$T"' EXIT
+serve_bg "$T/serve.err" --store "$T/store"
+
+python3 - "$U" "$KSR_BIN" "$T/fixed.profile" "$T/cases.tsv" "$T" >"$T/py" 2>&1 <<'EOF'
+import json, subprocess, sys, urllib.error, urllib.request
+
+u, ksr, prof, cases, tmp = sys.argv[1:6]
+counts = {}
+
+
+def say(good, m):
+    print(("ok: " if good else "FAIL: ") + m, flush=True)
+    counts[good] = counts.get(good, 0) + 1
+
+
+def http(method, path, body=None):
+    req = urllib.request.Request(u + path, data=body, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def cli_line(args, f):
+    """The CLI's exit code and what its one stderr line says after 'FILE: '."""
+    p = subprocess.run([ksr] + args, capture_output=True, text=True, timeout=60)
+    err = p.stderr.strip()
+    head = "ksymres: %s: " % f
+    return p.returncode, err[len(head):] if err.startswith(head) and "\n" not in err else err
+
+
+st, b = http("PUT", "/v1/profiles", open(prof, "rb").read())
+pid = json.loads(b)["identity"]
+say(st == 201, "the fixture profile stored: %s" % st)
+n_obj = n_prof = 0
+for line in open(cases):
+    cid, expect, cmd, f = line.rstrip("\n").split("\t")[:4]
+    name = f.rsplit("/", 1)[1]
+    body = open(f, "rb").read()
+    if cmd == "obj" and expect == "3":
+        n_obj += 1
+        for route, args in (("check", ["check", f, "-p", prof]),
+                            ("resolve", ["resolve", f, "-p", prof, "-o", tmp + "/r.out"])):
+            rc, msg = cli_line(args, f)
+            st, b = http("POST", "/v1/%s?profile=%s" % (route, pid), body)
+            try:
+                got = json.loads(b).get("error")
+            except ValueError:
+                got = None
+            if rc != 3:
+                say(False, "%s: the CLI's %s exits %d, not 3: %s" % (name, route, rc, msg))
+            elif st == 400 and got == msg:
+                say(True, "%s: POST /v1/%s: 400 %s" % (name, route, msg))
+            else:
+                say(False, "%s: POST /v1/%s: %s %r, the CLI says %r" % (name, route, st, b[:300], msg))
+    elif cmd == "prof" and expect == "3":
+        n_prof += 1
+        st, b = http("PUT", "/v1/profiles", body)
+        try:
+            got = json.loads(b).get("error")
+        except ValueError:
+            got = None
+        say(st == 400 and got, "%s: PUT /v1/profiles: %s %s" % (name, st, got or b[:200]))
+    else:
+        continue
+    st, _ = http("GET", "/healthz")
+    if st != 200:
+        say(False, "after %s: GET /healthz %s" % (name, st))
+        break
+st, b = http("GET", "/v1/profiles")
+ids = [p["identity"] for p in json.loads(b)["profiles"]]
+say(ids == [pid], "only the fixture is stored: %s" % ids)
+say(n_obj >= 100 and n_prof >= 8, "%d malformed objects (x2 routes) and %d malformed profiles sent" % (n_obj, n_prof))
+st, _ = http("GET", "/healthz")
+say(st == 200, "the server still answers: %s" % st)
+EOF
+cat "$T/py"
+PASSES=$((PASSES + $(grep -c '^ok:' "$T/py")))
+FAILS=$((FAILS + $(grep -c '^FAIL:' "$T/py")))
+grep -q 'the server still answers: 200' "$T/py" || fail "the checks did not all run"
+kill -TERM "$PID"; wait "$PID"; rc=$?; PID=
+[ "$rc" = 0 ] && pass "serve stopped cleanly" || fail "serve exit $rc on SIGTERM"
+finish
