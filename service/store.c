@@ -765,7 +765,10 @@ int ksr_store_put(struct ksr_store *st, const void *data, size_t len,
 	snprintf(dir, sizeof(dir), "%s/profiles", st->dir);
 	pthread_mutex_lock(&st->lock);
 	if (file_exists(dst)) {
+		/* the same identity (another boot of the same build): the
+		 * stored file stays, and so does what the catalogue says of it */
 		unlink(tmp);
+		err = profile_entry(dst, NULL, 0, &e);
 	} else {
 		if (rename(tmp, dst) != 0) {
 			err = ksr_cli_err(errno, "%s: %s", dst, strerror(errno));
