@@ -6,7 +6,8 @@
 # (`check OBJ -p P`, `resolve OBJ -p P -o OUT`) prints after "FILE: ";
 # the malformed profiles (classes P) as the body of PUT /v1/profiles:
 # 400, and not stored. GET /healthz after every request: the server still
-# serves. Raw BTF and kallsyms inputs (classes B, K) reach the API only
+# serves. And a profile of a stored identity with other contents: the
+# stored one stays (file and catalogue), store fsck clean. Raw BTF and kallsyms inputs (classes B, K) reach the API only
 # inside a profile, which `ksymres profile` refuses to make from them.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip "python3 not installed"
@@ -97,6 +98,25 @@ cat "$T/py"
 PASSES=$((PASSES + $(grep -c '^ok:' "$T/py")))
 FAILS=$((FAILS + $(grep -c '^FAIL:' "$T/py")))
 grep -q 'the server still answers: 200' "$T/py" || fail "the checks did not all run"
+
+# a profile of a stored identity with other contents (another boot's
+# kallsyms): 200, and the stored file and what the catalogue says of it
+# stay those of the first
+sed 's/^ffffffff81511410/ffffffff81611410/' "$T/in/base.kallsyms" >"$T/other.kallsyms"
+"$KSR_BIN" profile --btf "$T/in/base.btf" --kallsyms "$T/in/base.kallsyms" --release boot-1 -o "$T/one.profile" >/dev/null &&
+  "$KSR_BIN" profile --btf "$T/in/base.btf" --kallsyms "$T/other.kallsyms" --release boot-2 -o "$T/two.profile" \
+    >/dev/null || fail "two profiles of one identity"
+c1=$(curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary @"$T/one.profile" "$U/v1/profiles")
+c2=$(curl -s -o "$T/put2" -w '%{http_code}' -X PUT --data-binary @"$T/two.profile" "$U/v1/profiles?label=boot=2")
+id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["identity"])' "$T/put2")
+curl -s -o "$T/got" "$U/v1/profiles/$id/file"
+meta=$(curl -s "$U/v1/profiles/$id" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["release"], d["size"], d["labels"])')
+[ "$c1 $c2" = "201 200" ] && cmp -s "$T/got" "$T/one.profile" &&
+  [ "$meta" = "boot-1 $(stat -c %s "$T/one.profile") {'boot': '2'}" ] &&
+  pass "another profile of a stored identity: $c1 then $c2; the first stays, labels merged ($meta)" ||
+  fail "another profile of a stored identity: $c1 $c2, $meta, file same as the first: $(cmp -s "$T/got" "$T/one.profile" && echo yes || echo no)"
+
 kill -TERM "$PID"; wait "$PID"; rc=$?; PID=
 [ "$rc" = 0 ] && pass "serve stopped cleanly" || fail "serve exit $rc on SIGTERM"
+"$KSR_BIN" store fsck "$T/store" >"$T/fsck" 2>&1 && pass "store fsck clean: $(cat "$T/fsck")" || fail "fsck: $(cat "$T/fsck")"
 finish
