@@ -4,7 +4,7 @@
 # of a body trickled the same way, while normal requests (GET /healthz and
 # a POST /v1/check) are timed: each must answer within 1 s. Then bodies
 # over the route's limit, declared (Content-Length) and chunked (no
-# length): 413; headers over the server's limit: 431 (marked [431]: the
+# length): 413, and an endless chunked body closed; headers over the server's limit: 431 (marked [431]: the
 # server's own answer to that is being settled; until it answers 431 with
 # JSON, the 431 metric is reported PENDING, not asserted); and after
 # all of it the server still answers and its /metrics count the
@@ -179,6 +179,23 @@ for method, path, limit in (("POST", "/v1/check?profile=%s" % ident, 16 << 20),
     s.close()
     (ok if st == 413 else bad)("%s %s chunked, %d MiB sent before the answer: %s %r" %
                                (method, path.split("?")[0], sent >> 20, st, b[:120]))
+
+# a chunked body over the limit that never ends: the server cannot answer
+# before its end (libmicrohttpd), so it closes the connection instead of
+# reading for ever (at twice the limit)
+s = conn(30)
+s.sendall(b"POST /v1/check?profile=%s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" %
+          ident.encode())
+sent, end = 0, "still reading"
+try:
+    while sent < (48 << 20):
+        s.sendall(chunk)
+        sent += 1 << 20
+except OSError as e:
+    end = "closed (%s)" % e.__class__.__name__
+s.close()
+(ok if end != "still reading" else bad)("an endless chunked body to /v1/check: %s after %d MiB sent" %
+                                        (end, sent >> 20))
 
 # ---- headers over the limit ---------------------------------------------------
 # [431] the server's header limit (another change settles it; 431 is what
