@@ -4,8 +4,8 @@
 # moment each round (before any push, 0.02 s, 0.1 s and 0.3 s into them,
 # after all of them), then restarted on the same store. After every
 # restart: every push that got 201 (in any round so far) is listed, its
-# /file is the same bytes and opens, tmp/ is empty, and `store fsck` is
-# clean (it verifies every stored profile whole). The profiles are made
+# /file is the same bytes, tmp/ is empty, and `store fsck` is clean (it
+# opens and verifies every stored profile whole). The profiles are made
 # from the fixture's BTF plus 3000 INT types with distinct names (about
 # 130 kB each, so a push takes long enough to be cut), not from this
 # host's files.
@@ -35,20 +35,19 @@ for r in sys.argv[3:]:
         t = base + [K.Type(K.INT, "crash_%s_%d_%d" % (r, i, j), 4, word=32) for j in range(3000)]
         open("%s/%s.%d.btf" % (sys.argv[2], r, i), "wb").write(K.write_btf(t))
 EOF
-for r in $ROUNDS; do
-  for i in $(seq 0 19); do
-    "$K" profile --btf "$P/$r.$i.btf" --kallsyms "$T/k" --release "crash-$r" -o "$P/$r.$i.profile" >/dev/null ||
-      fail "profile $r.$i"
-  done
-done
+# four at a time: under ASan each takes a quarter of a second
+for r in $ROUNDS; do for i in $(seq 0 19); do echo "$r.$i"; done; done |
+  xargs -P4 -I{} sh -c '"$0" profile --btf "$1/$2.btf" --kallsyms "$3" -o "$1/$2.profile" >/dev/null' \
+    "$K" "$P" {} "$T/k" ||
+  fail "profiles"
+[ "$(ls "$P"/*.profile | wc -l)" = 100 ] || { fail "$(ls "$P"/*.profile | wc -l) profiles made"; finish; exit 1; }
 
 PID=
 trap '[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null; rm -rf "$T"' EXIT
 
 # verify_store DESC: after a restart, every 201 so far is listed and its
-# file is the pushed bytes (one python3 for all; new ones also opened by
-# profile --info); tmp/ empty; fsck clean (it verifies every block of every
-# stored profile)
+# file is the pushed bytes (one python3 for all); tmp/ empty; fsck clean
+# (it opens and verifies every block of every stored profile)
 verify_store() {
   local desc=$1 f
   python3 - "$U" "$R" "$P" >"$T/verify" 2>"$T/verify.err" <<'EOF' || fail "$desc: $(cat "$T/verify.err")"
@@ -73,10 +72,6 @@ for code in sorted(glob.glob(res + "/*.code")):
 sys.exit(1 if missing or bad else 0)
 EOF
   PRESENT=$(wc -l <"$T/verify")
-  for f in $(cat "$T/verify"); do
-    [ -e "$R/$f.opened" ] && continue
-    "$K" profile --info "$P/$f.profile" >/dev/null 2>&1 && : >"$R/$f.opened" || fail "$desc: $f does not open"
-  done
   pass "$desc: $PRESENT profiles that got 201 listed, their files the pushed bytes"
   [ -z "$(ls -A "$S/tmp")" ] && pass "$desc: tmp/ empty after startup" || fail "$desc: tmp/ holds $(ls -A "$S/tmp" | head -3)"
   if "$K" store fsck "$S" >"$T/fsck" 2>&1; then pass "$desc: store fsck clean: $(cat "$T/fsck")"
