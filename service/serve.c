@@ -55,6 +55,7 @@ struct glue {
 struct conn {
 	char *buf;
 	size_t len, cap, limit;
+	size_t discarded;            /* bytes received after the limit was passed */
 	bool too_big;                /* the body is discarded: a 401, 413 or 431 */
 	bool answered;               /* that answer is queued already */
 	/* for the metrics, observed when the request completes */
@@ -232,8 +233,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		size_t n = *upload_size;
 
 		*upload_size = 0;
-		if (cn->too_big)
-			return MHD_YES; /* a response is queued or will be */
+		if (cn->too_big) {
+			/* libmicrohttpd sends the 413 once the body ends: a body
+			 * without a length that never ends (chunked) would hold the
+			 * connection for ever, so past twice the limit it is closed */
+			cn->discarded += n;
+			return cn->discarded > cn->limit ? MHD_NO : MHD_YES;
+		}
 		if (n > cn->limit - cn->len) {
 			cn->too_big = true;
 			free(cn->buf);

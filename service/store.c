@@ -539,6 +539,102 @@ static int empty_tmp(const char *dir)
 	return 0;
 }
 
+/* What a crash can leave between a store's files and its catalogue (the
+ * files are the truth): a profile renamed into place but not catalogued
+ * yet, a labels file written but not its row, a row or a labels file whose
+ * profile was unlinked. Put right at every open, cheaply: only profiles
+ * the catalogue does not list are verified whole (fsck verifies all). */
+static int profile_entry(const char *path, const void *data, size_t len,
+			 struct ksr_store_entry *e);
+static bool file_exists(const char *path);
+static bool profile_name(const char *name, char id[33]);
+
+static int recover(struct ksr_store *st)
+{
+	char path[PATH_MAX];
+	struct dirent *d;
+	sqlite3_stmt *s = NULL;
+	int err = 0;
+	DIR *dp;
+
+	snprintf(path, sizeof(path), "%s/profiles", st->dir);
+	if (!(dp = opendir(path)))
+		return ksr_cli_err(errno, "%s: %s", path, strerror(errno));
+	while (!err && (d = readdir(dp))) {
+		struct ksr_store_entry e = { 0 }, row;
+		char id[33], file[PATH_MAX + 256];
+		bool same;
+
+		if (!profile_name(d->d_name, id))
+			continue;
+		if (db_get(st->db, id, &row)) {
+			struct stat sb;
+
+			snprintf(file, sizeof(file), "%s/%s", path, d->d_name);
+			if (profile_entry(file, NULL, 0, &e) || strcmp(e.identity, id))
+				continue; /* fsck names it */
+			e.added = stat(file, &sb) == 0 ? (int64_t)sb.st_mtime : (int64_t)time(NULL);
+			if (!labels_read(st->dir, id, &e))
+				err = db_put_txn(st->db, &e);
+			ksr_store_entry_clear(&e);
+			continue;
+		}
+		if (!labels_read(st->dir, id, &e)) {
+			same = row.label_cnt == e.label_cnt;
+			for (size_t i = 0; same && i < e.label_cnt; i++)
+				same = !strcmp(row.labels[i], e.labels[i]);
+			if (!same) {
+				/* the row's metadata, the file's labels (moved) */
+				ksr_store_entry_clear(&row);
+				memcpy(row.labels, e.labels, e.label_cnt * sizeof(e.labels[0]));
+				row.label_cnt = e.label_cnt;
+				e.label_cnt = 0;
+				err = db_put_txn(st->db, &row);
+			}
+		}
+		ksr_store_entry_clear(&e);
+		ksr_store_entry_clear(&row);
+	}
+	closedir(dp);
+	/* rows of no profile file */
+	if (!err && sqlite3_prepare_v2(st->db, "SELECT identity FROM profiles", -1, &s, NULL) != SQLITE_OK)
+		err = db_err(st->db, "select");
+	while (!err && sqlite3_step(s) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(s, 0);
+		char file[PATH_MAX];
+
+		if (id && !store_path(st->dir, "profiles", id, ".profile", file, sizeof(file)) &&
+		    !file_exists(file)) {
+			char rid[33];
+
+			snprintf(rid, sizeof(rid), "%s", id);
+			err = db_by_id(st->db, "DELETE FROM labels WHERE identity=?1", rid);
+			if (!err)
+				err = db_by_id(st->db, "DELETE FROM profiles WHERE identity=?1", rid);
+		}
+	}
+	sqlite3_finalize(s);
+	/* labels files of no profile (a delete cut between its unlinks) */
+	snprintf(path, sizeof(path), "%s/labels", st->dir);
+	if (!err && (dp = opendir(path))) {
+		while ((d = readdir(dp))) {
+			char id[33], file[PATH_MAX];
+			size_t len = strlen(d->d_name);
+
+			if (len != KSR_STORE_ID_LEN + 7 || strcmp(d->d_name + KSR_STORE_ID_LEN, ".labels"))
+				continue;
+			memcpy(id, d->d_name, KSR_STORE_ID_LEN);
+			id[KSR_STORE_ID_LEN] = '\0';
+			if (ksr_store_id_ok(id) &&
+			    !store_path(st->dir, "profiles", id, ".profile", file, sizeof(file)) &&
+			    !file_exists(file))
+				(void)unlinkat(dirfd(dp), d->d_name, 0);
+		}
+		closedir(dp);
+	}
+	return err;
+}
+
 int ksr_store_open(const char *dir, struct ksr_store **out)
 {
 	struct ksr_store *st;
@@ -568,6 +664,11 @@ int ksr_store_open(const char *dir, struct ksr_store **out)
 		return err;
 	}
 	pthread_mutex_init(&st->lock, NULL);
+	err = recover(st);
+	if (err) {
+		ksr_store_close(st);
+		return err;
+	}
 	*out = st;
 	return 0;
 }
@@ -664,7 +765,10 @@ int ksr_store_put(struct ksr_store *st, const void *data, size_t len,
 	snprintf(dir, sizeof(dir), "%s/profiles", st->dir);
 	pthread_mutex_lock(&st->lock);
 	if (file_exists(dst)) {
+		/* the same identity (another boot of the same build): the
+		 * stored file stays, and so does what the catalogue says of it */
 		unlink(tmp);
+		err = profile_entry(dst, NULL, 0, &e);
 	} else {
 		if (rename(tmp, dst) != 0) {
 			err = ksr_cli_err(errno, "%s: %s", dst, strerror(errno));

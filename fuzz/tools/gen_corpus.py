@@ -111,6 +111,48 @@ class Out:
             f.write(data)
 
 
+# fuzz_http (fuzz/fuzz_http.c): [u8 method][u32 len][path][u32 len][query]
+# [u32 len][headers][body]; the identities of the harness's two fixed
+# profiles (its embedded BTFs), so routes reach stored profiles
+HTTP_A, HTTP_B = "fb19390e4df2e441cc1c8b3ccca45262", "db6958c3085fe87b7a17411f6a02bea6"
+HTTP_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
+
+
+def http_seeds(out, objs, profile):
+    def blob(b):
+        return struct.pack("<I", len(b)) + b
+
+    def seed(name, m, path, q="", h="", body=b""):
+        out.put("http", name, bytes([HTTP_METHODS.index(m)]) + blob(path.encode()) +
+                blob(q.encode()) + blob(h.encode()) + body)
+
+    a, b = HTTP_A, HTTP_B
+    seed("healthz", "GET", "/healthz")
+    seed("metrics", "GET", "/metrics")
+    seed("list", "GET", "/v1/profiles", "label=fleet=a&release=6.8.0")
+    seed("get", "GET", "/v1/profiles/" + a)
+    seed("file", "GET", f"/v1/profiles/{a}/file")
+    seed("delete", "DELETE", "/v1/profiles/" + b)
+    seed("labels", "POST", f"/v1/profiles/{a}/labels", "add=fleet=a&add=os=x&remove=tier")
+    seed("put", "PUT", "/v1/profiles", "label=fleet=b", body=profile)
+    seed("bad_identity", "GET", "/v1/profiles/../../etc/passwd")
+    seed("bad_route", "GET", "/v2/nothing")
+    seed("bad_method", "PATCH", "/v1/profiles")
+    seed("bad_query", "GET", "/v1/profiles", "lable=x=1&release=a&release=b")
+    seed("bad_put_label", "PUT", "/v1/profiles", "label=../x=1")
+    seed("bad_token", "DELETE", "/v1/profiles/" + a, "", "Authorization: Bearer nothing\n")
+    seed("bad_object", "POST", "/v1/check", "profile=" + a, "", b"\x7fELF" + bytes(200))
+    if "kfuncs" in objs:
+        seed("check", "POST", "/v1/check", f"profile={a}&profile={b}", "Accept: application/json\n",
+             objs["kfuncs"])
+        seed("resolve_422", "POST", "/v1/resolve", "profile=" + a, "", objs["kfuncs"])
+        seed("bad_check_both", "POST", "/v1/check", f"profile={a}&label=fleet=a", "", objs["kfuncs"])
+    if "weak" in objs:
+        seed("check_text", "POST", "/v1/check", "label=fleet=a&format=text&object=w.o", "", objs["weak"])
+        seed("resolve_octet", "POST", "/v1/resolve", "profile=" + a, "Accept: application/octet-stream\n",
+             objs["weak"])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ksymres", required=True)
@@ -240,6 +282,11 @@ def main():
             patched = open(op, "rb").read()
             out.put("object", f"{name}.patched.elf", patched)
             out.put("btf", f"patched_{name}.btf", ksrfmt.Elf(patched).sec(".BTF").data)
+    kp, bp, prof = (os.path.join(tmp, n) for n in ("http.kallsyms", "http.btf", "http.profile"))
+    open(kp, "w", encoding="latin-1").write(ks_small)
+    open(bp, "wb").write(slice_btf)  # not the harness's profiles: PUT answers 201
+    if sh(a.ksymres, "profile", "--btf", bp, "--kallsyms", kp, "-o", prof, check=False).returncode == 0:
+        http_seeds(out, objs, open(prof, "rb").read())
     digest = hashlib.sha256(slice_btf).hexdigest()[:12]
     print(f"gen_corpus: {len(objs)} objects, slice BTF {len(slice_btf)} bytes ({digest}), "
           f"kallsyms excerpt {len(ks)} bytes")

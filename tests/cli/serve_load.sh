@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
 # ksymres serve under load (label slow: CI runs it, the default local
 # suite does not): wrk, 16 keep-alive connections for KSR_LOAD_SECONDS
-# (default 30) with serve_load.lua's mix of resolve, check against several
+# (or the first argument; default 30) with serve_load.lua's mix of resolve, check against several
 # profiles and malformed objects. Asserts: every status counted in the
 # Lua response callback is 200, 400 or 422, and each of them occurred; no
 # socket errors; the server alive and clean after; the RSS of the last
 # third of the run within 10 % of the first third's (VmRSS sampled every
 # 0.5 s after a warm-up).
+# Under ASan (KSR_SANITIZE=1; the sanitizer build registers a 10 s run)
+# the server's quarantine of freed memory is capped at 16 MiB: with the
+# default 256 MiB it fills during the whole run (226 to 342 MB in 10 s
+# here), growth by design that says nothing about leaks; capped, the RSS
+# is steady within 2 %, and the bound is relaxed to 20 % only for the
+# noise of a short run. Leaks fail the clean stop (LeakSanitizer's exit
+# code at SIGTERM).
 . "$(dirname "$0")/lib.sh"
 command -v wrk >/dev/null || skip "wrk not installed"
 command -v curl >/dev/null || skip "curl not installed"
-SECS=${KSR_LOAD_SECONDS:-30}
+SECS=${1:-${KSR_LOAD_SECONDS:-30}}
+RSS_BOUND=0.10
+if [ "${KSR_SANITIZE:-0}" = 1 ]; then
+  export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16
+  RSS_BOUND=0.20
+fi
 B=$KSR_BPF_DIR
 host_profiles
 head -c 4096 /dev/urandom >"$T/junk.o"
@@ -62,8 +74,8 @@ else
   read -r first last < <(awk -v n="$n" '{ v[NR] = $1 } END { t = int(n / 3); a = 0; b = 0
     for (i = 1; i <= t; i++) a += v[i]; for (i = n - t + 1; i <= n; i++) b += v[i]
     printf "%d %d\n", a / t, b / t }' "$T/rss")
-  awk -v a="$first" -v b="$last" 'BEGIN { d = (b - a) / a; if (d < 0) d = -d; exit !(d <= 0.10) }' &&
-    pass "RSS steady: first third $first kB, last third $last kB ($n samples)" ||
+  awk -v a="$first" -v b="$last" -v m="$RSS_BOUND" 'BEGIN { d = (b - a) / a; if (d < 0) d = -d; exit !(d <= m) }' &&
+    pass "RSS steady (bound $RSS_BOUND): first third $first kB, last third $last kB ($n samples)" ||
     fail "RSS grew: first third $first kB, last third $last kB ($n samples: $(tr '\n' ' ' <"$T/rss" | head -c 400))"
 fi
 
