@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -108,27 +109,67 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-/* A new file in DIR/tmp holding data, fsynced: its path in tmp. */
+/* A new file in DIR/tmp holding data, fsynced: its path in tmp and, in
+ * *lock, its descriptor holding an exclusive flock() that the caller
+ * keeps until the file is renamed or unlinked (close_temp). Another
+ * process opening the store removes only temporary files nobody holds
+ * (tmp_unused): several processes may share a store. */
 static int write_temp(const struct ksr_store *st, const char *prefix, const void *data,
-		      size_t len, char *tmp, size_t tmp_len)
+		      size_t len, char *tmp, size_t tmp_len, int *lock)
 {
-	int fd, err;
+	int fd, err = 0;
 
+	*lock = -1;
 	if (snprintf(tmp, tmp_len, "%s/tmp/%s.XXXXXX", st->dir, prefix) >= (int)tmp_len)
 		return ksr_cli_err(ENAMETOOLONG, "%s: path too long", st->dir);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return ksr_cli_err(errno, "%s: %s", tmp, strerror(errno));
-	err = write_all(fd, data, len);
+	for (int tries = 0;; tries++) {
+		struct stat a, b;
+
+		fd = mkstemp(tmp);
+		if (fd < 0)
+			return ksr_cli_err(errno, "%s: %s", tmp, strerror(errno));
+		if (flock(fd, LOCK_EX) != 0) {
+			err = -errno;
+			break;
+		}
+		/* another process's tmp_unused() may have taken it between
+		 * mkstemp and flock: then it is gone, and we take another */
+		if ((fstat(fd, &a) == 0 && stat(tmp, &b) == 0 && a.st_ino == b.st_ino) || tries == 3)
+			break;
+		close(fd);
+		snprintf(tmp, tmp_len, "%s/tmp/%s.XXXXXX", st->dir, prefix);
+	}
+	if (!err)
+		err = write_all(fd, data, len);
 	if (!err && fsync(fd) != 0)
-		err = -errno;
-	if (close(fd) != 0 && !err)
 		err = -errno;
 	if (err) {
 		unlink(tmp);
+		close(fd);
 		return ksr_cli_err(-err, "%s: %s", tmp, strerror(-err));
 	}
+	*lock = fd;
 	return 0;
+}
+
+static void close_temp(int lock)
+{
+	if (lock >= 0)
+		close(lock);
+}
+
+/* A file of DIR/tmp that no live writer holds (its flock is free: a
+ * writer that died released it). */
+static bool tmp_unused(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	bool unused;
+
+	if (fd < 0)
+		return false;
+	unused = flock(fd, LOCK_EX | LOCK_NB) == 0;
+	close(fd);
+	return unused;
 }
 
 /* DIR/sub/name replaced atomically by data: temporary file, fsync, rename,
@@ -137,20 +178,20 @@ static int write_atomic(const struct ksr_store *st, const char *sub, const char 
 			const void *data, size_t len)
 {
 	char tmp[PATH_MAX], dst[PATH_MAX], dir[PATH_MAX];
-	int err;
+	int err, lock;
 
 	if (snprintf(dir, sizeof(dir), "%s/%s", st->dir, sub) >= (int)sizeof(dir) ||
 	    snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst))
 		return ksr_cli_err(ENAMETOOLONG, "%s: path too long", st->dir);
-	err = write_temp(st, "w", data, len, tmp, sizeof(tmp));
+	err = write_temp(st, "w", data, len, tmp, sizeof(tmp), &lock);
 	if (err)
 		return err;
 	if (rename(tmp, dst) != 0) {
 		err = ksr_cli_err(errno, "%s: %s", dst, strerror(errno));
 		unlink(tmp);
-		return err;
 	}
-	return fsync_dir(dir);
+	close_temp(lock);
+	return err ? err : fsync_dir(dir);
 }
 
 static int store_path(const char *dir, const char *sub, const char *id, const char *ext,
@@ -533,7 +574,8 @@ static int empty_tmp(const char *dir)
 	if (!dp)
 		return ksr_cli_err(errno, "%s: %s", path, strerror(errno));
 	while ((d = readdir(dp)))
-		if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
+		if (strcmp(d->d_name, ".") && strcmp(d->d_name, "..") &&
+		    tmp_unused(dirfd(dp), d->d_name))
 			(void)unlinkat(dirfd(dp), d->d_name, 0);
 	closedir(dp);
 	return 0;
@@ -745,14 +787,14 @@ int ksr_store_put(struct ksr_store *st, const void *data, size_t len,
 {
 	char tmp[PATH_MAX], dst[PATH_MAX], dir[PATH_MAX];
 	struct ksr_store_entry e = { 0 };
-	int err;
+	int err, lock;
 
 	memset(out, 0, sizeof(*out));
 	*created = false;
 	for (size_t i = 0; i < label_cnt; i++)
 		if (!ksr_store_label_ok(labels[i]))
 			return ksr_cli_err(EINVAL, "'%.200s' is no label (k=v)", labels[i]);
-	err = write_temp(st, "up", data, len, tmp, sizeof(tmp));
+	err = write_temp(st, "up", data, len, tmp, sizeof(tmp), &lock);
 	if (err)
 		return err;
 	err = profile_entry(tmp, data, len, &e);
@@ -760,6 +802,7 @@ int ksr_store_put(struct ksr_store *st, const void *data, size_t len,
 		err = ksr_store_profile_path(st, e.identity, dst, sizeof(dst));
 	if (err) {
 		unlink(tmp);
+		close_temp(lock);
 		return err;
 	}
 	snprintf(dir, sizeof(dir), "%s/profiles", st->dir);
@@ -778,6 +821,7 @@ int ksr_store_put(struct ksr_store *st, const void *data, size_t len,
 			*created = true;
 		}
 	}
+	close_temp(lock);
 	if (!err) {
 		/* what reindex finds again: the file's time */
 		struct stat sb;
@@ -1091,7 +1135,8 @@ int ksr_store_fsck(const char *dir, FILE *f)
 	/* temporary leftovers */
 	if ((dp = open_sub(dir, "tmp", path, sizeof(path)))) {
 		while ((d = readdir(dp)))
-			if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
+			if (strcmp(d->d_name, ".") && strcmp(d->d_name, "..") &&
+			    tmp_unused(dirfd(dp), d->d_name))
 				fsck_problem(f, &n, "tmp/%s: temporary file left", d->d_name);
 		closedir(dp);
 	}

@@ -201,11 +201,27 @@ start
 curl -s -o "$T/list2.json" "$U/v1/profiles"
 cmp -s "$T/list1.json" "$T/list2.json" && pass "listing after reindex identical" ||
   fail "listing after reindex differs: $(diff "$T/list1.json" "$T/list2.json" | head -5)"
-# a second process on the same store: what one changes, the other serves
+# a second process on the same store: what one changes, the other serves.
+# Its start removes the temporary files nobody holds (a writer that died)
+# and keeps one that a live writer holds (its flock: an upload under way)
+echo partial >"$S/tmp/up.dead01"
+echo partial >"$S/tmp/up.live01"
+flock "$S/tmp/up.live01" sleep 8 &
+HOLDER=$!
+sleep 0.3
 "$KSR_BIN" serve --store "$S" --listen 127.0.0.1:0 --token-file "$T/token" 2>"$T/serve2.err" &
 PID2=$!
 PORT2=$(port_of "$T/serve2.err")
 U2=http://127.0.0.1:$PORT2
+[ ! -e "$S/tmp/up.dead01" ] && pass "second process: an unheld temporary file removed at start" \
+  || fail "second process: tmp/up.dead01 left"
+[ -e "$S/tmp/up.live01" ] && pass "second process: a held temporary file (a live upload) kept" \
+  || fail "second process: removed a temporary file a live writer holds"
+"$KSR_BIN" store fsck "$S" >"$T/fsck.out" 2>&1
+grep -q 'up.live01' "$T/fsck.out" && fail "fsck reports a live upload: $(cat "$T/fsck.out")" \
+  || pass "fsck does not report a live upload"
+kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null
+rm -f "$S/tmp/up.live01"
 req 200 "second process: DELETE through one" -X DELETE -H "$AUTH" "$U/v1/profiles/$FID"
 req 404 "second process: the other sees it gone" "$U2/v1/profiles/$FID"
 req 201 "second process: PUT through the other" -X PUT -H "$AUTH" --data-binary @"$T/fixed.profile" "$U2/v1/profiles?label=fleet=a"
