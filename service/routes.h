@@ -77,5 +77,11 @@ void ksr_http_resp_clear(struct ksr_http_resp *resp);
 size_t ksr_service_body_limit(const char *method, const char *path);
 /* Profiles kept open now. */
 size_t ksr_service_cached(struct ksr_service *svc);
+/* At most n profiles stay open between requests (least recently used
+ * closed first; default KSR_SERVICE_OPEN_DEFAULT; 0 is taken as 1). A
+ * request needing more opens them all; the cache shrinks back once they
+ * are given back. */
+#define KSR_SERVICE_OPEN_DEFAULT 256u
+void ksr_service_set_open_max(struct ksr_service *svc, size_t n);
 
 #endif

@@ -342,6 +342,7 @@ int ksr_cmd_serve(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "token-file", required_argument, NULL, 't' },
 		{ "routes", no_argument, NULL, 'R' },   /* hidden: the router's table */
+		{ "open-profiles", required_argument, NULL, 'O' },
 		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -350,7 +351,8 @@ int ksr_cmd_serve(int argc, char **argv)
 	struct ksr_store *st = NULL;
 	struct MHD_Daemon *d = NULL;
 	struct listen_addr la;
-	char dir[PATH_MAX], *token = NULL;
+	char dir[PATH_MAX], *token = NULL, *end;
+	unsigned long open_max = KSR_SERVICE_OPEN_DEFAULT;
 	sigset_t stop;
 	long ncpu;
 	int c, err, sig = 0, rc = KSR_EXIT_OK;
@@ -366,6 +368,12 @@ int ksr_cmd_serve(int argc, char **argv)
 			return KSR_EXIT_OK;
 		case 'l': listen = optarg; break;
 		case 't': token_file = optarg; break;
+		case 'O':
+			errno = 0;
+			open_max = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || open_max < 1 || open_max > 65536)
+				return ksr_cli_usage("serve", "--open-profiles takes 1 to 65536, not '%s'", optarg);
+			break;
 		case 'j': case 'P': ksr_output_option(c); break;
 		case ':': return ksr_cli_usage("serve", "option '%s' needs a value", argv[optind - 1]);
 		default: return ksr_cli_usage("serve", "unknown option '%s'", argv[optind - 1]);
@@ -394,13 +402,14 @@ int ksr_cmd_serve(int argc, char **argv)
 		rc = ksr_cli_usage("serve", "out of memory");
 		goto out;
 	}
+	ksr_service_set_open_max(svc, open_max);
 	/* the signals that stop it are taken by sigwait() here, in no other thread */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	ksr_cli_want_files(CONN_LIMIT + 256);
+	ksr_cli_want_files(CONN_LIMIT + open_max + 256);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (ncpu < 1)
 		ncpu = 1;

@@ -27,7 +27,7 @@
 #include "store.h"
 #include "testutil.h"
 
-#define NPROF 3
+#define NPROF 5
 #define TOKEN "0123456789abcdef0123"
 
 static char DIR_PATH[] = "/tmp/ksr_service_XXXXXX";
@@ -565,6 +565,80 @@ static void test_threads(void **state)
 	free(obj);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The open-profile cache bounded at 2 with 5 stored profiles: a check
+ * against all 5 opens them all, then the cache shrinks back to 2; each
+ * profile evicted and opened again answers the same bytes; threads too. */
+static void test_cache_bound(void **state)
+{
+	struct ksr_service *svc;
+	struct ksr_store *st;
+	struct worker w[4];
+	pthread_t t[4];
+	struct call c;
+	size_t olen, len;
+	void *obj = tu_read_file(tu_bpf_obj("kfuncs"), &olen);
+	const char *ids[NPROF];
+	char *want;
+
+	assert_non_null(obj);
+	assert_int_equal(ksr_store_open(STORE, &st), 0);
+	assert_int_equal(ksr_service_new(st, NULL, &svc), 0);
+	ksr_service_set_open_max(svc, 2);
+	for (int k = 0; k < NPROF; k++) {
+		call(svc, &c, "PUT", "/v1/profiles", "label=all=1", PROF_IMG[k], PROF_LEN[k], false, NULL);
+		assert_int_equal(c.resp.status, 201);
+		done(&c);
+		ids[k] = PROF_ID[k];
+	}
+	qsort(ids, NPROF, sizeof(ids[0]), cmp_id);
+	want = local_check(obj, olen, st, ids, NPROF, &len);
+	for (int round = 0; round < 3; round++) {
+		call(svc, &c, "POST", "/v1/check", "label=all=1", obj, olen, false, NULL);
+		assert_int_equal(c.resp.status, 200);
+		assert_int_equal(c.resp.len, len);
+		assert_memory_equal(c.resp.body, want, len);
+		done(&c);
+		assert_true(ksr_service_cached(svc) <= 2);
+		/* one at a time, each evicting the least recently used */
+		for (int k = 0; k < NPROF; k++) {
+			char q[200], *one;
+			size_t one_len;
+
+			snprintf(q, sizeof(q), "profile=%s", PROF_ID[k]);
+			one = local_check(obj, olen, st, (const char *const[]){ PROF_ID[k] }, 1, &one_len);
+			call(svc, &c, "POST", "/v1/check", q, obj, olen, false, NULL);
+			assert_int_equal(c.resp.status, 200);
+			assert_int_equal(c.resp.len, one_len);
+			assert_memory_equal(c.resp.body, one, one_len);
+			done(&c);
+			free(one);
+			assert_true(ksr_service_cached(svc) <= 2);
+		}
+	}
+	for (int i = 0; i < 4; i++) {
+		w[i] = (struct worker){ svc, obj, olen, "label=all=1", want, len, 0 };
+		assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].bad, 0);
+	}
+	assert_true(ksr_service_cached(svc) <= 2);
+	assert_true(ksr_service_cached(svc) >= 1);
+	/* lowering the bound closes what is over it at once */
+	ksr_service_set_open_max(svc, 1);
+	assert_int_equal(ksr_service_cached(svc), 1);
+	free(want);
+	ksr_service_free(svc);
+	ksr_store_close(st);
+	free(obj);
+}
+
 /* The router's table: each route found again from a concrete path. */
 static void test_route_table(void **state)
 {
@@ -632,6 +706,7 @@ int main(void)
 		cmocka_unit_test_setup(test_store, setup_store),
 		cmocka_unit_test_setup(test_routes, setup_store),
 		cmocka_unit_test_setup(test_threads, setup_store),
+		cmocka_unit_test_setup(test_cache_bound, setup_store),
 	};
 
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
