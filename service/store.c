@@ -588,8 +588,8 @@ const char *ksr_store_dir(const struct ksr_store *st)
 }
 
 /* Opens and verifies the profile at path whole; fills what e records of
- * it. The identity it claims must be that of its .BTF section: data (the
- * file's bytes, len) is where that is read, when given. */
+ * it. When data (the file's bytes, len) is given, an upload: its contents
+ * are revalidated and the identity it claims must be that of its .BTF. */
 static int profile_entry(const char *path, const void *data, size_t len,
 			 struct ksr_store_entry *e)
 {
@@ -599,6 +599,10 @@ static int profile_entry(const char *path, const void *data, size_t len,
 
 	if (!err)
 		err = ksr_profile__verify(p);
+	/* an upload: its contents too, as `ksymres profile` validates its
+	 * inputs (the hashes do not stop a forger) */
+	if (!err && data)
+		err = ksr_profile__revalidate(p);
 	if (err) {
 		ksr_profile__free(p);
 		return ksr_cli_err(-err, "%s", ksr_errmsg());

@@ -137,6 +137,16 @@ KSR_API void ksr_profile__drop_cache(struct ksr_profile *prof);
  * is trusted; the semantic checks of the BTF and kallsyms indexes are not
  * repeated. A profile made in memory has nothing to check: 0. */
 KSR_API int ksr_profile__verify(struct ksr_profile *prof);
+/* What the hashes cannot show: rebuilds the profile's indexes and the
+ * .ksr.meta values they determine from its own .BTF (validated with the
+ * kernel's rules, as `ksymres profile` validates --btf) and its kallsyms
+ * records (read back as kallsyms text and parsed with the strict grammar)
+ * and compares them byte for byte with its sections: 0, or -EBADMSG naming
+ * the first section that differs (a profile forged under correct hashes).
+ * O(size) time, about twice the profile's size in memory while it runs;
+ * reads (and so verifies) every body section. A profile made in memory:
+ * 0. */
+KSR_API int ksr_profile__revalidate(struct ksr_profile *prof);
 KSR_API const char *ksr_profile__release(const struct ksr_profile *prof);
 /* 32 lowercase hex digits: XXH3-128 of the raw vmlinux BTF. */
 KSR_API const char *ksr_profile__identity(const struct ksr_profile *prof);
