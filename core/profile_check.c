@@ -8,7 +8,7 @@
  * grammar, as `ksymres profile` parses its --kallsyms), and every index
  * section and .ksr.meta value they determine must be byte for byte what
  * the writer would have written. */
-#include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,16 +40,68 @@ static int same(uint32_t i, const void *const sec[], const uint64_t off[], const
 		       (unsigned long long)want_len, (unsigned long long)(off[i] + k));
 }
 
-struct line_order {
-	uint32_t name_off;
-	uint32_t i;
-};
-
-static int cmp_line(const void *a, const void *b)
+/* The record indexes sorted by name offset (a unique key), with two
+ * 16-bit radix passes: linear, where qsort's comparisons were a third of
+ * the check's time. */
+static uint32_t *line_order(const uint8_t *syms, uint32_t cnt)
 {
-	const struct line_order *x = a, *y = b;
+	uint32_t *key = malloc((cnt ? cnt : 1) * sizeof(*key) * 4), *a, *b, *ka, *kb;
+	static const size_t radix = 1u << 16;
+	size_t *pos = calloc(radix, sizeof(*pos));
 
-	return x->name_off < y->name_off ? -1 : x->name_off > y->name_off;
+	if (!key || !pos) {
+		free(key);
+		free(pos);
+		return NULL;
+	}
+	a = key + cnt;
+	b = key + 2 * (size_t)cnt;
+	kb = key + 3 * (size_t)cnt;
+	ka = key;
+	for (uint32_t i = 0; i < cnt; i++) {
+		memcpy(&ka[i], syms + (size_t)i * sizeof(struct ksr_ksym) +
+				       offsetof(struct ksr_ksym, name_off), sizeof(uint32_t));
+		a[i] = i;
+	}
+	for (unsigned int shift = 0; shift < 32; shift += 16) {
+		size_t sum = 0;
+
+		memset(pos, 0, radix * sizeof(*pos));
+		for (uint32_t i = 0; i < cnt; i++)
+			pos[(ka[i] >> shift) & 0xffff]++;
+		for (size_t d = 0; d < radix; d++) {
+			size_t n = pos[d];
+
+			pos[d] = sum;
+			sum += n;
+		}
+		for (uint32_t i = 0; i < cnt; i++) {
+			size_t at = pos[(ka[i] >> shift) & 0xffff]++;
+
+			b[at] = a[i];
+			kb[at] = ka[i];
+		}
+		/* swap: the sorted pair becomes the input of the next pass */
+		{
+			uint32_t *t = a, *tk = ka;
+
+			a = b;
+			ka = kb;
+			b = t;
+			kb = tk;
+		}
+	}
+	free(pos);
+	/* after two passes a is the buffer at key + cnt again */
+	return key;
+}
+
+static char *put_str(char *t, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(t, s, n);
+	return t + n;
 }
 
 /* The records as kallsyms text. The parser appends each line's name to
@@ -58,44 +110,51 @@ static int cmp_line(const void *a, const void *b)
 static int records_text(const uint8_t *syms, uint32_t cnt, const char *strs, uint64_t strs_len,
 			uint64_t syms_off, char **text, size_t *text_len)
 {
-	struct line_order *order = malloc((cnt ? cnt : 1) * sizeof(*order));
-	size_t cap = 1, len = 0;
-	char *t;
+	static const char hex[] = "0123456789abcdef";
+	uint32_t *order;
+	size_t cap = 1;
+	char *t, *w;
 
-	if (!order)
-		return ksr_err(ENOMEM, "out of memory");
 	for (uint32_t i = 0; i < cnt; i++) {
 		struct ksr_ksym s;
 
 		memcpy(&s, syms + (size_t)i * sizeof(s), sizeof(s));
 		/* .ksr.symstr ends in NUL (checked when opened): each string ends */
-		if (s.name_off >= strs_len || s.mod_off >= strs_len) {
-			free(order);
+		if (s.name_off >= strs_len || s.mod_off >= strs_len)
 			return ksr_err(KSR_EMALFORMED,
 				       ".ksr.syms: record %u names a string outside .ksr.symstr (file offset 0x%llx)",
 				       i, (unsigned long long)(syms_off + (uint64_t)i * sizeof(s)));
-		}
 		cap += 16 + 3 + strlen(strs + s.name_off) + 3 + strlen(strs + s.mod_off) + 1;
-		order[i] = (struct line_order){ s.name_off, i };
 	}
+	order = line_order(syms, cnt);
 	t = malloc(cap);
-	if (!t) {
+	if (!order || !t) {
 		free(order);
+		free(t);
 		return ksr_err(ENOMEM, "out of memory");
 	}
-	qsort(order, cnt, sizeof(*order), cmp_line);
+	w = t;
 	for (uint32_t k = 0; k < cnt; k++) {
 		struct ksr_ksym s;
 
-		memcpy(&s, syms + (size_t)order[k].i * sizeof(s), sizeof(s));
-		len += (size_t)snprintf(t + len, cap - len, "%016" PRIx64 " %c %s%s%s%s\n", s.addr,
-					s.type ? s.type : '?', strs + s.name_off, s.mod_off ? "\t[" : "",
-					strs + s.mod_off, s.mod_off ? "]" : "");
+		memcpy(&s, syms + (size_t)order[cnt + k] * sizeof(s), sizeof(s));
+		for (int d = 15; d >= 0; d--)
+			*w++ = hex[(s.addr >> (4 * d)) & 15];
+		*w++ = ' ';
+		*w++ = s.type > ' ' ? (char)s.type : '?';
+		*w++ = ' ';
+		w = put_str(w, strs + s.name_off);
+		if (s.mod_off) {
+			w = put_str(w, "\t[");
+			w = put_str(w, strs + s.mod_off);
+			*w++ = ']';
+		}
+		*w++ = '\n';
 	}
 	free(order);
-	t[len] = '\0';
+	*w = '\0';
 	*text = t;
-	*text_len = len;
+	*text_len = (size_t)(w - t);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ksymres/ksymres.h>
@@ -1094,7 +1095,12 @@ static void route(struct ksr_service *svc, const struct ksr_http_req *q, struct 
 void ksr_service_handle(struct ksr_service *svc, const struct ksr_http_req *q,
 			struct ksr_http_resp *r)
 {
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 	route(svc, q, r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r->app_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 }

@@ -42,6 +42,7 @@ struct ksr_http_resp {
 	int fd;                      /* >= 0: the body is this file's fd_len bytes instead */
 	uint64_t fd_len;
 	const char *runnable;        /* NULL, or X-Ksymres-Runnable: "yes"/"no" (check) */
+	double app_ms;               /* time in ksr_service_handle() (Server-Timing: app) */
 };
 
 struct ksr_service;

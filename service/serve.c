@@ -94,6 +94,12 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct conn *cn,
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
 	if (r->runnable)
 		MHD_add_response_header(mr, "X-Ksymres-Runnable", r->runnable);
+	if (r->app_ms > 0) { /* the handler's own time (docs/service.md) */
+		char t[48];
+
+		snprintf(t, sizeof(t), "app;dur=%.3f", r->app_ms);
+		MHD_add_response_header(mr, "Server-Timing", t);
+	}
 	if (r->status == 401)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
 	ret = MHD_queue_response(c, (unsigned int)r->status, mr);
