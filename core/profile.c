@@ -1109,6 +1109,11 @@ KSR_API int ksr_profile__revalidate(struct ksr_profile *p)
 	return err;
 }
 
+KSR_API size_t ksr_profile__trim(struct ksr_profile *p, size_t keep)
+{
+	return p->src ? ksr_src_trim(p->src, keep) : 0;
+}
+
 KSR_API void ksr_profile__drop_cache(struct ksr_profile *p)
 {
 	if (p->src)

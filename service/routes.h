@@ -83,6 +83,11 @@ size_t ksr_service_cached(struct ksr_service *svc);
  * request needing more opens them all; the cache shrinks back once they
  * are given back. */
 #define KSR_SERVICE_OPEN_DEFAULT 256u
+/* What an open profile keeps between requests of what its lookups read
+ * (ksr_profile__trim()): the next request about the same names reads
+ * nothing; past it, dropped. At most open profiles x this, 32 MiB with the
+ * default bound. */
+#define KSR_SERVICE_PROFILE_KEEP (128u << 10)
 void ksr_service_set_open_max(struct ksr_service *svc, size_t n);
 
 #endif

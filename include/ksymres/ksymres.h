@@ -130,6 +130,13 @@ KSR_API void ksr_profile__free(struct ksr_profile *prof);
  * its answers are taken); later lookups read and verify them again.
  * Pointers that lookups returned before are invalid afterwards. */
 KSR_API void ksr_profile__drop_cache(struct ksr_profile *prof);
+/* For a profile kept open across many questions (a server): frees the
+ * recent blocks kept for nearby reads, and, when what lookups have read
+ * (their copies and the block hashes) still takes more than keep bytes,
+ * drops it as ksr_profile__drop_cache() does. So the next question about
+ * the same names costs no read, and memory stays under about keep bytes
+ * per profile between questions. Returns the bytes it still holds. */
+KSR_API size_t ksr_profile__trim(struct ksr_profile *prof, size_t keep);
 /* Reads every block of the profile's body and checks each block's hash
  * (O(size), where opening is O(1)): 0, or -EBADMSG naming the first
  * damaged block (lookups in prof then fail too, as after any failed
