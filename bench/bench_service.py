@@ -22,6 +22,7 @@ usage: bench_service.py --ksymres K --data DIR --floor-ms MS --machine TEXT
 DIR holds vmlinux.btf, kallsyms.txt and ext3.bpf.o (scripts/bench.sh makes them).
 """
 import argparse
+import hashlib
 import http.client
 import json
 import os
@@ -56,16 +57,21 @@ def gen_profiles(k, data):
     os.makedirs(gen, exist_ok=True)
     raw = open(os.path.join(data, "vmlinux.btf"), "rb").read()
     ks = os.path.join(data, "kallsyms.txt")
+    # made again only when the inputs or ksymres changed
+    stamp = hashlib.sha256(raw + open(ks, "rb").read() + open(k, "rb").read()).hexdigest()
+    stamp_file = os.path.join(gen, "inputs.sha256")
+    fresh = os.path.exists(stamp_file) and open(stamp_file).read() == stamp
     paths = []
     for i in range(1, NPROF + 1):
         p = os.path.join(gen, "p%03d.profile" % i)
-        if not os.path.exists(p) or os.path.getmtime(p) < os.path.getmtime(ks):
+        if not fresh or not os.path.exists(p):
             b = os.path.join(gen, "btf.tmp")
             open(b, "wb").write(variant_btf(raw, i))
             subprocess.run([k, "profile", "--btf", b, "--kallsyms", ks, "--release",
                             "bench-%03d" % i, "-o", p], check=True, stdout=subprocess.DEVNULL)
             os.unlink(b)
         paths.append(p)
+    open(stamp_file, "w").write(stamp)
     return paths
 
 
