@@ -1086,6 +1086,34 @@ KSR_API int ksr_profile__verify(struct ksr_profile *p)
 	return ksr_src_verify_all(p->src);
 }
 
+KSR_API int ksr_profile__revalidate(struct ksr_profile *p)
+{
+	const void *sec[KSR_PROFILE_CHECK_SECS];
+	uint64_t off[KSR_PROFILE_CHECK_SECS], size[KSR_PROFILE_CHECK_SECS];
+	int err = 0;
+
+	if (!p->src)
+		return 0; /* made in memory from validated parts */
+	/* p->sec leaves the null section out: section i is p->sec[i - 1] */
+	for (uint32_t i = 0; i < KSR_PROFILE_CHECK_SECS && !err; i++) {
+		off[i] = p->sec[SEC_BTF - 1 + i].off;
+		size[i] = p->sec[SEC_BTF - 1 + i].size;
+		sec[i] = ksr_span_get(&p->file, off[i], size[i]); /* read and verified */
+		if (!sec[i])
+			err = ksr_src_error(p->src) ? ksr_src_error(p->src) :
+						      ksr_err(KSR_EMALFORMED, "%s cannot be read", p->sec[SEC_BTF - 1 + i].name);
+	}
+	if (!err)
+		err = ksr_profile_check_contents(&p->meta, sec, off, size);
+	ksr_profile__drop_cache(p);
+	return err;
+}
+
+KSR_API size_t ksr_profile__trim(struct ksr_profile *p, size_t keep)
+{
+	return p->src ? ksr_src_trim(p->src, keep) : 0;
+}
+
 KSR_API void ksr_profile__drop_cache(struct ksr_profile *p)
 {
 	if (p->src)

@@ -215,6 +215,26 @@ void ksr_src_drop_copies(struct ksr_src *s)
 	s->held = 0;
 }
 
+size_t ksr_src_trim(struct ksr_src *s, size_t keep)
+{
+	size_t held = (size_t)s->cap * sizeof(*s->tab);
+
+	for (uint32_t i = 0; i < SRC_RING / SRC_RING_PIECE; i++) {
+		if (s->ring[i])
+			piece_free(s->ring[i]);
+		s->ring[i] = NULL;
+	}
+	memset(s->ring_at, 0, sizeof(s->ring_at));
+	for (const struct src_piece *p = s->pieces; p; p = p->next)
+		held += sizeof(*p) + p->cap;
+	if (s->v_hash)
+		held += (size_t)s->v_cnt * sizeof(*s->v_hash);
+	if (held <= keep)
+		return held;
+	ksr_src_drop_copies(s);
+	return (size_t)s->cap * sizeof(*s->tab);
+}
+
 int ksr_src_verify_blocks(struct ksr_src *s, uint64_t off, uint64_t len, uint64_t *hashes,
 			  uint32_t cnt, uint64_t table_off)
 {

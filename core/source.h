@@ -31,6 +31,11 @@ void ksr_src_free(struct ksr_src *src);
 /* Frees every copy read so far (every pointer ksr_src_get/ksr_src_str
  * returned); later reads read and verify their blocks again. */
 void ksr_src_drop_copies(struct ksr_src *src);
+/* Frees the recent blocks kept for nearby reads (up to 256 KiB); then,
+ * when the copies, the block hashes and the table still hold more than
+ * keep bytes, drops them too (ksr_src_drop_copies()). The bytes held
+ * afterwards. */
+size_t ksr_src_trim(struct ksr_src *src, size_t keep);
 /* From now on, every block of [off, off+len) (off block-aligned) is
  * verified against hashes[cnt] (XXH3-64 of each 4 KiB block, the last one
  * possibly short) when it is first read; a mismatch fails that read and

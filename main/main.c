@@ -45,7 +45,7 @@ static const char usage_text[] =
 	"                                             the profiles a server stores\n"
 	"  serve [--store DIR] [--listen ADDR:PORT] [--token-file F] [--read-token-file F]\n"
 	"        [--tls-cert F --tls-key F] [--max-object-size N] [--max-profile-size N]\n"
-	"        [--max-header-size N] [--max-connections N] [--conn-timeout S]\n"
+	"        [--max-header-size N] [--max-connections N] [--conn-timeout S] [--open-profiles N]\n"
 	"                                             the profile store over HTTP (docs/service.md)\n"
 	"  store reindex DIR | store fsck DIR         rebuild or check a store's catalogue\n"
 	"\n"

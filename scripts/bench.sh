@@ -3,8 +3,11 @@
 # every benchmark, each side by side with its baseline or floor, alternating,
 # after warm-up. Writes BUILD/bench/results.{jsonl,json,md}.
 #
-#   bash scripts/bench.sh [--quick] [--build DIR]
+#   bash scripts/bench.sh [--quick] [--build DIR] [--service]
 #
+# --service runs only the service benchmarks (bench/bench_service.py:
+# `ksymres serve` with 100 distinct profiles; needs wrk), after the machine
+# line and the inputs; a full run ends with them.
 # Root is needed for `capture` (real kallsyms addresses) and the live
 # benchmarks (loading BPF programs); without it those are skipped with a
 # message and the rest runs from this host's /sys/kernel/btf/vmlinux and a
@@ -16,11 +19,13 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=$ROOT/build-bench
 QUICK=0
+SERVICE_ONLY=0
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) QUICK=1 ;;
     --build) BUILD=$2; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --service) SERVICE_ONLY=1 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -93,6 +98,20 @@ for n in 3 30 100; do
   "$K" resolve "$DATA/ext$n.bpf.o" -p "$DATA/host.profile" -o "$DATA/ext$n.resolved.o" >/dev/null ||
     { echo "bench.sh: ext$n.bpf.o does not resolve on this host" >&2; exit 1; }
 done
+# the service benchmarks: 100 distinct profiles in a store, served
+service_bench() {
+  echo
+  echo "== service"
+  python3 "$ROOT/bench/bench_service.py" --ksymres "$K" --data "$DATA" --floor-ms "$FLOOR_MS" \
+    --machine "memory bandwidth $BW (dd of a cached 256 MiB file); process floor $FLOOR_MS ms" \
+    --out-md "$OUT/results-service.md" --out-json "$OUT/results-service.json" \
+    $([ "$QUICK" = 1 ] && echo --quick)
+  echo "wrote $OUT/results-service.md and $OUT/results-service.json"
+}
+if [ "$SERVICE_ONLY" = 1 ]; then
+  service_bench
+  exit 0
+fi
 # a synthetic profile whose kallsyms is 4x this host's (each line and three
 # renamed copies at the same address): cost must not grow with it
 awk -F'\t' '{ print; split($1, f, " ")
@@ -201,3 +220,4 @@ python3 "$ROOT/bench/bench_report.py" "$JSONL" "$OUT/results.json" "$OUT/results
   --load-before "$LOAD_BEFORE" --load-after "$LOAD_AFTER" --quick "$QUICK" \
   --machine "memory bandwidth $BW (dd of a cached 256 MiB file); process floor $FLOOR_MS ms; $PROBE"
 echo "wrote $OUT/results.md and $OUT/results.json"
+service_bench

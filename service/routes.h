@@ -42,6 +42,7 @@ struct ksr_http_resp {
 	int fd;                      /* >= 0: the body is this file's fd_len bytes instead */
 	uint64_t fd_len;
 	const char *runnable;        /* NULL, or X-Ksymres-Runnable: "yes"/"no" (check) */
+	double app_ms;               /* time in ksr_service_handle() (Server-Timing: app) */
 };
 
 struct ksr_service;
@@ -77,5 +78,16 @@ void ksr_http_resp_clear(struct ksr_http_resp *resp);
 size_t ksr_service_body_limit(const char *method, const char *path);
 /* Profiles kept open now. */
 size_t ksr_service_cached(struct ksr_service *svc);
+/* At most n profiles stay open between requests (least recently used
+ * closed first; default KSR_SERVICE_OPEN_DEFAULT; 0 is taken as 1). A
+ * request needing more opens them all; the cache shrinks back once they
+ * are given back. */
+#define KSR_SERVICE_OPEN_DEFAULT 256u
+/* What an open profile keeps between requests of what its lookups read
+ * (ksr_profile__trim()): the next request about the same names reads
+ * nothing; past it, dropped. At most open profiles x this, 32 MiB with the
+ * default bound. */
+#define KSR_SERVICE_PROFILE_KEEP (128u << 10)
+void ksr_service_set_open_max(struct ksr_service *svc, size_t n);
 
 #endif

@@ -111,6 +111,12 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct conn *cn,
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
 	if (r->runnable)
 		MHD_add_response_header(mr, "X-Ksymres-Runnable", r->runnable);
+	if (r->app_ms > 0) { /* the handler's own time (docs/service.md) */
+		char t[48];
+
+		snprintf(t, sizeof(t), "app;dur=%.3f", r->app_ms);
+		MHD_add_response_header(mr, "Server-Timing", t);
+	}
 	if (r->status == 401)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
 	ret = MHD_queue_response(c, (unsigned int)r->status, mr);
@@ -511,6 +517,7 @@ int ksr_cmd_serve(int argc, char **argv)
 		{ "max-connections", required_argument, NULL, 'N' },
 		{ "conn-timeout", required_argument, NULL, 'T' },
 		{ "routes", no_argument, NULL, 'R' },   /* hidden: the router's table */
+		{ "open-profiles", required_argument, NULL, 'o' },
 		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -525,6 +532,7 @@ int ksr_cmd_serve(int argc, char **argv)
 	struct MHD_Daemon *d = NULL;
 	struct listen_addr la;
 	char dir[PATH_MAX], *cert = NULL, *key = NULL;
+	size_t open_max = KSR_SERVICE_OPEN_DEFAULT;
 	sigset_t stop;
 	long ncpu;
 	int c, idx, err, sig = 0, rc = KSR_EXIT_OK;
@@ -551,6 +559,7 @@ int ksr_cmd_serve(int argc, char **argv)
 		case 'H': size = &g.header_max; min = 1024; max = 16u << 20; break;
 		case 'N': size = &conns; max = 65536; break;
 		case 'T': size = &timeout; max = 86400; break;
+		case 'o': size = &open_max; max = 65536; break;
 		case 'j': case 'P': ksr_output_option(c); break;
 		case ':': return ksr_cli_usage("serve", "option '%s' needs a value", argv[optind - 1]);
 		default: return ksr_cli_usage("serve", "unknown option '%s'", argv[optind - 1]);
@@ -597,13 +606,14 @@ int ksr_cmd_serve(int argc, char **argv)
 		rc = ksr_cli_usage("serve", "out of memory");
 		goto out;
 	}
+	ksr_service_set_open_max(svc, open_max);
 	/* the signals that stop it are taken by sigwait() here, in no other thread */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	ksr_cli_want_files(conns + 256);
+	ksr_cli_want_files(conns + open_max + 256);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (ncpu < 1)
 		ncpu = 1;

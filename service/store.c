@@ -731,8 +731,8 @@ const char *ksr_store_dir(const struct ksr_store *st)
 }
 
 /* Opens and verifies the profile at path whole; fills what e records of
- * it. The identity it claims must be that of its .BTF section: data (the
- * file's bytes, len) is where that is read, when given. */
+ * it. When data (the file's bytes, len) is given, an upload: its contents
+ * are revalidated and the identity it claims must be that of its .BTF. */
 static int profile_entry(const char *path, const void *data, size_t len,
 			 struct ksr_store_entry *e)
 {
@@ -742,6 +742,10 @@ static int profile_entry(const char *path, const void *data, size_t len,
 
 	if (!err)
 		err = ksr_profile__verify(p);
+	/* an upload: its contents too, as `ksymres profile` validates its
+	 * inputs (the hashes do not stop a forger) */
+	if (!err && data)
+		err = ksr_profile__revalidate(p);
 	if (err) {
 		ksr_profile__free(p);
 		return ksr_cli_err(-err, "%s", ksr_errmsg());
@@ -906,6 +910,67 @@ out:
 	pthread_mutex_unlock(&st->lock);
 	if (err) {
 		ksr_store_entries_free(v, n);
+		return err;
+	}
+	*out = v;
+	*cnt = n;
+	return 0;
+}
+
+int ksr_store_select(struct ksr_store *st, const char *const *labels, size_t label_cnt,
+		     char (**out)[KSR_STORE_ID_LEN + 1], size_t *cnt)
+{
+	/* one statement: "SELECT identity FROM labels WHERE key=? AND value=?"
+	 * once per label, INTERSECTed (at most 64 labels) */
+	static const char one[] = "SELECT identity FROM labels WHERE key=? AND value=?";
+	char sql[KSR_STORE_LABELS_MAX * (sizeof(one) + 12) + 32];
+	char (*v)[KSR_STORE_ID_LEN + 1] = NULL;
+	size_t n = 0, cap = 0, len = 0;
+	sqlite3_stmt *s = NULL;
+	int rc, err = 0;
+
+	*out = NULL;
+	*cnt = 0;
+	if (!label_cnt || label_cnt > KSR_STORE_LABELS_MAX)
+		return ksr_cli_err(EINVAL, "select: 1 to %d labels", KSR_STORE_LABELS_MAX);
+	for (size_t i = 0; i < label_cnt; i++) {
+		if (!ksr_store_label_ok(labels[i]))
+			return ksr_cli_err(EINVAL, "'%.200s' is no label (k=v)", labels[i]);
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s%s", i ? " INTERSECT " : "", one);
+	}
+	snprintf(sql + len, sizeof(sql) - len, " ORDER BY identity");
+	pthread_mutex_lock(&st->lock);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		err = db_err(st->db, "select");
+		goto out;
+	}
+	for (size_t i = 0; i < label_cnt; i++) {
+		const char *eq = strchr(labels[i], '=');
+
+		sqlite3_bind_text(s, (int)(2 * i + 1), labels[i], (int)(eq - labels[i]), SQLITE_STATIC);
+		sqlite3_bind_text(s, (int)(2 * i + 2), eq + 1, -1, SQLITE_STATIC);
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(s, 0);
+
+		if (n == cap) {
+			char (*w)[KSR_STORE_ID_LEN + 1] = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
+
+			if (!w) {
+				err = ksr_cli_err(ENOMEM, "out of memory");
+				goto out;
+			}
+			v = w;
+		}
+		snprintf(v[n++], sizeof(v[0]), "%s", id ? id : "");
+	}
+	if (rc != SQLITE_DONE)
+		err = db_err(st->db, "select");
+out:
+	sqlite3_finalize(s);
+	pthread_mutex_unlock(&st->lock);
+	if (err) {
+		free(v);
 		return err;
 	}
 	*out = v;

@@ -58,6 +58,11 @@ int ksr_store_get(struct ksr_store *st, const char *id, struct ksr_store_entry *
  * NULL, that release; sorted by identity. ksr_store_entries_free() them. */
 int ksr_store_list(struct ksr_store *st, const char *const *labels, size_t label_cnt,
 		   const char *release, struct ksr_store_entry **out, size_t *cnt);
+/* The identities of the profiles that have every label of labels[] (1 to
+ * KSR_STORE_LABELS_MAX), sorted: one query (a check's hot path, where
+ * ksr_store_list() reads every entry and its labels); free() *out. */
+int ksr_store_select(struct ksr_store *st, const char *const *labels, size_t label_cnt,
+		     char (**out)[KSR_STORE_ID_LEN + 1], size_t *cnt);
 int ksr_store_delete(struct ksr_store *st, const char *id);
 /* Adds labels ("k=v") and removes keys; the result is written atomically. */
 int ksr_store_relabel(struct ksr_store *st, const char *id, const char *const *add,

@@ -130,6 +130,13 @@ KSR_API void ksr_profile__free(struct ksr_profile *prof);
  * its answers are taken); later lookups read and verify them again.
  * Pointers that lookups returned before are invalid afterwards. */
 KSR_API void ksr_profile__drop_cache(struct ksr_profile *prof);
+/* For a profile kept open across many questions (a server): frees the
+ * recent blocks kept for nearby reads, and, when what lookups have read
+ * (their copies and the block hashes) still takes more than keep bytes,
+ * drops it as ksr_profile__drop_cache() does. So the next question about
+ * the same names costs no read, and memory stays under about keep bytes
+ * per profile between questions. Returns the bytes it still holds. */
+KSR_API size_t ksr_profile__trim(struct ksr_profile *prof, size_t keep);
 /* Reads every block of the profile's body and checks each block's hash
  * (O(size), where opening is O(1)): 0, or -EBADMSG naming the first
  * damaged block (lookups in prof then fail too, as after any failed
@@ -137,6 +144,16 @@ KSR_API void ksr_profile__drop_cache(struct ksr_profile *prof);
  * is trusted; the semantic checks of the BTF and kallsyms indexes are not
  * repeated. A profile made in memory has nothing to check: 0. */
 KSR_API int ksr_profile__verify(struct ksr_profile *prof);
+/* What the hashes cannot show: rebuilds the profile's indexes and the
+ * .ksr.meta values they determine from its own .BTF (validated with the
+ * kernel's rules, as `ksymres profile` validates --btf) and its kallsyms
+ * records (read back as kallsyms text and parsed with the strict grammar)
+ * and compares them byte for byte with its sections: 0, or -EBADMSG naming
+ * the first section that differs (a profile forged under correct hashes).
+ * O(size) time, about twice the profile's size in memory while it runs;
+ * reads (and so verifies) every body section. A profile made in memory:
+ * 0. */
+KSR_API int ksr_profile__revalidate(struct ksr_profile *prof);
 KSR_API const char *ksr_profile__release(const struct ksr_profile *prof);
 /* 32 lowercase hex digits: XXH3-128 of the raw vmlinux BTF. */
 KSR_API const char *ksr_profile__identity(const struct ksr_profile *prof);

@@ -2,6 +2,7 @@
 /* The service layer without sockets: the store (service/store.c) and the
  * route handlers (service/routes.c), on profiles built here from fixed
  * inputs, against the clang-built test objects. */
+#include <elf.h>
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -20,6 +21,8 @@
 #include <ksymres/ksymres.h>
 
 #include "btf_builder.h"
+#include "hash.h"
+#include "profile.h"
 #include "metrics.h"
 #include "output.h"
 #include "report.h"
@@ -27,7 +30,7 @@
 #include "store.h"
 #include "testutil.h"
 
-#define NPROF 3
+#define NPROF 5
 #define TOKEN "0123456789abcdef0123"
 
 static char DIR_PATH[] = "/tmp/ksr_service_XXXXXX";
@@ -565,6 +568,196 @@ static void test_threads(void **state)
 	free(obj);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The open-profile cache bounded at 2 with 5 stored profiles: a check
+ * against all 5 opens them all, then the cache shrinks back to 2; each
+ * profile evicted and opened again answers the same bytes; threads too. */
+static void test_cache_bound(void **state)
+{
+	struct ksr_service *svc;
+	struct ksr_store *st;
+	struct worker w[4];
+	pthread_t t[4];
+	struct call c;
+	size_t olen, len;
+	void *obj = tu_read_file(tu_bpf_obj("kfuncs"), &olen);
+	const char *ids[NPROF];
+	char *want;
+
+	assert_non_null(obj);
+	assert_int_equal(ksr_store_open(STORE, &st), 0);
+	assert_int_equal(ksr_service_new(st, NULL, &svc), 0);
+	ksr_service_set_open_max(svc, 2);
+	for (int k = 0; k < NPROF; k++) {
+		call(svc, &c, "PUT", "/v1/profiles", "label=all=1", PROF_IMG[k], PROF_LEN[k], false, NULL);
+		assert_int_equal(c.resp.status, 201);
+		done(&c);
+		ids[k] = PROF_ID[k];
+	}
+	qsort(ids, NPROF, sizeof(ids[0]), cmp_id);
+	want = local_check(obj, olen, st, ids, NPROF, &len);
+	for (int round = 0; round < 3; round++) {
+		call(svc, &c, "POST", "/v1/check", "label=all=1", obj, olen, false, NULL);
+		assert_int_equal(c.resp.status, 200);
+		assert_int_equal(c.resp.len, len);
+		assert_memory_equal(c.resp.body, want, len);
+		done(&c);
+		assert_true(ksr_service_cached(svc) <= 2);
+		/* one at a time, each evicting the least recently used */
+		for (int k = 0; k < NPROF; k++) {
+			char q[200], *one;
+			size_t one_len;
+
+			snprintf(q, sizeof(q), "profile=%s", PROF_ID[k]);
+			one = local_check(obj, olen, st, (const char *const[]){ PROF_ID[k] }, 1, &one_len);
+			call(svc, &c, "POST", "/v1/check", q, obj, olen, false, NULL);
+			assert_int_equal(c.resp.status, 200);
+			assert_int_equal(c.resp.len, one_len);
+			assert_memory_equal(c.resp.body, one, one_len);
+			done(&c);
+			free(one);
+			assert_true(ksr_service_cached(svc) <= 2);
+		}
+	}
+	for (int i = 0; i < 4; i++) {
+		w[i] = (struct worker){ svc, obj, olen, "label=all=1", want, len, 0 };
+		assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].bad, 0);
+	}
+	assert_true(ksr_service_cached(svc) <= 2);
+	assert_true(ksr_service_cached(svc) >= 1);
+	/* lowering the bound closes what is over it at once */
+	ksr_service_set_open_max(svc, 1);
+	assert_int_equal(ksr_service_cached(svc), 1);
+	free(want);
+	ksr_service_free(svc);
+	ksr_store_close(st);
+	free(obj);
+}
+
+/* Section i's header of a profile image. */
+static Elf64_Shdr shdr(const uint8_t *img, unsigned int i)
+{
+	Elf64_Shdr sh;
+
+	memcpy(&sh, img + 64 + (size_t)i * sizeof(sh), sizeof(sh));
+	return sh;
+}
+
+enum { FORGE_BTF, FORGE_SYMIDX, FORGE_FLAGS };
+
+/* PROF_IMG[0] with its contents forged and every hash (and the identity)
+ * recomputed, as a tool that writes correct hashes over bad contents
+ * would: ksr_profile__verify() passes, the contents do not. */
+static uint8_t *forge(int how)
+{
+	uint8_t *img = malloc(PROF_LEN[0]);
+	Elf64_Shdr meta, btf, idx;
+
+	assert_non_null(img);
+	memcpy(img, PROF_IMG[0], PROF_LEN[0]);
+	meta = shdr(img, 1);
+	btf = shdr(img, 3);
+	idx = shdr(img, 8);
+	switch (how) {
+	case FORGE_BTF: {
+		/* the first type, the INT "int" of make_btf(): 64 bits in 4 bytes,
+		 * which the kernel refuses; the identity follows the new bytes */
+		struct btf_header h;
+		uint32_t enc = (uint32_t)BTF_INT_SIGNED << 24 | 64;
+
+		memcpy(&h, img + btf.sh_offset, sizeof(h));
+		memcpy(img + btf.sh_offset + h.hdr_len + h.type_off + sizeof(struct btf_type), &enc,
+		       sizeof(enc));
+		ksr_hash128(img + btf.sh_offset, (size_t)btf.sh_size, img + meta.sh_offset + 32);
+		break;
+	}
+	case FORGE_SYMIDX:
+		/* every slot the first occupied one's: lookups would run long */
+		for (uint64_t o = 0, first = 0; o < idx.sh_size; o += 4) {
+			uint32_t v;
+
+			memcpy(&v, img + idx.sh_offset + o, 4);
+			if (!first && v)
+				first = v;
+			if (first)
+				for (uint64_t k = 0; k < idx.sh_size; k += 4)
+					memcpy(img + idx.sh_offset + k, &(uint32_t){ (uint32_t)first }, 4);
+			if (first)
+				break;
+		}
+		break;
+	case FORGE_FLAGS:
+		img[meta.sh_offset + 12] ^= KSR_PROF_KALLSYMS_ALL;
+		break;
+	}
+	assert_int_equal(ksr_profile_fix_hashes(img, PROF_LEN[0]), 0);
+	return img;
+}
+
+/* Uploads with valid hashes but forged contents: 400 with the library's
+ * message, nothing stored; the honest one still goes in. */
+static void test_forged(void **state)
+{
+	static const struct { int how; const char *says; } cases[] = {
+		{ FORGE_BTF, ".BTF (offset 0x1000)" },
+		{ FORGE_SYMIDX, ".ksr.symidx differs from its rebuild from the kallsyms records" },
+		{ FORGE_FLAGS, ".ksr.meta: flags or _text" },
+	};
+	struct ksr_service *svc;
+	struct ksr_store *st;
+	struct call c;
+
+	assert_int_equal(ksr_store_open(STORE, &st), 0);
+	assert_int_equal(ksr_service_new(st, NULL, &svc), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t *img = forge(cases[i].how);
+		char path[400];
+		struct ksr_profile *p;
+
+		/* the hashes hold: opening and verifying pass */
+		snprintf(path, sizeof(path), "%s/forged.profile", DIR_PATH);
+		assert_int_equal(ksr_output__write(path, img, PROF_LEN[0]), 0);
+		assert_int_equal(ksr_profile__open(path, &p), 0);
+		assert_int_equal(ksr_profile__verify(p), 0);
+		assert_int_equal(ksr_profile__revalidate(p), -EBADMSG);
+		ksr_profile__free(p);
+		call(svc, &c, "PUT", "/v1/profiles", NULL, img, PROF_LEN[0], false, NULL);
+		{
+			char *body = strndup(c.resp.body ? c.resp.body : "", c.resp.len);
+
+			if (c.resp.status != 400 || !strstr(body, cases[i].says))
+				fail_msg("forgery %zu: %d %s", i, c.resp.status, body);
+			if (getenv("KSR_TEST_VERBOSE"))
+				print_message("forgery %zu: %d %s", i, c.resp.status, body);
+			free(body);
+		}
+		done(&c);
+		free(img);
+	}
+	expect_status(svc, 200, "GET", "/v1/profiles", NULL, false);
+	{
+		struct ksr_store_entry *v;
+		size_t n;
+
+		assert_int_equal(ksr_store_list(st, NULL, 0, NULL, &v, &n), 0);
+		assert_int_equal(n, 0);
+		ksr_store_entries_free(v, n);
+	}
+	call(svc, &c, "PUT", "/v1/profiles", NULL, PROF_IMG[0], PROF_LEN[0], false, NULL);
+	assert_int_equal(c.resp.status, 201);
+	done(&c);
+	ksr_service_free(svc);
+	ksr_store_close(st);
+}
+
 /* The router's table: each route found again from a concrete path. */
 static void test_route_table(void **state)
 {
@@ -632,6 +825,8 @@ int main(void)
 		cmocka_unit_test_setup(test_store, setup_store),
 		cmocka_unit_test_setup(test_routes, setup_store),
 		cmocka_unit_test_setup(test_threads, setup_store),
+		cmocka_unit_test_setup(test_cache_bound, setup_store),
+		cmocka_unit_test_setup(test_forged, setup_store),
 	};
 
 	return cmocka_run_group_tests(tests, setup_all, teardown_all);
