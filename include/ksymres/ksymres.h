@@ -72,6 +72,13 @@ KSR_API const char *ksr_btf__name(const struct ksr_btf *btf, uint32_t id);
 /* Kernel BTF from a file's bytes, raw vmlinux BTF or a vmlinux ELF's .BTF,
  * validated with the kernel's rules without a copy: data must outlive btf. */
 KSR_API int ksr_btf__parse_kernel(const void *data, size_t size, struct ksr_btf **out);
+/* A kernel module's split BTF (/sys/kernel/btf/<module>, a .ko's .BTF) on
+ * top of base, a vmlinux BTF: its ids continue after base's last one, its
+ * string offsets after base's string section. Copied and validated with
+ * the kernel's rules for module BTF. base must outlive btf; ksr_btf__find()
+ * on it finds the module's own VARs and FUNCs only (libbpf's rule). */
+KSR_API int ksr_btf__parse_split(const void *data, size_t size, const struct ksr_btf *base,
+				 struct ksr_btf **out);
 /* The identity a profile of this raw vmlinux BTF has (ksr_profile__identity()):
  * 32 lowercase hex digits of its XXH3-128. */
 KSR_API void ksr_kernel_identity(const void *raw_btf, size_t size, char hex[33]);
