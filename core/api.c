@@ -22,6 +22,7 @@
 #include "object.h"
 #include "patch.h"
 #include "profile.h"
+#include "modbtf.h"
 #include "rebase.h"
 #include "reresolve.h"
 #include "resolve.h"
@@ -430,6 +431,22 @@ KSR_API int ksr_profile_writer__add_kallsyms(struct ksr_profile_writer *w,
 		return err;
 	}
 	return ksr_profile__write_kallsyms(w, ks, &info);
+}
+
+KSR_API int ksr_profile_writer__add_module(struct ksr_profile_writer *w,
+					   const struct ksr_btf *base, const char *name,
+					   const void *btf, size_t len)
+{
+	if (!w || !base || !name || (!btf && len))
+		return ksr_err(EINVAL, "profile writer: add_module: invalid arguments");
+	return ksr_profile__write_module(w, base, name, btf, len);
+}
+
+KSR_API int ksr_module_file__btf(const void *data, size_t len, void **btf, size_t *btf_len)
+{
+	if (!data || !btf || !btf_len)
+		return ksr_err(EINVAL, "module file: invalid arguments");
+	return ksr_module_file_btf(data, len, btf, btf_len);
 }
 
 KSR_API int ksr_profile_writer__commit(struct ksr_profile_writer *w)

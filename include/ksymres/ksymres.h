@@ -218,6 +218,14 @@ struct ksr_profile_section {
 	bool optional;           /* ".ksr.opt.*": readers that do not know it skip it */
 };
 
+/* The kernel modules whose BTF the profile carries, in name order. */
+KSR_API uint32_t ksr_profile__module_cnt(const struct ksr_profile *prof);
+KSR_API const char *ksr_profile__module_name(const struct ksr_profile *prof, uint32_t i);
+/* The .BTF of a kernel module file (.ko, or .ko.xz / .ko.zst, decompressed
+ * here, at most KSR_INPUT_MAX bytes): a malloc()ed copy; -ENOENT when it
+ * has none. A module with distilled base BTF (.BTF.base) is refused. */
+KSR_API int ksr_module_file__btf(const void *data, size_t len, void **btf, size_t *btf_len);
+
 /* The sections of a profile file in file order, the ELF null section left
  * out (none for a profile made in memory): -ENOENT past the last. */
 KSR_API uint32_t ksr_profile__section_cnt(const struct ksr_profile *prof);
@@ -237,6 +245,13 @@ KSR_API int ksr_profile_writer__new(const char *path, const struct ksr_btf *btf,
 KSR_API int ksr_profile_writer__add_kallsyms(struct ksr_profile_writer *w,
 					     const struct ksr_kallsyms *ks,
 					     const struct ksr_profile_opts *opts);
+/* Adds a kernel module's BTF (/sys/kernel/btf/<name>, or a module file's
+ * .BTF: ksr_module_file__btf()), validated as split BTF on base, the BTF
+ * the writer was made with (still alive); written as the optional section
+ * .ksr.opt.modbtf at commit. On failure the writer stays: abort it. */
+KSR_API int ksr_profile_writer__add_module(struct ksr_profile_writer *w,
+					   const struct ksr_btf *base, const char *name,
+					   const void *btf, size_t len);
 KSR_API int ksr_profile_writer__commit(struct ksr_profile_writer *w);
 KSR_API void ksr_profile_writer__abort(struct ksr_profile_writer *w);
 

@@ -3,7 +3,9 @@
  * string offsets continue the base's, the kernel's module rules (no own
  * empty string needed, empty sections allowed), lookups of the module's own
  * names only, and libbpf reading the same blob to the same ids. */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,10 @@
 #include "btf_builder.h"
 #include "btf_check.h"
 #include "error.h"
+#include "kallsyms.h"
+#include "modbtf.h"
+#include "profile.h"
+#include "testutil.h"
 
 /* A tiny vmlinux: int (1), struct nf_conn (2), PTR (3), FUNC_PROTO (4),
  * FUNC vmlinux_fn (5). */
@@ -211,11 +217,95 @@ static void test_split_rules(void **state)
 	free(bblob);
 }
 
+/* A profile with the module in .ksr.opt.modbtf: written, opened, the
+ * module's own names found through the section's index; a forged entry is
+ * refused at open naming the section. */
+static void test_profile_modules(void **state)
+{
+	static const char ks_text[] = "ffffffff81000000 T _text\n";
+	struct ksr_profile_info info = { .release = "split-test" };
+	char path[] = "/tmp/ksr-modprof-XXXXXX", hex[33];
+	const struct ksr_btf *mbtf;
+	struct ksr_profile_writer *w;
+	struct ksr_profile *p;
+	struct ksr_kallsyms *ks;
+	struct ksr_btf *base;
+	uint8_t *bblob, *mblob, *img;
+	uint32_t str_len;
+	struct ksr_span sec;
+	struct bb b;
+	size_t len, ilen;
+	int fd;
+
+	(void)state;
+	base = make_base(&bblob, &str_len);
+	build_split(&b, str_len);
+	mblob = bb_blob(&b, &len);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(ksr_kallsyms__parse(ks_text, strlen(ks_text), &ks), 0);
+	assert_int_equal(ksr_profile__write_begin(path, base, &w), 0);
+	/* bad names and duplicates are refused, the writer stays */
+	assert_int_equal(ksr_profile__write_module(w, base, "nf/conntrack", mblob, len), -EINVAL);
+	assert_int_equal(ksr_profile__write_module(w, base, "nf_conntrack", mblob, len), 0);
+	assert_int_equal(ksr_profile__write_module(w, base, "nf_conntrack", mblob, len), -EINVAL);
+	assert_int_equal(ksr_profile__write_module(w, base, "empty-mod", mblob, 24), -KSR_EMALFORMED);
+	assert_int_equal(ksr_profile__write_kallsyms(w, ks, &info), 0);
+	assert_int_equal(ksr_profile__write_commit(w), 0);
+
+	assert_int_equal(ksr_profile__open(path, &p), 0);
+	assert_int_equal(ksr_profile__module_cnt(p), 1);
+	assert_string_equal(ksr_profile__module_name(p, 0), "nf_conntrack");
+	assert_null(ksr_profile__module_name(p, 1));
+	assert_string_equal(ksr_profile__optional(p, 0, &sec), KSR_MODBTF_SECTION);
+	assert_int_equal(ksr_profile__module_btf(p, 0, &mbtf), 0);
+	assert_int_equal(ksr_btf__find(mbtf, "bpf_ct_release", BTF_KIND_FUNC), 9);
+	assert_int_equal(ksr_btf__find(mbtf, "mod_var", BTF_KIND_VAR), 11);
+	assert_int_equal(ksr_btf__find(mbtf, "vmlinux_fn", BTF_KIND_FUNC), -ENOENT);
+	assert_string_equal(ksr_btf__name(mbtf, 2), "nf_conn");
+	assert_true(ksr_btf__lookup(mbtf, "bpf_ct_release")->flags & KSR_NAME_FUNC_KFUNC);
+	ksr_profile__module_identity(p, 0, hex);
+	{
+		char want[33];
+
+		ksr_kernel_identity(mblob, len, want);
+		assert_string_equal(hex, want);
+	}
+	ksr_profile__free(p);
+
+	/* the entry's BTF offset moved past the section: refused at open */
+	img = tu_read_file(path, &ilen);
+	assert_non_null(img);
+	{
+		uint8_t *m = memmem(img, ilen, KSR_MODBTF_MAGIC, sizeof(KSR_MODBTF_MAGIC));
+		uint64_t far = 1ull << 40;
+
+		assert_non_null(m);
+		memcpy(m + KSR_MODBTF_HDR_LEN + KSR_MODBTF_NAME_MAX, &far, 8);
+		assert_int_equal(ksr_profile_fix_hashes(img, ilen), 0);
+		fd = open(path, O_WRONLY | O_TRUNC);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, img, ilen), (ssize_t)ilen);
+		close(fd);
+	}
+	assert_int_equal(ksr_profile__open(path, &p), -KSR_EMALFORMED);
+	assert_non_null(strstr(ksr_errmsg(), KSR_MODBTF_SECTION ": a part lies outside"));
+	unlink(path);
+	free(img);
+	ksr_kallsyms__free(ks);
+	ksr_btf__free(base);
+	bb_free(&b);
+	free(mblob);
+	free(bblob);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_ids_and_names),
 		cmocka_unit_test(test_split_rules),
+		cmocka_unit_test(test_profile_modules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
