@@ -505,6 +505,7 @@ static int make_verdicts(struct ksr_resolution *r)
 			.addr_class = d->addr_class,
 			.reason = d->reason,
 			.note = d->note,
+			.module = d->module,
 		};
 	}
 	return 0;
@@ -675,6 +676,18 @@ static int patch(const struct ksr_resolution *r, const struct ksr_patch_opts *op
 		return ksr_err(EINVAL, "a re-resolved image is rewritten in place: nothing to patch");
 	if (!r->runnable)
 		return ksr_err(EINVAL, "not every extern can be resolved: nothing to patch");
+	/* module externs must stay for the loader (docs/manifest-format.md):
+	 * patching them like vmlinux ones would give the kernel module ids as
+	 * vmlinux ids */
+	for (size_t i = 0; i < r->cnt; i++) {
+		const struct ksr_decision *d = dec_at(r, i);
+
+		if (d->status == KSR_STATUS_RESOLVED && d->module[0])
+			return ksr_err(ENOTSUP, "extern '%s' is in module %s: objects with module "
+				       "externs are not patched yet ('check' predicts them; load the "
+				       "original object with libbpf where the module is loaded)",
+				       ksr_object__extern(r->obj, i)->name, d->module);
+	}
 	err = ksr_patch__build(r->obj, r->prof, r->dec, img);
 	if (!err)
 		err = ksr_profile__read_error(r->prof);

@@ -335,6 +335,8 @@ struct ksr_verdict {
 	enum ksr_addr_class addr_class; /* typeless, resolved */
 	const char *reason;            /* why it is not resolved; "" when resolved */
 	const char *note;              /* what could not be checked offline; may be "" */
+	const char *module;            /* typed, in a module's BTF: its name (the module must
+					* be loaded); "" = vmlinux */
 };
 
 /* "resolved", "weak_unresolved", "missing", "incompatible", "unloadable";

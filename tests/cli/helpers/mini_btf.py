@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """A tiny vmlinux BTF and a split module BTF on top of it, from fixed inputs.
 
-usage: mini_btf.py OUTDIR  ->  OUTDIR/vmlinux.btf, OUTDIR/nf_conntrack.btf
+usage: mini_btf.py OUTDIR [--untagged]
+  ->  OUTDIR/vmlinux.btf, OUTDIR/nf_conntrack.btf
 
 The module has the conntrack kfuncs the test program calls, with the
 kernel's prototypes (net/netfilter/nf_conntrack_bpf.c):
   struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *, struct bpf_sock_tuple *,
                                     u32, struct bpf_ct_opts *, u32)
   void bpf_ct_release(struct nf_conn *)
-both tagged bpf_kfunc, and a VAR nf_mod_var in .data..percpu. Module type ids
+both tagged bpf_kfunc (not with --untagged; vmlinux_fn always is, so the
+vmlinux BTF says kfuncs are tagged), and a VAR nf_mod_var in .data..percpu. Module type ids
 continue after the base's last id; its string offsets after the base's
 string section. Printed: the ids of the two FUNCs, "lookup=N release=M".
 """
@@ -59,6 +61,7 @@ class Btf:
 
 def main():
     out = sys.argv[1]
+    tagged = "--untagged" not in sys.argv[2:]
     base = Btf()
     u32 = base.int_("unsigned int", 4)                                  # 1
     conn = base.struct1("nf_conn", 4, "status", u32)                    # 2
@@ -66,7 +69,8 @@ def main():
     tup = base.struct1("bpf_sock_tuple", 4, "sport", u32)               # 4
     pconn = base.t(None, "PTR", 0, conn)                                # 5
     proto = base.proto(u32, [("ct", pconn)])                            # 6
-    base.t("vmlinux_fn", "FUNC", 0, proto)                              # 7
+    vfn = base.t("vmlinux_fn", "FUNC", 0, proto)                        # 7
+    base.t("bpf_kfunc", "DECL_TAG", 0, vfn, 0xFFFFFFFF)                 # 8
     bblob = base.blob()
     open(out + "/vmlinux.btf", "wb").write(bblob)
 
@@ -78,10 +82,12 @@ def main():
     lproto = mod.proto(pconn, [("xdp_ctx", pxdp), ("bpf_tuple", ptup), ("tuple__sz", u32),
                                ("opts", popts), ("opts__sz", u32)])
     lookup = mod.t("bpf_xdp_ct_lookup", "FUNC", 0, lproto)
-    mod.t("bpf_kfunc", "DECL_TAG", 0, lookup, 0xFFFFFFFF)
+    if tagged:
+        mod.t("bpf_kfunc", "DECL_TAG", 0, lookup, 0xFFFFFFFF)
     rproto = mod.proto(0, [("nfct", pconn)])
     release = mod.t("bpf_ct_release", "FUNC", 0, rproto)
-    mod.t("bpf_kfunc", "DECL_TAG", 0, release, 0xFFFFFFFF)
+    if tagged:
+        mod.t("bpf_kfunc", "DECL_TAG", 0, release, 0xFFFFFFFF)
     var = mod.t("nf_mod_var", "VAR", 0, u32, 1)
     mod.t(".data..percpu", "DATASEC", 1, 8, var, 0, 4)
     open(out + "/nf_conntrack.btf", "wb").write(mod.blob())
