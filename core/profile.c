@@ -661,6 +661,7 @@ int ksr_profile__write_commit(struct ksr_profile_writer *w)
 		return err;
 	}
 	err = ksr_atomic_commit(&w->file);
+	ksr_modbtf_builder_free(w->mods);
 	free(w->bh.hash);
 	free(w);
 	return err;
