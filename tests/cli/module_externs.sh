@@ -55,6 +55,18 @@ run "$KSR_BIN" check "$OBJ" -p "$T/untagged.profile" -j
 [ "$RC" = 1 ] && grep -q '"status":"unloadable","module":"nf_conntrack","reason":"'"'"'bpf_ct_release'"'"' is a kernel function but not a kfunc' "$T/out" &&
   pass "a module function without the bpf_kfunc tag: unloadable" || fail "untagged: rc $RC $(cat "$T/out")"
 
+# libbpf's order: the first module (here by name) with a FUNC of that name
+# is the one, even when its prototype does not match a later module's
+mkdir -p "$T/two"
+python3 "$H/mini_btf.py" "$T/two" --no-params >/dev/null
+mv "$T/two/vmlinux.btf" "$T/two/vmlinux"; mv "$T/two/nf_conntrack.btf" "$T/two/aaa_conntrack"
+cp "$T/nf_conntrack.btf" "$T/two/nf_conntrack"
+mkprof two "$T/loaded.ks" "$T/two"
+run "$KSR_BIN" check "$OBJ" -p "$T/two.profile" -j
+[ "$RC" = 1 ] && grep -q '"name":"bpf_ct_release","kind":"func","weak":false,"status":"incompatible","module":"aaa_conntrack"' "$T/out" &&
+  grep -q '"name":"bpf_xdp_ct_lookup","kind":"func","weak":false,"status":"resolved","btf_id":[0-9]*,"module":"aaa_conntrack"' "$T/out" &&
+  pass "the first module that has the name decides (aaa_conntrack), as in libbpf" || fail "two modules: rc $RC $(cat "$T/out")"
+
 # patching module externs is the next step: refused, nothing written
 run "$KSR_BIN" resolve "$OBJ" -p "$T/loaded.profile" -o "$T/p.o"
 [ "$RC" = 1 ] && grep -q "module nf_conntrack: objects with module externs are not patched yet" "$T/err" &&

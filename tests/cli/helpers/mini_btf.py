@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A tiny vmlinux BTF and a split module BTF on top of it, from fixed inputs.
 
-usage: mini_btf.py OUTDIR [--untagged]
+usage: mini_btf.py OUTDIR [--untagged] [--no-params]
   ->  OUTDIR/vmlinux.btf, OUTDIR/nf_conntrack.btf
 
 The module has the conntrack kfuncs the test program calls, with the
@@ -9,7 +9,8 @@ kernel's prototypes (net/netfilter/nf_conntrack_bpf.c):
   struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *, struct bpf_sock_tuple *,
                                     u32, struct bpf_ct_opts *, u32)
   void bpf_ct_release(struct nf_conn *)
-both tagged bpf_kfunc (not with --untagged; vmlinux_fn always is, so the
+both tagged bpf_kfunc (not with --untagged; --no-params: bpf_ct_release
+takes no parameter, an incompatible prototype; vmlinux_fn always is, so the
 vmlinux BTF says kfuncs are tagged), and a VAR nf_mod_var in .data..percpu. Module type ids
 continue after the base's last id; its string offsets after the base's
 string section. Printed: the ids of the two FUNCs, "lookup=N release=M".
@@ -84,7 +85,7 @@ def main():
     lookup = mod.t("bpf_xdp_ct_lookup", "FUNC", 0, lproto)
     if tagged:
         mod.t("bpf_kfunc", "DECL_TAG", 0, lookup, 0xFFFFFFFF)
-    rproto = mod.proto(0, [("nfct", pconn)])
+    rproto = mod.proto(0, [] if "--no-params" in sys.argv[2:] else [("nfct", pconn)])
     release = mod.t("bpf_ct_release", "FUNC", 0, rproto)
     if tagged:
         mod.t("bpf_kfunc", "DECL_TAG", 0, release, 0xFFFFFFFF)
