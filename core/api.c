@@ -22,6 +22,7 @@
 #include "object.h"
 #include "patch.h"
 #include "profile.h"
+#include "modbtf.h"
 #include "rebase.h"
 #include "reresolve.h"
 #include "resolve.h"
@@ -432,6 +433,22 @@ KSR_API int ksr_profile_writer__add_kallsyms(struct ksr_profile_writer *w,
 	return ksr_profile__write_kallsyms(w, ks, &info);
 }
 
+KSR_API int ksr_profile_writer__add_module(struct ksr_profile_writer *w,
+					   const struct ksr_btf *base, const char *name,
+					   const void *btf, size_t len)
+{
+	if (!w || !base || !name || (!btf && len))
+		return ksr_err(EINVAL, "profile writer: add_module: invalid arguments");
+	return ksr_profile__write_module(w, base, name, btf, len);
+}
+
+KSR_API int ksr_module_file__btf(const void *data, size_t len, void **btf, size_t *btf_len)
+{
+	if (!data || !btf || !btf_len)
+		return ksr_err(EINVAL, "module file: invalid arguments");
+	return ksr_module_file_btf(data, len, btf, btf_len);
+}
+
 KSR_API int ksr_profile_writer__commit(struct ksr_profile_writer *w)
 {
 	return ksr_profile__write_commit(w);
@@ -488,6 +505,7 @@ static int make_verdicts(struct ksr_resolution *r)
 			.addr_class = d->addr_class,
 			.reason = d->reason,
 			.note = d->note,
+			.module = d->module,
 		};
 	}
 	return 0;
@@ -658,6 +676,18 @@ static int patch(const struct ksr_resolution *r, const struct ksr_patch_opts *op
 		return ksr_err(EINVAL, "a re-resolved image is rewritten in place: nothing to patch");
 	if (!r->runnable)
 		return ksr_err(EINVAL, "not every extern can be resolved: nothing to patch");
+	/* module externs must stay for the loader (docs/manifest-format.md):
+	 * patching them like vmlinux ones would give the kernel module ids as
+	 * vmlinux ids */
+	for (size_t i = 0; i < r->cnt; i++) {
+		const struct ksr_decision *d = dec_at(r, i);
+
+		if (d->status == KSR_STATUS_RESOLVED && d->module[0])
+			return ksr_err(ENOTSUP, "extern '%s' is in module %s: objects with module "
+				       "externs are not patched yet ('check' predicts them; load the "
+				       "original object with libbpf where the module is loaded)",
+				       ksr_object__extern(r->obj, i)->name, d->module);
+	}
 	err = ksr_patch__build(r->obj, r->prof, r->dec, img);
 	if (!err)
 		err = ksr_profile__read_error(r->prof);

@@ -30,9 +30,12 @@ int ksr_btf_type_err(const struct ksr_btf_vctx *c, uint32_t id, uint64_t field_o
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (id < b->start_id) /* split BTF: a base type, reached from ours */
+		return ksr_err(KSR_EMALFORMED, "type %u %s (in the base BTF): %s", id,
+			       ksr_btf_kinds[ksr_btf_kind(ksr_btf_vctx_type(c, id))].name, msg);
 	return ksr_err(KSR_EMALFORMED, "type %u %s: %s (offset 0x%llx)", id,
 		       ksr_btf_kinds[ksr_btf_kind(ksr_btf_vctx_type(c, id))].name, msg,
-		       (unsigned long long)(b->types_abs + b->offs[id] + field_off));
+		       (unsigned long long)(b->types_abs + b->offs[id - b->start_id] + field_off));
 }
 
 const char *ksr_btf_esc(const char *s, char *buf, size_t len)
@@ -92,7 +95,7 @@ bool ksr_btf_name_ident(struct ksr_btf_vctx *c, uint32_t off)
 	if (!c->ident_memo)
 		return name_ident((const unsigned char *)ksr_btf_vctx_str(c, off));
 	m = &c->ident_memo[(off * 2654435761u) >> (32 - KSR_BTF_IDENT_MEMO_BITS)];
-	key = (off + 1) << 1; /* off <= KSR_BTF_MAX_NAME_OFF: no overflow; 0 = empty */
+	key = (off + 1) << 1; /* off < 2 * 16 MiB (base + split): no overflow; 0 = empty */
 	if ((*m & ~1u) == key)
 		return *m & 1;
 	ok = name_ident((const unsigned char *)ksr_btf_vctx_str(c, off));
@@ -208,6 +211,10 @@ static int check_strings(const struct ksr_btf *b, uint64_t str_abs)
 {
 	const char *first, *last;
 
+	/* split BTF (kernel btf_parse_str_sec()): may have no strings of its
+	 * own, and its first string need not be the empty one */
+	if (!b->strs_len && b->base)
+		return 0;
 	if (!b->strs_len)
 		return ksr_err(KSR_EMALFORMED, "strings: empty string section (offset 0x14)");
 	if (b->strs_len - 1 > KSR_BTF_MAX_NAME_OFF)
@@ -219,7 +226,7 @@ static int check_strings(const struct ksr_btf *b, uint64_t str_abs)
 	if (!first || !last)
 		return ksr_err(KSR_EMALFORMED, "strings: cannot be read (offset 0x%llx)",
 			       (unsigned long long)str_abs);
-	if (*first)
+	if (*first && !b->base)
 		return ksr_err(KSR_EMALFORMED,
 			       "strings: first byte 0x%02x is not NUL (split BTF is not supported) (offset 0x%llx)",
 			       (unsigned char)*first, (unsigned long long)str_abs);
@@ -243,7 +250,7 @@ static int check_layout(struct ksr_btf *b, bool strict)
 	data_len = b->raw_size - h.hdr_len;
 	if ((err = check_sections(&h, data_len, strict)))
 		return err;
-	if (!h.type_len)
+	if (!h.type_len && !b->base) /* a module may add no type */
 		return ksr_err(KSR_EMALFORMED, "types: empty type section (offset 0xc)");
 	b->types_abs = (uint64_t)h.hdr_len + h.type_off;
 	if (!ksr_span_sub(&b->blob, b->types_abs, h.type_len, &b->types_sp))
@@ -266,8 +273,10 @@ static int check_layout(struct ksr_btf *b, bool strict)
 static int walk_types(const struct ksr_btf *b, uint32_t *offs, uint32_t *cnt)
 {
 	struct ksr_cur cur = ksr_cur_make(b->types, b->types_len);
-	uint32_t n = 1;
+	uint32_t n = 1, first = ksr_btf_first_id(b);
 
+	if (b->base) /* split BTF: offs[0] is our first type, id start_id */
+		n = 0;
 	while (ksr_cur_left(&cur)) {
 		uint64_t at = b->types_abs + cur.pos;
 		uint32_t pos = (uint32_t)cur.pos;
@@ -275,27 +284,27 @@ static int walk_types(const struct ksr_btf *b, uint32_t *offs, uint32_t *cnt)
 		unsigned int k;
 		uint64_t len;
 
-		if (n == KSR_BTF_MAX_TYPES)
+		if ((uint64_t)b->start_id + n >= KSR_BTF_MAX_TYPES)
 			return ksr_err(KSR_EMALFORMED, "types: more than %u types (offset 0x%llx)",
 				       KSR_BTF_MAX_TYPES - 1, (unsigned long long)at);
 		if (!ksr_cur_copy(&cur, &t, sizeof(t)))
 			return ksr_err(KSR_EMALFORMED,
 				       "type %u: record truncated: %zu bytes left, 12 needed (offset 0x%llx)",
-				       n, ksr_cur_left(&cur), (unsigned long long)at);
+				       first + n - !b->base, ksr_cur_left(&cur), (unsigned long long)at);
 		if (t.info & ~KSR_BTF_INFO_MASK)
 			return ksr_err(KSR_EMALFORMED,
 				       "type %u: info 0x%08x has reserved bits set (offset 0x%llx)",
-				       n, t.info, (unsigned long long)(at + 4));
+				       first + n - !b->base, t.info, (unsigned long long)(at + 4));
 		k = BTF_INFO_KIND(t.info);
 		if (k == BTF_KIND_UNKN || k >= NR_BTF_KINDS)
 			return ksr_err(KSR_EMALFORMED,
-				       "type %u: unknown kind %u (offset 0x%llx)", n, k,
+				       "type %u: unknown kind %u (offset 0x%llx)", first + n - !b->base, k,
 				       (unsigned long long)(at + 4));
 		len = ksr_btf_rec_len(k, BTF_INFO_VLEN(t.info));
 		if (!ksr_cur_skip(&cur, len - KSR_BTF_TYPE_LEN))
 			return ksr_err(KSR_EMALFORMED,
 				       "type %u %s: record truncated: %llu bytes needed, %zu left (offset 0x%llx)",
-				       n, ksr_btf_kinds[k].name, (unsigned long long)len,
+				       first + n - !b->base, ksr_btf_kinds[k].name, (unsigned long long)len,
 				       ksr_cur_left(&cur) + KSR_BTF_TYPE_LEN, (unsigned long long)at);
 		offs[n++] = pos;
 	}
@@ -319,11 +328,11 @@ static int load_types(struct ksr_btf *b)
 	b->owned_offs[0] = 0;
 	if ((err = walk_types(b, b->owned_offs, &cnt)))
 		return err;
-	shrunk = realloc(b->owned_offs, (size_t)cnt * sizeof(*shrunk));
+	shrunk = realloc(b->owned_offs, (size_t)(cnt ? cnt : 1) * sizeof(*shrunk));
 	if (shrunk)
 		b->owned_offs = shrunk;
 	b->offs = b->owned_offs;
-	b->type_cnt = cnt;
+	b->type_cnt = b->start_id + cnt;
 	return 0;
 }
 
@@ -333,10 +342,10 @@ static int check_metas(struct ksr_btf_vctx *c)
 {
 	int err;
 
-	for (uint32_t id = 1; id < c->btf->type_cnt; id++) {
+	for (uint32_t id = ksr_btf_first_id(c->btf); id < c->btf->type_cnt; id++) {
 		const struct btf_type *t = ksr_btf_vctx_type(c, id);
 
-		if (t->name_off >= c->btf->strs_len)
+		if (!ksr_btf_name_off_ok(c->btf, t->name_off))
 			return ksr_btf_type_err(c, id, 0, "name_off 0x%x out of range", t->name_off);
 		if ((err = ksr_btf_kinds[ksr_btf_kind(t)].check_meta(c, id, t)))
 			return err;
@@ -348,7 +357,7 @@ static int check_refs(struct ksr_btf_vctx *c)
 {
 	int err;
 
-	for (uint32_t id = 1; id < c->btf->type_cnt; id++) {
+	for (uint32_t id = ksr_btf_first_id(c->btf); id < c->btf->type_cnt; id++) {
 		const struct btf_type *t = ksr_btf_vctx_type(c, id);
 		ksr_btf_meta_fn fn = ksr_btf_kinds[ksr_btf_kind(t)].check_refs;
 
@@ -443,7 +452,7 @@ static int collisions(const struct ksr_btf *b, uint32_t id)
 static int fill_index(const struct ksr_btf *b, uint32_t *distinct)
 {
 	*distinct = 0;
-	for (uint32_t id = 1; id < b->type_cnt; id++) {
+	for (uint32_t id = ksr_btf_first_id(b); id < b->type_cnt; id++) {
 		const struct btf_type *t = ksr_btf__type_by_id(b, id);
 		unsigned int k = ksr_btf_kind(t);
 		struct ksr_btf_name_slot *s;
@@ -453,8 +462,8 @@ static int fill_index(const struct ksr_btf *b, uint32_t *distinct)
 		if (k != BTF_KIND_VAR && k != BTF_KIND_FUNC)
 			continue;
 		/* slot_cnt >= 2 * names: only colliding names fill KSR_HASH_PROBE_MAX */
-		s = (struct ksr_btf_name_slot *)probe(b, b->strs + t->name_off, &steps, &full,
-						      &home);
+		s = (struct ksr_btf_name_slot *)probe(b, ksr_btf__str(b, t->name_off), &steps,
+						      &full, &home);
 		if (!s)
 			return collisions(b, id);
 		if (!s->name_off) {
@@ -474,7 +483,8 @@ static struct ksr_btf_name_slot *slot_of(const struct ksr_btf *b, uint32_t id)
 	const struct btf_type *t = ksr_btf__type_by_id(b, id);
 	uint32_t steps, home;
 	bool full;
-	const struct ksr_btf_name_slot *s = probe(b, b->strs + t->name_off, &steps, &full, &home);
+	const struct ksr_btf_name_slot *s = probe(b, ksr_btf__str(b, t->name_off), &steps, &full,
+						  &home);
 
 	return s && s->name_off ? (struct ksr_btf_name_slot *)s : NULL;
 }
@@ -484,7 +494,7 @@ static void mark_kfuncs(struct ksr_btf *b, uint32_t id, const struct btf_type *t
 	const struct btf_decl_tag *d = (const void *)(t + 1);
 	struct ksr_btf_name_slot *s;
 
-	if (strcmp(b->strs + t->name_off, "bpf_kfunc") != 0)
+	if (strcmp(ksr_btf__str(b, t->name_off), "bpf_kfunc") != 0)
 		return;
 	b->kfunc_tags = true;
 	if (d->component_idx != -1 ||
@@ -499,7 +509,7 @@ static void mark_percpu(struct ksr_btf *b, const struct btf_type *t)
 {
 	const struct btf_var_secinfo *e = (const void *)(t + 1);
 
-	if (strcmp(b->strs + t->name_off, ".data..percpu") != 0)
+	if (strcmp(ksr_btf__str(b, t->name_off), ".data..percpu") != 0)
 		return;
 	for (uint32_t i = 0; i < ksr_btf_vlen(t); i++) {
 		struct ksr_btf_name_slot *s;
@@ -517,7 +527,7 @@ static int build_index(struct ksr_btf *b)
 	uint32_t keys = 0, n, distinct;
 	int err;
 
-	for (uint32_t id = 1; id < b->type_cnt; id++) {
+	for (uint32_t id = ksr_btf_first_id(b); id < b->type_cnt; id++) {
 		unsigned int k = ksr_btf_kind(ksr_btf__type_by_id(b, id));
 
 		keys += k == BTF_KIND_VAR || k == BTF_KIND_FUNC;
@@ -547,7 +557,7 @@ static int build_index(struct ksr_btf *b)
 			       "(crafted input?): %u name index slots in a row are taken, at most %u "
 			       "(offset 0x%llx)", KSR_HASH_PROBE_MAX, KSR_HASH_PROBE_MAX - 1,
 			       (unsigned long long)b->types_abs);
-	for (uint32_t id = 1; id < b->type_cnt; id++) {
+	for (uint32_t id = ksr_btf_first_id(b); id < b->type_cnt; id++) {
 		const struct btf_type *t = ksr_btf__type_by_id(b, id);
 
 		if (ksr_btf_kind(t) == BTF_KIND_DECL_TAG)
@@ -645,16 +655,58 @@ int ksr_btf__parse_borrowed(const void *data, size_t size, enum ksr_btf_mode mod
 	return parse_raw(b, mode, out);
 }
 
+/* Split BTF gets its base before any check: the layout, string and id
+ * rules depend on it (kernel btf_parse_module()). */
+static int split_base(struct ksr_btf *b, const struct ksr_btf *base)
+{
+	if (!base || base->base)
+		return ksr_err(EINVAL, "btf: split: the base must be a vmlinux BTF");
+	b->base = base;
+	b->start_id = base->type_cnt;
+	/* a string offset below base's string section length is base's */
+	b->start_str = base->strs_len;
+	return 0;
+}
+
+KSR_API int ksr_btf__parse_split(const void *data, size_t size, const struct ksr_btf *base,
+				 struct ksr_btf **out)
+{
+	struct ksr_btf *b;
+	int err = parse_args(data, size, KSR_BTF_MODE_KERNEL, out);
+
+	if (err)
+		return err;
+	b = btf_new();
+	if (!b)
+		return ksr_err(ENOMEM, "btf: out of memory");
+	if ((err = split_base(b, base))) {
+		free(b);
+		return err;
+	}
+	b->owned_raw = malloc(size ? size : 1);
+	if (!b->owned_raw) {
+		free(b);
+		return ksr_err(ENOMEM, "btf: out of memory for %zu bytes", size);
+	}
+	if (size)
+		memcpy(b->owned_raw, data, size);
+	b->blob = ksr_span_mem(b->owned_raw, size);
+	b->raw = b->owned_raw;
+	b->raw_size = size;
+	return parse_raw(b, KSR_BTF_MODE_KERNEL, out);
+}
+
 static bool aligned4(const struct ksr_span *s)
 {
 	return (s->src ? s->off : (uintptr_t)s->mem) % 4 == 0;
 }
 
-int ksr_btf__open_spans(const struct ksr_span *blob, const struct ksr_span *type_offs,
-			uint32_t type_cnt, const struct ksr_span *slots, uint32_t slot_cnt,
-			struct ksr_btf **out)
+static int open_spans(const struct ksr_btf *base, const struct ksr_span *blob,
+		      const struct ksr_span *type_offs, uint32_t type_cnt,
+		      const struct ksr_span *slots, uint32_t slot_cnt, struct ksr_btf **out)
 {
 	struct ksr_btf *b;
+	uint32_t own;
 	int err;
 
 	if (!out)
@@ -676,9 +728,13 @@ int ksr_btf__open_spans(const struct ksr_span *blob, const struct ksr_span *type
 	b->raw_size = (size_t)blob->len;
 	b->indexed = true;
 	b->mode = KSR_BTF_MODE_KERNEL;
-	err = check_layout(b, true);
-	if (!err && (type_cnt < 1 || type_cnt > KSR_BTF_MAX_TYPES ||
-		     type_cnt - 1 > b->types_len / KSR_BTF_TYPE_LEN))
+	err = base ? split_base(b, base) : 0;
+	if (!err)
+		err = check_layout(b, true);
+	/* own: the records in this blob (split BTF: type_cnt counts only those) */
+	own = base ? type_cnt : type_cnt - 1;
+	if (!err && ((!base && type_cnt < 1) || (uint64_t)b->start_id + type_cnt > KSR_BTF_MAX_TYPES ||
+		     own > b->types_len / KSR_BTF_TYPE_LEN))
 		err = ksr_err(KSR_EMALFORMED, "index: %u types cannot fit a %u-byte type section",
 			      type_cnt, b->types_len);
 	if (!err && (!slot_cnt || (slot_cnt & (slot_cnt - 1)) ||
@@ -695,12 +751,28 @@ int ksr_btf__open_spans(const struct ksr_span *blob, const struct ksr_span *type
 	}
 	b->offs_sp = *type_offs;
 	b->offs = (const uint32_t *)type_offs->mem;
-	b->type_cnt = type_cnt;
+	b->type_cnt = b->start_id + type_cnt;
 	b->slots_sp = *slots;
 	b->slots = (const struct ksr_btf_name_slot *)slots->mem;
 	b->slot_cnt = slot_cnt;
 	*out = b;
 	return 0;
+}
+
+int ksr_btf__open_spans(const struct ksr_span *blob, const struct ksr_span *type_offs,
+			uint32_t type_cnt, const struct ksr_span *slots, uint32_t slot_cnt,
+			struct ksr_btf **out)
+{
+	return open_spans(NULL, blob, type_offs, type_cnt, slots, slot_cnt, out);
+}
+
+int ksr_btf__open_split_spans(const struct ksr_btf *base, const struct ksr_span *blob,
+			      const struct ksr_span *type_offs, uint32_t own_cnt,
+			      const struct ksr_span *slots, uint32_t slot_cnt, struct ksr_btf **out)
+{
+	if (!base)
+		return ksr_err(EINVAL, "btf: open: split BTF without a base");
+	return open_spans(base, blob, type_offs, own_cnt, slots, slot_cnt, out);
 }
 
 int ksr_btf__open_indexed(const void *blob, size_t size, const uint32_t *type_offs,
@@ -787,6 +859,9 @@ const struct btf_type *ksr_btf__type_by_id(const struct ksr_btf *btf, uint32_t i
 
 	if (!btf || !id || id >= btf->type_cnt)
 		return NULL;
+	if (id < btf->start_id)
+		return ksr_btf__type_by_id(btf->base, id);
+	id -= btf->start_id;
 	if (!btf->indexed)
 		return (const struct btf_type *)(btf->types + btf->offs[id]);
 	offp = ksr_span_get(&btf->offs_sp, (uint64_t)id * sizeof(*offp), sizeof(*offp));
@@ -807,7 +882,12 @@ const struct btf_type *ksr_btf__type_by_id(const struct ksr_btf *btf, uint32_t i
 
 const char *ksr_btf__str(const struct ksr_btf *btf, uint32_t off)
 {
-	if (!btf || off >= btf->strs_len)
+	if (!btf)
+		return NULL;
+	if (off < btf->start_str)
+		return ksr_btf__str(btf->base, off);
+	off -= btf->start_str;
+	if (off >= btf->strs_len)
 		return NULL;
 	if (btf->indexed)
 		return ksr_span_str(&btf->strs_sp, off);
@@ -1062,4 +1142,9 @@ int ksr_btf__datasec_of(const struct ksr_btf *btf, uint32_t id, uint32_t *idx)
 		}
 	}
 	return ksr_err(ENOENT, "btf: type %u is not listed in any DATASEC", id);
+}
+
+uint32_t ksr_btf__start_id(const struct ksr_btf *btf)
+{
+	return btf ? btf->start_id : 0;
 }

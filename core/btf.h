@@ -46,6 +46,16 @@ int ksr_btf__open_spans(const struct ksr_span *blob, const struct ksr_span *type
 			uint32_t type_cnt, const struct ksr_span *slots, uint32_t slot_cnt,
 			struct ksr_btf **out);
 
+/* A split BTF view over spans (a module's BTF in a profile): own_cnt types
+ * of its own (ids base->type_cnt on), its own offsets and name index;
+ * base must outlive it. */
+int ksr_btf__open_split_spans(const struct ksr_btf *base, const struct ksr_span *blob,
+			      const struct ksr_span *type_offs, uint32_t own_cnt,
+			      const struct ksr_span *slots, uint32_t slot_cnt, struct ksr_btf **out);
+/* Split BTF: the first id of its own (0 for a BTF that is not split) and
+ * its own type count. */
+uint32_t ksr_btf__start_id(const struct ksr_btf *btf);
+
 /* ksr_btf__parse() without the copy: the view borrows data, which must not
  * change and must outlive it (copied anyway when not 8-aligned). For large
  * blobs that are mapped or already read into memory: a 5 MB vmlinux BTF

@@ -65,6 +65,12 @@ struct ksr_btf {
 	struct ksr_btf_name_slot *owned_slots;
 	uint32_t slot_cnt;
 	bool kfunc_tags;             /* parsed: a DECL_TAG "bpf_kfunc" exists */
+	/* Split BTF (a module's, on top of vmlinux): ids below start_id and
+	 * string offsets below start_str are base's; offs[] and the index
+	 * cover this BTF's own types only. All 0 / NULL otherwise. */
+	const struct ksr_btf *base;
+	uint32_t start_id;
+	uint32_t start_str;
 	bool indexed;
 	enum ksr_btf_mode mode;
 	/* home slot + 1 of the first lookup that found no empty slot within
@@ -165,13 +171,31 @@ static inline const struct btf_type *ksr_btf_vctx_type(const struct ksr_btf_vctx
 		return &ksr_btf_void_type;
 	if (id >= b->type_cnt)
 		return NULL;
-	return (const struct btf_type *)(b->types + b->offs[id]);
+	if (id < b->start_id) /* split BTF: a base type, validated before */
+		return ksr_btf__type_by_id(b->base, id);
+	return (const struct btf_type *)(b->types + b->offs[id - b->start_id]);
 }
 
-/* The string at off (validated: off < strs_len). */
+/* The string at off (validated: ksr_btf_name_off_ok()). */
 static inline const char *ksr_btf_vctx_str(const struct ksr_btf_vctx *c, uint32_t off)
 {
-	return c->btf->strs + off;
+	const struct ksr_btf *b = c->btf;
+
+	if (off < b->start_str)
+		return ksr_btf__str(b->base, off);
+	return b->strs + (off - b->start_str);
+}
+
+/* A name offset inside this BTF's strings or, for split BTF, base's. */
+static inline bool ksr_btf_name_off_ok(const struct ksr_btf *b, uint32_t off)
+{
+	return (uint64_t)off < (uint64_t)b->start_str + b->strs_len;
+}
+
+/* The first id that is this BTF's own (1, or start_id for split BTF). */
+static inline uint32_t ksr_btf_first_id(const struct ksr_btf *b)
+{
+	return b->start_id ? b->start_id : 1;
 }
 /* Error for type id: "type <id> <KIND>: <msg> (offset 0x<abs>)", where abs is
  * the offset in the blob of byte field_off of the record. */

@@ -128,7 +128,7 @@ static int need_name_off(struct ksr_btf_vctx *c, uint32_t id, uint64_t field, st
 {
 	char lb[32];
 
-	if (off >= c->btf->strs_len || off > KSR_BTF_MAX_NAME_OFF)
+	if (!ksr_btf_name_off_ok(c->btf, off))
 		return ksr_btf_type_err(c, id, field, "%sname_off 0x%x out of range",
 				    label_str(l, lb, sizeof(lb)), off);
 	return 0;
@@ -1172,7 +1172,7 @@ int ksr_btf_resolve_all(struct ksr_btf_vctx *c)
 {
 	int err;
 
-	for (uint32_t id = 1; id < c->btf->type_cnt; id++) {
+	for (uint32_t id = ksr_btf_first_id(c->btf); id < c->btf->type_cnt; id++) {
 		const struct btf_type *t = ty(c, id);
 
 		if (ksr_btf_is(t, KF_RESOLVE) && !resolved(c, id) && (err = resolve(c, id)))
@@ -1218,7 +1218,7 @@ int ksr_btf_check_chains(struct ksr_btf_vctx *c)
 	int err;
 
 	memset(c->state, 0, c->btf->type_cnt);
-	for (uint32_t id = 1; id < c->btf->type_cnt; id++) {
+	for (uint32_t id = ksr_btf_first_id(c->btf); id < c->btf->type_cnt; id++) {
 		const struct btf_type *t = ty(c, id);
 
 		if (!ksr_btf_is(t, KF_MODIFIER))

@@ -15,6 +15,7 @@
 #include "fileio.h"
 #include "hash.h"
 #include "profile.h"
+#include "modbtf.h"
 #include "source.h"
 
 /* The required sections, in file order; optional ones (KSR_PROFILE_OPT_PREFIX)
@@ -60,6 +61,18 @@ struct ksr_profile {
 	char build_id[2 * KSR_PROFILE_BUILD_ID_MAX + 1];
 	char release[KSR_PROFILE_RELEASE_MAX + 1];
 	char *name;
+	/* .ksr.opt.modbtf: module BTFs, each view opened on first use */
+	struct ksr_span mod_sec;
+	uint32_t mod_cnt;
+	struct prof_mod *mods;
+};
+
+struct prof_mod {
+	char name[KSR_MODBTF_NAME_MAX];
+	struct ksr_btf *btf;         /* NULL until opened */
+	int err;                     /* opening failed: this, again */
+	char msg[256];
+	uint8_t identity[16];
 };
 
 /* ---- kernel ELF files ------------------------------------------------------ */
@@ -423,6 +436,7 @@ struct ksr_profile_writer {
 	char opt_names[KSR_PROFILE_MAX_SECS][OPT_NAME_MAX];
 	struct block_hasher bh;
 	uint64_t end;                    /* end of the body laid out so far */
+	struct ksr_modbtf_builder *mods; /* module BTFs, written at commit */
 };
 
 void ksr_profile__write_abort(struct ksr_profile_writer *w)
@@ -430,8 +444,38 @@ void ksr_profile__write_abort(struct ksr_profile_writer *w)
 	if (!w)
 		return;
 	ksr_atomic_abort(&w->file);
+	ksr_modbtf_builder_free(w->mods);
 	free(w->bh.hash);
 	free(w);
+}
+
+int ksr_profile__write_module(struct ksr_profile_writer *w, const struct ksr_btf *base,
+			      const char *name, const void *btf, size_t len)
+{
+	int err = 0;
+
+	if (!w->mods)
+		err = ksr_modbtf_builder_new(&w->mods);
+	return err ? err : ksr_modbtf_builder_add(w->mods, base, name, btf, len);
+}
+
+/* The module BTFs, as an optional section before the block table. */
+static int write_modules(struct ksr_profile_writer *w)
+{
+	uint8_t *sec;
+	size_t len;
+	int err;
+
+	if (!ksr_modbtf_builder_cnt(w->mods))
+		return 0;
+	err = ksr_modbtf_builder_finish(w->mods, &sec, &len);
+	if (err) {
+		ksr_profile__write_abort(w);
+		return err;
+	}
+	err = ksr_profile__write_section(w, KSR_MODBTF_SECTION, sec, len);
+	free(sec);
+	return err;
 }
 
 /* Appends body section i (its name already set): zero padding and data
@@ -569,6 +613,10 @@ int ksr_profile__write_commit(struct ksr_profile_writer *w)
 
 	if (w->l.nsec <= SEC_SYMIDX)
 		err = ksr_err(EINVAL, "profile writer: commit before the kallsyms sections");
+	if (!err && (err = write_modules(w)))
+		return err; /* the writer is gone */
+	b = w->l.nsec;
+	blocks_off = align8(w->end);
 	/* .ksr.blocks: the body ends where it starts */
 	bh_feed(&w->bh, NULL, (size_t)(blocks_off - w->end));
 	bh_finish(&w->bh);
@@ -613,6 +661,7 @@ int ksr_profile__write_commit(struct ksr_profile_writer *w)
 		return err;
 	}
 	err = ksr_atomic_commit(&w->file);
+	ksr_modbtf_builder_free(w->mods);
 	free(w->bh.hash);
 	free(w);
 	return err;
@@ -842,6 +891,27 @@ static int check_meta(const struct ksr_profile_meta *m, const struct layout *l)
 	return 0;
 }
 
+/* The module table's names (one entry read each; their BTF views open on
+ * first use). */
+static int open_modules(struct ksr_profile *p)
+{
+	struct ksr_modbtf_entry e;
+	int err = ksr_modbtf_count(&p->mod_sec, &p->mod_cnt);
+
+	if (!err && p->mod_cnt && !(p->mods = calloc(p->mod_cnt, sizeof(*p->mods))))
+		err = ksr_err(ENOMEM, "out of memory");
+	for (uint32_t i = 0; !err && i < p->mod_cnt; i++) {
+		err = ksr_modbtf_entry(&p->mod_sec, i, &e);
+		if (!err) {
+			memcpy(p->mods[i].name, e.name, sizeof(e.name));
+			memcpy(p->mods[i].identity, e.identity, sizeof(e.identity));
+		}
+	}
+	if (err)
+		p->mod_cnt = 0;
+	return err;
+}
+
 /* The head, the block table and the views; each body block is verified
  * when it is first read. */
 static int open_verified(struct ksr_profile *p)
@@ -898,6 +968,8 @@ static int open_verified(struct ksr_profile *p)
 	for (uint32_t i = SEC_REQ; i < blk; i++) {
 		snprintf(p->opt[p->opt_cnt].name, OPT_NAME_MAX, "%s", l.names[i]);
 		p->opt[p->opt_cnt++].span = part[i];
+		if (!strcmp(l.names[i], KSR_MODBTF_SECTION))
+			p->mod_sec = part[i];
 	}
 	for (uint32_t i = 1; i < l.nsec; i++) {
 		snprintf(p->sec[p->sec_cnt].name, OPT_NAME_MAX, "%s", l.names[i]);
@@ -914,6 +986,8 @@ static int open_verified(struct ksr_profile *p)
 				       &part[SEC_SYMIDX], p->meta.sym_slot_cnt, &p->ks);
 	if (err)
 		ksr_err_prefix(".ksr.syms (offset 0x%llx)", (unsigned long long)l.off[SEC_SYMS]);
+	if (!err && p->mod_sec.len)
+		err = open_modules(p);
 	return err;
 v1:
 	return ksr_err(KSR_EMALFORMED,
@@ -1072,6 +1146,9 @@ KSR_API void ksr_profile__free(struct ksr_profile *p)
 {
 	if (!p)
 		return;
+	for (uint32_t i = 0; p->mods && i < p->mod_cnt; i++)
+		ksr_btf__free(p->mods[i].btf);
+	free(p->mods);
 	ksr_btf__free(p->btf);
 	ksr_kallsyms__free(p->ks);
 	ksr_src_free(p->src);
@@ -1164,6 +1241,14 @@ int ksr_profile__read_error(const struct ksr_profile *p)
 		err = ksr_btf__index_error(p->btf);
 	if (!err)
 		err = ksr_kallsyms__index_error(p->ks);
+	for (uint32_t i = 0; !err && p->mods && i < p->mod_cnt; i++)
+		if (p->mods[i].err) {
+			err = p->mods[i].err;
+			ksr_err(-err, "%s", p->mods[i].msg);
+		}
+	if (!err)
+		for (uint32_t i = 0; !err && p->mods && i < p->mod_cnt; i++)
+			err = ksr_btf__index_error(p->mods[i].btf);
 	return err;
 }
 
@@ -1195,4 +1280,49 @@ const char *ksr_profile__optional(const struct ksr_profile *p, uint32_t i, struc
 	if (span)
 		*span = p->opt[i].span;
 	return p->opt[i].name;
+}
+
+KSR_API uint32_t ksr_profile__module_cnt(const struct ksr_profile *p)
+{
+	return p ? p->mod_cnt : 0;
+}
+
+KSR_API const char *ksr_profile__module_name(const struct ksr_profile *p, uint32_t i)
+{
+	return p && i < p->mod_cnt ? p->mods[i].name : NULL;
+}
+
+void ksr_profile__module_identity(const struct ksr_profile *p, uint32_t i, char hex[33])
+{
+	hex[0] = '\0';
+	if (p && i < p->mod_cnt)
+		ksr_hex(p->mods[i].identity, sizeof(p->mods[i].identity), hex);
+}
+
+int ksr_profile__module_btf(const struct ksr_profile *cp, uint32_t i, const struct ksr_btf **btf)
+{
+	/* views are a cache: opening one does not change what the profile says */
+	struct ksr_profile *p = (struct ksr_profile *)cp;
+	struct ksr_modbtf_entry e;
+	struct prof_mod *m;
+	int err;
+
+	*btf = NULL;
+	if (!p || i >= p->mod_cnt)
+		return ksr_err(ENOENT, "profile: no module %u", i);
+	m = &p->mods[i];
+	if (!m->btf && !m->err) {
+		err = ksr_modbtf_entry(&p->mod_sec, i, &e);
+		if (!err)
+			err = ksr_modbtf_view(&p->mod_sec, &e, p->btf, &m->btf);
+		if (err) {
+			ksr_err_prefix(KSR_MODBTF_SECTION ": module %s", m->name);
+			m->err = err;
+			snprintf(m->msg, sizeof(m->msg), "%s", ksr_errmsg());
+		}
+	}
+	if (m->err)
+		return m->err;
+	*btf = m->btf;
+	return 0;
 }

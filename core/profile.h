@@ -126,6 +126,11 @@ int ksr_profile__write_kallsyms(struct ksr_profile_writer *w, const struct ksr_k
 int ksr_profile__write_section(struct ksr_profile_writer *w, const char *name, const void *data,
 			       size_t len);
 int ksr_profile__write_commit(struct ksr_profile_writer *w);
+/* Validates a module's split BTF on base (the BTF the writer began with)
+ * and keeps it for the .ksr.opt.modbtf section, written at commit. On
+ * failure the writer stays (abort it). */
+int ksr_profile__write_module(struct ksr_profile_writer *w, const struct ksr_btf *base,
+			      const char *name, const void *btf, size_t len);
 int ksr_profile__write_finish(struct ksr_profile_writer *w, const struct ksr_kallsyms *ks,
 			      const struct ksr_profile_info *info);
 void ksr_profile__write_abort(struct ksr_profile_writer *w);
@@ -155,6 +160,10 @@ int ksr_profile_check_contents(const struct ksr_profile_meta *m,
 			       const uint64_t size[KSR_PROFILE_CHECK_SECS]);
 
 const struct ksr_kallsyms *ksr_profile__kallsyms(const struct ksr_profile *prof);
+/* Module i's split BTF view (opened on first use, kept with the profile),
+ * and its identity (XXH3-128 of its raw BTF) as 32 hex digits. */
+int ksr_profile__module_btf(const struct ksr_profile *prof, uint32_t i, const struct ksr_btf **btf);
+void ksr_profile__module_identity(const struct ksr_profile *prof, uint32_t i, char hex[33]);
 const struct ksr_profile_meta *ksr_profile__meta(const struct ksr_profile *prof);
 size_t ksr_profile__size(const struct ksr_profile *prof);
 /* Optional sections (KSR_PROFILE_OPT_PREFIX*), in file order: the name of

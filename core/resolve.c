@@ -7,10 +7,75 @@
 
 #include "btf.h"
 #include "kallsyms.h"
+#include "modbtf.h"
 #include "profile.h"
 #include "resolve.h"
 
 #define KSR_KERNEL_6_4 (6u * 256 + 4)
+
+_Static_assert(KSR_MODULE_NAME_MAX == KSR_MODBTF_NAME_MAX, "module names");
+
+/* Where a typed extern's name was found: libbpf's find_ksym_btf_id()
+ * looks in vmlinux BTF, then in each module's BTF (its own types only,
+ * btf__find_by_name_kind_own()); the first module that has a VAR / FUNC
+ * of that name is the one, whether its type then matches or not. */
+struct target {
+	const struct ksr_btf *btf;
+	int id;                              /* the VAR or FUNC */
+	const struct ksr_btf_name_slot *slot;
+	int mod;                             /* -1 vmlinux, else the module's index */
+};
+
+static bool find_target(const struct ksr_profile *prof, const char *name, unsigned int kind,
+			struct target *t)
+{
+	const struct ksr_btf *kb = ksr_profile__btf(prof);
+	uint32_t n = ksr_profile__module_cnt(prof);
+
+	t->btf = kb;
+	t->mod = -1;
+	for (int64_t i = -1; i < (int64_t)n; i++) {
+		if (i >= 0 && ksr_profile__module_btf(prof, (uint32_t)i, &t->btf))
+			continue; /* recorded: ksr_profile__read_error() reports it */
+		t->slot = ksr_btf__lookup(t->btf, name);
+		t->id = ksr_btf__find(t->btf, name, kind);
+		if (t->id > 0 && t->slot) {
+			t->mod = (int)i;
+			return true;
+		}
+	}
+	t->btf = kb;
+	return false;
+}
+
+/* "vmlinux BTF" or "vmlinux or module BTF (N modules)", for reasons. */
+static const char *where(const struct ksr_profile *prof, char *buf, size_t len)
+{
+	uint32_t n = ksr_profile__module_cnt(prof);
+
+	if (!n)
+		return "vmlinux BTF (the profile has no module BTF)";
+	snprintf(buf, len, "vmlinux or module BTF (%u module%s)", n, n == 1 ? "" : "s");
+	return buf;
+}
+
+static void set_module(struct ksr_decision *d, const struct ksr_profile *prof,
+		       const struct target *t)
+{
+	if (t->mod < 0)
+		return;
+	d->mod_idx = (uint32_t)t->mod;
+	snprintf(d->module, sizeof(d->module), "%s", ksr_profile__module_name(prof, (uint32_t)t->mod));
+}
+
+/* A module's symbols are in a snapshot only when it was loaded at capture
+ * (never in a profile made from a package's System.map). */
+static void module_kallsyms_note(struct ksr_decision *d, const char *name)
+{
+	snprintf(d->note, sizeof(d->note), "module %.55s: '%.64s' not in the kallsyms snapshot "
+		 "(module not loaded when taken?): the verifier looks it up at load", d->module,
+		 name);
+}
 
 bool ksr_status_ok(enum ksr_status s)
 {
@@ -155,20 +220,24 @@ static const char *type_kind(const struct ksr_btf *btf, uint32_t id)
 static void decide_var(const struct ksr_object *obj, const struct ksr_extern *e,
 		       const struct ksr_profile *prof, struct ksr_decision *d)
 {
-	const struct ksr_btf *kb = ksr_profile__btf(prof);
+	const struct ksr_btf *kb;
 	const struct btf_type *kt;
+	struct target tg;
 	int id, compat, ktype;
+	char buf[64];
 
-	id = ksr_btf__find(kb, e->name, BTF_KIND_VAR);
-	if (id <= 0) {
+	if (!find_target(prof, e->name, BTF_KIND_VAR, &tg)) {
 		if (e->weak)
-			set(d, KSR_STATUS_WEAK_UNRESOLVED, "no VAR in vmlinux BTF; weak: set to 0");
+			set(d, KSR_STATUS_WEAK_UNRESOLVED, "no VAR in %s; weak: set to 0",
+			    where(prof, buf, sizeof(buf)));
 		else
-			set(d, KSR_STATUS_MISSING,
-			    "no VAR in vmlinux BTF (module BTF is not supported yet; stock kernels "
-			    "describe only per-CPU variables)");
+			set(d, KSR_STATUS_MISSING, "no VAR in %s (stock kernels describe only "
+			    "per-CPU variables)", where(prof, buf, sizeof(buf)));
 		return;
 	}
+	kb = tg.btf;
+	id = tg.id;
+	set_module(d, prof, &tg);
 	d->btf_id = (uint32_t)id;
 	kt = ksr_btf__type_by_id(kb, (uint32_t)id);
 	/* libbpf compares the local type with the kernel VAR's type after
@@ -182,7 +251,9 @@ static void decide_var(const struct ksr_object *obj, const struct ksr_extern *e,
 		    kt ? type_kind(kb, kt->type) : "?", compat < 0 ? " (malformed type)" : "");
 		return;
 	}
-	if (!in_kallsyms(prof, e->name)) {
+	if (!in_kallsyms(prof, e->name) && d->module[0]) {
+		module_kallsyms_note(d, e->name);
+	} else if (!in_kallsyms(prof, e->name)) {
 		set(d, KSR_STATUS_UNLOADABLE,
 		    "not in the target's kallsyms (no CONFIG_KALLSYMS_ALL?): the verifier fails with "
 		    "'ldimm64 failed to find the address for kernel symbol'");
@@ -202,24 +273,28 @@ static bool has_site(const struct ksr_extern *e, enum ksr_site_insn insn)
 static void decide_func(const struct ksr_object *obj, const struct ksr_extern *e,
 			const struct ksr_profile *prof, struct ksr_decision *d)
 {
-	const struct ksr_btf *kb = ksr_profile__btf(prof);
+	const struct ksr_btf *kb;
 	const struct ksr_btf_name_slot *slot;
 	const struct btf_type *kt;
-	char name[KSR_KSYM_NAME_MAX + 1];
+	char name[KSR_KSYM_NAME_MAX + 1], buf[64];
+	struct target tg;
 	unsigned int ver;
 	int compat;
 
 	snprintf(name, sizeof(name), "%.*s", (int)e->essent_len, e->name);
-	slot = ksr_btf__lookup(kb, name);
-	if (!slot || !slot->func_id) {
+	if (!find_target(prof, name, BTF_KIND_FUNC, &tg)) {
 		if (e->weak)
-			set(d, KSR_STATUS_WEAK_UNRESOLVED, "no FUNC '%s' in vmlinux BTF; weak: %s", name,
+			set(d, KSR_STATUS_WEAK_UNRESOLVED, "no FUNC '%s' in %s; weak: %s", name,
+			    where(prof, buf, sizeof(buf)),
 			    has_site(e, KSR_SITE_CALL) ? "calls poisoned" : "set to 0");
 		else
-			set(d, KSR_STATUS_MISSING,
-			    "no FUNC '%s' in vmlinux BTF (module kfuncs are not supported yet)", name);
+			set(d, KSR_STATUS_MISSING, "no FUNC '%s' in %s", name,
+			    where(prof, buf, sizeof(buf)));
 		return;
 	}
+	kb = tg.btf;
+	slot = tg.slot;
+	set_module(d, prof, &tg);
 	d->btf_id = slot->func_id;
 	kt = ksr_btf__type_by_id(kb, slot->func_id);
 	compat = kt ? ksr_btf__types_compat(ksr_object__btf(obj), e->type_id, kb, kt->type) : -1;
@@ -236,7 +311,9 @@ static void decide_func(const struct ksr_object *obj, const struct ksr_extern *e
 		}
 		return;
 	}
-	if (!in_kallsyms(prof, name)) {
+	if (!in_kallsyms(prof, name) && d->module[0]) {
+		module_kallsyms_note(d, name);
+	} else if (!in_kallsyms(prof, name)) {
 		set(d, KSR_STATUS_UNLOADABLE, "not in the target's kallsyms: the verifier fails with "
 		    "'%s'", has_site(e, KSR_SITE_CALL) ? "cannot find address for kernel function" :
 		    "ldimm64 failed to find the address for kernel symbol");
@@ -255,7 +332,8 @@ static void decide_func(const struct ksr_object *obj, const struct ksr_extern *e
 		    "function from non-GPL compatible program'");
 		return;
 	}
-	if (has_site(e, KSR_SITE_CALL) && !(ksr_profile__meta(prof)->flags & KSR_PROF_KFUNC_TAGS))
+	if (has_site(e, KSR_SITE_CALL) && !(ksr_profile__meta(prof)->flags & KSR_PROF_KFUNC_TAGS) &&
+	    !d->note[0])
 		snprintf(d->note, sizeof(d->note), "the target's BTF has no bpf_kfunc tags (pahole < "
 			 "1.27): not checked that '%.64s' is a kfunc; the verifier decides", name);
 	ver = ksr_release_version(ksr_profile__release(prof));

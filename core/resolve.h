@@ -13,6 +13,7 @@
 /* enum ksr_status and enum ksr_addr_class are public (ksymres.h). */
 
 #define KSR_REASON_MAX 256
+#define KSR_MODULE_NAME_MAX 56 /* MODULE_NAME_LEN */
 
 struct ksr_decision {
 	enum ksr_status status;
@@ -21,6 +22,10 @@ struct ksr_decision {
 	enum ksr_addr_class addr_class;
 	char reason[KSR_REASON_MAX];  /* empty when resolved */
 	char note[KSR_REASON_MAX];    /* what could not be checked offline; may be empty */
+	/* the kernel module whose BTF has it ("" = vmlinux), and its index in
+	 * the profile's module table (typed externs, resolved or unloadable) */
+	char module[KSR_MODULE_NAME_MAX];
+	uint32_t mod_idx;
 };
 
 /* Decides one extern. obj supplies the local BTF and the license. */

@@ -198,7 +198,8 @@ static void walk_named(const struct ksr_btf *btf, uint32_t id, const struct btf_
 	if (!name || !name[0])
 		return;
 	slot = ksr_btf__lookup(btf, name);
-	if (kind != BTF_KIND_VAR && kind != BTF_KIND_FUNC)
+	/* split BTF indexes its own names only (libbpf's _own lookup) */
+	if ((kind != BTF_KIND_VAR && kind != BTF_KIND_FUNC) || id < ksr_btf__start_id(btf))
 		return;
 	found = ksr_btf__find(btf, name, kind);
 	if (!parsed)

@@ -14,6 +14,7 @@
  *                  renames.
  * Errors are reported in the order of the sequential version: reading the
  * BTF, reading kallsyms, the BTF, the kallsyms text, the output. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -216,12 +217,49 @@ static void release_inputs(struct capture *c)
 	c->r.buf = NULL;
 }
 
+/* The split BTF of every loaded module: the files beside the vmlinux BTF
+ * (/sys/kernel/btf/<module>), when that file is called vmlinux (as there;
+ * a test hook's KSYMRES_VMLINUX_BTF=DIR/vmlinux brings DIR's files). On
+ * failure *bad is the file. */
+static int add_modules(struct capture *c, char *bad, size_t bad_len)
+{
+	const char *slash = strrchr(c->btf_path, '/');
+	char dir[512], path[1024];
+	struct dirent *de;
+	DIR *d;
+	int err = 0;
+
+	if (strcmp(slash ? slash + 1 : c->btf_path, "vmlinux"))
+		return 0;
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - c->btf_path) : 1,
+		 slash ? c->btf_path : ".");
+	if (!(d = opendir(dir)))
+		return 0; /* no directory of module BTFs: the profile has none */
+	while (!err && (de = readdir(d))) {
+		void *data = NULL;
+		size_t len = 0;
+
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux") ||
+		    !strcmp(de->d_name, slash ? slash + 1 : c->btf_path))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		err = ksr_input__read(path, KSR_INPUT_MAX, &data, &len);
+		if (!err)
+			err = ksr_profile_writer__add_module(c->w, c->btf, de->d_name, data, len);
+		free(data);
+		if (err)
+			snprintf(bad, bad_len, "%s", path);
+	}
+	closedir(d);
+	return err;
+}
+
 static int run(struct capture *c)
 {
 	const void *data;
 	size_t len;
-	char bmsg[512] = "", wmsg[512] = "";
-	int err, werr = 0;
+	char bmsg[512] = "", wmsg[512] = "", mmsg[512] = "", mpath[1024] = "";
+	int err, werr = 0, merr = 0;
 
 	err = load_btf(c, &data, &len);
 	if (err)
@@ -233,6 +271,8 @@ static int run(struct capture *c)
 		werr = ksr_profile_writer__new(c->out, c->btf, &c->w);
 		if (werr)
 			snprintf(wmsg, sizeof(wmsg), "%s", ksr_errmsg());
+		else if ((merr = add_modules(c, mpath, sizeof(mpath))))
+			snprintf(mmsg, sizeof(mmsg), "%s", ksr_errmsg());
 	}
 	release_btf(c);
 	join_reader(c);
@@ -244,6 +284,11 @@ static int run(struct capture *c)
 		return ksr_cli_fail_msg(c->ks_path, c->r.parse_err, c->r.parse_msg);
 	if (werr)
 		return ksr_cli_fail_msg(c->out, werr, wmsg);
+	if (merr) {
+		ksr_profile_writer__abort(c->w);
+		c->w = NULL;
+		return ksr_cli_fail_msg(mpath, merr, mmsg);
+	}
 	err = ksr_profile_writer__add_kallsyms(c->w, c->r.ks, &c->opts);
 	if (err) {
 		c->w = NULL;

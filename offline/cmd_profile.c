@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* ksymres profile --btf FILE --kallsyms FILE [--release STR] [--arch ARCH] -o PROFILE
+/* ksymres profile --btf FILE --kallsyms FILE [--release STR] [--arch ARCH]
+ *                 [--modules DIR] -o PROFILE
  * ksymres profile --from OLD -o PROFILE     (convert a version 1 profile)
  * ksymres profile --info PROFILE [-j]       (what a profile describes)
  *
@@ -8,6 +9,9 @@
  * validates the BTF (the larger job). Errors are reported in the order of
  * the sequential version: reading the BTF, reading kallsyms, the BTF, the
  * kallsyms text, the output. */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <errno.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -22,6 +26,103 @@
 
 /* A version 1 profile is read whole, up to the size a profile may have. */
 #define PROFILE_MAX (1u << 30)
+
+/* --modules DIR: every .ko, .ko.xz and .ko.zst file under DIR (a kernel
+ * package's lib/modules/<release>), at most MODULE_FILES_MAX. */
+#define MODULE_FILES_MAX 16384u
+
+static struct {
+	char **paths;
+	uint32_t cnt;
+	bool too_many;
+} mod_walk;
+
+static bool has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+
+	return n > m && !strcmp(s + n - m, suf);
+}
+
+static int walk_one(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	(void)st;
+	(void)f;
+	if (type != FTW_F || !(has_suffix(path, ".ko") || has_suffix(path, ".ko.xz") ||
+			       has_suffix(path, ".ko.zst")))
+		return 0;
+	if (mod_walk.cnt == MODULE_FILES_MAX) {
+		mod_walk.too_many = true;
+		return 1;
+	}
+	if (!(mod_walk.paths[mod_walk.cnt] = strdup(path)))
+		return -1;
+	mod_walk.cnt++;
+	return 0;
+}
+
+/* The module's name from its file name, as the kernel names it
+ * (/sys/kernel/btf/<name>): no suffix, '-' as '_'. */
+static void module_name(const char *path, char *name, size_t len)
+{
+	const char *base = strrchr(path, '/');
+	char *dot;
+
+	snprintf(name, len, "%s", base ? base + 1 : path);
+	if ((dot = strstr(name, ".ko")))
+		*dot = '\0';
+	for (char *c = name; *c; c++)
+		if (*c == '-')
+			*c = '_';
+}
+
+/* Adds the BTF of every module file under dir to w (validated on btf). */
+static int add_modules(struct ksr_profile_writer *w, const struct ksr_btf *btf, const char *dir)
+{
+	int rc = KSR_EXIT_OK, err = 0;
+	char name[64];
+
+	mod_walk.cnt = 0;
+	mod_walk.too_many = false;
+	mod_walk.paths = calloc(MODULE_FILES_MAX, sizeof(*mod_walk.paths));
+	if (!mod_walk.paths)
+		return ksr_cli_fail(dir, -ENOMEM);
+	if (nftw(dir, walk_one, 16, FTW_PHYS) != 0 || mod_walk.too_many) {
+		rc = mod_walk.too_many
+			     ? ksr_cli_usage("profile", "--modules %s: more than %u module files",
+					     dir, MODULE_FILES_MAX)
+			     : ksr_cli_fail(dir, errno ? -errno : -EIO);
+		goto out;
+	}
+	for (uint32_t i = 0; i < mod_walk.cnt; i++) {
+		const char *path = mod_walk.paths[i];
+		void *data = NULL, *mbtf = NULL;
+		size_t len = 0, blen = 0;
+
+		err = ksr_input__read(path, KSR_INPUT_MAX, &data, &len);
+		if (!err)
+			err = ksr_module_file__btf(data, len, &mbtf, &blen);
+		free(data);
+		if (err == -ENOENT) { /* no BTF: libbpf finds nothing there either */
+			err = 0;
+			continue;
+		}
+		module_name(path, name, sizeof(name));
+		if (!err)
+			err = ksr_profile_writer__add_module(w, btf, name, mbtf, blen);
+		free(mbtf);
+		if (err) {
+			rc = ksr_cli_fail(path, err);
+			goto out;
+		}
+	}
+out:
+	for (uint32_t i = 0; i < mod_walk.cnt; i++)
+		free(mod_walk.paths[i]);
+	free(mod_walk.paths);
+	mod_walk.paths = NULL;
+	return rc;
+}
 
 /* The kallsyms side, run in its own thread. */
 struct ks_job {
@@ -58,7 +159,7 @@ static int ks_job_fail(struct ks_job *j, int err)
 /* Reads (when btf_data is NULL) and validates the BTF here while j runs in
  * a thread (inline if none can be started), then writes the profile. */
 static int make_profile(const char *btf_path, struct ks_job *j, struct ksr_profile_opts *opts,
-			const char *out)
+			const char *mod_dir, const char *out)
 {
 	const void *btf_data = NULL;
 	size_t btf_len = 0;
@@ -107,8 +208,15 @@ static int make_profile(const char *btf_path, struct ks_job *j, struct ksr_profi
 		struct ksr_profile_writer *w;
 
 		err = ksr_profile_writer__new(out, btf, &w);
-		if (!err)
-			err = ksr_profile_writer__add_kallsyms(w, j->ks, opts);
+		if (err) {
+			rc = ksr_cli_fail(out, err);
+			goto out;
+		}
+		if (mod_dir && (rc = add_modules(w, btf, mod_dir)) != KSR_EXIT_OK) {
+			ksr_profile_writer__abort(w);
+			goto out;
+		}
+		err = ksr_profile_writer__add_kallsyms(w, j->ks, opts);
 		if (!err)
 			err = ksr_profile_writer__commit(w);
 		rc = err ? ksr_cli_fail(out, err) : KSR_EXIT_OK;
@@ -208,6 +316,11 @@ static int info(const char *path)
 			if (sec.optional)
 				ksr_json_str(&j, sec.name);
 		ksr_json_arr_close(&j);
+		ksr_json_key(&j, "modules");
+		ksr_json_arr_open(&j);
+		for (uint32_t i = 0; i < ksr_profile__module_cnt(p); i++)
+			ksr_json_str(&j, ksr_profile__module_name(p, i));
+		ksr_json_arr_close(&j);
 		ksr_json_key(&j, "sections");
 		ksr_json_arr_open(&j);
 		for (uint32_t i = 0; !ksr_profile__section(p, i, &sec); i++) {
@@ -243,6 +356,12 @@ static int info(const char *path)
 			if (m.flags & (1u << i))
 				printf(" %s", flag_names[i]);
 		printf("\ncounts   %u BTF types, %u symbols\n", m.btf_type_cnt, m.sym_cnt);
+		printf("modules  %u with BTF", ksr_profile__module_cnt(p));
+		for (uint32_t i = 0; i < ksr_profile__module_cnt(p); i++) {
+			printf(i % 8 ? " " : "\n         ");
+			ksr_print_safe(stdout, ksr_profile__module_name(p, i));
+		}
+		printf("\n");
 		printf("sections %-16s %10s %10s\n", "name", "offset", "size");
 		for (uint32_t i = 0; !ksr_profile__section(p, i, &sec); i++) {
 			printf("         ");
@@ -264,12 +383,13 @@ int ksr_cmd_profile(int argc, char **argv)
 		{ "arch", required_argument, NULL, 'a' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "info", required_argument, NULL, 'i' },
+		{ "modules", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
 		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *btf_path = NULL, *ks_path = NULL, *out = NULL, *release = "unknown";
-	const char *from = NULL, *info_path = NULL, *arch_name = NULL;
+	const char *from = NULL, *info_path = NULL, *arch_name = NULL, *mod_dir = NULL;
 	struct ksr_profile_opts po = { .sz = sizeof(po) };
 	struct ks_job j = { 0 };
 	uint16_t arch = 0;
@@ -284,6 +404,7 @@ int ksr_cmd_profile(int argc, char **argv)
 		case 'a': arch_name = optarg; break;
 		case 'f': from = optarg; break;
 		case 'i': info_path = optarg; break;
+		case 'm': mod_dir = optarg; break;
 		case 'o': out = optarg; break;
 		case 'j': case 'P': ksr_output_option(c); break;
 		case ':': return ksr_cli_usage("profile", "option '%s' needs a value", argv[optind - 1]);
@@ -295,13 +416,13 @@ int ksr_cmd_profile(int argc, char **argv)
 	if (out && !*out)
 		return ksr_cli_usage("profile", "-o needs a file name");
 	if (info_path) {
-		if (btf_path || ks_path || from || out)
+		if (btf_path || ks_path || from || out || mod_dir)
 			return ksr_cli_usage("profile", "--info takes no other input or output");
 		return info(info_path);
 	}
 	if (from) {
-		if (btf_path || ks_path || !out)
-			return ksr_cli_usage("profile", "--from OLD needs -o and no --btf or --kallsyms");
+		if (btf_path || ks_path || !out || mod_dir)
+			return ksr_cli_usage("profile", "--from OLD needs -o and no --btf, --kallsyms or --modules");
 		return convert(from, out);
 	}
 	if (!btf_path || !ks_path || !out)
@@ -312,5 +433,5 @@ int ksr_cmd_profile(int argc, char **argv)
 	j.path = ks_path;
 	po.release = release;
 	po.machine = arch;
-	return make_profile(btf_path, &j, &po, out);
+	return make_profile(btf_path, &j, &po, mod_dir, out);
 }

@@ -40,6 +40,10 @@ void ksr_report_extern_json(struct ksr_json *j, const struct ksr_extern *e,
 		ksr_json_key(j, "kaslr");
 		ksr_json_str(j, addr_class_str(d->addr_class));
 	}
+	if (d->module && d->module[0]) {
+		ksr_json_key(j, "module");
+		ksr_json_str(j, d->module);
+	}
 	if (d->status != KSR_STATUS_RESOLVED) {
 		ksr_json_key(j, "reason");
 		ksr_json_str(j, d->reason);
@@ -62,6 +66,11 @@ void ksr_report_extern_text(FILE *f, const struct ksr_extern *e, const struct ks
 			d->addr_class == KSR_ADDR_FIXED ? "absolute" : "module address");
 	else if (d->status == KSR_STATUS_RESOLVED)
 		fprintf(f, "  btf_id %u", d->btf_id);
+	if (d->module && d->module[0]) {
+		fputs(" (module ", f);
+		ksr_print_safe(f, d->module);
+		fputc(')', f);
+	}
 	if (d->reason[0]) {
 		fputs(": ", f);
 		ksr_print_safe(f, d->reason);
@@ -120,6 +129,24 @@ void ksr_report_check_doc_json(FILE *f, bool pretty, const struct ksr_object *ob
 		ksr_json_str(&j, ksr_profile__identity(p[k]));
 		ksr_json_key(&j, "runnable");
 		ksr_json_bool(&j, ksr_resolution__runnable(d[k]));
+		ksr_json_key(&j, "needs_modules");
+		ksr_json_arr_open(&j);
+		for (size_t i = 0; i < n; i++) {
+			const struct ksr_verdict *v = ksr_resolution__verdict(d[k], i);
+			bool seen = false;
+
+			if (v->status != KSR_STATUS_RESOLVED || !v->module || !v->module[0])
+				continue;
+			for (size_t q = 0; q < i && !seen; q++) {
+				const struct ksr_verdict *u = ksr_resolution__verdict(d[k], q);
+
+				seen = u->status == KSR_STATUS_RESOLVED && u->module &&
+				       !strcmp(u->module, v->module);
+			}
+			if (!seen)
+				ksr_json_str(&j, v->module);
+		}
+		ksr_json_arr_close(&j);
 		ksr_json_key(&j, "externs");
 		ksr_json_arr_open(&j);
 		for (size_t i = 0; i < n; i++)
@@ -130,6 +157,33 @@ void ksr_report_check_doc_json(FILE *f, bool pretty, const struct ksr_object *ob
 	ksr_json_arr_close(&j);
 	ksr_json_obj_close(&j);
 	ksr_json_end(&j);
+}
+
+/* "needs modules loaded: a, b": the modules whose BTF resolved externs
+ * are in (libbpf then finds them only while they are loaded). */
+static void report_modules(FILE *out, const struct ksr_resolution *r, size_t n)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ksr_verdict *v = ksr_resolution__verdict(r, i);
+		bool seen = false;
+
+		if (v->status != KSR_STATUS_RESOLVED || !v->module || !v->module[0])
+			continue;
+		for (size_t k = 0; k < i && !seen; k++) {
+			const struct ksr_verdict *u = ksr_resolution__verdict(r, k);
+
+			seen = u->status == KSR_STATUS_RESOLVED && u->module && !strcmp(u->module, v->module);
+		}
+		if (seen)
+			continue;
+		fputs(any ? ", " : "    needs module(s) loaded: ", out);
+		ksr_print_safe(out, v->module);
+		any = true;
+	}
+	if (any)
+		fputc('\n', out);
 }
 
 /* check's text: the table of statuses, the verdicts, then what is not
@@ -174,6 +228,7 @@ void ksr_report_check_text(FILE *out, const char *path, const struct ksr_object 
 				fprintf(out, "    ");
 				ksr_report_resolution_text(out, d[k], i);
 			}
+		report_modules(out, d[k], n);
 	}
 }
 

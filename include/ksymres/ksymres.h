@@ -72,6 +72,13 @@ KSR_API const char *ksr_btf__name(const struct ksr_btf *btf, uint32_t id);
 /* Kernel BTF from a file's bytes, raw vmlinux BTF or a vmlinux ELF's .BTF,
  * validated with the kernel's rules without a copy: data must outlive btf. */
 KSR_API int ksr_btf__parse_kernel(const void *data, size_t size, struct ksr_btf **out);
+/* A kernel module's split BTF (/sys/kernel/btf/<module>, a .ko's .BTF) on
+ * top of base, a vmlinux BTF: its ids continue after base's last one, its
+ * string offsets after base's string section. Copied and validated with
+ * the kernel's rules for module BTF. base must outlive btf; ksr_btf__find()
+ * on it finds the module's own VARs and FUNCs only (libbpf's rule). */
+KSR_API int ksr_btf__parse_split(const void *data, size_t size, const struct ksr_btf *base,
+				 struct ksr_btf **out);
 /* The identity a profile of this raw vmlinux BTF has (ksr_profile__identity()):
  * 32 lowercase hex digits of its XXH3-128. */
 KSR_API void ksr_kernel_identity(const void *raw_btf, size_t size, char hex[33]);
@@ -228,6 +235,14 @@ struct ksr_profile_section {
 	bool optional;           /* ".ksr.opt.*": readers that do not know it skip it */
 };
 
+/* The kernel modules whose BTF the profile carries, in name order. */
+KSR_API uint32_t ksr_profile__module_cnt(const struct ksr_profile *prof);
+KSR_API const char *ksr_profile__module_name(const struct ksr_profile *prof, uint32_t i);
+/* The .BTF of a kernel module file (.ko, or .ko.xz / .ko.zst, decompressed
+ * here, at most KSR_INPUT_MAX bytes): a malloc()ed copy; -ENOENT when it
+ * has none. A module with distilled base BTF (.BTF.base) is refused. */
+KSR_API int ksr_module_file__btf(const void *data, size_t len, void **btf, size_t *btf_len);
+
 /* The sections of a profile file in file order, the ELF null section left
  * out (none for a profile made in memory): -ENOENT past the last. */
 KSR_API uint32_t ksr_profile__section_cnt(const struct ksr_profile *prof);
@@ -247,6 +262,13 @@ KSR_API int ksr_profile_writer__new(const char *path, const struct ksr_btf *btf,
 KSR_API int ksr_profile_writer__add_kallsyms(struct ksr_profile_writer *w,
 					     const struct ksr_kallsyms *ks,
 					     const struct ksr_profile_opts *opts);
+/* Adds a kernel module's BTF (/sys/kernel/btf/<name>, or a module file's
+ * .BTF: ksr_module_file__btf()), validated as split BTF on base, the BTF
+ * the writer was made with (still alive); written as the optional section
+ * .ksr.opt.modbtf at commit. On failure the writer stays: abort it. */
+KSR_API int ksr_profile_writer__add_module(struct ksr_profile_writer *w,
+					   const struct ksr_btf *base, const char *name,
+					   const void *btf, size_t len);
 KSR_API int ksr_profile_writer__commit(struct ksr_profile_writer *w);
 KSR_API void ksr_profile_writer__abort(struct ksr_profile_writer *w);
 
@@ -330,6 +352,8 @@ struct ksr_verdict {
 	enum ksr_addr_class addr_class; /* typeless, resolved */
 	const char *reason;            /* why it is not resolved; "" when resolved */
 	const char *note;              /* what could not be checked offline; may be "" */
+	const char *module;            /* typed, in a module's BTF: its name (the module must
+					* be loaded); "" = vmlinux */
 };
 
 /* "resolved", "weak_unresolved", "missing", "incompatible", "unloadable";

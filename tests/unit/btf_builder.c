@@ -31,6 +31,14 @@ void bb_init(struct bb *b)
 	b->ns = 1;
 }
 
+void bb_init_split(struct bb *b, uint32_t start_id, uint32_t start_str)
+{
+	bb_init(b);
+	b->ns = 0; /* no empty string of its own: offset 0 is base's */
+	b->n = start_id - 1;
+	b->str_base = start_str;
+}
+
 void bb_free(struct bb *b)
 {
 	free(b->w);
@@ -48,7 +56,7 @@ uint32_t bb_str(struct bb *b, const char *s)
 	b->s = grow(b->s, &b->caps, b->ns + len, 1);
 	memcpy(b->s + b->ns, s, len);
 	b->ns += len;
-	return (uint32_t)off;
+	return b->str_base + (uint32_t)off;
 }
 
 void bb_w(struct bb *b, uint32_t v)

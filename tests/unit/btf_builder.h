@@ -16,9 +16,13 @@ struct bb {
 	size_t *rec;        /* rec[id]: word index of type id */
 	size_t caprec;
 	uint32_t n;         /* last type id */
+	uint32_t str_base;  /* split BTF: base's string section length */
 };
 
 void bb_init(struct bb *b);
+/* Split BTF on top of a base with start_id types (void included) and a
+ * start_str-byte string section: ids and string offsets continue theirs. */
+void bb_init_split(struct bb *b, uint32_t start_id, uint32_t start_str);
 void bb_free(struct bb *b);
 /* Appends a name; returns its offset (0 for NULL). */
 uint32_t bb_str(struct bb *b, const char *s);
