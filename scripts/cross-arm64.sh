@@ -14,7 +14,8 @@ BUILD=$ROOT/build-arm64
 
 PKGS=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
       libelf-dev:arm64 libbpf-dev:arm64 libxxhash-dev:arm64 zlib1g-dev:arm64
-      libmicrohttpd-dev:arm64 libsqlite3-dev:arm64 libjansson-dev:arm64 libcurl4-openssl-dev:arm64)
+      libmicrohttpd-dev:arm64 libsqlite3-dev:arm64 libjansson-dev:arm64 libcurl4-openssl-dev:arm64
+      liblzma-dev:arm64 libzstd-dev:arm64)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

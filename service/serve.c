@@ -606,7 +606,7 @@ int ksr_cmd_serve(int argc, char **argv)
 		rc = ksr_cli_usage("serve", "out of memory");
 		goto out;
 	}
-	ksr_service_set_open_max(svc, open_max);
+	ksr_service_set_open_max(g.svc, open_max);
 	/* the signals that stop it are taken by sigwait() here, in no other thread */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
