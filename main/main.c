@@ -23,7 +23,7 @@ static const char usage_text[] =
 	"  capture -o PROFILE                         profile of the running kernel\n"
 	"  capture -o PROFILE --push URL [--label K=V]... [--token-file F]\n"
 	"                                             ... and store it on a server\n"
-	"  profile --btf FILE --kallsyms FILE [--release STR] [--arch ARCH] -o PROFILE\n"
+	"  profile --btf FILE --kallsyms FILE [--release STR] [--arch ARCH] [--modules DIR] -o PROFILE\n"
 	"                                             profile from artifacts\n"
 	"  profile --info PROFILE [-j]                what a profile describes\n"
 	"  profile --from OLD -o PROFILE              convert a version 1 profile\n"
