@@ -112,7 +112,9 @@ awk 'BEGIN { printf "CONFIG_LONG=\""; for (i = 0; i < 5000; i++) printf "x"; pri
 printf 'CONFIG_HZ=250\nCONFIG_\0X=y\n' >"$T/nul.cfg"
 printf '\037\213garbage' >"$T/bad.cfg.gz"
 head -c 20 "$T/good.cfg.gz" >"$T/short.cfg.gz"
-for f in long.cfg nul.cfg bad.cfg.gz short.cfg.gz; do
+awk 'BEGIN { for (i = 0; i < 4300; i++) { printf "CONFIG_P%d=", i; for (j = 0; j < 400; j++) printf "0123456789"; print "" } }' |
+  gzip -1 >"$T/bomb.cfg.gz"   # about 17 MiB of text from a small file
+for f in long.cfg nul.cfg bad.cfg.gz short.cfg.gz bomb.cfg.gz; do
   expect_error 3 "malformed $f" mk "m_$f" "$T/$f"
   grep -qF "$T/$f" "$T/err" && [ ! -e "$T/m_$f.profile" ] && pass "$f: message names it, no profile" || fail "$f: $(cat "$T/err")"
 done
