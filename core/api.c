@@ -18,6 +18,7 @@
 #include "fileio.h"
 #include "hash.h"
 #include "kallsyms.h"
+#include "kconfig.h"
 #include "manifest.h"
 #include "object.h"
 #include "patch.h"
@@ -482,6 +483,10 @@ struct ksr_resolution {
 	struct ksr_verdict *verdicts;
 	size_t cnt;
 	bool runnable;
+	struct ksr_kcfg_res *kcfg;    /* the .kconfig externs (core/kconfig.c) */
+	size_t kcfg_cnt;
+	uint8_t *kcfg_data;
+	size_t kcfg_len;
 };
 
 static const struct ksr_decision *dec_at(const struct ksr_resolution *r, size_t i)
@@ -528,11 +533,16 @@ KSR_API int ksr_resolution__new(const struct ksr_object *obj, const struct ksr_p
 	err = ok < 0 ? ksr_err(ENOMEM, "out of memory") : ksr_profile__read_error(prof);
 	if (!err)
 		err = make_verdicts(r);
+	if (!err)
+		err = ksr_kconfig_eval(obj, prof, &r->kcfg, &r->kcfg_cnt, &r->kcfg_data, &r->kcfg_len);
 	if (err) {
 		ksr_resolution__free(r);
 		return err;
 	}
 	r->runnable = ok == 1;
+	for (size_t i = 0; i < r->kcfg_cnt; i++)
+		if (r->kcfg[i].v.status == KSR_KCONFIG_MISSING || r->kcfg[i].v.status == KSR_KCONFIG_INVALID)
+			r->runnable = false;
 	*out = r;
 	return 0;
 }
@@ -627,6 +637,8 @@ KSR_API void ksr_resolution__free(struct ksr_resolution *r)
 		return;
 	free(r->dec);
 	free(r->verdicts);
+	free(r->kcfg);
+	free(r->kcfg_data);
 	ksr_reresolved_free(&r->rr);
 	ksr_object__free(r->owned);
 	free(r);
@@ -665,6 +677,70 @@ KSR_API const struct ksr_verdict *ksr_resolution__verdict(const struct ksr_resol
 	return i < r->cnt ? &r->verdicts[i] : NULL;
 }
 
+/* ---- .kconfig externs (core/kconfig.c) ------------------------------------------ */
+
+KSR_API const char *ksr_kconfig_status_str(enum ksr_kconfig_status s)
+{
+	static const char *const n[] = { "set", "default", "missing", "invalid", "unknown" };
+
+	return (unsigned int)s < sizeof(n) / sizeof(n[0]) ? n[s] : "?";
+}
+
+KSR_API size_t ksr_resolution__kconfig_cnt(const struct ksr_resolution *r)
+{
+	return r->kcfg_cnt;
+}
+
+KSR_API const struct ksr_kconfig_verdict *ksr_resolution__kconfig(const struct ksr_resolution *r,
+								  size_t i)
+{
+	return i < r->kcfg_cnt ? &r->kcfg[i].v : NULL;
+}
+
+KSR_API const uint8_t *ksr_resolution__kconfig_data(const struct ksr_resolution *r, size_t *len)
+{
+	*len = r->kcfg_len;
+	return r->kcfg_data;
+}
+
+KSR_API size_t ksr_object__kconfig_extern_cnt(const struct ksr_object *obj)
+{
+	return ksr_object__kconfig_cnt(obj);
+}
+
+KSR_API const struct ksr_extern *ksr_object__kconfig_extern(const struct ksr_object *obj, size_t i)
+{
+	return i < ksr_object__kconfig_cnt(obj) ? &ksr_object__kconfig(obj, i)->ext : NULL;
+}
+
+KSR_API int ksr_profile_writer__add_kconfig(struct ksr_profile_writer *w, const char *path)
+{
+	struct ksr_buf sec = { 0 };
+	char *text;
+	size_t len;
+	int err = ksr_kconfig_read(path, &text, &len);
+
+	if (!err) {
+		err = ksr_kconfig_build(text, len, &sec);
+		free(text);
+	}
+	if (err) {
+		ksr_profile__write_abort(w);
+	} else {
+		err = ksr_profile__write_section(w, KSR_KCONFIG_SEC, sec.data, sec.len);
+	}
+	ksr_buf_free(&sec);
+	return err;
+}
+
+KSR_API int ksr_profile__kconfig(const struct ksr_profile *prof, uint32_t *entries,
+				 uint32_t *bad_line)
+{
+	uint32_t kind;
+
+	return ksr_kconfig_info(prof, entries, bad_line, &kind);
+}
+
 static int patch(const struct ksr_resolution *r, const struct ksr_patch_opts *opts,
 		 struct ksr_buf *img)
 {
@@ -688,7 +764,17 @@ static int patch(const struct ksr_resolution *r, const struct ksr_patch_opts *op
 				       "original object with libbpf where the module is loaded)",
 				       ksr_object__extern(r->obj, i)->name, d->module);
 	}
-	err = ksr_patch__build(r->obj, r->prof, r->dec, img);
+	if (OPT(opts, struct ksr_patch_opts, bake_kconfig)) {
+		struct ksr_patch_kcfg kc = { r->kcfg, r->kcfg_cnt, r->kcfg_data, r->kcfg_len };
+
+		for (size_t i = 0; i < r->kcfg_cnt; i++)
+			if (r->kcfg[i].v.status != KSR_KCONFIG_SET && r->kcfg[i].v.status != KSR_KCONFIG_DEFAULT)
+				return ksr_err(EINVAL, "cannot bake .kconfig extern %s: %s (%s)", r->kcfg[i].v.name,
+					       ksr_kconfig_status_str(r->kcfg[i].v.status), r->kcfg[i].v.reason);
+		err = ksr_patch__build(r->obj, r->prof, r->dec, &kc, img);
+	} else {
+		err = ksr_patch__build(r->obj, r->prof, r->dec, NULL, img);
+	}
 	if (!err)
 		err = ksr_profile__read_error(r->prof);
 	return err;

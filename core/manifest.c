@@ -30,7 +30,8 @@ int ksr_manifest__parse(const void *data, size_t len, struct ksr_manifest *m)
 		if (!ksr_cur_copy(&c, &m->hdr.arch, sizeof(m->hdr) - KSR_MANIFEST_V1_HDR))
 			return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": shorter than its header (offset 0x0)");
 		if (m->hdr.build_id_len > sizeof(m->hdr.build_id) ||
-		    memcmp(m->hdr.reserved, "\0\0\0\0\0", sizeof(m->hdr.reserved)))
+		    (m->hdr.flags & ~KSR_MANIFEST_F_KCONFIG_BAKED) ||
+		    memcmp(m->hdr.reserved, "\0\0\0\0", sizeof(m->hdr.reserved)))
 			return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": bad build ID fields (offset 0x%x)",
 				       KSR_MANIFEST_V1_HDR);
 		for (size_t i = m->hdr.build_id_len; i < sizeof(m->hdr.build_id); i++)

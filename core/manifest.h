@@ -27,8 +27,14 @@ struct ksr_manifest_hdr {
 	/* version 2 */
 	uint16_t arch;            /* the profile's arch (ELF e_machine), 0 unknown */
 	uint8_t build_id_len;     /* the profile's GNU build ID; 0 = none */
-	uint8_t reserved[5];      /* 0 */
+	uint8_t flags;            /* KSR_MANIFEST_F_* (was reserved: 0) */
+	uint8_t reserved[4];      /* 0 */
 	uint8_t build_id[32];
+};
+
+enum {
+	/* .kconfig externs baked into section .rodata.ksr_kconfig (resolve --kconfig=bake) */
+	KSR_MANIFEST_F_KCONFIG_BAKED = 1u << 0,
 };
 
 enum ksr_manifest_value {

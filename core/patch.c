@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "insn.h"
+#include "kconfig.h"
 #include "ksyms_btf.h"
 #include "manifest.h"
 #include "object.h"
@@ -23,8 +24,10 @@ struct patcher {
 	const struct ksr_object *obj;
 	const struct ksr_profile *prof;
 	const struct ksr_decision *dec;
-	struct sec_out *secs;        /* sec_cnt + 1: the last one is the manifest */
+	const struct ksr_patch_kcfg *kc; /* bake .kconfig values, or NULL */
+	struct sec_out *secs;        /* sec_cnt + 2: [sec_cnt] the baked values when kc, then the manifest */
 	uint32_t sec_cnt;            /* of the input */
+	uint32_t added;              /* sections appended: the manifest, and the baked values */
 	struct ksr_buf btf, manifest, sites, strs, shstr;
 };
 
@@ -167,6 +170,48 @@ static int neutralise_syms(struct patcher *p)
 	return 0;
 }
 
+/* Baking: each .kconfig extern becomes a defined STT_OBJECT of the new
+ * section at libbpf's data_off; its ld_imm64 keep their R_BPF_64_64 entries
+ * and get imm 0 (libbpf overwrote an addend for externs, adds it for data). */
+static int bake_kconfig(struct patcher *p)
+{
+	uint32_t idx = ksr_object__symtab_idx(p->obj);
+	struct sec_out *s = &p->secs[idx];
+	int err = own_copy(s);
+
+	for (size_t i = 0; !err && i < p->kc->n; i++) {
+		const struct ksr_obj_kconfig *kc = ksr_object__kconfig(p->obj, i);
+		const struct ksr_extern *e = &kc->ext;
+		uint64_t off = (uint64_t)e->sym_idx * sizeof(Elf64_Sym);
+		Elf64_Sym sym;
+
+		if (off + sizeof(sym) > s->size)
+			return ksr_err(KSR_EMALFORMED, ".symtab: symbol %u out of range", e->sym_idx);
+		memcpy(&sym, s->owned + off, sizeof(sym));
+		sym.st_info = ELF64_ST_INFO(ELF64_ST_BIND(sym.st_info), STT_OBJECT);
+		sym.st_shndx = (uint16_t)p->sec_cnt;
+		sym.st_value = p->kc->res[i].v.offset;
+		sym.st_size = p->kc->res[i].v.size;
+		memcpy(s->owned + off, &sym, sizeof(sym));
+		for (uint32_t k = 0; k < e->site_cnt; k++) {
+			const struct ksr_site *site = &e->sites[k];
+			struct sec_out *c = &p->secs[site->sec_idx];
+			int32_t zero = 0;
+
+			if (site->sec_idx >= p->sec_cnt || site->insn_off > c->size || 16 > c->size - site->insn_off)
+				return ksr_err(KSR_EMALFORMED, "site of %s outside section %u", e->name,
+					       site->sec_idx);
+			err = own_copy(c);
+			if (err)
+				return err;
+			memcpy(c->owned + site->insn_off + 4, &zero, 4);
+		}
+	}
+	p->secs[p->sec_cnt].data = p->kc->data;
+	p->secs[p->sec_cnt].size = p->kc->len;
+	return err;
+}
+
 static int build_btf(struct patcher *p)
 {
 	const struct ksr_obj_sec *s = ksr_object__sec_by_name(p->obj, ".BTF");
@@ -177,6 +222,8 @@ static int build_btf(struct patcher *p)
 	err = ksr_ksyms_btf__rewrite(p->obj, &p->btf);
 	if (!err)
 		err = ksr_ksyms_btf__check_loadable(p->obj, p->btf.data, p->btf.len);
+	if (!err && p->kc)
+		err = ksr_kconfig_bake_btf(&p->btf, p->kc->res, p->kc->n, (uint32_t)p->kc->len);
 	if (err)
 		return err;
 	p->secs[s->idx].data = p->btf.data;
@@ -201,18 +248,23 @@ static int build_manifest(struct patcher *p)
 	h.arch = pm->arch;
 	h.build_id_len = pm->build_id_len;
 	memcpy(h.build_id, pm->build_id, sizeof(h.build_id));
+	h.flags = p->kc ? KSR_MANIFEST_F_KCONFIG_BAKED : 0;
 	ksr_buf_put(&p->manifest, &h, sizeof(h));
 	ksr_buf_put(&p->manifest, p->sites.data, p->sites.len);
 	return ksr_buf_put(&p->manifest, p->strs.data, p->strs.len);
 }
 
-static int build_shstrtab(struct patcher *p, uint32_t shstrndx, uint32_t *name_off)
+static int build_shstrtab(struct patcher *p, uint32_t shstrndx, uint32_t *name_off,
+			  uint32_t *kc_name_off)
 {
 	struct sec_out *s = &p->secs[shstrndx];
 
 	ksr_buf_put(&p->shstr, s->data, s->size);
 	*name_off = (uint32_t)p->shstr.len;
 	ksr_buf_put(&p->shstr, KSR_MANIFEST_SEC, sizeof(KSR_MANIFEST_SEC));
+	*kc_name_off = (uint32_t)p->shstr.len;
+	if (p->kc)
+		ksr_buf_put(&p->shstr, KSR_KCONFIG_BAKED_SEC, sizeof(KSR_KCONFIG_BAKED_SEC));
 	s->data = p->shstr.data;
 	s->size = p->shstr.len;
 	return p->shstr.err;
@@ -222,7 +274,7 @@ static int serialize(struct patcher *p, struct ksr_buf *out)
 {
 	size_t raw_len;
 	const uint8_t *raw = ksr_object__raw(p->obj, &raw_len);
-	uint32_t n = p->sec_cnt + 1, manifest_name;
+	uint32_t n = p->sec_cnt + p->added, manifest_name, kc_name;
 	Elf64_Shdr *sh;
 	Elf64_Ehdr eh;
 	int err;
@@ -230,7 +282,7 @@ static int serialize(struct patcher *p, struct ksr_buf *out)
 	memcpy(&eh, raw, sizeof(eh));
 	if (n >= SHN_LORESERVE || eh.e_shstrndx >= SHN_LORESERVE || eh.e_shstrndx == 0)
 		return ksr_err(KSR_EMALFORMED, "ELF: extended section numbering is not supported");
-	err = build_shstrtab(p, eh.e_shstrndx, &manifest_name);
+	err = build_shstrtab(p, eh.e_shstrndx, &manifest_name, &kc_name);
 	if (err)
 		return err;
 	sh = calloc(n, sizeof(*sh));
@@ -243,6 +295,9 @@ static int serialize(struct patcher *p, struct ksr_buf *out)
 
 		if (in)
 			memcpy(&sh[i], raw + eh.e_shoff + (uint64_t)i * sizeof(*sh), sizeof(*sh));
+		else if (p->kc && i == p->sec_cnt)  /* the baked values: read-only data */
+			sh[i] = (Elf64_Shdr){ .sh_name = kc_name, .sh_type = SHT_PROGBITS,
+					      .sh_flags = SHF_ALLOC, .sh_addralign = 8 };
 		else
 			sh[i] = (Elf64_Shdr){ .sh_name = manifest_name, .sh_type = SHT_PROGBITS,
 					      .sh_addralign = 8 };
@@ -270,7 +325,7 @@ static int serialize(struct patcher *p, struct ksr_buf *out)
 }
 
 /* The output must parse, and must have no .ksyms extern left. */
-static int recheck(const struct ksr_buf *out)
+static int recheck(const struct ksr_buf *out, bool baked)
 {
 	struct ksr_object *again;
 	int err = ksr_object__open_mem(out->data, out->len, &again);
@@ -281,6 +336,8 @@ static int recheck(const struct ksr_buf *out)
 	}
 	if (ksr_object__extern_cnt(again) != 0)
 		err = ksr_err(EPROTO, "internal error: patched object still has externs");
+	else if (baked && ksr_object__kconfig_cnt(again) != 0)
+		err = ksr_err(EPROTO, "internal error: baked object still has .kconfig externs");
 	ksr_object__free(again);
 	return err;
 }
@@ -307,9 +364,10 @@ int ksr_patch__check_limits(const struct ksr_object *obj)
 }
 
 int ksr_patch__build(const struct ksr_object *obj, const struct ksr_profile *prof,
-		     const struct ksr_decision *dec, struct ksr_buf *out)
+		     const struct ksr_decision *dec, const struct ksr_patch_kcfg *kc,
+		     struct ksr_buf *out)
 {
-	struct patcher p = { .obj = obj, .prof = prof, .dec = dec };
+	struct patcher p = { .obj = obj, .prof = prof, .dec = dec, .kc = kc && kc->n ? kc : NULL };
 	int err = ksr_patch__check_limits(obj);
 
 	if (err)
@@ -323,7 +381,8 @@ int ksr_patch__build(const struct ksr_object *obj, const struct ksr_profile *pro
 		return ksr_err(EEXIST, "already resolved by ksymres (has a %s section)",
 			       KSR_MANIFEST_SEC);
 	p.sec_cnt = ksr_object__sec_cnt(obj);
-	p.secs = calloc((size_t)p.sec_cnt + 1, sizeof(*p.secs));
+	p.added = p.kc ? 2 : 1;
+	p.secs = calloc((size_t)p.sec_cnt + 2, sizeof(*p.secs));
 	if (!p.secs)
 		return ksr_err(ENOMEM, "out of memory");
 	for (uint32_t i = 0; i < p.sec_cnt; i++) {
@@ -337,13 +396,15 @@ int ksr_patch__build(const struct ksr_object *obj, const struct ksr_profile *pro
 		err = filter_rels(&p);
 	if (!err)
 		err = neutralise_syms(&p);
+	if (!err && p.kc)
+		err = bake_kconfig(&p);
 	if (!err)
 		err = build_btf(&p);
 	if (!err)
 		err = build_manifest(&p);
 	if (!err) {
-		p.secs[p.sec_cnt].data = p.manifest.data;
-		p.secs[p.sec_cnt].size = p.manifest.len;
+		p.secs[p.sec_cnt + p.added - 1].data = p.manifest.data;
+		p.secs[p.sec_cnt + p.added - 1].size = p.manifest.len;
 		err = serialize(&p, out);
 	}
 	/* what inspect and load read back (the input was within it, the
@@ -352,10 +413,10 @@ int ksr_patch__build(const struct ksr_object *obj, const struct ksr_profile *pro
 		err = ksr_err(KSR_EMALFORMED, "the patched object would be %zu bytes, more than "
 			      "the %u an object may have", out->len, KSR_OBJ_MAX_SIZE);
 	if (!err)
-		err = recheck(out);
+		err = recheck(out, p.kc != NULL);
 	if (err)
 		ksr_buf_free(out);
-	for (uint32_t i = 0; i <= p.sec_cnt; i++)
+	for (uint32_t i = 0; i < p.sec_cnt + p.added; i++)
 		free(p.secs[i].owned);
 	free(p.secs);
 	ksr_buf_free(&p.btf);

@@ -19,7 +19,17 @@ int ksr_patch__check_limits(const struct ksr_object *obj);
 /* dec[i] is the decision for ksr_object__extern(obj, i); every one must be
  * resolved or weak_unresolved. The image is byte-for-byte deterministic,
  * re-parsed before returning, and its BTF checked with the kernel rules. */
+/* kc (or NULL: .kconfig left to libbpf): the .kconfig externs' values to
+ * bake (core/kconfig.h), every one set or default, in libbpf's order. */
+struct ksr_kcfg_res;
+struct ksr_patch_kcfg {
+	const struct ksr_kcfg_res *res;
+	size_t n;
+	const uint8_t *data;
+	size_t len;
+};
 int ksr_patch__build(const struct ksr_object *obj, const struct ksr_profile *prof,
-		     const struct ksr_decision *dec, struct ksr_buf *out);
+		     const struct ksr_decision *dec, const struct ksr_patch_kcfg *kc,
+		     struct ksr_buf *out);
 
 #endif

@@ -191,6 +191,10 @@ int ksr_reresolve(const struct ksr_object *obj, const struct ksr_manifest *m,
 	int err;
 
 	memset(rr, 0, sizeof(*rr));
+	/* baked .kconfig values are the resolved-for kernel's: not re-derivable here */
+	if (m->hdr.flags & KSR_MANIFEST_F_KCONFIG_BAKED)
+		return ksr_err(EINVAL, "its .kconfig values were baked for %.*s: resolve the original object again",
+			       (int)sizeof(m->hdr.release), m->hdr.release);
 	err = collect(obj, m, rr);
 	if (err)
 		return err;

@@ -566,7 +566,7 @@ void fz_resolve_and_check(const struct ksr_object *obj, const struct ksr_profile
 			FZ_ASSERT(dec[i].reason[0] != '\0');
 		all_ok = all_ok && ksr_status_ok(dec[i].status);
 	}
-	err = ksr_patch__build(obj, prof, dec, &img);
+	err = ksr_patch__build(obj, prof, dec, NULL, &img);
 	/* an internal inconsistency is EPROTO; malformed input must be caught
 	 * by the parsers before the patcher */
 	FZ_ASSERT(err != -EPROTO);
@@ -577,7 +577,7 @@ void fz_resolve_and_check(const struct ksr_object *obj, const struct ksr_profile
 		return;
 	}
 	check_output(obj, prof, dec, &img);
-	FZ_ASSERT(ksr_patch__build(obj, prof, dec, &again) == 0);
+	FZ_ASSERT(ksr_patch__build(obj, prof, dec, NULL, &again) == 0);
 	FZ_ASSERT(again.len == img.len && memcmp(again.data, img.data, img.len) == 0);
 	ksr_buf_free(&again);
 	ksr_buf_free(&img);

@@ -156,6 +156,8 @@ static void *reader_main(void *arg)
 
 struct capture {
 	const char *btf_path, *ks_path, *out;
+	const char *config;          /* the kernel config file, or NULL */
+	char config_path[320];
 	struct ksr_profile_opts opts;
 	struct ksr_build_id build_id;
 	struct reader r;
@@ -295,6 +297,15 @@ static int run(struct capture *c)
 		return ksr_cli_fail(c->out, err);
 	}
 	release_inputs(c); /* while the last sections go to disk */
+	/* the kernel config where libbpf looks for it, in its order; none
+	 * found: the profile records none (check reports CONFIG_ unknown) */
+	if (c->config) {
+		err = ksr_profile_writer__add_kconfig(c->w, c->config);
+		if (err) {
+			c->w = NULL;
+			return ksr_cli_fail(c->config, err);
+		}
+	}
 	err = ksr_profile_writer__commit(c->w);
 	c->w = NULL;
 	return err ? ksr_cli_fail(c->out, err) : KSR_EXIT_OK;
@@ -317,6 +328,13 @@ static int capture(const char *out, const struct utsname *uts)
 	c.btf_path = ksr_live_btf_path();
 	c.ks_path = ksr_live_kallsyms_path();
 	c.out = out;
+	snprintf(c.config_path, sizeof(c.config_path), "/boot/config-%s", uts->release);
+	if (getenv("KSYMRES_KCONFIG")) /* tests: a fixed config, "" for none */
+		c.config = *getenv("KSYMRES_KCONFIG") ? getenv("KSYMRES_KCONFIG") : NULL;
+	else if (!access(c.config_path, R_OK))
+		c.config = c.config_path;
+	else if (!access("/proc/config.gz", R_OK))
+		c.config = "/proc/config.gz";
 	c.r.path = c.ks_path;
 	c.r.buf = malloc(WINDOW);
 	atomic_init(&c.r.stop, false);

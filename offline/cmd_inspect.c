@@ -53,6 +53,24 @@ static void print_json(const struct ksr_object *obj)
 		ksr_json_obj_close(&j);
 	}
 	ksr_json_arr_close(&j);
+	/* .kconfig externs: libbpf fills them; listed in libbpf's order */
+	ksr_json_key(&j, "kconfig");
+	ksr_json_arr_open(&j);
+	for (size_t i = 0; i < ksr_object__kconfig_extern_cnt(obj); i++) {
+		const struct ksr_extern *e = ksr_object__kconfig_extern(obj, i);
+
+		ksr_json_obj_open(&j);
+		ksr_json_key(&j, "name");
+		ksr_json_str(&j, e->name);
+		ksr_json_key(&j, "weak");
+		ksr_json_bool(&j, e->weak);
+		ksr_json_key(&j, "local_btf_id");
+		ksr_json_u64(&j, e->btf_id);
+		ksr_json_key(&j, "sites");
+		ksr_json_u64(&j, e->site_cnt);
+		ksr_json_obj_close(&j);
+	}
+	ksr_json_arr_close(&j);
 	ksr_json_obj_close(&j);
 	ksr_json_end(&j);
 }
@@ -81,6 +99,15 @@ static void print_text(const char *path, const struct ksr_object *obj)
 			ksr_print_safe(stdout, st->prog_name ? st->prog_name : "?");
 			putchar('\n');
 		}
+	}
+	n = ksr_object__kconfig_extern_cnt(obj);
+	printf("%zu .kconfig extern%s (filled by libbpf at load; check predicts them)\n", n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		const struct ksr_extern *e = ksr_object__kconfig_extern(obj, i);
+
+		printf("  %-8s %-4s ", "kconfig", e->weak ? "weak" : "");
+		ksr_print_safe(stdout, e->name);
+		printf("  (btf id %u, %u site%s)\n", e->btf_id, e->site_cnt, e->site_cnt == 1 ? "" : "s");
 	}
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* ksymres profile --btf FILE --kallsyms FILE [--release STR] [--arch ARCH]
- *                 [--modules DIR] -o PROFILE
+ *                 [--modules DIR] [--config FILE] -o PROFILE
  * ksymres profile --from OLD -o PROFILE     (convert a version 1 profile)
  * ksymres profile --info PROFILE [-j]       (what a profile describes)
  *
@@ -159,7 +159,7 @@ static int ks_job_fail(struct ks_job *j, int err)
 /* Reads (when btf_data is NULL) and validates the BTF here while j runs in
  * a thread (inline if none can be started), then writes the profile. */
 static int make_profile(const char *btf_path, struct ks_job *j, struct ksr_profile_opts *opts,
-			const char *mod_dir, const char *out)
+			const char *mod_dir, const char *config, const char *out)
 {
 	const void *btf_data = NULL;
 	size_t btf_len = 0;
@@ -217,6 +217,12 @@ static int make_profile(const char *btf_path, struct ks_job *j, struct ksr_profi
 			goto out;
 		}
 		err = ksr_profile_writer__add_kallsyms(w, j->ks, opts);
+		/* the kernel config (optional section): its errors name its file */
+		if (!err && config && (err = ksr_profile_writer__add_kconfig(w, config))) {
+			ksr_profile_writer__abort(w);
+			rc = ksr_cli_fail(config, err);
+			goto out;
+		}
 		if (!err)
 			err = ksr_profile_writer__commit(w);
 		rc = err ? ksr_cli_fail(out, err) : KSR_EXIT_OK;
@@ -270,12 +276,18 @@ static int info(const char *path)
 	struct ksr_profile *p;
 	const char *bid;
 	struct ksr_json j;
-	int err = ksr_profile__open(path, &p);
+	uint32_t kcnt = 0, kbad = 0;
+	int kerr, err = ksr_profile__open(path, &p);
 
 	if (err)
 		return ksr_cli_fail(path, err);
 	ksr_profile__summary(p, &m);
 	bid = ksr_profile__build_id(p);
+	kerr = ksr_profile__kconfig(p, &kcnt, &kbad);
+	if (kerr && kerr != -ENOENT) {
+		ksr_profile__free(p);
+		return ksr_cli_fail(path, kerr);
+	}
 	if (ksr_cli.json) {
 		ksr_json_init(&j, stdout, ksr_cli.pretty);
 		ksr_json_obj_open(&j);
@@ -310,6 +322,15 @@ static int info(const char *path)
 		ksr_json_u64(&j, m.file_size);
 		ksr_json_key(&j, "blocks");
 		ksr_json_u64(&j, m.block_cnt);
+		ksr_json_key(&j, "kconfig");
+		ksr_json_obj_open(&j);
+		ksr_json_key(&j, "present");
+		ksr_json_bool(&j, !kerr);
+		ksr_json_key(&j, "entries");
+		ksr_json_u64(&j, kcnt);
+		ksr_json_key(&j, "refused_line");
+		ksr_json_u64(&j, kbad);
+		ksr_json_obj_close(&j);
 		ksr_json_key(&j, "optional_sections");
 		ksr_json_arr_open(&j);
 		for (uint32_t i = 0; !ksr_profile__section(p, i, &sec); i++)
@@ -362,6 +383,13 @@ static int info(const char *path)
 			ksr_print_safe(stdout, ksr_profile__module_name(p, i));
 		}
 		printf("\n");
+		if (kerr)
+			printf("kconfig  none (CONFIG_* .kconfig externs are reported unknown: capture again, or profile --config)\n");
+		else if (kbad)
+			printf("kconfig  %u CONFIG_ entries; line %u is one libbpf refuses: objects that need the config fail to load\n",
+			       kcnt, kbad);
+		else
+			printf("kconfig  %u CONFIG_ entries\n", kcnt);
 		printf("sections %-16s %10s %10s\n", "name", "offset", "size");
 		for (uint32_t i = 0; !ksr_profile__section(p, i, &sec); i++) {
 			printf("         ");
@@ -381,6 +409,7 @@ int ksr_cmd_profile(int argc, char **argv)
 		{ "kallsyms", required_argument, NULL, 'k' },
 		{ "release", required_argument, NULL, 'r' },
 		{ "arch", required_argument, NULL, 'a' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "info", required_argument, NULL, 'i' },
 		{ "modules", required_argument, NULL, 'm' },
@@ -390,6 +419,7 @@ int ksr_cmd_profile(int argc, char **argv)
 	};
 	const char *btf_path = NULL, *ks_path = NULL, *out = NULL, *release = "unknown";
 	const char *from = NULL, *info_path = NULL, *arch_name = NULL, *mod_dir = NULL;
+	const char *config = NULL;
 	struct ksr_profile_opts po = { .sz = sizeof(po) };
 	struct ks_job j = { 0 };
 	uint16_t arch = 0;
@@ -402,6 +432,7 @@ int ksr_cmd_profile(int argc, char **argv)
 		case 'k': ks_path = optarg; break;
 		case 'r': release = optarg; break;
 		case 'a': arch_name = optarg; break;
+		case 'c': config = optarg; break;
 		case 'f': from = optarg; break;
 		case 'i': info_path = optarg; break;
 		case 'm': mod_dir = optarg; break;
@@ -416,13 +447,13 @@ int ksr_cmd_profile(int argc, char **argv)
 	if (out && !*out)
 		return ksr_cli_usage("profile", "-o needs a file name");
 	if (info_path) {
-		if (btf_path || ks_path || from || out || mod_dir)
+		if (btf_path || ks_path || from || out || mod_dir || config)
 			return ksr_cli_usage("profile", "--info takes no other input or output");
 		return info(info_path);
 	}
 	if (from) {
-		if (btf_path || ks_path || !out || mod_dir)
-			return ksr_cli_usage("profile", "--from OLD needs -o and no --btf, --kallsyms or --modules");
+		if (btf_path || ks_path || !out || mod_dir || config)
+			return ksr_cli_usage("profile", "--from OLD needs -o and no --btf, --kallsyms, --modules or --config");
 		return convert(from, out);
 	}
 	if (!btf_path || !ks_path || !out)
@@ -433,5 +464,5 @@ int ksr_cmd_profile(int argc, char **argv)
 	j.path = ks_path;
 	po.release = release;
 	po.machine = arch;
-	return make_profile(btf_path, &j, &po, mod_dir, out);
+	return make_profile(btf_path, &j, &po, mod_dir, config, out);
 }

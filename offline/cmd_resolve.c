@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* ksymres resolve OBJECT -p PROFILE -o OUTPUT [-j]
+/* ksymres resolve OBJECT -p PROFILE -o OUTPUT [--kconfig=keep|bake] [-j]
  * ksymres resolve OBJECT... -p PROFILE... --out-dir DIR [-j]   (batch) */
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +18,9 @@
 #include "report.h"
 
 #define MAX_INPUTS 4096
+
+/* --kconfig=bake: the .kconfig values go into the outputs */
+static struct ksr_patch_opts patch_opts = { .sz = sizeof(patch_opts) };
 
 struct inputs {
 	const char *paths[MAX_INPUTS];
@@ -58,7 +61,7 @@ static int resolve_pair(const struct ksr_object *obj, const struct ksr_profile *
 		return 0;
 	*runnable = true;
 	*at = AT_OBJECT;
-	err = ksr_resolution__patch(*rp, NULL, &img, &len);
+	err = ksr_resolution__patch(*rp, &patch_opts, &img, &len);
 	if (!err) {
 		*at = AT_OUTPUT;
 		err = ksr_output__write(out_path, img, len);
@@ -88,6 +91,8 @@ static void report(const char *obj_path, const struct ksr_object *obj,
 	printf(", identity %s)\n", ksr_profile__identity(prof));
 	for (size_t i = 0; i < n; i++)
 		ksr_report_resolution_text(stdout, d, i);
+	for (size_t i = 0; i < ksr_resolution__kconfig_cnt(d); i++)
+		ksr_report_kconfig_text(stdout, ksr_resolution__kconfig(d, i));
 }
 
 static int resolve_one(const char *obj_path, const char *prof_path, const char *out)
@@ -125,9 +130,13 @@ static int resolve_one(const char *obj_path, const char *prof_path, const char *
 		if (runnable && !ksr_cli.json) {
 			fputs("wrote ", stdout);
 			ksr_print_safe(stdout, out);
-			printf(": %zu extern%s, %zu instruction%s patched\n",
+			printf(": %zu extern%s, %zu instruction%s patched",
 			       ksr_object__extern_cnt(obj), ksr_object__extern_cnt(obj) == 1 ? "" : "s",
 			       patched, patched == 1 ? "" : "s");
+			if (patch_opts.bake_kconfig && ksr_resolution__kconfig_cnt(d))
+				printf(", %zu .kconfig value%s baked", ksr_resolution__kconfig_cnt(d),
+				       ksr_resolution__kconfig_cnt(d) == 1 ? "" : "s");
+			putchar('\n');
 		}
 	}
 	ksr_resolution__free(d);
@@ -269,6 +278,8 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 			for (size_t i = 0; d && i < ksr_object__extern_cnt(o[oi]); i++)
 				ksr_report_resolution_json(&j, d, i);
 			ksr_json_arr_close(&j);
+			if (d)
+				ksr_report_kconfig_arr_json(&j, d);
 			ksr_json_obj_close(&j);
 			if (!ksr_cli.json) {
 				printf("%-6s ", ok ? "ok" : "FAILED");
@@ -281,6 +292,10 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 				for (size_t i = 0; !ok && d && i < ksr_object__extern_cnt(o[oi]); i++)
 					if (!ksr_status_ok(ksr_resolution__verdict(d, i)->status))
 						ksr_report_resolution_text(stdout, d, i);
+				for (size_t i = 0; !ok && d && i < ksr_resolution__kconfig_cnt(d); i++)
+					if (ksr_resolution__kconfig(d, i)->status == KSR_KCONFIG_MISSING ||
+					    ksr_resolution__kconfig(d, i)->status == KSR_KCONFIG_INVALID)
+						ksr_report_kconfig_text(stdout, ksr_resolution__kconfig(d, i));
 			}
 			if (!ok)
 				failed++;
@@ -334,6 +349,7 @@ int ksr_cmd_resolve(int argc, char **argv)
 		{ "cacert", required_argument, NULL, 'A' },
 		{ "local", no_argument, NULL, 'L' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "kconfig", required_argument, NULL, 'K' },
 		KSR_OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -356,6 +372,11 @@ int ksr_cmd_resolve(int argc, char **argv)
 		case 'T': token = optarg; break;
 		case 'A': ca = optarg; break;
 		case 'L': local = true; break;
+		case 'K':
+			if (strcmp(optarg, "keep") && strcmp(optarg, "bake"))
+				return ksr_cli_usage("resolve", "--kconfig takes keep or bake, not '%s'", optarg);
+			patch_opts.bake_kconfig = !strcmp(optarg, "bake");
+			break;
 		case 'l':
 			if (labels.cnt == MAX_INPUTS)
 				return ksr_cli_usage("resolve", "too many labels");
@@ -375,6 +396,8 @@ int ksr_cmd_resolve(int argc, char **argv)
 		return ksr_cli_usage("resolve", "--local and --server exclude each other");
 	server = ksr_remote_choice(server, local, profs.paths, profs.cnt, labels.cnt);
 	ksr_remote_set_ca(ca);
+	if (server && patch_opts.bake_kconfig)
+		return ksr_cli_usage("resolve", "--kconfig=bake is not supported with --server yet");
 	if (server && labels.cnt) {
 		/* every stored profile with these labels, one output each */
 		if (!dir || out || profs.cnt || objs.cnt != 1)

@@ -2,6 +2,7 @@
 /* Reporting decisions: the JSON extern object of resolve/check and the text
  * line, shared by both commands. */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,51 @@ void ksr_report_extern_text(FILE *f, const struct ksr_extern *e, const struct ks
 	fputc('\n', f);
 }
 
+void ksr_report_kconfig_json(struct ksr_json *j, const struct ksr_kconfig_verdict *v)
+{
+	ksr_json_obj_open(j);
+	ksr_json_key(j, "name");
+	ksr_json_str(j, v->name);
+	ksr_json_key(j, "type");
+	ksr_json_str(j, v->type);
+	ksr_json_key(j, "weak");
+	ksr_json_bool(j, v->weak);
+	ksr_json_key(j, "status");
+	ksr_json_str(j, ksr_kconfig_status_str(v->status));
+	if (v->status == KSR_KCONFIG_SET || v->status == KSR_KCONFIG_DEFAULT) {
+		ksr_json_key(j, "value");
+		ksr_json_str(j, v->value);
+	} else {
+		ksr_json_key(j, "reason");
+		ksr_json_str(j, v->reason);
+	}
+	ksr_json_key(j, "offset");
+	ksr_json_u64(j, v->offset);
+	ksr_json_key(j, "size");
+	ksr_json_u64(j, v->size);
+	ksr_json_obj_close(j);
+}
+
+void ksr_report_kconfig_text(FILE *f, const struct ksr_kconfig_verdict *v)
+{
+	fprintf(f, "  %-15s %-8s %-4s ", ksr_kconfig_status_str(v->status), "kconfig",
+		v->weak ? "weak" : "");
+	ksr_print_safe(f, v->name);
+	fputs(v->status == KSR_KCONFIG_SET || v->status == KSR_KCONFIG_DEFAULT ? " = " : ": ", f);
+	ksr_print_safe(f, v->status == KSR_KCONFIG_SET || v->status == KSR_KCONFIG_DEFAULT ?
+			   v->value : v->reason);
+	fputc('\n', f);
+}
+
+void ksr_report_kconfig_arr_json(struct ksr_json *j, const struct ksr_resolution *res)
+{
+	ksr_json_key(j, "kconfig");
+	ksr_json_arr_open(j);
+	for (size_t i = 0; i < ksr_resolution__kconfig_cnt(res); i++)
+		ksr_report_kconfig_json(j, ksr_resolution__kconfig(res, i));
+	ksr_json_arr_close(j);
+}
+
 void ksr_report_resolution_json(struct ksr_json *j, const struct ksr_resolution *res, size_t i)
 {
 	ksr_report_extern_json(j, ksr_resolution__extern(res, i), ksr_resolution__verdict(res, i));
@@ -104,6 +150,7 @@ void ksr_report_resolution_doc_json(FILE *f, bool pretty, const struct ksr_resol
 	for (size_t i = 0; i < ksr_resolution__extern_cnt(res); i++)
 		ksr_report_resolution_json(&j, res, i);
 	ksr_json_arr_close(&j);
+	ksr_report_kconfig_arr_json(&j, res);
 	ksr_json_obj_close(&j);
 	ksr_json_end(&j);
 }
@@ -152,6 +199,7 @@ void ksr_report_check_doc_json(FILE *f, bool pretty, const struct ksr_object *ob
 		for (size_t i = 0; i < n; i++)
 			ksr_report_resolution_json(&j, d[k], i);
 		ksr_json_arr_close(&j);
+		ksr_report_kconfig_arr_json(&j, d[k]);
 		ksr_json_obj_close(&j);
 	}
 	ksr_json_arr_close(&j);
@@ -192,11 +240,14 @@ void ksr_report_check_text(FILE *out, const char *path, const struct ksr_object 
 			   struct ksr_profile *const *p, size_t np,
 			   struct ksr_resolution *const *d)
 {
-	size_t n = ksr_object__extern_cnt(obj), w = 6;
+	size_t n = ksr_object__extern_cnt(obj), nk = ksr_object__kconfig_extern_cnt(obj), w = 6;
 
 	for (size_t i = 0; i < n; i++)
 		if (strlen(ksr_object__extern(obj, i)->name) > w)
 			w = strlen(ksr_object__extern(obj, i)->name);
+	for (size_t i = 0; i < nk; i++)
+		if (strlen(ksr_object__kconfig_extern(obj, i)->name) > w)
+			w = strlen(ksr_object__kconfig_extern(obj, i)->name);
 	if (w > 40)
 		w = 40;
 	fputs("object: ", out);
@@ -211,6 +262,18 @@ void ksr_report_check_text(FILE *out, const char *path, const struct ksr_object 
 		ksr_print_safe_col(out, ksr_object__extern(obj, i)->name, w + 2, w);
 		for (size_t k = 0; k < np; k++)
 			fprintf(out, " | %-15s", ksr_resolution__status(d[k], i));
+		fputc('\n', out);
+	}
+	/* .kconfig externs: the value each kernel gives, or the status */
+	for (size_t i = 0; i < nk; i++) {
+		ksr_print_safe_col(out, ksr_object__kconfig_extern(obj, i)->name, w + 2, w);
+		for (size_t k = 0; k < np; k++) {
+			const struct ksr_kconfig_verdict *v = ksr_resolution__kconfig(d[k], i);
+			bool val = v->status == KSR_KCONFIG_SET || v->status == KSR_KCONFIG_DEFAULT;
+
+			fputs(" | ", out);
+			ksr_print_safe_col(out, val ? v->value : ksr_kconfig_status_str(v->status), 15, 15);
+		}
 		fputc('\n', out);
 	}
 	fprintf(out, "%-*s", (int)w + 2, "verdict");
@@ -229,6 +292,14 @@ void ksr_report_check_text(FILE *out, const char *path, const struct ksr_object 
 				ksr_report_resolution_text(out, d[k], i);
 			}
 		report_modules(out, d[k], n);
+		for (size_t i = 0; i < nk; i++) {
+			const struct ksr_kconfig_verdict *v = ksr_resolution__kconfig(d[k], i);
+
+			if (v->status != KSR_KCONFIG_SET && v->status != KSR_KCONFIG_DEFAULT) {
+				fprintf(out, "    ");
+				ksr_report_kconfig_text(out, v);
+			}
+		}
 	}
 }
 

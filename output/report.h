@@ -12,6 +12,12 @@
 void ksr_report_extern_json(struct ksr_json *j, const struct ksr_extern *e,
 			    const struct ksr_verdict *d);
 void ksr_report_extern_text(FILE *f, const struct ksr_extern *e, const struct ksr_verdict *d);
+/* A .kconfig extern: {"name","type","weak","status","value"|"reason",
+ * "offset","size"}, and the text line; the "kconfig" key and array of a
+ * resolution's. */
+void ksr_report_kconfig_json(struct ksr_json *j, const struct ksr_kconfig_verdict *v);
+void ksr_report_kconfig_text(FILE *f, const struct ksr_kconfig_verdict *v);
+void ksr_report_kconfig_arr_json(struct ksr_json *j, const struct ksr_resolution *res);
 /* Extern i of a resolution, as above. */
 void ksr_report_resolution_json(struct ksr_json *j, const struct ksr_resolution *res, size_t i);
 void ksr_report_resolution_text(FILE *f, const struct ksr_resolution *res, size_t i);

@@ -272,6 +272,17 @@ KSR_API int ksr_profile_writer__add_module(struct ksr_profile_writer *w,
 KSR_API int ksr_profile_writer__commit(struct ksr_profile_writer *w);
 KSR_API void ksr_profile_writer__abort(struct ksr_profile_writer *w);
 
+/* The kernel config (a /boot/config-* or /proc/config.gz, plain or gzip)
+ * as the profile's optional section .ksr.opt.kconfig: call after
+ * add_kallsyms, before commit. -EBADMSG for a config over the bounds
+ * (16 MiB, lines of 4095 bytes, 2^20 CONFIG_ lines) or a NUL byte, with
+ * the line and offset; the writer is freed when it fails. */
+KSR_API int ksr_profile_writer__add_kconfig(struct ksr_profile_writer *w, const char *path);
+/* The profile's config: 0 with the CONFIG_ names it records and the first
+ * line libbpf refuses (0 = none), -ENOENT when it records none. */
+KSR_API int ksr_profile__kconfig(const struct ksr_profile *prof, uint32_t *entries,
+				 uint32_t *bad_line);
+
 /* A version 1 profile (before block hashes), verified fully: its BTF, its
  * snapshot and its release (release holds 128 bytes), to be written again. */
 KSR_API int ksr_profile__parse_v1(const void *img, size_t len, struct ksr_btf **btf,
@@ -322,6 +333,9 @@ KSR_API size_t ksr_object__extern_cnt(const struct ksr_object *obj);
 KSR_API const struct ksr_extern *ksr_object__extern(const struct ksr_object *obj, size_t i);
 KSR_API const struct ksr_btf *ksr_object__btf(const struct ksr_object *obj);
 KSR_API const char *ksr_object__license(const struct ksr_object *obj);
+/* .kconfig externs, in libbpf's order (alignment desc, size asc, name). */
+KSR_API size_t ksr_object__kconfig_extern_cnt(const struct ksr_object *obj);
+KSR_API const struct ksr_extern *ksr_object__kconfig_extern(const struct ksr_object *obj, size_t i);
 /* -EBADMSG when obj references externs from more instructions than a
  * patched object's manifest can record (`resolve` checks it first). */
 KSR_API int ksr_object__check_patch_limits(const struct ksr_object *obj);
@@ -398,8 +412,43 @@ KSR_API const struct ksr_extern *ksr_resolution__extern(const struct ksr_resolut
 KSR_API const struct ksr_verdict *ksr_resolution__verdict(const struct ksr_resolution *res,
 							  size_t i);
 
+/* .kconfig externs, as libbpf 1.1 would fill them on that kernel. */
+enum ksr_kconfig_status {
+	KSR_KCONFIG_SET,         /* from the config, or a LINUX_* value libbpf computes */
+	KSR_KCONFIG_DEFAULT,     /* weak, not set: 0 */
+	KSR_KCONFIG_MISSING,     /* strong, not in the config: the load fails */
+	KSR_KCONFIG_INVALID,     /* a value (or a config) libbpf refuses: the load fails */
+	KSR_KCONFIG_UNKNOWN,     /* the profile lacks what it takes (no config, no release) */
+};
+
+struct ksr_kconfig_verdict {
+	const char *name;
+	bool weak;
+	const char *type;        /* "bool", "tristate", "char", "int", "char[]" */
+	enum ksr_kconfig_status status;
+	const char *value;       /* set or default: as the program sees it; else "" */
+	const char *reason;      /* why not set; "" otherwise */
+	uint32_t offset;         /* in libbpf's .kconfig map */
+	uint32_t size;
+};
+
+/* "set", "default", "missing", "invalid", "unknown". */
+KSR_API const char *ksr_kconfig_status_str(enum ksr_kconfig_status s);
+/* The object's .kconfig externs in libbpf's order (alignment, size, name)
+ * with their decisions; NULL past the last. missing and invalid make the
+ * resolution not runnable; unknown does not (nothing is known to fail). */
+KSR_API size_t ksr_resolution__kconfig_cnt(const struct ksr_resolution *res);
+KSR_API const struct ksr_kconfig_verdict *ksr_resolution__kconfig(const struct ksr_resolution *res,
+								  size_t i);
+/* The .kconfig map's bytes as libbpf would fill them (len 0 when none). */
+KSR_API const uint8_t *ksr_resolution__kconfig_data(const struct ksr_resolution *res, size_t *len);
+
 struct ksr_patch_opts {
-	size_t sz;               /* nothing else yet: room for what patching will take */
+	size_t sz;
+	/* write the .kconfig externs' values (every one set or default) into
+	 * the object, section .rodata.ksr_kconfig, instead of leaving them to
+	 * libbpf and the host's config (docs/manifest-format.md) */
+	bool bake_kconfig;
 };
 
 /* The patched object of a runnable resolution of an object (-EINVAL

@@ -19,10 +19,18 @@ no_leftovers "$T"
 # capture reads kallsyms in a second thread and parses it as it arrives: the
 # same inputs (through the test hooks) give the same bytes as `profile`
 # (no notes: a raw BTF blob carries no build ID either)
-KSYMRES_VMLINUX_BTF=$T/vmlinux.btf KSYMRES_KALLSYMS=$T/kallsyms KSYMRES_KERNEL_NOTES=$T/no-notes \
+KSYMRES_VMLINUX_BTF=$T/vmlinux.btf KSYMRES_KALLSYMS=$T/kallsyms KSYMRES_KERNEL_NOTES=$T/no-notes KSYMRES_KCONFIG= \
   expect_ok "capture through the path hooks" "$KSR_BIN" capture -o "$T/hooked.profile"
 cmp -s "$T/hooked.profile" "$T/copy.profile" && pass "capture == profile of the same inputs" ||
   fail "capture and profile of the same inputs differ"
+# ... with a kernel config too (issue 18)
+printf 'CONFIG_HZ=250\nCONFIG_BPF=y\n' | gzip >"$T/config.gz"
+"$KSR_BIN" profile --btf "$T/vmlinux.btf" --kallsyms "$T/kallsyms" --release "$(uname -r)" --arch "$(uname -m)" \
+  --config "$T/config.gz" -o "$T/copy-config.profile" >/dev/null
+KSYMRES_VMLINUX_BTF=$T/vmlinux.btf KSYMRES_KALLSYMS=$T/kallsyms KSYMRES_KERNEL_NOTES=$T/no-notes KSYMRES_KCONFIG=$T/config.gz \
+  expect_ok "capture with a config through the hooks" "$KSR_BIN" capture -o "$T/hooked-config.profile"
+cmp -s "$T/hooked-config.profile" "$T/copy-config.profile" && pass "capture == profile --config of the same inputs" ||
+  fail "capture and profile --config of the same inputs differ"
 head -c 1000 "$BTF" >"$T/trunc.btf"
 printf 'ffffffff81000000 T _text\nnot-hex T foo\n' >"$T/bad.kallsyms"
 KSYMRES_VMLINUX_BTF=$T/trunc.btf KSYMRES_KALLSYMS=$T/kallsyms \

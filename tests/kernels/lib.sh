@@ -172,15 +172,20 @@ ksr_disk_extract() {
 }
 
 # ksr_offline COL: check and resolve every object in $OBJS against
-# COL/profile.
+# COL/profile. Objects with .kconfig externs are resolved with
+# --kconfig=bake: the patched loads (bpftool, ksymres) then run with the
+# values ksymres wrote, the original's (libbpf) with the guest's config,
+# and both are compared with the same prediction.
 ksr_offline() {
-  local col=$1 o c
+  local col=$1 o c bake
   mkdir -p "$col/check" "$col/resolve" "$col/patched"
   for o in "$OBJS"/*.bpf.o; do
     c=$(basename "$o" .bpf.o)
     "$KSR_BIN" check "$o" -p "$col/profile" -j >"$col/check/$c.json" 2>"$col/check/$c.err"
     echo $? >"$col/check/$c.rc"
-    "$KSR_BIN" resolve "$o" -p "$col/profile" -o "$col/patched/$c.bpf.o" -j >"$col/resolve/$c.json" 2>"$col/resolve/$c.err"
+    bake=()
+    grep -q '"kconfig":\[{' "$col/check/$c.json" && bake=(--kconfig=bake)
+    "$KSR_BIN" resolve "$o" -p "$col/profile" -o "$col/patched/$c.bpf.o" "${bake[@]}" -j >"$col/resolve/$c.json" 2>"$col/resolve/$c.err"
     echo $? >"$col/resolve/$c.rc"
   done
 }

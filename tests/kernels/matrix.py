@@ -119,8 +119,14 @@ def programs_of(obj):
 
 # ---------------------------------------------------------------- predictions
 class Ctx:
-    def __init__(self, profile, slide, rebase, config):
+    def __init__(self, profile, slide, rebase, config, release=""):
         self.p, self.slide, self.rebase, self.cfg = profile, slide, rebase, config
+        self.release = release
+
+    def kernel_version(self):
+        """libbpf 1.1's LINUX_KERNEL_VERSION: uname -r's a.b.c, c clamped to 255."""
+        m = re.match(r"(\d+)\.(\d+)\.(\d+)", self.release)
+        return (int(m[1]) << 16) + (int(m[2]) << 8) + min(int(m[3]), 255) if m else 0
 
     def exists(self, name):
         return self.p.lookup(name) is not None
@@ -149,6 +155,12 @@ PRED = {
     "typeless_percpu": lambda c: lo32(c.addr("runqueues")),
     "kconfig": lambda c: (1 | 2 | (4 if c.addr("bpf_prog_put") >> 32 else 0)
                           | (8 if c.config("CONFIG_BPF_SYSCALL") == "y" else 0)),
+    # tests/bpf/kconfig_values.bpf.c: from the kernel's own config and release
+    "kconfig_values": lambda c: ((int(c.config("CONFIG_HZ"), 0) & 0xFFF)
+                                 | {"y": 1, "m": 2}.get(c.config("CONFIG_BPF_SYSCALL"), 0) << 12
+                                 | ((c.kernel_version() >> 8) & 0xFFFF) << 14
+                                 | (1 << 31 if c.cfg.get("CONFIG_LOCALVERSION", "") == "" else 0)),
+    "kconfig_missing": None,  # strong CONFIG_KSYMRES_NOPE: no kernel loads it
     "kfunc_task": lambda c: 1,
     "kfunc_tc": lambda c: 2,
     "maps_data": lambda c: 43 + (1 if c.addr("bpf_prog_put") >> 32 else 0),
@@ -323,6 +335,11 @@ def check_summary(doc):
     prof = doc["profiles"][0]
     st = {e["name"]: e["status"] for e in prof["externs"]}
     rs = {e["name"]: e.get("reason", "") for e in prof["externs"]}
+    # .kconfig externs, in the ksyms' terms (missing and invalid fail in libbpf)
+    kmap = {"set": "resolved", "default": "weak_unresolved", "invalid": "incompatible"}
+    for e in prof.get("kconfig", []):
+        st[e["name"]] = kmap.get(e["status"], e["status"])
+        rs[e["name"]] = e.get("reason", e.get("value", ""))
     return prof["runnable"], st, rs
 
 
@@ -514,7 +531,8 @@ def main():
                     if fn is None:
                         bad_here(f"{p}: no prediction for this program (add it to PRED in tests/kernels/matrix.py)")
                         continue
-                    ctx = Ctx(info["_prof"], info["_slide"], ld != "bpftool", info["_cfg"])
+                    ctx = Ctx(info["_prof"], info["_slide"], ld != "bpftool", info["_cfg"],
+                              info.get("boot2_release", ""))
                     want = lo32(fn(ctx))
                     pr[ld] = {"got": got, "predicted": want}
                     if got is None:

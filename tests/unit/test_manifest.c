@@ -342,10 +342,17 @@ static void test_v2_build_id(void **state)
 	/* a version 1 header reads with no build ID */
 	assert_int_equal(ksr_manifest__parse(m.p, m.len, &mf), 0);
 	assert_int_equal(mf.hdr.build_id_len, 0);
-	/* reserved bytes, a length past 32, padding: refused */
+	/* flags: bit 0 (kconfig baked) only */
 	v2[HDR_SZ + 3] = 1;
+	assert_int_equal(ksr_manifest__parse(v2, len, &mf), 0);
+	assert_int_equal(mf.hdr.flags, KSR_MANIFEST_F_KCONFIG_BAKED);
+	v2[HDR_SZ + 3] = 2;
 	assert_int_equal(ksr_manifest__parse(v2, len, &mf), -KSR_EMALFORMED);
+	/* reserved bytes, a length past 32, padding: refused */
 	v2[HDR_SZ + 3] = 0;
+	v2[HDR_SZ + 4] = 1;
+	assert_int_equal(ksr_manifest__parse(v2, len, &mf), -KSR_EMALFORMED);
+	v2[HDR_SZ + 4] = 0;
 	v2[HDR_SZ + 2] = 33;
 	assert_int_equal(ksr_manifest__parse(v2, len, &mf), -KSR_EMALFORMED);
 	v2[HDR_SZ + 2] = 20;

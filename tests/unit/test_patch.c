@@ -253,7 +253,7 @@ static void patch(const void *in, size_t len, struct ksr_buf *out)
 		ksr_resolve__extern(obj, ksr_object__extern(obj, i), prof, &d[i]);
 		assert_true(ksr_status_ok(d[i].status));
 	}
-	assert_int_equal(ksr_patch__build(obj, prof, d, out), 0);
+	assert_int_equal(ksr_patch__build(obj, prof, d, NULL, out), 0);
 	free(d);
 	ksr_object__free(obj);
 }
@@ -443,7 +443,7 @@ static void test_refuses_unresolved(void **state)
 	d = calloc(n, sizeof(*d));
 	for (size_t i = 0; i < n; i++)
 		ksr_resolve__extern(obj, ksr_object__extern(obj, i), prof, &d[i]);
-	assert_int_not_equal(ksr_patch__build(obj, prof, d, &out), 0);
+	assert_int_not_equal(ksr_patch__build(obj, prof, d, NULL, &out), 0);
 	assert_null(out.data);
 	free(d);
 	ksr_object__free(obj);
