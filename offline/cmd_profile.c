@@ -219,7 +219,7 @@ static int make_profile(const char *btf_path, struct ks_job *j, struct ksr_profi
 		err = ksr_profile_writer__add_kallsyms(w, j->ks, opts);
 		/* the kernel config (optional section): its errors name its file */
 		if (!err && config && (err = ksr_profile_writer__add_kconfig(w, config))) {
-			ksr_profile_writer__abort(w);
+			/* add_kconfig freed the writer */
 			rc = ksr_cli_fail(config, err);
 			goto out;
 		}
