@@ -162,6 +162,11 @@ KSR_API uint16_t ksr_arch__machine(const char *name)
 	return ksr_arch_from_name(name);
 }
 
+KSR_API int ksr_arch__kaslr_rule(uint16_t machine)
+{
+	return ksr_arch_kaslr_rule(machine);
+}
+
 /* ---- kallsyms ------------------------------------------------------------------- */
 
 KSR_API int ksr_kallsyms_stream__new(struct ksr_kallsyms_stream **out)
@@ -841,6 +846,7 @@ KSR_API int ksr_object__manifest(const struct ksr_object *obj, struct ksr_manife
 	full.text_addr = m.hdr.text_addr;
 	full.site_cnt = m.hdr.site_cnt;
 	full.prof_flags = m.hdr.prof_flags;
+	full.arch = m.hdr.arch;
 	/* a caller built against an older, smaller struct gets what fits */
 	copy_out(info, &full, sizeof(full));
 	return 0;

@@ -203,6 +203,16 @@ const char *ksr_arch_name(uint16_t machine)
 	return other;
 }
 
+/* The KASLR and per-CPU rules (docs/profile-format.md, "Architectures"):
+ * x86_64 and aarch64 share them; any other arch, or none, is refused. */
+int ksr_arch_kaslr_rule(uint16_t machine)
+{
+	if (machine == EM_X86_64 || machine == EM_AARCH64)
+		return 0;
+	return ksr_err(ENOTSUP, "no KASLR rule for arch %s: ksymres knows which addresses move "
+		       "with KASLR on x86_64 and aarch64 only", ksr_arch_name(machine));
+}
+
 uint16_t ksr_arch_from_name(const char *name)
 {
 	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)

@@ -100,6 +100,9 @@ int ksr_kernel_elf_info(const void *data, size_t len, struct ksr_profile_info *i
  * unknown. */
 const char *ksr_arch_name(uint16_t machine);
 uint16_t ksr_arch_from_name(const char *name);
+/* 0 when ksymres knows the KASLR and per-CPU rules of machine (x86_64,
+ * aarch64); else -ENOTSUP with a message naming it (0: "unknown"). */
+int ksr_arch_kaslr_rule(uint16_t machine);
 /* The GNU build ID in a run of ELF notes (/sys/kernel/notes): 0 and the ID,
  * or -ENOENT when there is none. */
 int ksr_notes_build_id(const void *notes, size_t len, uint8_t id[KSR_PROFILE_BUILD_ID_MAX],

@@ -5,6 +5,7 @@
 #include "error.h"
 #include "insn.h"
 #include "kallsyms.h"
+#include "profile.h"
 #include "rebase.h"
 #include "resolve.h"
 
@@ -201,6 +202,9 @@ int ksr_rebase__apply(const struct ksr_manifest *m, struct ksr_rebase_sec *secs,
 		return err;
 	if (c.addr_module)
 		return refuse_module(m, c.addr_module);
+	/* moving them is the arch's KASLR rule; no arch: the caller's host's */
+	if (c.addr_kernel && m->hdr.arch && (err = ksr_arch_kaslr_rule(m->hdr.arch)))
+		return err;
 	for (uint32_t i = 0; i < m->hdr.site_cnt; i++) {
 		struct ksr_manifest_site s;
 		uint8_t *p;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "btf.h"
+#include "error.h"
 #include "kallsyms.h"
 #include "modbtf.h"
 #include "profile.h"
@@ -166,6 +167,7 @@ static void decide_typeless(const struct ksr_extern *e, const struct ksr_profile
 	const struct ksr_kallsyms *ks = ksr_profile__kallsyms(prof);
 	const struct ksr_ksym *first_sym;
 	uint32_t first, cnt, distinct = 1;
+	uint16_t arch;
 	char list[160] = "";
 	size_t used = 0;
 
@@ -193,6 +195,15 @@ static void decide_typeless(const struct ksr_extern *e, const struct ksr_profile
 		}
 		set(d, KSR_STATUS_INCOMPATIBLE, "ambiguous: %u symbols with different addresses (%s)",
 		    cnt, list);
+		return;
+	}
+	/* Whether the address moves with KASLR is a per-arch rule (the class
+	 * below): a named arch without one is refused. A profile with no arch
+	 * (raw BTF, no --arch) gets the rule x86_64 and aarch64 share; load
+	 * checks it against the host's arch (docs/profile-format.md). */
+	arch = ksr_profile__meta(prof)->arch;
+	if (arch && ksr_arch_kaslr_rule(arch)) {
+		set(d, KSR_STATUS_INCOMPATIBLE, "%s", ksr_errmsg());
 		return;
 	}
 	d->status = KSR_STATUS_RESOLVED;

@@ -135,6 +135,29 @@ static int refuse_mismatch(const struct load_ctx *c)
 	return ksr_cli_fail_msg(c->a.path, -EXDEV, msg);
 }
 
+/* The KASLR rule is the profile's arch's, which must be this host's; a
+ * profile without an arch (raw BTF, no --arch) takes the host's. Either
+ * way ksymres must know the rule (x86_64, aarch64). */
+static int check_arch(const struct load_ctx *c)
+{
+	struct utsname uts;
+	uint16_t host = uname(&uts) == 0 ? ksr_arch__machine(uts.machine) : 0;
+	uint16_t arch = c->man.arch ? c->man.arch : host;
+	char msg[512];
+
+	if (c->man.arch && c->man.arch != host) {
+		snprintf(msg, sizeof(msg), "resolved against an %s profile, this host is %s: its "
+			 "addresses cannot be rebased here", ksr_arch__name(c->man.arch),
+			 uname(&uts) == 0 ? uts.machine : "unknown");
+		return ksr_cli_fail_msg(c->a.path, -EXDEV, msg);
+	}
+	if (ksr_arch__kaslr_rule(arch)) {
+		snprintf(msg, sizeof(msg), "cannot rebase: %s", ksr_errmsg());
+		return ksr_cli_fail_msg(c->a.path, -ENOTSUP, msg);
+	}
+	return KSR_EXIT_OK;
+}
+
 static int rebase(struct load_ctx *c)
 {
 	uint64_t live_text;
@@ -149,6 +172,9 @@ static int rebase(struct load_ctx *c)
 	}
 	if (!c->hc.counts.addr_kernel)
 		return KSR_EXIT_OK;
+	err = check_arch(c);
+	if (err)
+		return err;
 	if (!(c->man.prof_flags & KSR_PROFILE_HAS_TEXT))
 		return ksr_cli_fail(c->a.path, ksr_cli_err(ENOENT, "the profile recorded no _text, so its "
 					"KASLR addresses cannot be rebased; load with --reresolve"));

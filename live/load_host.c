@@ -127,6 +127,11 @@ int ksr_host_profile(const struct ksr_host_btf *hb, struct ksr_profile **out)
 		ksr_kallsyms__free(ks);
 		return ksr_cli_err(-err, "%s: %s", hb->path, ksr_errmsg());
 	}
-	opts.release = uname(&uts) == 0 ? uts.release : "unknown";
+	if (uname(&uts) == 0) {
+		opts.release = uts.release;
+		opts.machine = ksr_arch__machine(uts.machine);
+	} else {
+		opts.release = "unknown";
+	}
 	return ksr_profile__new(btf, ks, &opts, out);
 }

@@ -102,6 +102,10 @@ KSR_API int ksr_vmlinux__identify(const void *data, size_t len, uint16_t *machin
  * 0 when unknown. */
 KSR_API const char *ksr_arch__name(uint16_t machine);
 KSR_API uint16_t ksr_arch__machine(const char *name);
+/* 0 when ksymres knows which addresses move with KASLR on machine (x86_64,
+ * aarch64: docs/profile-format.md, "Architectures"); -ENOTSUP otherwise,
+ * 0 (unknown) included. */
+KSR_API int ksr_arch__kaslr_rule(uint16_t machine);
 
 /* A parsed kallsyms snapshot (/proc/kallsyms or System.map text). */
 struct ksr_kallsyms;
@@ -471,6 +475,7 @@ struct ksr_manifest_info {
 	uint64_t text_addr;      /* _text of the profiled boot */
 	uint32_t site_cnt;       /* patched instructions */
 	uint32_t prof_flags;     /* the profile's KSR_PROFILE_* flags */
+	uint16_t arch;           /* the profile's ELF e_machine; 0 unknown */
 };
 
 /* The patched sites of an image, by what rebasing does to them. */

@@ -153,6 +153,17 @@ load_run "another build, --reresolve: kfuncs" "$T/kfuncs.other.o" kfunc_task kfu
 load_run "another build, --reresolve: weak" "$T/weak.other.o" weak_mask -- --reresolve
 ALLOW_STDERR=1 load_run "another build, --force" "$T/typeless.other.o" typeless_text -- --force
 grep -q "force" "$T/err" && pass "--force says so on stderr" || fail "--force: silent"
+# the KASLR rule is the profile's arch's: an object resolved for another
+# arch is not rebased here, even with --force
+if [ "$(uname -m)" = x86_64 ]; then
+  "$K" profile --btf "$T/other.btf" --kallsyms /proc/kallsyms --release other-build --arch aarch64 \
+    -o "$T/arm64.profile" >/dev/null || fail "profile --arch aarch64"
+  resolve typeless "$T/arm64.profile" "$T/typeless.arm64.o"
+  run "$K" load "$T/typeless.arm64.o" --run --force
+  if [ "$RC" = 1 ] && grep -q "resolved against an aarch64 profile, this host is x86_64" "$T/err" && [ ! -s "$T/out" ]; then
+    pass "an aarch64 object is not rebased on x86_64: $(tail -1 "$T/err")"
+  else fail "aarch64 object on x86_64: exit $RC: $(cat "$T/err" "$T/out")"; fi
+fi
 
 # ---- the host check: by build ID when the profile recorded one ---------------------
 # notes(FILE ID_HEX): an ELF note run as /sys/kernel/notes has it; a Xen-like

@@ -50,27 +50,29 @@ ksr_apt_update_once() {
 }
 
 # ksr_newest_kernel SERIES [SUFFIX]: prints the newest package name of the
-# series (6.1, 6.12) that ends in -cloud-amd64-SUFFIX (default unsigned).
+# series (6.1, 6.12) that ends in -cloud-$KSR_DEB_ARCH-SUFFIX (default
+# amd64, unsigned).
 ksr_newest_kernel() {
   local series=${1//./\\.} suffix=${2:-unsigned} name
   while :; do
     name=$(apt-cache search linux-image 2>/dev/null | awk '{print $1}' |
-           grep -E "^linux-image-${series}[.-].*-cloud-amd64-${suffix}\$" | sort -V | tail -1)
+           grep -E "^linux-image-${series}[.-].*-cloud-${KSR_DEB_ARCH:-amd64}-${suffix}\$" | sort -V | tail -1)
     [ -n "$name" ] && { echo "$name"; return 0; }
     ksr_apt_update_once || return 1
   done
 }
 
-# ksr_download PKG: the .deb of PKG in $CACHE/debs (downloaded once).
-# Prints its path.
+# ksr_download PKG[:ARCH]: the .deb of PKG in $CACHE/debs (downloaded
+# once). Prints its path.
 ksr_download() {
-  local pkg=$1 deb
+  local pkg=$1 deb glob="${1%%:*}_*.deb"
+  [ "$pkg" != "${pkg#*:}" ] && glob="${pkg%%:*}_*_${pkg#*:}.deb"
   mkdir -p "$CACHE/debs"
-  deb=$(ls "$CACHE/debs/${pkg}_"*.deb 2>/dev/null | head -1)
+  deb=$(ls "$CACHE/debs/"$glob 2>/dev/null | head -1)
   if [ -z "$deb" ]; then
     while :; do
       (cd "$CACHE/debs" && apt-get download -q=2 -o APT::Sandbox::User=root "$pkg" >/dev/null 2>"$CACHE/debs/.err.$pkg")
-      deb=$(ls "$CACHE/debs/${pkg}_"*.deb 2>/dev/null | head -1)
+      deb=$(ls "$CACHE/debs/"$glob 2>/dev/null | head -1)
       [ -n "$deb" ] && { rm -f "$CACHE/debs/.err.$pkg"; break; }
       ksr_apt_update_once || { echo "apt-get download $pkg: $(head -c 300 "$CACHE/debs/.err.$pkg")" >&2; return 1; }
     done
@@ -154,14 +156,19 @@ ksr_initramfs() {
 # ksr_boot VMLINUZ INITRD DISK LOG: boots once under TCG (KVM hangs on
 # these hosts) with a raw NVMe disk (built into the Debian cloud kernels)
 # for the results; serial console to LOG. Returns qemu's status (124 on
-# timeout).
+# timeout). KSR_DEB_ARCH=arm64: qemu-system-aarch64 -M virt -cpu max;
+# KSR_BOOT_APPEND adds to the kernel command line (nokaslr).
 ksr_boot() {
-  local vmlinuz=$1 initrd=$2 disk=$3 log=$4
+  local vmlinuz=$1 initrd=$2 disk=$3 log=$4 qemu
+  if [ "${KSR_DEB_ARCH:-amd64}" = arm64 ]; then
+    qemu=(qemu-system-aarch64 -M virt -cpu max -append "console=ttyAMA0 quiet panic=-1 ${KSR_BOOT_APPEND:-}")
+  else
+    qemu=(qemu-system-x86_64 -accel tcg -cpu max -append "console=ttyS0 quiet panic=-1 ${KSR_BOOT_APPEND:-}")
+  fi
   rm -f "$disk" && truncate -s 64M "$disk"
-  timeout --foreground -k 5 "$BOOT_TIMEOUT" \
-    qemu-system-x86_64 -accel tcg -cpu max -smp 1 -m 1024 -nographic -no-reboot \
+  timeout --foreground -k 5 "$BOOT_TIMEOUT" nice \
+    "${qemu[@]}" -smp 1 -m 1024 -nographic -no-reboot \
       -kernel "$vmlinuz" -initrd "$initrd" \
-      -append "console=ttyS0 quiet panic=-1" \
       -drive "file=$disk,if=none,id=out,format=raw" -device nvme,drive=out,serial=ksrout \
       -nic none </dev/null >"$log" 2>&1
 }

@@ -5,7 +5,10 @@ usage: matrix.py WORK OUT BPF_DIR
 
 WORK holds one directory per column (listed in WORK/columns), written by
 matrix.sh or farm.sh:
-  meta              kind, package, version, release (key=value)
+  meta              kind, package, version, release (key=value); arch
+                    (default x86_64) for the link-time _text; boot2=nokaslr
+                    when the load boot ran without KASLR (its _text must be
+                    the link-time one)
   config            the kernel's .config (CONFIG_BPF_SYSCALL for kconfig)
   profile           the profile the objects were resolved against
   check/C.{json,rc} resolve/C.{json,rc} patched/C.bpf.o
@@ -39,7 +42,10 @@ LOADER_DOC = {
     "bpftool": "object patched offline, stock `bpftool prog loadall` (no rebase)",
     "ksymres": "object patched offline, `ksymres load --run` (rebases by the slide)",
 }
-LINK_TEXT = 0xFFFFFFFF81000000  # x86-64 link-time _text (CONFIG_PHYSICAL_START 0x1000000)
+# link-time _text, to show KASLR offsets: x86-64 (CONFIG_PHYSICAL_START
+# 0x1000000); arm64 (KIMAGE_VADDR: the kernel image above 2 GB of modules
+# at the start of the 48-bit-VA_BITS_MIN linear-map-free half)
+LINK_TEXTS = {"x86_64": 0xFFFFFFFF81000000, "aarch64": 0xFFFF800080000000}
 
 
 # ---------------------------------------------------------------- ELF bits
@@ -362,6 +368,7 @@ def main():
         info = {"name": col, **meta, "error": read(os.path.join(d, "error"))}
         colinfo[col] = info
         report["columns"].append(info)
+        link_text = LINK_TEXTS[meta.get("arch", "x86_64")]
         for line in (read(os.path.join(d, "disagree"), "") or "").splitlines():
             disagree(col, "*", line)
         if info["error"]:
@@ -384,8 +391,9 @@ def main():
             "profile_has_kfunc_tags": bool(prof.flags & 2),
             "boot1_text": hex(boot1) if boot1 is not None else None,
             "boot2_text": hex(boot2) if boot2 is not None else None,
-            "kaslr_boot1": hex(boot1 - LINK_TEXT) if boot1 is not None else None,
-            "kaslr_boot2": hex(boot2 - LINK_TEXT) if boot2 is not None else None,
+            "kaslr_boot1": hex(boot1 - link_text) if boot1 is not None else None,
+            "kaslr_boot2": hex(boot2 - link_text) if boot2 is not None else None,
+            "link_text": hex(link_text),
             "proc_version": (read(os.path.join(d, "boot2", "version"), "") or "").strip(),
             "boot2_release": (read(os.path.join(d, "boot2", "release"), "") or "").strip(),
         })
@@ -393,6 +401,8 @@ def main():
             disagree(col, "*", "no _text from the load boot")
             continue
         slide = boot2 - prof.text
+        if meta.get("boot2") == "nokaslr" and boot2 != link_text:
+            disagree(col, "*", f"the nokaslr load boot has _text {boot2:#x}, not the link-time {link_text:#x}")
         info["slide"] = hex(slide) if slide >= 0 else "-" + hex(-slide)
         if boot1 is not None and boot1 != prof.text:
             disagree(col, "*", f"profile _text {prof.text:#x} is not boot 1's _text {boot1:#x}")
@@ -604,7 +614,8 @@ def cell_text(cell, progs):
 
 def render(report, columns, colinfo):
     L = []
-    title = "Build-farm path" if NAME != "kernels-matrix" else "Real-kernel matrix"
+    title = {"kernels-farm": "Build-farm path", "kernels-arm64": "Real-kernel matrix, arm64"}.get(
+        NAME, "Real-kernel matrix")
     L.append(f"# {title}\n")
     if report.get("wall_seconds"):
         L.append(f"Suite wall time: {report['wall_seconds']} s.\n")
@@ -616,7 +627,7 @@ def render(report, columns, colinfo):
         if i.get("error"):
             L.append(f"| {col} | {i.get('release', '?')} | {i.get('version', '?')} | not run | | | |")
             continue
-        prof_off = int(i["profile_text"], 16) - LINK_TEXT
+        prof_off = int(i["profile_text"], 16) - int(i["link_text"], 16)
         L.append(f"| {col} | {i.get('release')} | {i.get('version')} | {i['profile_text']} | {i['boot2_text']} | "
                  f"{hex(prof_off)} / {i['kaslr_boot2']} | {i.get('slide')} |")
     for col in columns:

@@ -4,6 +4,8 @@
  * and non-address sites untouched, module addresses refused, tampered
  * bytes or manifests refused before anything is written, re-encoding, and
  * finding _text in the head of kallsyms. */
+#include <elf.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -223,6 +225,26 @@ static void test_module_refused(void **state)
 	assert_non_null(strstr(ksr_errmsg(), "module address"));
 	assert_memory_equal(f->text, before, sizeof(before));
 	assert_int_equal(n, 0);
+}
+
+/* Moving kernel addresses is the manifest's arch's rule: aarch64 has it
+ * (the same as x86_64), riscv64 has none and nothing is written. */
+static void test_arch_rule(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t before[TEXT_SZ];
+	uint32_t n;
+
+	memcpy(before, f->text, sizeof(before));
+	f->m.hdr.arch = EM_RISCV;
+	assert_int_equal(ksr_rebase__apply(&f->m, f->secs, SEC_CNT, 0x200000, &n), -ENOTSUP);
+	assert_non_null(strstr(ksr_errmsg(), "no KASLR rule for arch riscv64"));
+	assert_memory_equal(f->text, before, sizeof(before));
+	assert_int_equal(n, 0);
+	f->m.hdr.arch = EM_AARCH64;
+	assert_int_equal(ksr_rebase__apply(&f->m, f->secs, SEC_CNT, 0x200000, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(ld64_value(f->text) == KADDR + 0x200000);
 }
 
 /* Any difference between bytes and manifest refuses the whole object and
@@ -462,6 +484,7 @@ int main(void)
 		cmocka_unit_test_setup(test_slide_zero, setup),
 		cmocka_unit_test_setup(test_no_double_apply, setup),
 		cmocka_unit_test_setup(test_module_refused, setup),
+		cmocka_unit_test_setup(test_arch_rule, setup),
 		cmocka_unit_test_setup(test_tampered_address, setup),
 		cmocka_unit_test_setup(test_tampered_btf_id, setup),
 		cmocka_unit_test_setup(test_tampered_manifest_value, setup),

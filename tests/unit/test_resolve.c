@@ -13,6 +13,7 @@
  *
  * Expected outcomes follow libbpf >= 1.3, with the differences and the
  * verifier's rejections listed in docs/design.md, "Decisions". */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -646,6 +647,73 @@ static void test_other_objects(void **state)
 		   { "bpf_prog_put", RES, 0, A_PROG_PUT, KSR_ADDR_KERNEL, NULL, NULL });
 }
 
+/* ---- per-architecture rules ----------------------------------------------------- */
+
+/* An arm64 kernel's kallsyms: per-CPU variables are 'D' symbols at kernel
+ * virtual addresses inside [__per_cpu_start, __per_cpu_end), not zero-based
+ * 'A' offsets as on x86-64 before 6.15; they move with KASLR. */
+static const char KALLSYMS_ARM64[] =
+	"ffff800080000000 T _text\n"
+	"ffff800080276610 T bpf_prog_put\n"
+	"ffff800082a00000 D __per_cpu_start\n"
+	"ffff800082a31c40 D runqueues\n"
+	"ffff800082a40000 D __per_cpu_end\n";
+
+/* The address class is the arch's KASLR rule: x86_64 and aarch64 have one
+ * (the same), a profile without an arch gets it too (load checks the
+ * host's arch), any other arch is refused, not guessed. */
+static void test_arch_rules(void **state)
+{
+	static const struct {
+		uint16_t machine;
+		int status;
+	} arches[] = { { EM_AARCH64, RES }, { EM_X86_64, RES }, { 0, RES },
+		       { EM_RISCV, INCOMPAT }, { EM_S390, INCOMPAT } };
+	struct ksr_btf *btf = parse_kernel_btf(false);
+	struct ksr_kallsyms *ks;
+	char path[512];
+	const char *work = getenv("KSR_WORK");
+
+	if (ksr_kallsyms__parse(KALLSYMS_ARM64, strlen(KALLSYMS_ARM64), &ks))
+		fail_msg("arm64 kallsyms rejected: %s", ksr_errmsg());
+	snprintf(path, sizeof(path), "%s/test_resolve.%d.arch.profile", work ? work : "/tmp",
+		 (int)getpid());
+	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++) {
+		struct ksr_profile_info info = { .release = "6.12.0-test", .arch = arches[i].machine };
+		struct ksr_object *obj = open_obj("typeless_percpu");
+		const struct ksr_extern *e = find_ext(obj, "runqueues");
+		struct ksr_profile *prof;
+		struct ksr_decision d;
+
+		if (ksr_profile__write(path, btf, ks, &info) || ksr_profile__open(path, &prof))
+			fail_msg("arch %u profile: %s", arches[i].machine, ksr_errmsg());
+		assert_int_equal(ksr_profile__meta(prof)->arch, arches[i].machine);
+		assert_non_null(e);
+		ksr_resolve__extern(obj, e, prof, &d);
+		if ((int)d.status != arches[i].status)
+			fail_msg("arch %s: status %s (%s)", ksr_arch_name(arches[i].machine),
+				 ksr_status_str(d.status), d.reason);
+		if (d.status == KSR_STATUS_RESOLVED) {
+			/* a kernel VA in the per-CPU range: moves with KASLR */
+			assert_int_equal(d.addr, 0xffff800082a31c40ull);
+			assert_int_equal(d.addr_class, KSR_ADDR_KERNEL);
+		} else {
+			assert_non_null(strstr(d.reason, "no KASLR rule for arch"));
+			assert_non_null(strstr(d.reason, ksr_arch_name(arches[i].machine)));
+		}
+		ksr_profile__free(prof);
+		ksr_object__free(obj);
+	}
+	assert_int_equal(ksr_arch_kaslr_rule(EM_X86_64), 0);
+	assert_int_equal(ksr_arch_kaslr_rule(EM_AARCH64), 0);
+	assert_int_equal(ksr_arch_kaslr_rule(0), -ENOTSUP);
+	assert_non_null(strstr(ksr_errmsg(), "arch unknown"));
+	assert_int_equal(ksr_arch_kaslr_rule(EM_RISCV), -ENOTSUP);
+	ksr_kallsyms__free(ks);
+	ksr_btf__free(btf);
+	unlink(path);
+}
+
 /* Deciding twice gives the same bytes: nothing depends on leftovers. */
 static void test_decision_reset(void **state)
 {
@@ -762,6 +830,7 @@ int main(void)
 		cmocka_unit_test(test_license),
 		cmocka_unit_test(test_other_objects),
 		cmocka_unit_test(test_decision_reset),
+		cmocka_unit_test(test_arch_rules),
 		cmocka_unit_test(test_license_gpl_compatible),
 		cmocka_unit_test(test_release_version),
 		cmocka_unit_test(test_status),
