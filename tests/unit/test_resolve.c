@@ -682,7 +682,7 @@ static void test_arch_rules(void **state)
 		struct ksr_profile_info info = { .release = "6.12.0-test", .arch = arches[i].machine };
 		struct ksr_object *obj = open_obj("typeless_percpu");
 		const struct ksr_extern *e = find_ext(obj, "runqueues");
-		struct ksr_profile *prof;
+		struct ksr_profile *prof = NULL;
 		struct ksr_decision d;
 
 		if (ksr_profile__write(path, btf, ks, &info) || ksr_profile__open(path, &prof))
