@@ -124,6 +124,23 @@ for gen in "${gens[@]}"; do
     || fail "$gen: an output was written for the failing pair"
 done
 
+# KCONFIG BAKE: the output equals resolve --kconfig=bake against a profile
+# that records a kernel config
+printf 'CONFIG_HZ=250\nCONFIG_BPF_SYSCALL=y\n' >"$T/kern/config"
+"$K" profile --btf "$T/kern/fixed.profile" --kallsyms "$T/kern/k1.txt" --release 6.1.0-test \
+  --config "$T/kern/config" -o "$T/kern/kc.profile" >/dev/null
+B=$T/resolve-bake
+if cmake -S "$KSR_SOURCE_DIR/tests/install/resolve" -B "$B" -DCMAKE_PREFIX_PATH="$P" \
+     "-DKSR_OBJECTS=$KSR_BPF_DIR/weak.bpf.o" "-DKSR_PROFILES=$T/kern/kc.profile" -DKSR_KCONFIG=BAKE \
+     "-DKSR_KCONFIG_OBJECTS=$KSR_BPF_DIR/kconfig_values.bpf.o" >"$T/b.log" 2>&1 &&
+   cmake --build "$B" >>"$T/b.log" 2>&1; then
+  "$K" resolve "$KSR_BPF_DIR/kconfig_values.bpf.o" -p "$T/kern/kc.profile" --kconfig=bake -o "$T/want.o" >/dev/null
+  cmp -s "$T/want.o" "$B/baked/kc/kconfig_values.bpf.o" && pass "KCONFIG BAKE: the output equals resolve --kconfig=bake" \
+    || fail "KCONFIG BAKE: the output differs from resolve --kconfig=bake"
+else
+  fail "KCONFIG BAKE project: $(tail -5 "$T/b.log")"
+fi
+
 if command -v man >/dev/null; then
   warn=$(MANWIDTH=80 man --warnings -l "$P/share/man/man8/ksymres.8.gz" 2>&1 >/dev/null)
   [ -z "$warn" ] && pass "man page renders without warnings" || fail "man page: $warn"
