@@ -184,6 +184,10 @@ PRED = {
                           | (4 if c.exists("bpf_prog_active___v2") else 0)
                           | (8 if c.addr("bpf_prog_put___v2") else 0)),
     "nongpl_addr": lambda c: 1 if c.exists("bpf_rcu_read_lock") else 0,
+    # tests/bpf/conntrack.bpf.c: an all-zero tuple finds no entry (-ENOENT
+    # in opts.error) where the conntrack kfuncs exist (vmlinux, when
+    # nf_conntrack is built in, as on the host)
+    "ct_xdp": lambda c: 2,
     # kernel probes (tests/kernels/bpf)
     "probe_kfunc_addr_pre64": lambda c: 1 if c.exists("bpf_key_put") else 0,
     "probe_plain_func_call": lambda c: 1,
