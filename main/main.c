@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* The dispatcher: usage, the command table, and stdout checked at exit.
  * The top layer: it includes the commands (offline/, live/) and the shared
- * output (output/); nothing includes it. */
+ * output (output/); nothing includes it.
+ *
+ * Built twice: as `ksymres`, and with KSR_SERVICE_BINARY as
+ * `ksymres-serve`, which holds `serve` and `store`. Their libraries
+ * (libmicrohttpd with GnuTLS, SQLite) cost every process that links them
+ * about 6 ms at start, so `ksymres` does not: it runs ksymres-serve in its
+ * place (exec: the same process id, so signals and systemd see one
+ * process) for those two commands. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <ksymres/ksymres.h>
 
@@ -55,6 +65,47 @@ static const char usage_text[] =
 	"Exit codes: 0 ok, 1 cannot do as asked, 2 usage error, 3 malformed input.\n"
 	"See ksymres(8) and docs/cli.md.\n";
 
+#ifdef KSR_SERVICE_BINARY
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "serve", ksr_cmd_serve },
+	{ "store", ksr_cmd_store },
+};
+#else
+/* `serve` and `store`: ksymres-serve beside this binary (the build tree),
+ * else in the libexec directory of the install (KSR_LIBEXEC_FROM_BIN,
+ * relative to the binary's directory). argv[0] is the command. */
+static int run_service(int argc, char **argv)
+{
+	static const char *const where[] = { "", "/" KSR_LIBEXEC_FROM_BIN };
+	char self[PATH_MAX], path[PATH_MAX + 64];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char **args = calloc((size_t)argc + 2, sizeof(*args));
+	char *slash;
+
+	if (n <= 0 || !args) {
+		free(args);
+		return ksr_cli_usage(argv[0], "cannot find this program's own path (/proc/self/exe)");
+	}
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	args[0] = "ksymres-serve";
+	for (int i = 0; i < argc; i++)
+		args[i + 1] = argv[i];
+	fflush(NULL);
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s/ksymres-serve", self, where[i]);
+		execv(path, args);
+	}
+	free(args);
+	return ksr_cli_fail(argv[0], ksr_cli_err(ENOENT, "ksymres-serve, which runs it, is neither beside "
+						 "%s/ksymres nor in %s/%s", self, self, KSR_LIBEXEC_FROM_BIN));
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -67,9 +118,10 @@ static const struct {
 	{ "load", ksr_cmd_load },
 	{ "push", ksr_cmd_push },
 	{ "profiles", ksr_cmd_profiles },
-	{ "serve", ksr_cmd_serve },
-	{ "store", ksr_cmd_store },
+	{ "serve", run_service },
+	{ "store", run_service },
 };
+#endif
 
 /* A report that did not reach stdout (a full disk, /dev/full, a closed
  * pipe) is a failure: stdout is flushed and closed here, and checked. */

@@ -25,7 +25,8 @@ done
 files=$(dpkg-deb -c "$DEB" | awk '{ print $6 }')
 for f in ./usr/bin/ksymres ./usr/include/ksymres/ksymres.h ./usr/share/man/man8/ksymres.8.gz \
          ./usr/share/bash-completion/completions/ksymres ./usr/lib/systemd/system/ksymres.service \
-         ./usr/share/doc/ksymres/copyright ./usr/share/doc/ksymres/changelog.gz; do
+         ./usr/share/doc/ksymres/copyright ./usr/share/doc/ksymres/changelog.gz \
+         ./usr/libexec/ksymres/ksymres-serve; do
   grep -qxF "$f" <<<"$files" && pass "package has $f" || fail "package lacks $f"
 done
 grep -qE '^\./usr/lib/[a-z0-9_]+-linux-gnu/libksymres\.so\.0$' <<<"$files" && pass "library in the multiarch directory" \
@@ -51,6 +52,8 @@ fi
 R=$T/root
 dpkg-deb -x "$DEB" "$R"
 v=$("$R/usr/bin/ksymres" --version 2>&1) && pass "installed ksymres --version: $v" || fail "installed ksymres --version: $v"
+[ "$("$R/usr/bin/ksymres" serve --routes | head -1)" = "GET /healthz" ] \
+  && pass "the packaged ksymres serve runs /usr/libexec/ksymres/ksymres-serve" || fail "packaged ksymres serve"
 "$KSR_BIN" profile --from "$KSR_SOURCE_DIR/tests/unit/fixtures/fixed-v1.profile" -o "$T/fixed.profile" >/dev/null \
   || fail "fixed profile"
 "$KSR_BIN" resolve "$KSR_BPF_DIR/weak.bpf.o" -p "$T/fixed.profile" -o "$T/want.o" >/dev/null 2>&1 \

@@ -43,6 +43,17 @@ if PKG_CONFIG_PATH=$LIB/pkgconfig $CC $SAN "$KSR_SOURCE_DIR/tests/install/consum
   pass "pkg-config consumer builds"
 else fail "pkg-config consumer: $(cat "$T/pc.log")"; fi
 "$P/bin/ksymres" --version >/dev/null && pass "installed CLI runs" || fail "installed CLI"
+# serve and store run in ksymres-serve (libexec): the CLI itself does not
+# load the service's libraries, whose start-up every command would pay
+needed=$(readelf -d "$P/bin/ksymres" | awk '/NEEDED/ { print $NF }' | tr -d '[]' | tr '\n' ' ')
+case $needed in
+  *microhttpd*|*sqlite*) fail "ksymres links the service's libraries: $needed" ;;
+  *) pass "ksymres does not link libmicrohttpd or SQLite ($needed)" ;;
+esac
+[ "$("$P/bin/ksymres" serve --routes | head -1)" = "GET /healthz" ] \
+  && pass "installed ksymres serve runs libexec/ksymres/ksymres-serve" || fail "installed ksymres serve"
+"$P/bin/ksymres" store fsck "$T/no-store" >/dev/null 2>&1; rc=$?
+[ "$rc" = 1 ] && pass "installed ksymres store runs it too (exit 1 for no store)" || fail "installed store: exit $rc"
 
 # the library does the main job: a consumer resolves an object through the
 # public API, from a profile file and from a profile made in memory from its
