@@ -611,6 +611,23 @@ static int parse_args(const void *data, size_t size, enum ksr_btf_mode mode,
 	return 0;
 }
 
+/* b takes a copy of data (size bytes) as its raw BTF; frees b when out of
+ * memory. malloc() memory is aligned for any type: the copy is 8-aligned. */
+static int own_copy(struct ksr_btf *b, const void *data, size_t size)
+{
+	b->owned_raw = malloc(size ? size : 1);
+	if (!b->owned_raw) {
+		free(b);
+		return ksr_err(ENOMEM, "btf: out of memory for %zu bytes", size);
+	}
+	if (size)
+		memcpy(b->owned_raw, data, size);
+	b->blob = ksr_span_mem(b->owned_raw, size);
+	b->raw = b->owned_raw;
+	b->raw_size = size;
+	return 0;
+}
+
 KSR_API int ksr_btf__parse(const void *data, size_t size, enum ksr_btf_mode mode,
 			   struct ksr_btf **out)
 {
@@ -622,17 +639,8 @@ KSR_API int ksr_btf__parse(const void *data, size_t size, enum ksr_btf_mode mode
 	b = btf_new();
 	if (!b)
 		return ksr_err(ENOMEM, "btf: out of memory");
-	/* malloc() memory is aligned for any type: the copy is 8-aligned */
-	b->owned_raw = malloc(size ? size : 1);
-	if (!b->owned_raw) {
-		free(b);
-		return ksr_err(ENOMEM, "btf: out of memory for %zu bytes", size);
-	}
-	if (size)
-		memcpy(b->owned_raw, data, size);
-	b->blob = ksr_span_mem(b->owned_raw, size);
-	b->raw = b->owned_raw;
-	b->raw_size = size;
+	if ((err = own_copy(b, data, size)))
+		return err;
 	return parse_raw(b, mode, out);
 }
 
@@ -683,16 +691,8 @@ KSR_API int ksr_btf__parse_split(const void *data, size_t size, const struct ksr
 		free(b);
 		return err;
 	}
-	b->owned_raw = malloc(size ? size : 1);
-	if (!b->owned_raw) {
-		free(b);
-		return ksr_err(ENOMEM, "btf: out of memory for %zu bytes", size);
-	}
-	if (size)
-		memcpy(b->owned_raw, data, size);
-	b->blob = ksr_span_mem(b->owned_raw, size);
-	b->raw = b->owned_raw;
-	b->raw_size = size;
+	if ((err = own_copy(b, data, size)))
+		return err;
 	return parse_raw(b, KSR_BTF_MODE_KERNEL, out);
 }
 
