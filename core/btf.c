@@ -958,8 +958,7 @@ static const struct ksr_btf_name_slot *lookup_bucket(const struct ksr_btf *b, co
 	if (len > KSR_BUCKET_KEY_MAX)
 		return NULL;
 	r = ksr_buckets_find(&b->slots_sp, b->slot_cnt, sizeof(struct ksr_btf_name_slot), name,
-			     (uint32_t)len, &off, &bad);
-	*steps = bad + 1;
+			     (uint32_t)len, &off, &bad, steps);
 	if (r == KSR_BUCKET_MALFORMED) {
 		uint64_t none = 0;
 

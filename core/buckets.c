@@ -107,6 +107,18 @@ int ksr_buckets_build(const struct ksr_bucket_key *keys, uint32_t n, uint32_t va
 		memcpy(b + pos + 4 + val_size, e->key, e->len);
 		pos += esz;
 	}
+	/* each key lies within the bound of its home, but the lookup of an
+	 * absent key reads on while CONT is set: homes that each overflow a
+	 * little chain on, and a chain as long as the bound reads as malformed */
+	for (uint32_t b = 0, run = 0; b <= cur; b++) {
+		run = rd16(t + (size_t)b * KSR_BUCKET_SIZE + 2) & KSR_BUCKET_CONT ? run + 1 : 0;
+		if (run >= KSR_BUCKET_PROBE_MAX) {
+			err = ksr_err(KSR_EMALFORMED, "%s: too many hash collisions (crafted input?): "
+				      "buckets %u to %u all overflow, at most %u in a row", what,
+				      b + 1 - run, b, KSR_BUCKET_PROBE_MAX - 1);
+			goto out;
+		}
+	}
 	*home_cnt = (uint32_t)homes;
 	*total = cur + 1 > homes ? cur + 1 : (uint32_t)homes;
 	*out = t;
@@ -120,18 +132,21 @@ out:
 }
 
 int ksr_buckets_find(const struct ksr_span *sp, uint32_t home_cnt, uint32_t val_size,
-		     const char *key, uint32_t len, uint64_t *val_off, uint32_t *bad)
+		     const char *key, uint32_t len, uint64_t *val_off, uint32_t *bad,
+		     uint32_t *reads)
 {
 	uint64_t total = sp->len / KSR_BUCKET_SIZE;
 	uint32_t b = home_cnt ? ksr_bucket_home(ksr_hash64(key, len), home_cnt) : 0;
 
 	*bad = b;
+	*reads = 0;
 	for (uint32_t i = 0; i < KSR_BUCKET_PROBE_MAX && b + (uint64_t)i < total; i++) {
 		uint64_t at = (uint64_t)(b + i) * KSR_BUCKET_SIZE;
 		const uint8_t *p = ksr_span_peek(sp, at, KSR_BUCKET_SIZE);
 		uint32_t cnt, pos = HDR;
 
 		*bad = b + i;
+		*reads = i + 1;
 		if (!p)
 			return KSR_BUCKET_UNREADABLE;
 		cnt = rd16(p);

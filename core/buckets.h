@@ -50,9 +50,10 @@ enum { KSR_BUCKET_FOUND = 1, KSR_BUCKET_ABSENT = 0, KSR_BUCKET_UNREADABLE = -1,
 /* Looks key up in the table sp (home_cnt homes): FOUND with *val_off =
  * the value's offset in sp, ABSENT, UNREADABLE (the read failed), or
  * MALFORMED (an entry runs past its bucket, or the chain goes on past the
- * bound or the table: *bad = the bucket). Reads at most
- * KSR_BUCKET_PROBE_MAX buckets, one block each. */
+ * bound or the table). *bad = the last bucket read, *reads = how many were
+ * read: at most KSR_BUCKET_PROBE_MAX, one block each. */
 int ksr_buckets_find(const struct ksr_span *sp, uint32_t home_cnt, uint32_t val_size,
-		     const char *key, uint32_t len, uint64_t *val_off, uint32_t *bad);
+		     const char *key, uint32_t len, uint64_t *val_off, uint32_t *bad,
+		     uint32_t *reads);
 
 #endif

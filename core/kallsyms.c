@@ -1333,9 +1333,8 @@ static bool bucket_run(const struct ksr_kallsyms *ks, const char *name, size_t l
 	uint32_t bad;
 	const void *v;
 	int r = ksr_buckets_find(&ks->slots_sp, ks->slot_cnt, sizeof(*run), name, (uint32_t)len,
-				 &off, &bad);
+				 &off, &bad, steps);
 
-	*steps = bad + 1;
 	if (r == KSR_BUCKET_MALFORMED)
 		set_bad(ks, BAD_BUCKET | (bad + 1ull));
 	if (r != KSR_BUCKET_FOUND || !(v = ksr_span_peek(&ks->slots_sp, off, sizeof(*run))))
