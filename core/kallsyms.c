@@ -1443,8 +1443,9 @@ int ksr_kallsyms__index_error(const struct ksr_kallsyms *ks)
 		return 0;
 	if ((bad & ~((1ull << 56) - 1)) == BAD_BUCKET)
 		return ksr_err(KSR_EMALFORMED, ".ksr.sym.buckets: bucket %llu: an entry runs past its "
-			       "bucket or the table, or its chain past %u buckets: the index is "
-			       "malformed (offset 0x%llx)", (unsigned long long)at, KSR_BUCKET_PROBE_MAX,
+			       "bucket, its chain past %u buckets or the table, or its run past the "
+			       "records: the index is malformed (offset 0x%llx)", (unsigned long long)at,
+			       KSR_BUCKET_PROBE_MAX,
 			       span_pos(&ks->slots_sp, at * KSR_BUCKET_SIZE));
 	if ((bad & ~((1ull << 56) - 1)) == BAD_PROBE)
 		return ksr_err(KSR_EMALFORMED, ".ksr.symidx: no empty slot within %u slots of slot "

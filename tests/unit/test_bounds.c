@@ -433,6 +433,7 @@ static void test_forged_run_bounded(void **state)
 			assert_true(steps >= 1 && steps <= KSR_BUCKET_PROBE_MAX);
 			assert_int_equal(ksr_profile__read_error(p), -KSR_EMALFORMED);
 			assert_non_null(strstr(ksr_errmsg(), ".ksr.sym.buckets: bucket "));
+			assert_non_null(strstr(ksr_errmsg(), "run past the records"));
 			assert_non_null(strstr(ksr_errmsg(), "(offset 0x"));
 			ksr_profile__free(p);
 		}
