@@ -15,6 +15,9 @@
 #              given); SKIPPED part without afl++
 # Each binary: ASan and its engine linked in, and no shared library beyond
 # libc, libm, libstdc++ and libgcc_s (fuzzers run where only those exist).
+# Then a 5-second scripts/fuzz-campaign.sh run on kallsyms from those
+# binaries (two jobs per engine) and its minimisation (afl-cmin, libFuzzer
+# merge) into a scratch directory.
 # usage: check.sh [libfuzzer|afl]...  (default: both)
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -127,6 +130,37 @@ for e in "${engines[@]}"; do
     *) echo "usage: check.sh [libfuzzer|afl]..."; exit 2 ;;
   esac
 done
+# scripts/fuzz-campaign.sh on a tiny run from these builds: two jobs per
+# engine (libFuzzer workers sharing a corpus; AFL++ main + secondary), then
+# the minimisation (afl-cmin over the queues, libFuzzer merge within the
+# budget) into a scratch directory; corpus/ must be left as it is
+campaign() {
+  local t=kallsyms args=() before log=$T/campaign.log
+  [ -x "$T/out-libfuzzer/fuzz_$t" ] || return 0
+  args=(--prebuilt-lf "$T/out-libfuzzer")
+  if [ -x "$T/out-afl/fuzz_$t" ]; then
+    args+=(--prebuilt-afl "$T/out-afl" --engine both)
+  else
+    args+=(--engine libfuzzer)
+  fi
+  before=$(cd "$ROOT" && find "corpus/$t" -type f -exec sha1sum {} + | sort | sha1sum)
+  echo "== campaign: $t, 5 s, 2 jobs per engine"
+  if ! bash "$ROOT/scripts/fuzz-campaign.sh" --time 5 --jobs 2 --no-coverage --out "$T/campaign" \
+       --merge-to "$T/merged" "${args[@]}" "$t" >"$log" 2>&1; then
+    cat "$log"; bad "campaign: fuzz-campaign.sh failed"; return
+  fi
+  grep -E '^(kallsyms|afl-cmin|merged)' "$log"
+  [ -n "$(ls "$T/merged/$t" 2>/dev/null)" ] || bad "campaign: no merged corpus"
+  [ -n "$(ls "$T/campaign/$t/libfuzzer/corpus" 2>/dev/null)" ] || bad "campaign: libFuzzer jobs wrote no corpus"
+  if [ -x "$T/out-afl/fuzz_$t" ]; then
+    [ -d "$T/campaign/$t/afl/s2/queue" ] || bad "campaign: no AFL++ secondary instance"
+    grep -q "^afl-cmin $t: [0-9]* queue entries -> [1-9]" "$log" || bad "campaign: afl-cmin did not minimise"
+  fi
+  [ "$before" = "$(cd "$ROOT" && find "corpus/$t" -type f -exec sha1sum {} + | sort | sha1sum)" ] ||
+    bad "campaign: corpus/$t changed (--merge-to)"
+}
+campaign
+
 [ -z "$skipped" ] || echo "SKIPPED part:$skipped"
 [ $fail = 0 ] || { echo "oss-fuzz build: FAILED"; exit 1; }
 echo "oss-fuzz build: every target built and ran from \$OUT (${engines[*]})"
