@@ -319,6 +319,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (err == 0 && lb_err == 0) {
 		size_t len = 0;
 
+		ours[0] = '\0';   /* static: no externs must not leave the last input's */
 		for (size_t i = 0; i < ksr_object__extern_cnt(obj) && len < sizeof(ours); i++) {
 			const struct ksr_extern *e = ksr_object__extern(obj, i);
 
