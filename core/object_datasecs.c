@@ -15,16 +15,28 @@
 #include "error.h"
 #include "object_priv.h"
 
-static const struct ksr_obj_sym *find_var_sym(const struct ksr_object *obj, const char *name,
-					      uint32_t shndx)
+/* The symbol libbpf places a VAR with (find_elf_var_sym): the first
+ * global or weak STT_OBJECT of that name, in whatever section. */
+static const struct ksr_obj_sym *find_var_sym(const struct ksr_object *obj, const char *name)
 {
 	for (uint32_t i = 1; i < ksr_object__sym_cnt(obj); i++) {
 		const struct ksr_obj_sym *s = ksr_object__sym(obj, i);
 
-		if (s->shndx == shndx && ELF64_ST_TYPE(s->info) == STT_OBJECT && !strcmp(s->name, name))
+		if (ELF64_ST_TYPE(s->info) == STT_OBJECT &&
+		    (ELF64_ST_BIND(s->info) == STB_GLOBAL || ELF64_ST_BIND(s->info) == STB_WEAK) &&
+		    !strcmp(s->name, name))
 			return s;
 	}
 	return NULL;
+}
+
+/* libbpf leaves static and extern VARs of a data DATASEC as they are and
+ * needs a symbol for every other one (btf_fixup_datasec). */
+static bool var_needs_sym(const uint8_t *var)
+{
+	uint32_t linkage = ksr_btf_rd32(var + KSR_BTF_T_EXTRA);
+
+	return linkage != BTF_VAR_STATIC && linkage != BTF_VAR_GLOBAL_EXTERN;
 }
 
 static int cmp_secinfo(const void *a, const void *b)
@@ -81,7 +93,9 @@ static void fixup_data(const struct ksr_object *obj, const struct ksr_btf *btf, 
 		if (!t || t >= b->type_cnt)
 			continue;
 		var = ksr_btf_copy__type(b, t);
-		sym = find_var_sym(obj, ksr_btf_copy__name(btf, var), elf_sec->idx);
+		if (!var_needs_sym(var))
+			continue;
+		sym = find_var_sym(obj, ksr_btf_copy__name(btf, var));
 		if (!sym)
 			continue;
 		if (fix_offsets)
@@ -120,10 +134,12 @@ static int check_fixed_datasec(const struct ksr_btf *btf, const uint8_t *sec, ui
 	return 0;
 }
 
-/* A size-0 data DATASEC is sized and its VAR offsets set from the ELF
- * section and symbols of the same names (fixup_data); without them libbpf
- * refuses the object, and with clashing symbols the kernel refuses the BTF.
- * Either way no loadable output exists, so the object is malformed. */
+/* A size-0 data DATASEC is sized from the ELF section of its name, and in
+ * every data DATASEC each VAR but static and extern ones is matched to its
+ * global symbol (its offset taken from it when the size was 0) by
+ * fixup_data; without them libbpf refuses the object at open, and with
+ * clashing symbols the kernel refuses the BTF. Either way no loadable
+ * output exists, so the object is malformed. */
 static int check_data_sec(const struct ksr_object *obj, const struct ksr_btf *btf,
 			  struct ksr_btf_copy *b, uint32_t id, uint64_t foff)
 {
@@ -131,23 +147,25 @@ static int check_data_sec(const struct ksr_object *obj, const struct ksr_btf *bt
 	const char *name = ksr_btf_copy__name(btf, r);
 	const struct ksr_obj_sec *s = ksr_object__sec_by_name(obj, name);
 	uint32_t vlen = BTF_INFO_VLEN(ksr_btf_rd32(r + KSR_BTF_T_INFO));
+	bool sized = ksr_btf_rd32(r + KSR_BTF_T_SIZE) != 0;
 
-	if (ksr_btf_rd32(r + KSR_BTF_T_SIZE) == 0) {
-		if (!s || !s->size || s->size > UINT32_MAX)
-			return ksr_err(KSR_EMALFORMED, ".BTF: DATASEC [%u] '%s' has size 0 and no ELF "
-				       "section of that name to size it (offset 0x%llx)", id, name,
-				       (unsigned long long)foff);
-		for (uint32_t i = 0; i < vlen; i++) {
-			uint32_t t = ksr_btf_rd32(r + KSR_BTF_T_EXTRA + (size_t)i * KSR_BTF_SECINFO_SZ);
-			const char *var =
-				t && t < b->type_cnt ? ksr_btf_copy__name(btf, ksr_btf_copy__type(b, t)) : "";
-			const struct ksr_obj_sym *sym = find_var_sym(obj, var, s->idx);
+	if (!sized && (!s || !s->size || s->size > UINT32_MAX))
+		return ksr_err(KSR_EMALFORMED, ".BTF: DATASEC [%u] '%s' has size 0 and no ELF "
+			       "section of that name to size it (offset 0x%llx)", id, name,
+			       (unsigned long long)foff);
+	for (uint32_t i = 0; i < vlen; i++) {
+		uint32_t t = ksr_btf_rd32(r + KSR_BTF_T_EXTRA + (size_t)i * KSR_BTF_SECINFO_SZ);
+		const uint8_t *var = t && t < b->type_cnt ? ksr_btf_copy__type(b, t) : NULL;
+		const char *vname = var ? ksr_btf_copy__name(btf, var) : "";
+		const struct ksr_obj_sym *sym;
 
-			if (!sym || sym->value > UINT32_MAX)
-				return ksr_err(KSR_EMALFORMED, ".BTF: DATASEC [%u] '%s': VAR [%u] '%s' has "
-					       "no symbol in section %u to place it (offset 0x%llx)", id,
-					       name, t, var, s->idx, (unsigned long long)foff);
-		}
+		if (var && !var_needs_sym(var))
+			continue;
+		sym = find_var_sym(obj, vname);
+		if (!sym || (!sized && sym->value > UINT32_MAX))
+			return ksr_err(KSR_EMALFORMED, ".BTF: DATASEC [%u] '%s': VAR [%u] '%s' has "
+				       "no global symbol to place it (offset 0x%llx)", id, name, t,
+				       vname, (unsigned long long)foff);
 	}
 	if (s)
 		fixup_data(obj, btf, b, r, s);

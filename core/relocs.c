@@ -187,6 +187,49 @@ static int check_subprog_call(const struct rel_ctx *ctx, const struct ksr_insn *
 	return 0;
 }
 
+/* libbpf's section classes (bpf_object__elf_collect): name, or name
+ * followed by '.' and anything. */
+static bool sec_is(const struct ksr_obj_sec *s, const char *base)
+{
+	size_t n = strlen(base);
+
+	return !strncmp(s->name, base, n) && (s->name[n] == '\0' || s->name[n] == '.');
+}
+
+/* libbpf's rules for an ld_imm64 relocated against a defined symbol
+ * (bpf_program__record_reloc): the address of a .text subprogram, a map
+ * in .maps or a variable in a data section (.data*, .rodata*, .bss*);
+ * libbpf refuses any other target at open (in a program; it skips
+ * relocations of code outside every program). */
+static int check_data_ref(const struct rel_ctx *ctx, const struct ksr_insn *in)
+{
+	const struct ksr_object *obj = ctx->obj;
+	const struct ksr_obj_sym *sym = &obj->syms[ctx->rel->sym];
+	const struct ksr_obj_sec *s = &obj->secs[sym->shndx];
+	unsigned bind = ELF64_ST_BIND(sym->info), type = ELF64_ST_TYPE(sym->info);
+	bool exec = s->type == SHT_PROGBITS && (s->flags & SHF_EXECINSTR) && s->size;
+
+	/* libbpf skips relocations of code outside every program */
+	if (!ksr_object__prog_at(obj, ctx->ts->idx, ctx->rel->offset))
+		return 0;
+	if (exec && !strcmp(s->name, ".text") &&
+	    ((bind == STB_GLOBAL && type == STT_FUNC) ||
+	     (bind == STB_LOCAL && (type == STT_FUNC || type == STT_SECTION)))) {
+		if (sym->value % KSR_BPF_INSN_SZ || in->imm % (int32_t)KSR_BPF_INSN_SZ)
+			return REL_ERR(ctx, "ld_imm64 at 0x%llx: subprogram address '%s' at %llu%+d is not "
+				       "an instruction boundary", ull(ctx->rel->offset), sym->name,
+				       ull(sym->value), in->imm);
+		return 0;
+	}
+	if (!strcmp(s->name, ".maps") ||
+	    (!exec && s->type == SHT_PROGBITS && s->size && (sec_is(s, ".data") || sec_is(s, ".rodata"))) ||
+	    (s->type == SHT_NOBITS && sec_is(s, ".bss")))
+		return 0;
+	return REL_ERR(ctx, "ld_imm64 at 0x%llx against '%s' in section '%s', which holds no "
+		       ".text subprogram, map or data (libbpf refuses it)", ull(ctx->rel->offset),
+		       sym->name, s->name);
+}
+
 /* E22, E23, I2, I4 and the extern-site checks for a relocation in code. */
 static int check_code_rel(const struct rel_ctx *ctx)
 {
@@ -218,7 +261,7 @@ static int check_code_rel(const struct rel_ctx *ctx)
 		return REL_ERR(ctx, "symbol %u '%s' is in special section 0x%x", rel->sym, sym->name,
 			       sym->shndx);
 	if (sym->shndx != SHN_UNDEF)
-		return in.code == KSR_INSN_CALL ? check_subprog_call(ctx, &in) : 0;
+		return in.code == KSR_INSN_CALL ? check_subprog_call(ctx, &in) : check_data_ref(ctx, &in);
 
 	memset(&ps, 0, sizeof(ps));
 	err = check_extern_insn(ctx, &in, &ps.flags);

@@ -7,7 +7,8 @@ PKGS=(build-essential cmake pkg-config clang llvm libclang-rt-14-dev
       libelf-dev libbpf-dev libcmocka-dev libxxhash-dev zlib1g-dev liblzma-dev libzstd-dev bpftool
       python3 util-linux libmicrohttpd-dev libsqlite3-dev curl
       libcurl4-openssl-dev libjansson-dev wrk openssl
-      lintian bash-completion ninja-build)
+      lintian bash-completion ninja-build
+      zip unzip afl++)   # zip, unzip, afl++: fuzz/oss-fuzz/check.sh
 [ "${KSR_DEPS_EXTRA:-}" ] && PKGS+=(${KSR_DEPS_EXTRA})
 
 missing=()

@@ -3,16 +3,24 @@
 #
 #   scripts/fuzz-campaign.sh [--time SECS] [--jobs N] [--engine libfuzzer|afl|both]
 #                            [--parallel N] [--out DIR] [--no-merge] [--no-coverage]
-#                            [--no-run] [TARGET...]
+#                            [--no-run] [--merge-to DIR] [--prebuilt-lf DIR]
+#                            [--prebuilt-afl DIR] [TARGET...]
 #
 # For each target (default: all of fuzz/targets.conf), for --time seconds:
 #   libFuzzer  -jobs=N -workers=N, seeds corpus/<t> + corpus/regressions/<t>,
-#              the target's dictionaries, value profiling;
+#              the target's dictionaries, value profiling; the jobs share
+#              one corpus directory and reload it (-reload=1), so what one
+#              finds the others fuzz;
 #   AFL++      one main (-M) and N-1 secondary (-S) afl-fuzz instances on the
 #              libAFLDriver build (persistent mode), ASan+UBSan, same seeds
-#              and dictionaries.
-# --engine both (the default) runs the two side by side. --parallel runs
-# that many targets at once (each uses 2N processes with both engines).
+#              and dictionaries, synchronised through their output directory.
+# --jobs defaults to every core (nproc) divided among the targets run at once
+# (--parallel) and, with --engine both (the default), between the two
+# engines, so a campaign keeps every core busy and no more.
+# --prebuilt-lf / --prebuilt-afl DIR: use DIR/fuzz_<t> (an $OUT of
+# fuzz/oss-fuzz/build.sh) instead of building build-fuzz-lf / build-fuzz-afl.
+# --merge-to DIR: the minimised corpus goes to DIR/<t> and corpus/ is left
+# as it is (tests/dry runs).
 # Afterwards (unless --no-merge): afl-cmin over the AFL queues, then
 # libFuzzer -merge=1 (edge coverage) of corpus/<t>, the libFuzzer corpus and
 # the AFL result; the inputs with the most new edges per byte that fit the
@@ -31,9 +39,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-TIME=3600 JOBS=1 ENGINE=both PAR=1 OUT=$ROOT/build-fuzz-out MERGE=1 COVER=1 RUN=1
+TIME=3600 JOBS=0 ENGINE=both PAR=1 OUT=$ROOT/build-fuzz-out MERGE=1 COVER=1 RUN=1
+MERGE_TO="" LF_BIN=$ROOT/build-fuzz-lf/fuzz AFL_BIN=$ROOT/build-fuzz-afl/fuzz PRE_LF=0 PRE_AFL=0
 TARGETS=()
-usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --time) TIME=$2; shift ;;
@@ -44,6 +53,9 @@ while [ $# -gt 0 ]; do
     --no-merge) MERGE=0 ;;
     --no-coverage) COVER=0 ;;
     --no-run) RUN=0 ;;
+    --merge-to) MERGE_TO=$(realpath -m "$2"); shift ;;
+    --prebuilt-lf) LF_BIN=$(realpath "$2"); PRE_LF=1; shift ;;
+    --prebuilt-afl) AFL_BIN=$(realpath "$2"); PRE_AFL=1; shift ;;
     -h|--help) usage ;;
     -*) usage ;;
     *) TARGETS+=("$1") ;;
@@ -57,6 +69,11 @@ for t in "${TARGETS[@]}"; do
   grep -qx "$t" <<<"$ALL" || { echo "unknown target $t (fuzz/targets.conf)" >&2; exit 2; }
 done
 NPROC=$(nproc)
+if [ "$JOBS" -lt 1 ]; then   # every core: shared by the targets at once and the engines
+  JOBS=$((NPROC / PAR))
+  [ $ENGINE != both ] || JOBS=$((JOBS / 2))
+  [ "$JOBS" -ge 1 ] || JOBS=1
+fi
 mkdir -p "$OUT"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:abort_on_error=1:symbolize=0}
@@ -75,8 +92,10 @@ build() {   # dir, cc, extra cmake args...
   cmake --build "$dir" -j"$NPROC" --target fuzz_all >/dev/null
 }
 
-if [ $ENGINE != afl ] && [ $RUN = 1 ]; then build build-fuzz-lf clang -DKSYMRES_FUZZ=libfuzzer; fi
-if [ $ENGINE != libfuzzer ] && [ $RUN = 1 ]; then
+if [ $ENGINE != afl ] && [ $RUN = 1 ] && [ $PRE_LF = 0 ]; then
+  build build-fuzz-lf clang -DKSYMRES_FUZZ=libfuzzer
+fi
+if [ $ENGINE != libfuzzer ] && [ $RUN = 1 ] && [ $PRE_AFL = 0 ]; then
   if ! command -v afl-fuzz >/dev/null; then
     echo "== installing afl++"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq afl++ >/dev/null
@@ -89,7 +108,7 @@ run_libfuzzer() {   # target
   max_len=$(conf "$t" 2)
   dict=$(dict_of "$t")
   mkdir -p "$w/corpus" "$w/artifacts" "corpus/regressions/$t"
-  (cd "$w" && "$ROOT/build-fuzz-lf/fuzz/fuzz_$t" -jobs="$JOBS" -workers="$JOBS" \
+  (cd "$w" && "$LF_BIN/fuzz_$t" -jobs="$JOBS" -workers="$JOBS" -reload=1 \
      -max_total_time="$TIME" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
      -dict="$dict" -use_value_profile=1 -print_final_stats=1 \
      -artifact_prefix="$w/artifacts/" "$w/corpus" "$ROOT/corpus/$t" \
@@ -97,7 +116,7 @@ run_libfuzzer() {   # target
 }
 
 run_afl() {   # target
-  local t=$1 w=$OUT/$1/afl seeds=$OUT/$1/afl-seeds bin=$ROOT/build-fuzz-afl/fuzz/fuzz_$t
+  local t=$1 w=$OUT/$1/afl seeds=$OUT/$1/afl-seeds bin=$AFL_BIN/fuzz_$t
   rm -rf "$seeds"
   mkdir -p "$seeds" "$w"
   find "corpus/$t" "corpus/regressions/$t" -type f ! -name '.*' -size -1024k \
@@ -158,7 +177,7 @@ find "$OUT" \( -path '*/artifacts/*' -o -path '*/crashes/id*' -o -path '*/hangs/
 
 # ---- minimisation ------------------------------------------------------------
 if [ $MERGE = 1 ]; then
-  [ -x build-fuzz-lf/fuzz/fuzz_btf ] || build build-fuzz-lf clang -DKSYMRES_FUZZ=libfuzzer
+  [ -x "$LF_BIN/fuzz_btf" ] || build build-fuzz-lf clang -DKSYMRES_FUZZ=libfuzzer
   for t in "${TARGETS[@]}"; do
     w=$OUT/$t new=$OUT/$t/merged
     rm -rf "$new"
@@ -168,18 +187,23 @@ if [ $MERGE = 1 ]; then
       rm -rf "$w/afl-min"
       mkdir -p "$w/afl-all"
       find "$w"/afl/*/queue -maxdepth 1 -type f -exec cp -t "$w/afl-all" {} + 2>/dev/null || true
-      if AFL_SKIP_BIN_CHECK=1 afl-cmin -i "$w/afl-all" -o "$w/afl-min" -m none -t 5000 \
-           -- "build-fuzz-afl/fuzz/fuzz_$t" >"$w/afl-cmin.log" 2>&1; then
+      # AFL_ALLOW_TMP: afl-cmin refuses to work under /tmp otherwise
+      if AFL_SKIP_BIN_CHECK=1 AFL_ALLOW_TMP=1 afl-cmin -i "$w/afl-all" -o "$w/afl-min" -m none \
+           -t 5000 -- "$AFL_BIN/fuzz_$t" >"$w/afl-cmin.log" 2>&1; then
+        echo "afl-cmin $t: $(ls "$w/afl-all" | wc -l) queue entries -> $(ls "$w/afl-min" | wc -l)"
         extra+=("$w/afl-min")
       else
+        echo "afl-cmin $t: failed ($w/afl-cmin.log); merging the whole queues"
         extra+=("$w/afl-all")
       fi
     fi
     [ -d "$w/libfuzzer/corpus" ] && extra+=("$w/libfuzzer/corpus")
-    echo "merged $t: $(python3 fuzz/tools/corpus_budget.py "build-fuzz-lf/fuzz/fuzz_$t" "$new" \
+    echo "merged $t: $(python3 fuzz/tools/corpus_budget.py "$LF_BIN/fuzz_$t" "$new" \
                        "$(conf "$t" 4)" "corpus/$t" "${extra[@]}")" || continue
-    rm -rf "corpus/$t"
-    cp -r "$new" "corpus/$t"
+    dest=corpus/$t
+    [ -z "$MERGE_TO" ] || { mkdir -p "$MERGE_TO"; dest=$MERGE_TO/$t; }
+    rm -rf "$dest"
+    cp -r "$new" "$dest"
   done
   echo "seed corpus total: $(find corpus -path corpus/regressions -prune -o -type f -print0 |
                              xargs -0 cat | wc -c) bytes (keep under 2 MiB)"

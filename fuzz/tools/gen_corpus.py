@@ -282,6 +282,11 @@ def main():
             patched = open(op, "rb").read()
             out.put("object", f"{name}.patched.elf", patched)
             out.put("btf", f"patched_{name}.btf", ksrfmt.Elf(patched).sec(".BTF").data)
+            # re-resolution: against the profile it was patched with, and
+            # against one with more kallsyms lines
+            for pname in ("slice", "long"):
+                out.put("reresolve", f"{name}.patched+{pname}.rr",
+                        ksrfmt.frame_profile(patched, profiles[pname]))
     kp, bp, prof = (os.path.join(tmp, n) for n in ("http.kallsyms", "http.btf", "http.profile"))
     open(kp, "w", encoding="latin-1").write(ks_small)
     open(bp, "wb").write(slice_btf)  # not the harness's profiles: PUT answers 201
