@@ -33,6 +33,7 @@ struct ksr_rebase_counts {
 	uint32_t addr_kernel;    /* move with the slide of _text */
 	uint32_t addr_fixed;     /* absolute: never move */
 	uint32_t addr_module;    /* cannot be rebased */
+	uint32_t module;         /* module externs' sites, bound at load */
 };
 
 /* Checks every site: its fields are in range and consistent (kind,
