@@ -996,8 +996,9 @@ KSR_API int ksr_image__bind_modules(const void *img, size_t len, const int *btf_
 		err = ksr_err(EINVAL, "bind: %u BTF fds for %u modules", fd_cnt, m.hdr.mod_cnt);
 	if (!err)
 		err = section_views(obj, NULL, 0, &secs);
+	/* the other sites may have been rebased in img already */
 	if (!err)
-		err = ksr_rebase__verify(&m, secs, ksr_object__sec_cnt(obj), &counts);
+		err = ksr_rebase__verify_modules(&m, secs, ksr_object__sec_cnt(obj), &counts);
 	if (!err)
 		err = ksr_patch__bind(obj, &m, btf_fds, fd_cnt, &buf);
 	free(secs);

@@ -137,8 +137,8 @@ static void count_site(const struct ksr_manifest_site *s, struct ksr_rebase_coun
 	}
 }
 
-int ksr_rebase__verify(const struct ksr_manifest *m, const struct ksr_rebase_sec *secs,
-		       uint32_t sec_cnt, struct ksr_rebase_counts *counts)
+static int verify(const struct ksr_manifest *m, const struct ksr_rebase_sec *secs,
+		  uint32_t sec_cnt, struct ksr_rebase_counts *counts, bool modules_only)
 {
 	uint32_t n = m->hdr.site_cnt;
 	uint64_t *keys;
@@ -154,6 +154,9 @@ int ksr_rebase__verify(const struct ksr_manifest *m, const struct ksr_rebase_sec
 		const uint8_t *p;
 
 		ksr_manifest__site(m, i, &s);
+		keys[i] = UINT64_MAX - i; /* unique: skipped sites take no part */
+		if (modules_only && s.value_kind != KSR_MV_MODULE)
+			continue;
 		if ((why = check_fields(m, &s))) {
 			err = site_err(m, i, &s, why);
 			break;
@@ -173,6 +176,18 @@ int ksr_rebase__verify(const struct ksr_manifest *m, const struct ksr_rebase_sec
 		err = check_unique(m, keys);
 	free(keys);
 	return err;
+}
+
+int ksr_rebase__verify(const struct ksr_manifest *m, const struct ksr_rebase_sec *secs,
+		       uint32_t sec_cnt, struct ksr_rebase_counts *counts)
+{
+	return verify(m, secs, sec_cnt, counts, false);
+}
+
+int ksr_rebase__verify_modules(const struct ksr_manifest *m, const struct ksr_rebase_sec *secs,
+			       uint32_t sec_cnt, struct ksr_rebase_counts *counts)
+{
+	return verify(m, secs, sec_cnt, counts, true);
 }
 
 uint64_t ksr_rebase__slide(uint64_t live_text, uint64_t prof_text)

@@ -45,6 +45,11 @@ struct ksr_rebase_counts {
 int ksr_rebase__verify(const struct ksr_manifest *m, const struct ksr_rebase_sec *secs,
 		       uint32_t sec_cnt, struct ksr_rebase_counts *counts);
 
+/* The same for the module sites only (value kind KSR_MV_MODULE), which
+ * stay as written while rebasing or --reresolve rewrite the others. */
+int ksr_rebase__verify_modules(const struct ksr_manifest *m, const struct ksr_rebase_sec *secs,
+			       uint32_t sec_cnt, struct ksr_rebase_counts *counts);
+
 /* slide = live _text - profile _text, modulo 2^64 (the slide may be
  * negative). */
 uint64_t ksr_rebase__slide(uint64_t live_text, uint64_t prof_text);

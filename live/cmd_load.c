@@ -292,8 +292,7 @@ static int bind_modules(struct load_ctx *c)
 		return KSR_EXIT_OK;
 	err = ksr_host_mods__open(c->obj, n, &c->hm);
 	if (err)
-		return ksr_cli_fail(c->hm.cnt && c->hm.mods[0].path[0] && err != -ENOENT ?
-				    c->hm.mods[0].path : c->a.path, err);
+		return ksr_cli_fail(c->a.path, err);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct ksr_host_mod *m = &c->hm.mods[i];
 

@@ -87,8 +87,12 @@ int ksr_host_mods__open(const struct ksr_object *obj, uint32_t cnt, struct ksr_h
 		h->fd_array[i + 1] = h->fds[i];
 		sysfs_path(m->name, m->path, sizeof(m->path));
 		err = ksr_input__read(m->path, MOD_BTF_MAX, &btf, &len);
-		if (err)
-			return err;
+		if (err) {
+			char msg[512];
+
+			snprintf(msg, sizeof(msg), "%s", ksr_errmsg()); /* not from its own buffer */
+			return ksr_cli_err(-err, "%s: %s", m->path, msg);
+		}
 		ksr_kernel_identity(btf, len, m->host_identity);
 		free(btf);
 		m->match = !strcmp(m->host_identity, m->obj_identity);

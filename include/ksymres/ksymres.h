@@ -531,7 +531,8 @@ KSR_API int ksr_object__module_extern(const struct ksr_object *obj, const char *
  * (fd_cnt = the manifest's module_cnt) and takes slot i + 1 of the
  * program's fd_array, which the caller passes at BPF_PROG_LOAD (kfunc
  * calls carry the slot in off; module variables carry the fd itself). No
- * .ksyms extern is left for libbpf. The sites are verified first. */
+ * .ksyms extern is left for libbpf. The module sites are verified first
+ * (the others may have been rebased in img already). */
 KSR_API int ksr_image__bind_modules(const void *img, size_t len, const int *btf_fds,
 				    uint32_t fd_cnt, void **out, size_t *out_len);
 
