@@ -36,13 +36,25 @@ t bpftool_load bpftool prog load $P /sys/fs/bpf/ct
 printf 'ksymres test packet, 64 bytes, for bpftool prog run (ct_xdp)...' >/tmp/pkt
 t bpftool_run bpftool prog run pinned /sys/fs/bpf/ct data_in /tmp/pkt repeat 1
 t orig_load ksymres load $K/conntrack.bpf.o --run -j
-# timing: N loads each (the uptime clock has 10 ms steps)
-N=20
-up() { cut -d' ' -f1 /proc/uptime; }
-a=$(up); i=0; while [ $i -lt $N ]; do ksymres load $P >/dev/null 2>&1; i=$((i + 1)); done; b=$(up)
-i=0; while [ $i -lt $N ]; do rm -f /sys/fs/bpf/tm; bpftool prog load $P /sys/fs/bpf/tm >/dev/null 2>&1; i=$((i + 1)); done; c=$(up)
-i=0; while [ $i -lt $N ]; do rm -f /sys/fs/bpf/to; bpftool prog load $K/conntrack.bpf.o /sys/fs/bpf/to >/dev/null 2>&1; i=$((i + 1)); done; d=$(up)
-echo "$N $a $b $c $d" >$O/timing
+# timing: N rounds, each: ksymres load (patched), bpftool prog load
+# (patched), bpftool prog load (original), and the two programs' start
+# alone (ksymres --version, bpftool version); interleaved so that drift
+# hits all alike. The uptime clock has 10 ms steps: totals in centiseconds.
+N=40
+cs() { u=$(cut -d' ' -f1 /proc/uptime); echo $((${u%.*} * 100 + 1${u#*.} - 100)); }
+k=0 bp=0 bo=0 kv=0 bv=0 i=0
+while [ $i -lt $N ]; do
+	rm -f /sys/fs/bpf/tm /sys/fs/bpf/to
+	t0=$(cs); ksymres load $P >/dev/null 2>&1
+	t1=$(cs); bpftool prog load $P /sys/fs/bpf/tm >/dev/null 2>&1
+	t2=$(cs); bpftool prog load $K/conntrack.bpf.o /sys/fs/bpf/to >/dev/null 2>&1
+	t3=$(cs); ksymres --version >/dev/null 2>&1
+	t4=$(cs); bpftool version >/dev/null 2>&1
+	t5=$(cs)
+	k=$((k + t1 - t0)) bp=$((bp + t2 - t1)) bo=$((bo + t3 - t2)) kv=$((kv + t4 - t3)) bv=$((bv + t5 - t4))
+	i=$((i + 1))
+done
+echo "$N $k $bp $bo $kv $bv" >$O/timing
 touch $O/done
 i=0
 while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do usleep 100000; i=$((i + 1)); done

@@ -8,7 +8,7 @@
 # `ksymres load --run` binds the module externs itself (fd_array) and
 # ct_xdp returns 2 (the lookup ran and said -ENOENT), stock bpftool loads
 # the same patched object, and the profile captured in the guest gives the
-# check answers of the package profile. Timing: 20 loads of each kind.
+# check answers of the package profile. Timing: 40 loads of each kind.
 # Needs the extracted packages with lib/modules ($KSR_MODULE_TREES or the
 # kernel cache), root, qemu-system-x86_64, bpftool.
 . "$(dirname "$0")/lib.sh"
@@ -112,8 +112,9 @@ PY
   else
     fail "$series: capture in the guest: $(cat "$O/capture.err")"
   fi
-  read -r n a b c d <"$O/timing"
-  echo "timing $series: $n loads: ksymres load $(echo "($b - $a) * 1000 / $n" | bc -l | cut -c1-5) ms, bpftool (patched) $(echo "($c - $b) * 1000 / $n" | bc -l | cut -c1-5) ms, bpftool (original) $(echo "($d - $c) * 1000 / $n" | bc -l | cut -c1-5) ms each (TCG guest)"
+  read -r n k bp bo kv bv <"$O/timing"
+  ms() { echo "scale=1; $1 * 10 / $n" | bc; }
+  echo "timing $series: $n rounds, ms each (TCG guest, process start included): ksymres load $(ms "$k"), bpftool prog load patched $(ms "$bp"), original $(ms "$bo"); start alone: ksymres --version $(ms "$kv"), bpftool version $(ms "$bv")"
   echo "matrix $series conntrack nf_conntrack=no: check needs_modules, load refused naming it; nf_conntrack=yes: ksymres load 2, bpftool 2, libbpf original 2"
   [ -n "${KSR_KERNELS_OUT:-}" ] && mkdir -p "$KSR_KERNELS_OUT/modules-$series" && cp -r "$O"/. "$KSR_KERNELS_OUT/modules-$series/"
 done
