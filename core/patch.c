@@ -39,6 +39,8 @@ struct patcher {
 	const struct ksr_manifest *bind;
 	const int32_t *fds;
 	uint32_t fd_cnt;
+	uint64_t *keys;              /* its module records: section << 48 | insn << 20 | record */
+	uint32_t key_cnt;
 };
 
 /* A resolved extern found in a module's BTF: its sites stay as written. */
@@ -126,26 +128,63 @@ static void site_value(const struct ksr_extern *e, const struct ksr_decision *d,
 	}
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Bind mode: the module records sorted by instruction (a site is found in
+ * O(log n); sections are < 2^16, instructions of a 256 MiB object < 2^25,
+ * records <= 2^20). */
+static int index_records(struct patcher *p)
+{
+	const struct ksr_manifest *m = p->bind;
+
+	p->keys = malloc((m->hdr.site_cnt ? m->hdr.site_cnt : 1) * sizeof(*p->keys));
+	if (!p->keys)
+		return ksr_err(ENOMEM, "out of memory");
+	for (uint32_t r = 0; r < m->hdr.site_cnt; r++) {
+		struct ksr_manifest_site rec;
+
+		ksr_manifest__site(m, r, &rec);
+		if (rec.value_kind == KSR_MV_MODULE && rec.sec_idx < (1u << 16) &&
+		    rec.insn_off % KSR_BPF_INSN_SZ == 0 && rec.insn_off / KSR_BPF_INSN_SZ < (1u << 28))
+			p->keys[p->key_cnt++] = (uint64_t)rec.sec_idx << 48 |
+						(rec.insn_off / KSR_BPF_INSN_SZ) << 20 | r;
+	}
+	qsort(p->keys, p->key_cnt, sizeof(*p->keys), cmp_u64);
+	return 0;
+}
+
 /* Bind mode: the manifest's record of this module site, and its fd. */
 static int bind_site(struct patcher *p, const struct ksr_extern *e, const struct ksr_site *site,
 		     uint8_t *insn)
 {
 	const struct ksr_manifest *m = p->bind;
+	uint64_t want = (uint64_t)site->sec_idx << 48 | (site->insn_off / KSR_BPF_INSN_SZ) << 20;
+	uint32_t lo = 0, hi = p->key_cnt;
 
-	for (uint32_t r = 0; r < m->hdr.site_cnt; r++) {
+	while (lo < hi) {                    /* the first key >= want */
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (p->keys[mid] < want)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < p->key_cnt && p->keys[lo] >> 20 == want >> 20 && site->insn_off % KSR_BPF_INSN_SZ == 0) {
 		struct ksr_manifest_site rec;
 		const char *name;
 
-		ksr_manifest__site(m, r, &rec);
-		if (rec.sec_idx != site->sec_idx || rec.insn_off != site->insn_off)
-			continue;
+		ksr_manifest__site(m, (uint32_t)(p->keys[lo] & 0xfffff), &rec);
 		name = ksr_manifest__name(m, &rec);
-		if (rec.value_kind != KSR_MV_MODULE || rec.module >= p->fd_cnt || rec.insn != site->insn ||
-		    !name || strcmp(name, e->name))
-			break;
-		ksr_insn__bind_module(insn, site->insn, (uint32_t)rec.value,
-				      (int16_t)(rec.module + 1), p->fds[rec.module]);
-		return 0;
+		if (rec.module < p->fd_cnt && rec.insn == site->insn && name && !strcmp(name, e->name)) {
+			ksr_insn__bind_module(insn, site->insn, (uint32_t)rec.value,
+					      (int16_t)(rec.module + 1), p->fds[rec.module]);
+			return 0;
+		}
 	}
 	return ksr_err(KSR_EMALFORMED, KSR_MANIFEST_SEC ": extern '%s' at section %u offset 0x%llx "
 		       "is not a module site it records", e->name, site->sec_idx,
@@ -526,8 +565,12 @@ int ksr_patch__bind(const struct ksr_object *obj, const struct ksr_manifest *m,
 		    const int32_t *fds, uint32_t fd_cnt, struct ksr_buf *out)
 {
 	struct patcher p = { .obj = obj, .bind = m, .fds = fds, .fd_cnt = fd_cnt };
+	int err = index_records(&p);
 
-	return run(&p, out);
+	if (!err)
+		err = run(&p, out);
+	free(p.keys);
+	return err;
 }
 
 static int run(struct patcher *p_, struct ksr_buf *out)
