@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include <elf.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,11 +252,14 @@ static bool is_ksym_sym(const struct patcher *p, uint32_t sym)
 {
 	const struct ksr_extern *e = ksr_object__extern_by_sym(p->obj, sym);
 
+	const struct ksr_extern *first = ksr_object__extern(p->obj, 0);
+
 	if (!e || ksr_object__extern_is_kconfig(p->obj, e))
 		return false;
-	for (size_t i = 0; i < ksr_object__extern_cnt(p->obj); i++)
-		if (ksr_object__extern(p->obj, i) == e)
-			return !mod_ext(p, i);
+	/* the .ksyms externs are one array: e's index without a scan */
+	if (first && (uintptr_t)e >= (uintptr_t)first &&
+	    (uintptr_t)e < (uintptr_t)(first + ksr_object__extern_cnt(p->obj)))
+		return !mod_ext(p, (size_t)(e - first));
 	return true;
 }
 
