@@ -757,18 +757,6 @@ static int patch(const struct ksr_resolution *r, const struct ksr_patch_opts *op
 		return ksr_err(EINVAL, "a re-resolved image is rewritten in place: nothing to patch");
 	if (!r->runnable)
 		return ksr_err(EINVAL, "not every extern can be resolved: nothing to patch");
-	/* module externs must stay for the loader (docs/manifest-format.md):
-	 * patching them like vmlinux ones would give the kernel module ids as
-	 * vmlinux ids */
-	for (size_t i = 0; i < r->cnt; i++) {
-		const struct ksr_decision *d = dec_at(r, i);
-
-		if (d->status == KSR_STATUS_RESOLVED && d->module[0])
-			return ksr_err(ENOTSUP, "extern '%s' is in module %s: objects with module "
-				       "externs are not patched yet ('check' predicts them; load the "
-				       "original object with libbpf where the module is loaded)",
-				       ksr_object__extern(r->obj, i)->name, d->module);
-	}
 	if (OPT(opts, struct ksr_patch_opts, bake_kconfig)) {
 		struct ksr_patch_kcfg kc = { r->kcfg, r->kcfg_cnt, r->kcfg_data, r->kcfg_len };
 
@@ -847,6 +835,7 @@ KSR_API int ksr_object__manifest(const struct ksr_object *obj, struct ksr_manife
 	full.site_cnt = m.hdr.site_cnt;
 	full.prof_flags = m.hdr.prof_flags;
 	full.arch = m.hdr.arch;
+	full.module_cnt = m.hdr.mod_cnt;
 	/* a caller built against an older, smaller struct gets what fits */
 	copy_out(info, &full, sizeof(full));
 	return 0;
@@ -897,7 +886,7 @@ KSR_API int ksr_object__verify_manifest(const struct ksr_object *obj,
 		struct ksr_manifest_sites full = {
 			.sz = sizeof(full), .btf_ids = c.btf_ids, .zero = c.zero, .poison = c.poison,
 			.addr_kernel = c.addr_kernel, .addr_fixed = c.addr_fixed,
-			.addr_module = c.addr_module,
+			.addr_module = c.addr_module, .module = c.module,
 		};
 
 		copy_out(sites, &full, sizeof(full));
@@ -967,4 +956,81 @@ KSR_API int ksr_image__reresolve(void *img, size_t len, const struct ksr_profile
 	}
 	*out = r;
 	return 0;
+}
+
+/* ---- module externs: the manifest's module table, binding at load ------- */
+
+KSR_API int ksr_object__manifest_module(const struct ksr_object *obj, uint32_t i,
+					char name[KSR_MANIFEST_MODULE_NAME_MAX], char identity[33])
+{
+	struct ksr_manifest m;
+	struct ksr_manifest_mod mod;
+	int err = manifest_of(obj, &m);
+
+	if (err)
+		return err;
+	if (i >= m.hdr.mod_cnt)
+		return ksr_err(ENOENT, "module %u: the manifest has %u", i, m.hdr.mod_cnt);
+	ksr_manifest__mod(&m, i, &mod);
+	snprintf(name, KSR_MANIFEST_MODULE_NAME_MAX, "%s", ksr_manifest__mod_name(&m, &mod));
+	ksr_hex(mod.identity, sizeof(mod.identity), identity);
+	return 0;
+}
+
+KSR_API int ksr_image__bind_modules(const void *img, size_t len, const int *btf_fds,
+				    uint32_t fd_cnt, void **out, size_t *out_len)
+{
+	struct ksr_rebase_counts counts;
+	struct ksr_rebase_sec *secs = NULL;
+	struct ksr_object *obj;
+	struct ksr_manifest m;
+	struct ksr_buf buf = { 0 };
+	int err = ksr_object__open_mem(img, len, &obj);
+
+	*out = NULL;
+	*out_len = 0;
+	if (err)
+		return err;
+	err = manifest_of(obj, &m);
+	if (!err && fd_cnt != m.hdr.mod_cnt)
+		err = ksr_err(EINVAL, "bind: %u BTF fds for %u modules", fd_cnt, m.hdr.mod_cnt);
+	if (!err)
+		err = section_views(obj, NULL, 0, &secs);
+	/* the other sites may have been rebased in img already */
+	if (!err)
+		err = ksr_rebase__verify_modules(&m, secs, ksr_object__sec_cnt(obj), &counts);
+	if (!err)
+		err = ksr_patch__bind(obj, &m, btf_fds, fd_cnt, &buf);
+	free(secs);
+	ksr_object__free(obj);
+	if (err) {
+		ksr_buf_free(&buf);
+		return err;
+	}
+	*out = buf.data;
+	*out_len = buf.len;
+	return 0;
+}
+
+KSR_API int ksr_object__module_extern(const struct ksr_object *obj, const char *name,
+				      uint32_t *mod, uint32_t *btf_id)
+{
+	struct ksr_manifest m;
+	int err = manifest_of(obj, &m);
+
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < m.hdr.site_cnt; i++) {
+		struct ksr_manifest_site s;
+		const char *n;
+
+		ksr_manifest__site(&m, i, &s);
+		n = ksr_manifest__name(&m, &s);
+		if (s.value_kind == KSR_MV_MODULE && n && !strcmp(n, name) && s.module < m.hdr.mod_cnt) {
+			*mod = s.module;
+			*btf_id = (uint32_t)s.value;
+			return 0;
+		}
+	}
+	return ksr_err(ENOENT, "'%s' is not a module extern of the manifest", name);
 }

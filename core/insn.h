@@ -49,10 +49,17 @@ static inline uint64_t ksr_insn__site_len(enum ksr_site_insn insn)
 void ksr_insn__encode_site(uint8_t *p, enum ksr_site_insn insn, enum ksr_manifest_value kind,
 			   uint64_t value);
 
-/* NULL when the bytes at p are exactly what ksr_insn__encode_site() writes
+/* KSR_MV_MODULE: NULL when the site is as the compiler wrote it. Else: NULL when the bytes at p are exactly what ksr_insn__encode_site() writes
  * for (insn, kind, value) on a canonical instruction (dst_reg 0 for a call,
  * offsets 0, a plain second slot), else what differs. */
 const char *ksr_insn__check_site(const uint8_t *p, enum ksr_site_insn insn,
 				 enum ksr_manifest_value kind, uint64_t value);
+
+/* Binds a module extern's site for the kernel as libbpf does: a call
+ * becomes a kfunc call (src_reg BPF_PSEUDO_KFUNC_CALL, imm = the module's
+ * FUNC id, off = the fd_array slot of the module's BTF); an ld_imm64 gets
+ * src_reg BPF_PSEUDO_BTF_ID, imm = the id and the second imm the BTF fd. */
+void ksr_insn__bind_module(uint8_t *p, enum ksr_site_insn insn, uint32_t btf_id, int16_t fd_idx,
+			   int32_t fd);
 
 #endif

@@ -76,11 +76,38 @@ static void rewrite_func(const struct ksr_btf_copy *b, uint8_t *func, uint32_t d
 	}
 }
 
+static bool kept(const char *name, const char *const *keep, size_t keep_cnt)
+{
+	for (size_t i = 0; i < keep_cnt; i++)
+		if (!strcmp(name, keep[i]))
+			return true;
+	return false;
+}
+
+/* Drops the entries of a DATASEC record past its first k: the record
+ * shrinks, later records move up (type ids do not depend on offsets). */
+static void shrink_datasec(struct ksr_btf_copy *b, uint8_t *sec, uint32_t k)
+{
+	uint32_t vlen = BTF_INFO_VLEN(ksr_btf_rd32(sec + KSR_BTF_T_INFO));
+	uint8_t *end = sec + KSR_BTF_T_EXTRA + (size_t)vlen * KSR_BTF_SECINFO_SZ;
+	size_t gap = (size_t)(vlen - k) * KSR_BTF_SECINFO_SZ;
+
+	ksr_btf_wr32(sec + KSR_BTF_T_INFO, (ksr_btf_rd32(sec + KSR_BTF_T_INFO) & ~0xffffu) | k);
+	memmove(end - gap, end, (size_t)(b->types + b->types_len - end));
+	b->types_len -= (uint32_t)gap;
+}
+
 int ksr_ksyms_btf__rewrite(const struct ksr_object *obj, struct ksr_buf *out)
+{
+	return ksr_ksyms_btf__rewrite_keep(obj, NULL, 0, out);
+}
+
+int ksr_ksyms_btf__rewrite_keep(const struct ksr_object *obj, const char *const *keep,
+				size_t keep_cnt, struct ksr_buf *out)
 {
 	const struct ksr_btf *btf = ksr_object__btf(obj);
 	struct ksr_buf xtypes = { 0 }, xstrs = { 0 };
-	uint32_t vlen, int_id, dummy_id = 0, dummy_name = 0, next_id;
+	uint32_t vlen, int_id, dummy_id = 0, dummy_name = 0, next_id, k = 0;
 	struct ksr_btf_copy b;
 	bool has_func = false;
 	uint8_t *sec;
@@ -102,9 +129,14 @@ int ksr_ksyms_btf__rewrite(const struct ksr_object *obj, struct ksr_buf *out)
 	for (uint32_t i = 0; i < vlen; i++) {
 		uint32_t t = ksr_btf_rd32(sec + KSR_BTF_T_EXTRA + (size_t)i * KSR_BTF_SECINFO_SZ);
 
-		if (t && t < b.type_cnt &&
-		    BTF_INFO_KIND(ksr_btf_rd32(ksr_btf_copy__type(&b, t) + KSR_BTF_T_INFO)) == BTF_KIND_FUNC)
-			has_func = true;
+		if (t && t < b.type_cnt) {
+			const uint8_t *r = ksr_btf_copy__type(&b, t);
+
+			if (keep_cnt && kept(ksr_btf_copy__name(btf, r), keep, keep_cnt))
+				k++;
+			else if (BTF_INFO_KIND(ksr_btf_rd32(r + KSR_BTF_T_INFO)) == BTF_KIND_FUNC)
+				has_func = true;
+		}
 	}
 
 	next_id = b.type_cnt;
@@ -117,10 +149,14 @@ int ksr_ksyms_btf__rewrite(const struct ksr_object *obj, struct ksr_buf *out)
 	}
 	if (has_func) {
 		dummy_name = add_str(&b, &xstrs, KSR_DUMMY_KSYM);
-		add_type(&xtypes, dummy_name, info_word(BTF_KIND_VAR, 0), int_id,
-			 BTF_VAR_GLOBAL_ALLOCATED);
-		dummy_id = next_id++;
+		/* entries kept for libbpf: the others leave .ksyms, no slot needed */
+		if (!k) {
+			add_type(&xtypes, dummy_name, info_word(BTF_KIND_VAR, 0), int_id,
+				 BTF_VAR_GLOBAL_ALLOCATED);
+			dummy_id = next_id++;
+		}
 	}
+	k = 0;
 	for (uint32_t i = 0; i < vlen; i++) {
 		uint8_t *vs = sec + KSR_BTF_T_EXTRA + (size_t)i * KSR_BTF_SECINFO_SZ;
 		uint32_t t = ksr_btf_rd32(vs);
@@ -129,6 +165,12 @@ int ksr_ksyms_btf__rewrite(const struct ksr_object *obj, struct ksr_buf *out)
 		if (!t || t >= b.type_cnt)
 			continue;
 		r = ksr_btf_copy__type(&b, t);
+		if (keep_cnt && kept(ksr_btf_copy__name(btf, r), keep, keep_cnt)) {
+			/* as the compiler wrote it, for libbpf; moved to the front */
+			memmove(sec + KSR_BTF_T_EXTRA + (size_t)k++ * KSR_BTF_SECINFO_SZ, vs,
+				KSR_BTF_SECINFO_SZ);
+			continue;
+		}
 		if (BTF_INFO_KIND(ksr_btf_rd32(r + KSR_BTF_T_INFO)) == BTF_KIND_FUNC) {
 			ksr_btf_wr32(vs, dummy_id);
 			rewrite_func(&b, r, dummy_name);
@@ -139,7 +181,10 @@ int ksr_ksyms_btf__rewrite(const struct ksr_object *obj, struct ksr_buf *out)
 		ksr_btf_wr32(vs + 4, 4 * i);
 		ksr_btf_wr32(vs + 8, 4);
 	}
-	ksr_btf_wr32(sec + KSR_BTF_T_SIZE, 4 * vlen);
+	if (k)
+		shrink_datasec(&b, sec, k);
+	else
+		ksr_btf_wr32(sec + KSR_BTF_T_SIZE, 4 * vlen);
 	err = xtypes.err ? xtypes.err : xstrs.err;
 	if (!err)
 		err = ksr_btf_copy__emit(&b, &xtypes, &xstrs, out);

@@ -18,6 +18,11 @@
  *  - entries get 4-byte slots at 4*i and the DATASEC size 4*vlen.
  * Existing type ids and string offsets are unchanged (new data is appended). */
 int ksr_ksyms_btf__rewrite(const struct ksr_object *obj, struct ksr_buf *out);
+/* The same, except that the .ksyms entries named in keep (module externs,
+ * left for libbpf) stay as the compiler wrote them and are then the only
+ * entries of .ksyms: the others are rewritten and leave it. */
+int ksr_ksyms_btf__rewrite_keep(const struct ksr_object *obj, const char *const *keep,
+				size_t keep_cnt, struct ksr_buf *out);
 
 /* Applies libbpf's load-time DATASEC fixups (sizes from ELF sections, VAR
  * offsets from symbols, the .kconfig layout, sorted entries) to a copy of

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "insn.h"
+#include "manifest.h"
 #include "resolve.h"
 
 /* The limits of what ksymres reads back, checked before any work: at most
@@ -31,5 +32,14 @@ struct ksr_patch_kcfg {
 int ksr_patch__build(const struct ksr_object *obj, const struct ksr_profile *prof,
 		     const struct ksr_decision *dec, const struct ksr_patch_kcfg *kc,
 		     struct ksr_buf *out);
+
+/* Binds the module externs of an image resolve wrote (obj, its manifest m)
+ * for loading: module i's BTF has fd fds[i] and fd_array slot i + 1; every
+ * remaining .ksyms extern must be a module site m records. The sites are
+ * encoded as libbpf would (ksr_insn__bind_module()), their relocations,
+ * symbols and .ksyms entries go as for vmlinux externs; no manifest is
+ * added (the input's stays). */
+int ksr_patch__bind(const struct ksr_object *obj, const struct ksr_manifest *m,
+		    const int32_t *fds, uint32_t fd_cnt, struct ksr_buf *out);
 
 #endif

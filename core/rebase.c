@@ -29,6 +29,8 @@ static bool value_kind_allowed(const struct ksr_manifest_site *s)
 {
 	bool ld = s->insn == KSR_SITE_LD64;
 
+	if (s->value_kind == KSR_MV_MODULE)
+		return s->extern_kind == KSR_EXTERN_FUNC || (ld && s->extern_kind == KSR_EXTERN_VAR);
 	switch (s->extern_kind) {
 	case KSR_EXTERN_VAR:
 		return ld && (s->value_kind == KSR_MV_BTF_ID || s->value_kind == KSR_MV_ZERO);
@@ -49,14 +51,17 @@ static const char *check_fields(const struct ksr_manifest *m, const struct ksr_m
 
 	if (!name || !*name)
 		return "extern name out of range or empty";
-	if (s->insn > KSR_SITE_CALL || s->reserved != 0)
-		return "bad instruction kind or reserved field";
+	if (s->insn > KSR_SITE_CALL)
+		return "bad instruction kind";
+	if (s->value_kind == KSR_MV_MODULE ? s->module >= m->hdr.mod_cnt : s->module != 0)
+		return "module index out of range (or set on a site that is not a module's)";
 	if (!value_kind_allowed(s))
 		return "value kind does not fit the extern kind and instruction";
 	if (s->value_kind == KSR_MV_ADDR ? s->addr_class > KSR_ADDR_MODULE : s->addr_class != 0)
 		return "bad address class";
 	switch (s->value_kind) {
 	case KSR_MV_BTF_ID:
+	case KSR_MV_MODULE:
 		if (s->value == 0 || s->value > INT32_MAX)
 			return "BTF id out of range";
 		break;
@@ -119,6 +124,7 @@ static void count_site(const struct ksr_manifest_site *s, struct ksr_rebase_coun
 	case KSR_MV_BTF_ID: c->btf_ids++; break;
 	case KSR_MV_ZERO: c->zero++; break;
 	case KSR_MV_POISON: c->poison++; break;
+	case KSR_MV_MODULE: c->module++; break;
 	case KSR_MV_ADDR:
 		if (s->addr_class == KSR_ADDR_KERNEL)
 			c->addr_kernel++;
@@ -131,8 +137,8 @@ static void count_site(const struct ksr_manifest_site *s, struct ksr_rebase_coun
 	}
 }
 
-int ksr_rebase__verify(const struct ksr_manifest *m, const struct ksr_rebase_sec *secs,
-		       uint32_t sec_cnt, struct ksr_rebase_counts *counts)
+static int verify(const struct ksr_manifest *m, const struct ksr_rebase_sec *secs,
+		  uint32_t sec_cnt, struct ksr_rebase_counts *counts, bool modules_only)
 {
 	uint32_t n = m->hdr.site_cnt;
 	uint64_t *keys;
@@ -148,6 +154,9 @@ int ksr_rebase__verify(const struct ksr_manifest *m, const struct ksr_rebase_sec
 		const uint8_t *p;
 
 		ksr_manifest__site(m, i, &s);
+		keys[i] = UINT64_MAX - i; /* unique: skipped sites take no part */
+		if (modules_only && s.value_kind != KSR_MV_MODULE)
+			continue;
 		if ((why = check_fields(m, &s))) {
 			err = site_err(m, i, &s, why);
 			break;
@@ -167,6 +176,18 @@ int ksr_rebase__verify(const struct ksr_manifest *m, const struct ksr_rebase_sec
 		err = check_unique(m, keys);
 	free(keys);
 	return err;
+}
+
+int ksr_rebase__verify(const struct ksr_manifest *m, const struct ksr_rebase_sec *secs,
+		       uint32_t sec_cnt, struct ksr_rebase_counts *counts)
+{
+	return verify(m, secs, sec_cnt, counts, false);
+}
+
+int ksr_rebase__verify_modules(const struct ksr_manifest *m, const struct ksr_rebase_sec *secs,
+			       uint32_t sec_cnt, struct ksr_rebase_counts *counts)
+{
+	return verify(m, secs, sec_cnt, counts, true);
 }
 
 uint64_t ksr_rebase__slide(uint64_t live_text, uint64_t prof_text)

@@ -33,6 +33,7 @@ struct ksr_rebase_counts {
 	uint32_t addr_kernel;    /* move with the slide of _text */
 	uint32_t addr_fixed;     /* absolute: never move */
 	uint32_t addr_module;    /* cannot be rebased */
+	uint32_t module;         /* module externs' sites, bound at load */
 };
 
 /* Checks every site: its fields are in range and consistent (kind,
@@ -43,6 +44,11 @@ struct ksr_rebase_counts {
  * ksymres wrote it: -KSR_EMALFORMED naming the site. Nothing is written. */
 int ksr_rebase__verify(const struct ksr_manifest *m, const struct ksr_rebase_sec *secs,
 		       uint32_t sec_cnt, struct ksr_rebase_counts *counts);
+
+/* The same for the module sites only (value kind KSR_MV_MODULE), which
+ * stay as written while rebasing or --reresolve rewrite the others. */
+int ksr_rebase__verify_modules(const struct ksr_manifest *m, const struct ksr_rebase_sec *secs,
+			       uint32_t sec_cnt, struct ksr_rebase_counts *counts);
 
 /* slide = live _text - profile _text, modulo 2^64 (the slide may be
  * negative). */

@@ -9,7 +9,9 @@
  * FUNC still points at its local FUNC_PROTO. Typed variables lost their
  * local type to libbpf's .ksyms rewrite (it becomes int), so for them only
  * the name is looked up, as cilium/ebpf does; the verifier still checks
- * every use against the kernel type. */
+ * every use against the kernel type. Module externs (version 3 manifests)
+ * are still externs of the object: they are left to libbpf, which looks
+ * them up in the host's module BTF by name. */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <stdio.h>
@@ -58,8 +60,15 @@ static int collect(const struct ksr_object *obj, const struct ksr_manifest *m, s
 	rr->externs = calloc(n ? n : 1, sizeof(*rr->externs));
 	if (!rr->site_rec || !rr->sites || !rr->externs)
 		return ksr_err(ENOMEM, "out of memory");
-	for (uint32_t i = 0; i < n; i++)
-		rr->site_rec[i] = i;
+	/* module externs' sites stay unbound: libbpf looks them up on the host */
+	n = 0;
+	for (uint32_t i = 0; i < m->hdr.site_cnt; i++) {
+		struct ksr_manifest_site s;
+
+		ksr_manifest__site(m, i, &s);
+		if (s.value_kind != KSR_MV_MODULE)
+			rr->site_rec[n++] = i;
+	}
 	qsort_r(rr->site_rec, n, sizeof(*rr->site_rec), cmp_rec_by_name, (void *)m);
 	for (uint32_t k = 0; k < n; k++) {
 		struct ksr_manifest_site s;

@@ -61,6 +61,10 @@ struct load_ctx {
 	struct ksr_host_btf hb;
 	struct host_check hc;
 	struct ksr_bpf *bpf;
+	struct ksr_host_mods hm;    /* module externs: the modules' BTF objects */
+	void *bound;                /* the image with them bound (ksr_image__bind_modules()) */
+	size_t bound_len;
+	const char *mods_by;        /* who binds them: "ksymres" or why libbpf does */
 	void *data;
 	uint8_t packet[64];
 };
@@ -264,6 +268,96 @@ static int prepare(struct load_ctx *c)
 	return rebase(c);
 }
 
+/* ---- module externs ---------------------------------------------------------- */
+
+static int refuse_module(const struct load_ctx *c, const struct ksr_host_mod *m)
+{
+	char msg[1024];
+
+	snprintf(msg, sizeof(msg), "module %s is another build: resolved against BTF identity %s, "
+		 "this host's %.200s is %s; resolve it against a profile of this host (ksymres capture) "
+		 "or load with --reresolve", m->name, m->obj_identity, m->path, m->host_identity);
+	return ksr_cli_fail_msg(c->a.path, -EXDEV, msg);
+}
+
+/* Finds and checks each module, then binds their externs in a copy of the
+ * image and hands libbpf the fd_array, or leaves them to libbpf. */
+static int bind_modules(struct load_ctx *c)
+{
+	uint32_t n = c->man.module_cnt;
+	const char *why = NULL;
+	int err;
+
+	if (!n)
+		return KSR_EXIT_OK;
+	err = ksr_host_mods__open(c->obj, n, &c->hm);
+	if (err)
+		return ksr_cli_fail(c->a.path, err);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct ksr_host_mod *m = &c->hm.mods[i];
+
+		if (m->match || c->a.reresolve)
+			continue;
+		if (!c->a.force)
+			return refuse_module(c, m);
+		note("%s: module %s is another build (identity %s, this host %s); loading anyway "
+		     "(--force): its BTF ids may name other types", c->a.path, m->name,
+		     m->obj_identity, m->host_identity);
+	}
+	if (c->a.reresolve) {
+		/* libbpf looks them up by name in this host's module BTF */
+		c->mods_by = "libbpf (--reresolve: looked up by name on this host)";
+		return KSR_EXIT_OK;
+	}
+	if (!ksr_bpf__can_bind(c->img, c->img_len, &why)) {
+		c->mods_by = "libbpf";
+		note("%s: module externs left to libbpf: %s", c->a.path, why);
+		return KSR_EXIT_OK;
+	}
+	err = ksr_image__bind_modules(c->img, c->img_len, c->hm.fds, n, &c->bound, &c->bound_len);
+	if (err)
+		return ksr_cli_fail(c->a.path, err);
+	c->a.bpf.fd_array = c->hm.fd_array;
+	c->mods_by = "ksymres";
+	return KSR_EXIT_OK;
+}
+
+static void report_modules_text(const struct load_ctx *c)
+{
+	for (uint32_t i = 0; i < c->hm.cnt; i++) {
+		const struct ksr_host_mod *m = &c->hm.mods[i];
+
+		printf("module:   %s (BTF object %u, identity %s): %s; externs bound by %s\n", m->name,
+		       m->btf_obj_id, m->host_identity, m->match ? "the build resolved against" :
+		       "another build", c->mods_by);
+	}
+}
+
+static void report_modules_json(const struct load_ctx *c, struct ksr_json *j)
+{
+	if (!c->hm.cnt)
+		return;
+	ksr_json_key(j, "modules");
+	ksr_json_arr_open(j);
+	for (uint32_t i = 0; i < c->hm.cnt; i++) {
+		const struct ksr_host_mod *m = &c->hm.mods[i];
+
+		ksr_json_obj_open(j);
+		ksr_json_key(j, "name");
+		ksr_json_str(j, m->name);
+		ksr_json_key(j, "identity");
+		ksr_json_str(j, m->obj_identity);
+		ksr_json_key(j, "host_identity");
+		ksr_json_str(j, m->host_identity);
+		ksr_json_key(j, "btf_obj_id");
+		ksr_json_u64(j, m->btf_obj_id);
+		ksr_json_obj_close(j);
+	}
+	ksr_json_arr_close(j);
+	ksr_json_key(j, "modules_bound_by");
+	ksr_json_str(j, c->mods_by);
+}
+
 /* ---- report ---------------------------------------------------------------- */
 
 static void slide_str(uint64_t slide, char *buf, size_t len)
@@ -311,6 +405,7 @@ static void report_json(const struct load_ctx *c)
 		}
 		ksr_json_key(&j, "rebased");
 		ksr_json_u64(&j, c->hc.rebased);
+		report_modules_json(c, &j);
 	}
 	if (c->hc.reresolved) {
 		ksr_json_key(&j, "externs");
@@ -396,6 +491,7 @@ static void report_text(const struct load_ctx *c)
 	ksr_print_safe(stdout, c->a.path);
 	putchar('\n');
 	report_host_text(c);
+	report_modules_text(c);
 	printf("loaded:   %zu program%s, %zu map%s\n", n, n == 1 ? "" : "s", maps, maps == 1 ? "" : "s");
 	if (c->a.bpf.pin_dir) {
 		fputs("pinned:   programs and maps under ", stdout);
@@ -486,7 +582,8 @@ static int load_and_run(struct load_ctx *c)
 	if (c->a.bpf.run && (rc = run_data(c)))
 		return rc;
 	snprintf(obj_name, sizeof(obj_name), "%s", base_name(c->a.path));
-	err = ksr_bpf__load(c->img, c->img_len, obj_name, &c->a.bpf, &c->bpf);
+	err = ksr_bpf__load(c->bound ? c->bound : c->img, c->bound ? c->bound_len : c->img_len,
+			    obj_name, &c->a.bpf, &c->bpf);
 	if (err) {
 		if (c->bpf)
 			report_rejection(c);
@@ -512,7 +609,7 @@ static int load(struct load_ctx *c)
 	if (!c->hc.has_manifest)
 		note("%s has no " KSR_MANIFEST_SECTION " (not resolved by ksymres): loading it as plain "
 		     "libbpf would", c->a.path);
-	else if ((rc = prepare(c)))
+	else if ((rc = prepare(c)) || (rc = bind_modules(c)))
 		return rc;
 	return load_and_run(c);
 }
@@ -596,6 +693,8 @@ int ksr_cmd_load(int argc, char **argv)
 	ksr_bpf__free(c->bpf);
 	ksr_resolution__free(c->hc.rr);
 	ksr_host_btf__close(&c->hb);
+	ksr_host_mods__close(&c->hm);
+	free(c->bound);
 	ksr_object__free(c->obj);
 	free(c->data);
 	free(c->img);

@@ -35,6 +35,30 @@ int ksr_host_text(uint64_t *addr);
  * its full kallsyms), for ksr_image__reresolve(). Messages name the file. */
 int ksr_host_profile(const struct ksr_host_btf *hb, struct ksr_profile **out);
 
+/* ---- module externs (load_mod.c) ------------------------------------------ */
+
+struct ksr_host_mod {
+	char name[KSR_MANIFEST_MODULE_NAME_MAX];
+	char obj_identity[33];   /* what resolve recorded */
+	char host_identity[33];  /* of /sys/kernel/btf/<name> here */
+	char path[4096];
+	uint32_t btf_obj_id;
+	bool match;
+};
+
+struct ksr_host_mods {
+	struct ksr_host_mod *mods;
+	int *fds;                /* the modules' BTF objects, in manifest order */
+	int *fd_array;           /* cnt + 1 slots: [0] unused, [i + 1] = fds[i] */
+	uint32_t cnt;
+};
+
+/* Finds the BTF object of each of the cnt modules the manifest of obj
+ * names and hashes its sysfs BTF. A module that is not loaded is -ENOENT
+ * with a message naming it. Messages name no file unless about one. */
+int ksr_host_mods__open(const struct ksr_object *obj, uint32_t cnt, struct ksr_host_mods *h);
+void ksr_host_mods__close(struct ksr_host_mods *h);
+
 /* ---- libbpf (load_bpf.c) -------------------------------------------------- */
 
 struct ksr_bpf_prog {
@@ -57,6 +81,7 @@ struct ksr_bpf_opts {
 	bool data_given;         /* --data-in: also the context of syscall/raw_tp programs */
 	uint32_t repeat;
 	bool verbose;            /* libbpf's messages on stderr */
+	const int *fd_array;     /* module BTF fds for BPF_PROG_LOAD (bound module externs) */
 };
 
 struct ksr_bpf;
@@ -67,6 +92,13 @@ struct ksr_bpf;
  * ksr_errmsg(). */
 int ksr_bpf__load(const void *img, size_t len, const char *obj_name, const struct ksr_bpf_opts *o,
 		  struct ksr_bpf **out);
+/* Whether o->fd_array can be given to every program of img: libbpf 1.1
+ * takes no fd_array from its caller, so ksr_bpf__load() registers a program
+ * handler for each section whose prepare callback sets it; that replaces
+ * libbpf's own callback, which matters for tracing, LSM, extension and
+ * syscall programs and sleepable or frags sections (then *why says which
+ * and the module externs are left to libbpf). */
+bool ksr_bpf__can_bind(const void *img, size_t len, const char **why);
 /* Pins (programs and maps under o->pin_dir) and test-runs as asked. */
 int ksr_bpf__pin(struct ksr_bpf *b, const struct ksr_bpf_opts *o);
 int ksr_bpf__run(struct ksr_bpf *b, const struct ksr_bpf_opts *o);

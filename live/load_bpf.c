@@ -75,6 +75,107 @@ lb_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
+/* ---- module BTF fds: fd_array through a program handler -------------------
+ * bpf_object_load_prog() (libbpf 1.1) sets load_attr.fd_array to libbpf's
+ * own array and then calls the section's prog_prepare_load_fn, which may
+ * change the attributes: a handler registered for the exact section name
+ * (custom handlers are matched before libbpf's) supplies ours. It replaces
+ * libbpf's libbpf_prepare_prog_load(), which for the types ksr_bpf__can_bind()
+ * accepts only clears expected_attach_type on kernels older than module
+ * kfuncs (5.18 has it). */
+
+static const int *bind_fd_array;
+
+static int prepare_fd_array(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
+{
+	(void)prog;
+	(void)cookie;
+	opts->fd_array = bind_fd_array;
+	return 0;
+}
+
+static bool needs_libbpf_prepare(const char *sec, enum bpf_prog_type t)
+{
+	size_t n = strlen(sec);
+
+	return t == BPF_PROG_TYPE_TRACING || t == BPF_PROG_TYPE_LSM || t == BPF_PROG_TYPE_EXT ||
+	       t == BPF_PROG_TYPE_SYSCALL || strstr(sec, ".s/") || (n > 2 && !strcmp(sec + n - 2, ".s")) ||
+	       strstr(sec, ".frags");
+}
+
+bool ksr_bpf__can_bind(const void *img, size_t len, const char **why)
+{
+	static char reason[160];
+	struct bpf_object *obj;
+	struct bpf_program *p;
+	bool ok;
+
+	libbpf_set_print(lb_print);  /* quiet unless it fails */
+	obj = bpf_object__open_mem(img, len, NULL);
+	ok = obj != NULL;
+
+	*why = ok ? NULL : "libbpf cannot open it";
+	bpf_object__for_each_program(p, obj) {
+		if (needs_libbpf_prepare(bpf_program__section_name(p), bpf_program__type(p))) {
+			snprintf(reason, sizeof(reason), "program '%.40s' (section %.40s) needs libbpf's "
+				 "own load preparation", bpf_program__name(p), bpf_program__section_name(p));
+			*why = reason;
+			ok = false;
+			break;
+		}
+	}
+	bpf_object__close(obj);
+	return ok;
+}
+
+/* One handler per section of img's programs, with libbpf's type for it. */
+static int register_handlers(const void *img, size_t len, int **ids, size_t *cnt)
+{
+	struct bpf_object *obj = bpf_object__open_mem(img, len, NULL);
+	struct bpf_program *p;
+	size_t n = 0;
+	int err = 0;
+
+	if (!obj)
+		return -errno;
+	bpf_object__for_each_program(p, obj)
+		n++;
+	*ids = calloc(n ? n : 1, sizeof(**ids));
+	*cnt = 0;
+	if (!*ids)
+		err = -ENOMEM;
+	bpf_object__for_each_program(p, obj) {
+		LIBBPF_OPTS(libbpf_prog_handler_opts, ho, .prog_prepare_load_fn = prepare_fd_array);
+		const char *sec = bpf_program__section_name(p);
+		struct bpf_program *q;
+		bool seen = false;
+		int id;
+
+		bpf_object__for_each_program(q, obj) {
+			if (q == p)
+				break;
+			seen = seen || !strcmp(bpf_program__section_name(q), sec);
+		}
+		if (err || seen)
+			continue;
+		id = libbpf_register_prog_handler(sec, bpf_program__type(p),
+						  bpf_program__expected_attach_type(p), &ho);
+		if (id < 0)
+			err = id;
+		else
+			(*ids)[(*cnt)++] = id;
+	}
+	bpf_object__close(obj);
+	return err;
+}
+
+static void unregister_handlers(int *ids, size_t cnt)
+{
+	for (size_t i = 0; i < cnt; i++)
+		libbpf_unregister_prog_handler(ids[i]);
+	free(ids);
+}
+
 /* ---- load ---------------------------------------------------------------- */
 
 /* The last VLOG_TAIL_LINES lines of a verifier log. */
@@ -153,7 +254,8 @@ int ksr_bpf__load(const void *img, size_t len, const char *obj_name, const struc
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = obj_name);
 	struct bpf_program *p;
 	struct ksr_bpf *b;
-	size_t i = 0;
+	size_t i = 0, handler_cnt = 0;
+	int *handlers = NULL;
 	int err;
 
 	*out = b = calloc(1, sizeof(*b));
@@ -161,16 +263,31 @@ int ksr_bpf__load(const void *img, size_t len, const char *obj_name, const struc
 		return ksr_cli_err(ENOMEM, "out of memory");
 	lb.verbose = o->verbose;
 	libbpf_set_print(lb_print);
+	if (o->fd_array) {
+		bind_fd_array = o->fd_array;
+		err = register_handlers(img, len, &handlers, &handler_cnt);
+		if (err) {
+			unregister_handlers(handlers, handler_cnt);
+			return ksr_cli_err(-err, "libbpf: cannot register program handlers: %s",
+					   strerror(-err));
+		}
+	}
 	b->obj = bpf_object__open_mem(img, len, &oo);
 	if (!b->obj) {
 		err = -errno;
+		unregister_handlers(handlers, handler_cnt);
 		return ksr_cli_err(-err, "libbpf cannot open it: %s",
 			           lb.last_warn[0] ? lb.last_warn : strerror(-err));
 	}
 	err = collect_progs(b);
-	if (err)
+	if (err) {
+		unregister_handlers(handlers, handler_cnt);
 		return err;
+	}
 	err = bpf_object__load(b->obj);
+	/* the handlers are process-wide: only this load uses them */
+	unregister_handlers(handlers, handler_cnt);
+	bind_fd_array = NULL;
 	if (err) {
 		note_failure(b, err);
 		return err;

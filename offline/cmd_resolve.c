@@ -44,7 +44,7 @@ enum stage { AT_PROFILE, AT_OBJECT, AT_OUTPUT };
  * caller's. *rp receives the decisions (ksr_resolution__free()). */
 static int resolve_pair(const struct ksr_object *obj, const struct ksr_profile *prof,
 			const char *out_path, struct ksr_resolution **rp, size_t *patched,
-			enum stage *at, bool *runnable)
+			size_t *left, enum stage *at, bool *runnable)
 {
 	void *img = NULL;
 	size_t len = 0;
@@ -66,9 +66,14 @@ static int resolve_pair(const struct ksr_object *obj, const struct ksr_profile *
 		*at = AT_OUTPUT;
 		err = ksr_output__write(out_path, img, len);
 	}
-	*patched = 0;
-	for (size_t i = 0; i < ksr_object__extern_cnt(obj); i++)
-		*patched += ksr_object__extern(obj, i)->site_cnt;
+	*patched = *left = 0;
+	for (size_t i = 0; i < ksr_object__extern_cnt(obj); i++) {
+		const struct ksr_verdict *v = ksr_resolution__verdict(*rp, i);
+		/* module externs stay for the loader (or libbpf) to bind */
+		bool mod = v->status == KSR_STATUS_RESOLVED && v->module && v->module[0];
+
+		*(mod ? left : patched) += ksr_object__extern(obj, i)->site_cnt;
+	}
 	free(img);
 	return err;
 }
@@ -100,7 +105,7 @@ static int resolve_one(const char *obj_path, const char *prof_path, const char *
 	struct ksr_profile *prof = NULL;
 	struct ksr_resolution *d = NULL;
 	struct ksr_object *obj = NULL;
-	size_t patched = 0;
+	size_t patched = 0, left = 0;
 	bool runnable;
 	enum stage at;
 	int err, rc;
@@ -115,7 +120,7 @@ static int resolve_one(const char *obj_path, const char *prof_path, const char *
 		ksr_object__free(obj);
 		return ksr_cli_fail(prof_path, err);
 	}
-	err = resolve_pair(obj, prof, out, &d, &patched, &at, &runnable);
+	err = resolve_pair(obj, prof, out, &d, &patched, &left, &at, &runnable);
 	if (err) {
 		/* reading the profile, patching or writing failed: an error, not a
 		 * result; the decisions are still the report of an exit 1 */
@@ -133,6 +138,9 @@ static int resolve_one(const char *obj_path, const char *prof_path, const char *
 			printf(": %zu extern%s, %zu instruction%s patched",
 			       ksr_object__extern_cnt(obj), ksr_object__extern_cnt(obj) == 1 ? "" : "s",
 			       patched, patched == 1 ? "" : "s");
+			if (left)
+				printf(", %zu module extern site%s left to bind at load", left,
+				       left == 1 ? "" : "s");
 			if (patch_opts.bake_kconfig && ksr_resolution__kconfig_cnt(d))
 				printf(", %zu .kconfig value%s baked", ksr_resolution__kconfig_cnt(d),
 				       ksr_resolution__kconfig_cnt(d) == 1 ? "" : "s");
@@ -247,7 +255,7 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 			goto out;
 		for (size_t oi = 0; oi < objs->cnt; oi++) {
 			struct ksr_resolution *d = NULL;
-			size_t patched = 0;
+			size_t patched = 0, left = 0;
 			bool runnable, ok;
 			enum stage at;
 			int r;
@@ -257,7 +265,7 @@ static int resolve_batch(const struct inputs *objs, const struct inputs *profs, 
 				rc = ksr_cli_usage("resolve", "output path too long");
 				goto out;
 			}
-			r = resolve_pair(o[oi], p[pi], out, &d, &patched, &at, &runnable);
+			r = resolve_pair(o[oi], p[pi], out, &d, &patched, &left, &at, &runnable);
 			ok = !r && runnable;
 			ksr_json_obj_open(&j);
 			ksr_json_key(&j, "object");

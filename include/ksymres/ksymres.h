@@ -476,6 +476,7 @@ struct ksr_manifest_info {
 	uint32_t site_cnt;       /* patched instructions */
 	uint32_t prof_flags;     /* the profile's KSR_PROFILE_* flags */
 	uint16_t arch;           /* the profile's ELF e_machine; 0 unknown */
+	uint32_t module_cnt;     /* modules whose BTF has externs (manifest version 3) */
 };
 
 /* The patched sites of an image, by what rebasing does to them. */
@@ -487,6 +488,7 @@ struct ksr_manifest_sites {
 	uint32_t addr_kernel;    /* move with the KASLR slide of _text */
 	uint32_t addr_fixed;     /* absolute: stay */
 	uint32_t addr_module;    /* cannot be moved */
+	uint32_t module;         /* module externs' sites: left unbound, bound at load */
 };
 
 /* The manifest ksymres wrote into a patched object; -ENOENT when obj has
@@ -509,6 +511,30 @@ KSR_API int ksr_object__verify_manifest(const struct ksr_object *obj,
  * The resolution reports them; img must outlive it. */
 KSR_API int ksr_image__reresolve(void *img, size_t len, const struct ksr_profile *prof,
 				 struct ksr_resolution **out);
+
+/* ---- module externs (manifest version 3) ---------------------------------
+ * resolve leaves the sites of externs found in a module's BTF as the
+ * compiler wrote them (libbpf can resolve them where the module is loaded)
+ * and records each module's name and BTF identity and each site's id. */
+#define KSR_MANIFEST_MODULE_NAME_MAX 56
+/* Module i of the manifest's table: its name and the identity (XXH3-128 of
+ * /sys/kernel/btf/<name>, as ksr_kernel_identity() computes it) of the
+ * build the object was resolved against. -ENOENT past the last. */
+KSR_API int ksr_object__manifest_module(const struct ksr_object *obj, uint32_t i,
+					char name[KSR_MANIFEST_MODULE_NAME_MAX], char identity[33]);
+/* The module (index in the table) and its FUNC / VAR id of the module
+ * extern name; -ENOENT when the manifest records none of that name. */
+KSR_API int ksr_object__module_extern(const struct ksr_object *obj, const char *name,
+				      uint32_t *mod, uint32_t *btf_id);
+/* A new image (malloc()ed, free() it) of a patched image whose module
+ * externs are bound for the kernel: module i's BTF object is btf_fds[i]
+ * (fd_cnt = the manifest's module_cnt) and takes slot i + 1 of the
+ * program's fd_array, which the caller passes at BPF_PROG_LOAD (kfunc
+ * calls carry the slot in off; module variables carry the fd itself). No
+ * .ksyms extern is left for libbpf. The module sites are verified first
+ * (the others may have been rebased in img already). */
+KSR_API int ksr_image__bind_modules(const void *img, size_t len, const int *btf_fds,
+				    uint32_t fd_cnt, void **out, size_t *out_len);
 
 #ifdef __cplusplus
 }

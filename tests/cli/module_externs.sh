@@ -4,7 +4,8 @@
 # from fixed inputs (helpers/mini_btf.py): resolved in the module (JSON
 # "module", the module's ids), check says the module must be loaded, the
 # unloadable predictions apply to module kfuncs, a profile without module
-# BTF says missing, and resolve refuses to patch module externs.
+# BTF says missing; resolve leaves the module sites for the loader and
+# records them (manifest version 3), inspect shows them.
 . "$(dirname "$0")/lib.sh"
 H=$(dirname "$0")/helpers
 OBJ=$KSR_BPF_DIR/conntrack.bpf.o
@@ -12,7 +13,7 @@ OBJ=$KSR_BPF_DIR/conntrack.bpf.o
 
 python3 "$H/mini_btf.py" "$T" >"$T/ids" || { fail "mini_btf.py"; exit 1; }
 read -r LOOKUP RELEASE < <(sed 's/lookup=\([0-9]*\) release=\([0-9]*\)/\1 \2/' "$T/ids")
-printf 'ffffffff81000000 T _text\nffffffff81000100 T vmlinux_fn\n' >"$T/vmlinux.ks"
+printf 'ffffffff81000000 T _text\nffffffff81000100 T vmlinux_fn\n0000000000001000 D bpf_prog_active\n' >"$T/vmlinux.ks"
 cp "$T/vmlinux.ks" "$T/loaded.ks"
 printf 'ffffffffc0001000 T bpf_xdp_ct_lookup\t[nf_conntrack]\nffffffffc0002000 T bpf_ct_release\t[nf_conntrack]\n' >>"$T/loaded.ks"
 mkprof() { # NAME KALLSYMS DIR-with-vmlinux-and-modules
@@ -67,9 +68,59 @@ run "$KSR_BIN" check "$OBJ" -p "$T/two.profile" -j
   grep -q '"name":"bpf_xdp_ct_lookup","kind":"func","weak":false,"status":"resolved","btf_id":[0-9]*,"module":"aaa_conntrack"' "$T/out" &&
   pass "the first module that has the name decides (aaa_conntrack), as in libbpf" || fail "two modules: rc $RC $(cat "$T/out")"
 
-# patching module externs is the next step: refused, nothing written
+# resolve leaves module extern sites for the loader (manifest version 3)
 run "$KSR_BIN" resolve "$OBJ" -p "$T/loaded.profile" -o "$T/p.o"
-[ "$RC" = 1 ] && grep -q "module nf_conntrack: objects with module externs are not patched yet" "$T/err" &&
-  [ ! -e "$T/p.o" ] && pass "resolve refuses to patch module externs, says why, writes nothing" ||
-  fail "resolve: rc $RC $(cat "$T/err")"
+[ "$RC" = 0 ] && grep -q "0 instructions patched, 2 module extern sites left to bind at load" "$T/out" &&
+  pass "resolve writes the object, 2 module sites left to bind" || fail "resolve: rc $RC $(cat "$T/out" "$T/err")"
+python3 - "$T/p.o" "$LOOKUP" "$RELEASE" <<'PY' && pass "manifest version 3: module table (nf_conntrack, its BTF identity), module sites with the module's ids" || fail "manifest v3"
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+shoff, = struct.unpack_from("<Q", d, 0x28); shnum, shstrndx = struct.unpack_from("<HH", d, 0x3c)
+sh = [struct.unpack_from("<IIQQQQIIQQ", d, shoff + 64 * i) for i in range(shnum)]
+names = sh[shstrndx]
+nm = lambda o: d[names[4] + o:d.index(b"\0", names[4] + o)].decode()
+m = next(d[s[4]:s[4] + s[5]] for s in sh if nm(s[0]) == ".ksr.manifest")
+ver, sites = struct.unpack_from("<II", m, 8); modcnt, = struct.unpack_from("<I", m, 180)
+recs = [struct.unpack_from("<IIQQBBBBI", m, 216 + 32 * i) for i in range(sites)]
+strs = m[216 + 32 * sites + 24 * modcnt:]
+s = lambda o: strs[o:strs.index(b"\0", o)].decode()
+mods = [struct.unpack_from("<II16s", m, 216 + 32 * sites + 24 * i) for i in range(modcnt)]
+got = sorted((s(r[1]), r[3], r[6], r[8]) for r in recs)
+ok = ver == 3 and modcnt == 1 and s(mods[0][0]) == "nf_conntrack" and mods[0][2] != bytes(16)
+ok = ok and got == [("bpf_ct_release", int(sys.argv[3]), 4, 0), ("bpf_xdp_ct_lookup", int(sys.argv[2]), 4, 0)]
+sys.exit(not ok)
+PY
+# the sites, their relocations and .ksyms entries are as the compiler wrote them
+bpftool btf dump file "$T/p.o" 2>/dev/null | grep -A3 "DATASEC '.ksyms'" >"$T/ksyms"
+grep -q "vlen=2" "$T/ksyms" && grep -q "FUNC 'bpf_xdp_ct_lookup'" "$T/ksyms" && grep -q "FUNC 'bpf_ct_release'" "$T/ksyms" &&
+  pass ".ksyms keeps the two module FUNCs for libbpf" || fail ".ksyms: $(cat "$T/ksyms")"
+expect_ok "inspect the patched object" "$KSR_BIN" inspect "$T/p.o"
+grep -q "bpf_xdp_ct_lookup  (btf id [0-9]*, 1 site): module nf_conntrack, its id $LOOKUP, bound at load" "$T/out" &&
+  grep -q "^module nf_conntrack: BTF identity [0-9a-f]\{32\}" "$T/out" &&
+  pass "inspect shows the module externs and the module's identity" || fail "inspect: $(cat "$T/out")"
+run "$KSR_BIN" inspect "$T/p.o" -j
+grep -q '"module":"nf_conntrack","module_btf_id":'"$RELEASE"',' "$T/out" && grep -q '"modules":\[{"name":"nf_conntrack","identity":"[0-9a-f]*"}\]' "$T/out" &&
+  pass "inspect -j: module, module_btf_id, modules" || fail "inspect -j: $(cat "$T/out")"
+# vmlinux and module externs in one object: the vmlinux site patched and
+# out of .ksyms, which keeps only the module FUNCs, as written
+MIX=$KSR_BPF_DIR/conntrack_mixed.bpf.o
+run "$KSR_BIN" resolve "$MIX" -p "$T/loaded.profile" -o "$T/mix.o"
+[ "$RC" = 0 ] && grep -q "1 instruction patched, 2 module extern sites left to bind at load" "$T/out" &&
+  pass "mixed: 1 vmlinux site patched, 2 module sites left" || fail "mixed resolve: rc $RC $(cat "$T/out" "$T/err")"
+bpftool btf dump file "$T/mix.o" >"$T/mixbtf" 2>&1
+grep -A3 "DATASEC '.ksyms'" "$T/mixbtf" >"$T/ksyms"
+grep -q "vlen=2" "$T/ksyms" && ! grep -q "bpf_prog_active\|dummy_ksym" "$T/ksyms" &&
+  grep -q "VAR 'bpf_prog_active' type_id=[0-9]*, linkage=global" "$T/mixbtf" &&
+  pass "mixed: .ksyms lists only the module FUNCs; bpf_prog_active rewritten (global) outside it" ||
+  fail "mixed .ksyms: $(cat "$T/ksyms"; grep bpf_prog_active "$T/mixbtf")"
+expect_ok "mixed: inspect" "$KSR_BIN" inspect "$T/mix.o" -j
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); e={x["name"]:x for x in d["externs"]}; sys.exit(not (sorted(e)==["bpf_ct_release","bpf_xdp_ct_lookup"] and all(x["module"]=="nf_conntrack" for x in e.values())))' "$T/out" &&
+  pass "mixed: only the module externs are left in the object" || fail "mixed inspect: $(cat "$T/out")"
+# load: this host has no nf_conntrack BTF object (and another kernel:
+# --force skips the host check): refused, naming the module
+if [ "$(id -u)" = 0 ] && [ ! -e /sys/kernel/btf/nf_conntrack ]; then
+  run "$KSR_BIN" load "$T/p.o" --force
+  [ "$RC" = 1 ] && grep -q "module nf_conntrack is not loaded (the kernel has no BTF object of that name)" "$T/err" &&
+    pass "load: module not loaded: exit 1, names it" || fail "load: rc $RC $(cat "$T/err")"
+fi
 finish

@@ -188,6 +188,7 @@ PRED = {
     # in opts.error) where the conntrack kfuncs exist (vmlinux, when
     # nf_conntrack is built in, as on the host)
     "ct_xdp": lambda c: 2,
+    "ct_mixed": lambda c: 2,  # conntrack_mixed.bpf.c: the same, plus bpf_prog_active
     # kernel probes (tests/kernels/bpf)
     "probe_kfunc_addr_pre64": lambda c: 1 if c.exists("bpf_key_put") else 0,
     "probe_plain_func_call": lambda c: 1,

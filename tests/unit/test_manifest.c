@@ -362,6 +362,66 @@ static void test_v2_build_id(void **state)
 	free(m.buf);
 }
 
+/* Version 3: the version 2 header with mod_cnt at 180, the records, the
+ * module records (name, reserved, identity), the string table. */
+static void test_v3_modules(void **state)
+{
+	static const char strs[] = "\0nf_conntrack\0bpf_ct_release";
+	struct ksr_manifest mf;
+	struct ksr_manifest_mod mod;
+	struct ksr_manifest_site s;
+	size_t len = HDR_SZ + 40 + REC_SZ + 24 + sizeof(strs);
+	uint8_t *p = calloc(1, len), *r = p + HDR_SZ + 40, *mr = r + REC_SZ;
+
+	(void)state;
+	assert_non_null(p);
+	memcpy(p, "KSRMANI", 8);
+	put_le(p + 8, 3, 4);
+	put_le(p + 12, 1, 4);
+	put_le(p + 44, sizeof(strs), 4);
+	strcpy((char *)p + 48, "6.12.0-test");
+	put_le(p + HDR_SZ + 4, 1, 4);                /* mod_cnt */
+	put_le(r, 3, 4);
+	put_le(r + 4, 14, 4);                        /* bpf_ct_release */
+	put_le(r + 16, 125000, 8);
+	r[24] = KSR_EXTERN_FUNC;
+	r[25] = KSR_SITE_CALL;
+	r[26] = KSR_MV_MODULE;
+	put_le(mr, 1, 4);                            /* nf_conntrack */
+	memset(mr + 8, 0xab, 16);
+	memcpy(mr + 24, strs, sizeof(strs));
+	assert_int_equal(ksr_manifest__parse(p, len, &mf), 0);
+	assert_int_equal(mf.hdr.version, 3);
+	assert_int_equal(mf.hdr.mod_cnt, 1);
+	ksr_manifest__site(&mf, 0, &s);
+	assert_int_equal(s.value_kind, KSR_MV_MODULE);
+	assert_int_equal(s.value, 125000);
+	assert_int_equal(s.module, 0);
+	assert_string_equal(ksr_manifest__name(&mf, &s), "bpf_ct_release");
+	ksr_manifest__mod(&mf, 0, &mod);
+	assert_string_equal(ksr_manifest__mod_name(&mf, &mod), "nf_conntrack");
+	assert_int_equal(mod.identity[15], 0xab);
+	/* a module name that could leave /sys/kernel/btf, reserved bits, an
+	 * empty name, records past the end, mod_cnt in version 2: refused */
+	mr[24 + 3] = '/';
+	assert_int_equal(ksr_manifest__parse(p, len, &mf), -KSR_EMALFORMED);
+	mr[24 + 3] = '_';
+	put_le(mr + 4, 1, 4);
+	assert_int_equal(ksr_manifest__parse(p, len, &mf), -KSR_EMALFORMED);
+	put_le(mr + 4, 0, 4);
+	put_le(mr, 0, 4);
+	assert_int_equal(ksr_manifest__parse(p, len, &mf), -KSR_EMALFORMED);
+	put_le(mr, 1, 4);
+	put_le(p + HDR_SZ + 4, 40, 4);
+	assert_int_equal(ksr_manifest__parse(p, len, &mf), -KSR_EMALFORMED);
+	put_le(p + HDR_SZ + 4, 1, 4);
+	put_le(p + 8, 2, 4);
+	assert_int_equal(ksr_manifest__parse(p, len, &mf), -KSR_EMALFORMED);
+	put_le(p + 8, 4, 4);
+	assert_int_equal(ksr_manifest__parse(p, len, &mf), -KSR_EMALFORMED);
+	free(p);
+}
+
 /* Layout constants used above agree with the header's structs. */
 static void test_layout(void **state)
 {
@@ -378,13 +438,15 @@ static void test_layout(void **state)
 	assert_int_equal(offsetof(struct ksr_manifest_site, insn_off), 8);
 	assert_int_equal(offsetof(struct ksr_manifest_site, value), 16);
 	assert_int_equal(offsetof(struct ksr_manifest_site, extern_kind), 24);
-	assert_int_equal(offsetof(struct ksr_manifest_site, reserved), 28);
+	assert_int_equal(offsetof(struct ksr_manifest_site, module), 28);
+	assert_int_equal(offsetof(struct ksr_manifest_hdr, mod_cnt), HDR_SZ + 4);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v2_build_id),
+		cmocka_unit_test(test_v3_modules),
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_no_sites),

@@ -20,7 +20,7 @@
 #include "rebase.h"
 #include "resolve.h"
 
-#define TEXT_SZ 88
+#define TEXT_SZ 96
 #define SEC_CNT 3            /* null, "prog" (executable), ".data" */
 #define MAX_SITES 8
 
@@ -111,6 +111,67 @@ static void build_manifest(struct fixture *f, uint64_t text_addr)
 	memcpy(f->man_buf, &h, sizeof(h));
 	memcpy(f->man_buf + off, strs, strs_len);
 	assert_int_equal(ksr_manifest__parse(f->man_buf, off + strs_len, &f->m), 0);
+}
+
+/* Version 3: the manifest of the fixture plus one module site, the kfunc
+ * call at 88 left as the compiler wrote it ("call -1"), module nf_conntrack. */
+static void build_manifest_v3(struct fixture *f)
+{
+	static const char mod_name[] = "nf_conntrack";
+	struct ksr_manifest_hdr h;
+	struct ksr_manifest_site s = { .sec_idx = 1, .insn_off = 88, .value = 125000,
+				       .extern_kind = KSR_EXTERN_FUNC, .insn = KSR_SITE_CALL,
+				       .value_kind = KSR_MV_MODULE };
+	struct ksr_manifest_mod mod = { 0 };
+	size_t recs = sizeof(h) + (size_t)f->n * sizeof(s), strs_off;
+	uint32_t strs_len;
+
+	build_manifest(f, 0xffffffff81000000ull);
+	memcpy(&h, f->man_buf, sizeof(h));
+	strs_off = recs;
+	/* records, the new one, the module record, the strings + 2 names */
+	memmove(f->man_buf + recs + sizeof(s) + sizeof(mod), f->man_buf + strs_off, h.strs_len);
+	strs_len = h.strs_len;
+	s.name_off = strs_len;
+	memcpy(f->man_buf + recs + sizeof(s) + sizeof(mod) + strs_len, "bpf_ct_release", 15);
+	strs_len += 15;
+	mod.name_off = strs_len;
+	memset(mod.identity, 0xab, sizeof(mod.identity));
+	memcpy(f->man_buf + recs + sizeof(s) + sizeof(mod) + strs_len, mod_name, sizeof(mod_name));
+	strs_len += sizeof(mod_name);
+	memcpy(f->man_buf + recs, &s, sizeof(s));
+	memcpy(f->man_buf + recs + sizeof(s), &mod, sizeof(mod));
+	h.version = KSR_MANIFEST_VERSION_MODS;
+	h.site_cnt = f->n + 1;
+	h.mod_cnt = 1;
+	h.strs_len = strs_len;
+	memcpy(f->man_buf, &h, sizeof(h));
+	enc_call(f->text + 88, 1, 0xffffffff);
+	assert_int_equal(ksr_manifest__parse(f->man_buf, recs + sizeof(s) + sizeof(mod) + strs_len,
+					     &f->m), 0);
+}
+
+/* Module sites: verified as left unbound, counted; once the KASLR address
+ * is rebased, only ksr_rebase__verify_modules() (what binding uses) passes. */
+static void test_module_sites(void **state)
+{
+	struct fixture *f = *state;
+	struct ksr_rebase_counts c;
+	uint32_t rebased;
+
+	build_manifest_v3(f);
+	assert_int_equal(ksr_rebase__verify(&f->m, f->secs, SEC_CNT, &c), 0);
+	assert_int_equal(c.module, 1);
+	assert_int_equal(c.btf_ids, 2);
+	assert_int_equal(ksr_rebase__apply(&f->m, f->secs, SEC_CNT, 0x200000, &rebased), 0);
+	assert_int_equal(rebased, 1);
+	assert_int_equal(ksr_rebase__verify(&f->m, f->secs, SEC_CNT, &c), -KSR_EMALFORMED);
+	assert_int_equal(ksr_rebase__verify_modules(&f->m, f->secs, SEC_CNT, &c), 0);
+	assert_int_equal(c.module, 1);
+	/* a bound (or altered) module call is not what the manifest says */
+	enc_call(f->text + 88, 2, 125000);
+	assert_int_equal(ksr_rebase__verify_modules(&f->m, f->secs, SEC_CNT, &c), -KSR_EMALFORMED);
+	assert_non_null(strstr(ksr_errmsg(), "bpf_ct_release"));
 }
 
 static void add(struct fixture *f, struct spec s)
@@ -479,6 +540,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_verify_counts, setup),
+		cmocka_unit_test_setup(test_module_sites, setup),
 		cmocka_unit_test_setup(test_slide_up, setup),
 		cmocka_unit_test_setup(test_slide_down_borrow, setup),
 		cmocka_unit_test_setup(test_slide_zero, setup),

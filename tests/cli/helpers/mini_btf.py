@@ -11,7 +11,8 @@ kernel's prototypes (net/netfilter/nf_conntrack_bpf.c):
   void bpf_ct_release(struct nf_conn *)
 both tagged bpf_kfunc (not with --untagged; --no-params: bpf_ct_release
 takes no parameter, an incompatible prototype; vmlinux_fn always is, so the
-vmlinux BTF says kfuncs are tagged), and a VAR nf_mod_var in .data..percpu. Module type ids
+vmlinux BTF says kfuncs are tagged; the vmlinux has the per-CPU VAR
+bpf_prog_active, for conntrack_mixed.bpf.c), and a VAR nf_mod_var in .data..percpu. Module type ids
 continue after the base's last id; its string offsets after the base's
 string section. Printed: the ids of the two FUNCs, "lookup=N release=M".
 """
@@ -72,6 +73,9 @@ def main():
     proto = base.proto(u32, [("ct", pconn)])                            # 6
     vfn = base.t("vmlinux_fn", "FUNC", 0, proto)                        # 7
     base.t("bpf_kfunc", "DECL_TAG", 0, vfn, 0xFFFFFFFF)                 # 8
+    sint = base.int_("int", 4)                                          # 9
+    active = base.t("bpf_prog_active", "VAR", 0, sint, 1)              # 10
+    base.t(".data..percpu", "DATASEC", 1, 4, active, 0, 4)              # 11
     bblob = base.blob()
     open(out + "/vmlinux.btf", "wb").write(bblob)
 

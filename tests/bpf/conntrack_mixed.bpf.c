@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Case: module and vmlinux externs in one object: nf_conntrack's kfuncs
+ * (as conntrack.bpf.c) and the vmlinux per-CPU variable bpf_prog_active.
+ * resolve patches the vmlinux site and leaves the module ones (and only
+ * them in .ksyms) for the loader. ct_mixed returns 2 when the lookup says
+ * -ENOENT (a fresh netns), 1 when it finds an entry, 3 otherwise; 4 if
+ * bpf_prog_active were negative (it never is). Needs nf_conntrack loaded
+ * and CONFIG_KALLSYMS_ALL (typed variables). */
+#include "ksr_test.h"
+
+struct nf_conn {
+	int status;
+} __attribute__((preserve_access_index));
+
+struct bpf_ct_opts {
+	__s32 netns_id;
+	__s32 error;
+	__u8 l4proto;
+	__u8 dir;
+	__u8 reserved[2];
+};
+
+extern struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *xdp_ctx, struct bpf_sock_tuple *bpf_tuple,
+					 __u32 tuple__sz, struct bpf_ct_opts *opts,
+					 __u32 opts__sz) __ksym;
+extern void bpf_ct_release(struct nf_conn *nfct) __ksym;
+extern const int bpf_prog_active __ksym;
+
+SEC("xdp")
+int ct_mixed(struct xdp_md *ctx)
+{
+	struct bpf_ct_opts opts = { .netns_id = -1, .l4proto = 6 /* IPPROTO_TCP */ };
+	const int *active = bpf_this_cpu_ptr(&bpf_prog_active);
+	struct bpf_sock_tuple tup = {};
+	struct nf_conn *ct;
+
+	if (*active < 0)
+		return 4;
+	ct = bpf_xdp_ct_lookup(ctx, &tup, sizeof(tup.ipv4), &opts, sizeof(opts));
+	if (ct) {
+		bpf_ct_release(ct);
+		return 1;
+	}
+	return opts.error == -2 /* -ENOENT */ ? 2 : 3;
+}
+
+char LICENSE[] SEC("license") = "GPL";
