@@ -87,12 +87,15 @@ ksr_fetch() {
   mkdir -p "$CACHE"
   (
     flock 9
-    [ -e "$dir/.done" ] && exit 0
+    # caches from before the module tests kept no lib/modules: extract again
+    [ -e "$dir/.done" ] && [ -d "$dir/lib/modules" ] && exit 0
     deb=$(ksr_download "$pkg") || exit 1
     rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
     dpkg-deb -x "$deb" "$dir.tmp" || { echo "dpkg-deb -x $deb failed: removed" >&2; rm -f "$deb"; exit 1; }
     dpkg-deb -f "$deb" Version >"$dir.tmp/.version"
-    find "$dir.tmp" -mindepth 1 -maxdepth 1 ! -name boot ! -name .version -exec rm -rf {} +  # modules: unused
+    # the kernel and its modules (modules_offline.sh, modules_live.sh)
+    find "$dir.tmp" -mindepth 1 -maxdepth 1 ! -name boot ! -name lib ! -name .version -exec rm -rf {} +
+    find "$dir.tmp/lib" -mindepth 1 -maxdepth 1 ! -name modules -exec rm -rf {} + 2>/dev/null || true
     rm -rf "$dir" && mv "$dir.tmp" "$dir" && touch "$dir/.done" && rm -f "$deb"
   ) 9>"$CACHE/.lock" || return 1
   echo "$dir"

@@ -189,6 +189,7 @@ PRED = {
     # nf_conntrack is built in, as on the host)
     "ct_xdp": lambda c: 2,
     "ct_mixed": lambda c: 2,  # conntrack_mixed.bpf.c: the same, plus bpf_prog_active
+    "ct_tc": lambda c: 2,     # conntrack_tc.bpf.c: the TC variant (bpf_skb_ct_lookup)
     # kernel probes (tests/kernels/bpf)
     "probe_kfunc_addr_pre64": lambda c: 1 if c.exists("bpf_key_put") else 0,
     "probe_plain_func_call": lambda c: 1,

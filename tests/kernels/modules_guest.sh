@@ -36,6 +36,10 @@ t bpftool_load bpftool prog load $P /sys/fs/bpf/ct
 printf 'ksymres test packet, 64 bytes, for bpftool prog run (ct_xdp)...' >/tmp/pkt
 t bpftool_run bpftool prog run pinned /sys/fs/bpf/ct data_in /tmp/pkt repeat 1
 t orig_load ksymres load $K/conntrack.bpf.o --run -j
+# the TC variant (bpf_skb_ct_lookup), resolved on the host like patched.bpf.o
+t load_tc ksymres load $K/patched_tc.bpf.o --run -j
+t bpftool_tc bpftool prog load $K/patched_tc.bpf.o /sys/fs/bpf/tc
+t bpftool_tc_run bpftool prog run pinned /sys/fs/bpf/tc data_in /tmp/pkt repeat 1
 # timing: N rounds, each: ksymres load (patched), bpftool prog load
 # (patched), bpftool prog load (original), and the two programs' start
 # alone (ksymres --version, bpftool version); interleaved so that drift

@@ -8,9 +8,10 @@
 # `ksymres load --run` binds the module externs itself (fd_array) and
 # ct_xdp returns 2 (the lookup ran and said -ENOENT), stock bpftool loads
 # the same patched object, and the profile captured in the guest gives the
-# check answers of the package profile. Timing: 40 loads of each kind.
-# Needs the extracted packages with lib/modules ($KSR_MODULE_TREES or the
-# kernel cache), root, qemu-system-x86_64, bpftool.
+# check answers of the package profile. The TC variant, conntrack_tc.bpf.o
+# (bpf_skb_ct_lookup), the same way. Timing: 40 loads of each kind.
+# Needs the extracted packages with lib/modules ($KSR_MODULE_TREES, or the
+# kernel cache, fetched if need be), root, qemu-system-x86_64, bpftool.
 . "$(dirname "$0")/lib.sh"
 . "$KDIR/../cli/lib.sh"
 ksr_need_root
@@ -19,6 +20,9 @@ OBJ=$KSR_BPF_DIR/conntrack.bpf.o
 printf 'ffffffff81000000 T _text\n' >"$T/ks"
 found=0
 for series in ${KSR_KERNEL_SERIES:-6.12 6.1}; do
+  # the package, with its modules, in the kernel cache unless trees are given
+  [ -n "${KSR_MODULE_TREES:-}" ] || { pkg=$(ksr_newest_kernel "$series") && ksr_fetch "$pkg" >/dev/null; } ||
+    echo "note: $series: cannot fetch the package: $(ksr_newest_kernel "$series" 2>&1 | head -c 200)"
   D=
   for root in ${KSR_MODULE_TREES:-} "$CACHE"; do
     for d in "$root"/linux-image-"$series".*-cloud-amd64-unsigned; do
@@ -37,6 +41,10 @@ for series in ${KSR_KERNEL_SERIES:-6.12 6.1}; do
     grep -q "2 module extern sites left to bind at load" "$C/resolve.out" &&
     pass "$series: resolved against the package profile, 2 module sites left to bind" ||
     { fail "$series: resolve: $(cat "$C/resolve.out")"; continue; }
+  "$KSR_BIN" resolve "$KSR_BPF_DIR/conntrack_tc.bpf.o" -p "$C/pkg.profile" -o "$C/patched_tc.bpf.o" >"$C/resolve_tc.out" 2>&1 &&
+    grep -q "module extern sites left to bind at load" "$C/resolve_tc.out" &&
+    pass "$series: TC variant resolved against the package profile, module sites left to bind" ||
+    { fail "$series: resolve TC: $(cat "$C/resolve_tc.out")"; continue; }
   # the guest: busybox, ksymres, bpftool, the objects, the modules in insmod order
   R=$C/root
   rm -rf "$R" && mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,out,ksr/mods}
@@ -44,7 +52,7 @@ for series in ${KSR_KERNEL_SERIES:-6.12 6.1}; do
   ksr_copy_bin "$R" "$KSR_BIN" /usr/bin/ksymres
   ksr_copy_bin "$R" "$BPFTOOL" /usr/sbin/bpftool
   cp "$KDIR/modules_guest.sh" "$R/init" && chmod 755 "$R/init"
-  cp "$OBJ" "$KSR_BPF_DIR/conntrack_mixed.bpf.o" "$R/ksr/" && cp "$C/patched.bpf.o" "$R/ksr/patched.bpf.o"
+  cp "$OBJ" "$KSR_BPF_DIR/conntrack_mixed.bpf.o" "$R/ksr/" && cp "$C/patched.bpf.o" "$R/ksr/patched.bpf.o" && cp "$C/patched_tc.bpf.o" "$R/ksr/patched_tc.bpf.o"
   # the same object claiming another build of nf_conntrack: one identity byte flipped
   python3 - "$C/patched.bpf.o" "$R/ksr/patched_other.bpf.o" <<'PY' || fail "$series: patched_other"
 import struct, sys
@@ -86,6 +94,15 @@ PY
     fail "$series: bpftool prog load: $(cat "$O/bpftool_load.err")"
   grep -q "Return value: 2" "$O/bpftool_run.out" && pass "$series: bpftool prog run: ct_xdp returned 2" ||
     fail "$series: bpftool prog run: $(cat "$O/bpftool_run.out" "$O/bpftool_run.err")"
+  [ "$(cat "$O/load_tc.rc")" = 0 ] && python3 - "$O/load_tc.out" <<'PY' && pass "$series: TC: ksymres load bound bpf_skb_ct_lookup itself, ct_tc returned 2" || fail "$series: TC load: $(cat "$O/load_tc.out" "$O/load_tc.err")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = {x["name"]: x for x in d["programs"]}
+sys.exit(0 if d["modules_bound_by"] == "ksymres" and p["ct_tc"]["retval"] == 2 else 1)
+PY
+  [ "$(cat "$O/bpftool_tc.rc")" = 0 ] && grep -q "Return value: 2" "$O/bpftool_tc_run.out" &&
+    pass "$series: TC: stock bpftool loads the patched object, ct_tc returned 2" ||
+    fail "$series: TC bpftool: $(cat "$O/bpftool_tc.err" "$O/bpftool_tc_run.out" "$O/bpftool_tc_run.err")"
   grep -q '"retval":2' "$O/orig_load.out" && pass "$series: the original object through libbpf returns 2 as well" ||
     fail "$series: original: $(cat "$O/orig_load.out" "$O/orig_load.err")"
   [ "$(cat "$O/load_mixed.rc")" = 0 ] &&

@@ -4,16 +4,19 @@
 # the package (profile --modules), and conntrack.bpf.o checked against it:
 # bpf_xdp_ct_lookup and bpf_ct_release resolve in nf_conntrack with the
 # ids bpftool (libbpf) reads from the same files. Needs the extracted
-# packages with lib/modules: $KSR_MODULE_TREES/<package> or the kernel
-# cache (tests/kernels/lib.sh keeps only boot/ there today: SKIPPED then).
-. "$(dirname "$0")/../cli/lib.sh"
+# packages with lib/modules: $KSR_MODULE_TREES/<package>, or the kernel
+# cache (tests/kernels/lib.sh: fetched from Debian's archive if need be).
+. "$(dirname "$0")/lib.sh"
+. "$KDIR/../cli/lib.sh"
 HERE=$(dirname "$0")
-CACHE=${KSR_KERNEL_CACHE:-/var/cache/ksymres-kernels}
 OBJ=$KSR_BPF_DIR/conntrack.bpf.o
 command -v bpftool >/dev/null || skip "bpftool not installed"
 printf 'ffffffff81000000 T _text\n' >"$T/ks"
 found=0
 for series in 6.12 6.1; do
+  # the package, with its modules, in the kernel cache unless trees are given
+  [ -n "${KSR_MODULE_TREES:-}" ] || { pkg=$(ksr_newest_kernel "$series") && ksr_fetch "$pkg" >/dev/null; } ||
+    echo "note: $series: cannot fetch the package: $(ksr_newest_kernel "$series" 2>&1 | head -c 200)"
   D=
   for root in ${KSR_MODULE_TREES:-} "$CACHE"; do
     for d in "$root"/linux-image-"$series".*-cloud-amd64-unsigned; do
