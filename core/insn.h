@@ -49,7 +49,8 @@ static inline uint64_t ksr_insn__site_len(enum ksr_site_insn insn)
 void ksr_insn__encode_site(uint8_t *p, enum ksr_site_insn insn, enum ksr_manifest_value kind,
 			   uint64_t value);
 
-/* KSR_MV_MODULE: NULL when the site is as the compiler wrote it. Else: NULL when the bytes at p are exactly what ksr_insn__encode_site() writes
+/* KSR_MV_MODULE: NULL when the site is as the compiler wrote it. Else: NULL
+ * when the bytes at p are exactly what ksr_insn__encode_site() writes
  * for (insn, kind, value) on a canonical instruction (dst_reg 0 for a call,
  * offsets 0, a plain second slot), else what differs. */
 const char *ksr_insn__check_site(const uint8_t *p, enum ksr_site_insn insn,

@@ -297,7 +297,8 @@ static void free_secs(const struct ksr_object *obj, struct ksr_rebase_sec *secs)
 
 static uint32_t count_sum(const struct ksr_rebase_counts *c)
 {
-	return c->btf_ids + c->zero + c->poison + c->addr_kernel + c->addr_fixed + c->addr_module;
+	return c->btf_ids + c->zero + c->poison + c->addr_kernel + c->addr_fixed + c->addr_module +
+	       c->module;
 }
 
 /* The live loader's pure part on a manifest: verification writes nothing;
@@ -444,6 +445,8 @@ static struct expect expected(const struct ksr_extern *e, const struct ksr_decis
 {
 	bool resolved = d->status == KSR_STATUS_RESOLVED;
 
+	if (resolved && d->module[0]) /* left as written, for the loader */
+		return (struct expect){ KSR_MV_MODULE, d->btf_id };
 	if (site->insn == KSR_SITE_CALL)
 		return resolved ? (struct expect){ KSR_MV_BTF_ID, d->btf_id }
 				: (struct expect){ KSR_MV_POISON, (uint64_t)KSR_POISON_CALL_KFUNC_BASE +
@@ -457,6 +460,10 @@ static struct expect expected(const struct ksr_extern *e, const struct ksr_decis
 
 static void check_insn(const uint8_t *insn, const struct ksr_site *site, struct expect x)
 {
+	if (x.value_kind == KSR_MV_MODULE) {
+		FZ_ASSERT(ksr_insn__check_site(insn, site->insn, KSR_MV_MODULE, x.value) == NULL);
+		return;
+	}
 	if (site->insn == KSR_SITE_CALL) {
 		FZ_ASSERT(insn[0] == KSR_INSN_CALL && rd16(insn + 2) == 0);
 		FZ_ASSERT(insn[1] == (x.value_kind == KSR_MV_BTF_ID ? BPF_PSEUDO_KFUNC_CALL << 4 : 0));
@@ -516,9 +523,13 @@ static void check_output(const struct ksr_object *in, const struct ksr_profile *
 	struct ksr_object *out = NULL;
 	struct ksr_manifest m;
 	uint32_t rec = 0;
+	size_t mod_externs = 0;
 
+	/* module externs stay, for libbpf or ksymres load to bind */
+	for (size_t i = 0; i < ksr_object__extern_cnt(in); i++)
+		mod_externs += dec[i].status == KSR_STATUS_RESOLVED && dec[i].module[0];
 	FZ_ASSERT(ksr_object__open_mem(img->data, img->len, &out) == 0);
-	FZ_ASSERT(ksr_object__extern_cnt(out) == 0);
+	FZ_ASSERT(ksr_object__extern_cnt(out) == mod_externs);
 	FZ_ASSERT(ksr_object__sec_cnt(out) == ksr_object__sec_cnt(in) + 1);
 	check_code_diff(in, out);
 	ms = ksr_object__sec_by_name(out, KSR_MANIFEST_SEC);
