@@ -35,8 +35,11 @@ static void walk_kallsyms(const struct ksr_kallsyms *ks)
 
 	for (uint32_t i = 0; i < n; i++) {
 		const struct ksr_ksym *s = ksr_kallsyms__sym(ks, i);
-		const char *name = ksr_kallsyms__str(ks, s->name_off);
+		const char *name;
 
+		if (!s)         /* a damaged block: this read and every later one fail */
+			break;
+		name = ksr_kallsyms__str(ks, s->name_off);
 		ksr_kallsyms__str(ks, s->mod_off);
 		if (!name || probes >= KSR_FUZZ_MAX_PROBES)
 			continue;
