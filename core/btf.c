@@ -14,7 +14,6 @@
 #include "cursor.h"
 #include "buf.h"
 #include "error.h"
-#include "buckets.h"
 #include "hash.h"
 
 const struct btf_type ksr_btf_void_type;
@@ -704,8 +703,7 @@ static bool aligned4(const struct ksr_span *s)
 
 static int open_spans(const struct ksr_btf *base, const struct ksr_span *blob,
 		      const struct ksr_span *type_offs, uint32_t type_cnt,
-		      const struct ksr_span *slots, uint32_t slot_cnt, bool buckets,
-		      struct ksr_btf **out)
+		      const struct ksr_span *slots, uint32_t slot_cnt, struct ksr_btf **out)
 {
 	struct ksr_btf *b;
 	uint32_t own;
@@ -739,15 +737,12 @@ static int open_spans(const struct ksr_btf *base, const struct ksr_span *blob,
 		     own > b->types_len / KSR_BTF_TYPE_LEN))
 		err = ksr_err(KSR_EMALFORMED, "index: %u types cannot fit a %u-byte type section",
 			      type_cnt, b->types_len);
-	if (!err && buckets && !ksr_buckets_shape_ok(slots->len, slot_cnt))
-		err = ksr_err(KSR_EMALFORMED, "index: %u home buckets do not fit a table of %llu bytes",
-			      slot_cnt, (unsigned long long)slots->len);
-	if (!err && !buckets && (!slot_cnt || (slot_cnt & (slot_cnt - 1)) ||
+	if (!err && (!slot_cnt || (slot_cnt & (slot_cnt - 1)) ||
 		     slot_cnt > ksr_hash_slots_for(type_cnt)))
 		err = ksr_err(KSR_EMALFORMED, "index: %u name slots is not a power of two up to %u",
 			      slot_cnt, ksr_hash_slots_for(type_cnt));
 	if (!err && (type_offs->len < (uint64_t)type_cnt * sizeof(uint32_t) ||
-		     (!buckets && slots->len < (uint64_t)slot_cnt * sizeof(struct ksr_btf_name_slot))))
+		     slots->len < (uint64_t)slot_cnt * sizeof(struct ksr_btf_name_slot)))
 		err = ksr_err(KSR_EMALFORMED, "index: tables shorter than %u types and %u slots",
 			      type_cnt, slot_cnt);
 	if (err) {
@@ -758,9 +753,8 @@ static int open_spans(const struct ksr_btf *base, const struct ksr_span *blob,
 	b->offs = (const uint32_t *)type_offs->mem;
 	b->type_cnt = b->start_id + type_cnt;
 	b->slots_sp = *slots;
-	b->slots = buckets ? NULL : (const struct ksr_btf_name_slot *)slots->mem;
+	b->slots = (const struct ksr_btf_name_slot *)slots->mem;
 	b->slot_cnt = slot_cnt;
-	b->buckets = buckets;
 	*out = b;
 	return 0;
 }
@@ -769,14 +763,7 @@ int ksr_btf__open_spans(const struct ksr_span *blob, const struct ksr_span *type
 			uint32_t type_cnt, const struct ksr_span *slots, uint32_t slot_cnt,
 			struct ksr_btf **out)
 {
-	return open_spans(NULL, blob, type_offs, type_cnt, slots, slot_cnt, false, out);
-}
-
-int ksr_btf__open_spans_buckets(const struct ksr_span *blob, const struct ksr_span *type_offs,
-				uint32_t type_cnt, const struct ksr_span *buckets,
-				uint32_t home_cnt, struct ksr_btf **out)
-{
-	return open_spans(NULL, blob, type_offs, type_cnt, buckets, home_cnt, true, out);
+	return open_spans(NULL, blob, type_offs, type_cnt, slots, slot_cnt, out);
 }
 
 int ksr_btf__open_split_spans(const struct ksr_btf *base, const struct ksr_span *blob,
@@ -785,7 +772,7 @@ int ksr_btf__open_split_spans(const struct ksr_btf *base, const struct ksr_span 
 {
 	if (!base)
 		return ksr_err(EINVAL, "btf: open: split BTF without a base");
-	return open_spans(base, blob, type_offs, own_cnt, slots, slot_cnt, false, out);
+	return open_spans(base, blob, type_offs, own_cnt, slots, slot_cnt, out);
 }
 
 int ksr_btf__open_indexed(const void *blob, size_t size, const uint32_t *type_offs,
@@ -844,42 +831,12 @@ const struct ksr_btf_name_slot *ksr_btf__name_index(const struct ksr_btf *btf,
 	return btf ? btf->slots : NULL;
 }
 
-int ksr_btf__name_buckets(const struct ksr_btf *btf, uint8_t **out, uint32_t *home_cnt,
-			  uint32_t *total)
-{
-	struct ksr_bucket_key *keys;
-	uint32_t n = 0;
-	int err;
-
-	if (!btf || btf->indexed)
-		return ksr_err(EINVAL, "btf: name buckets of a view that is not parsed");
-	keys = malloc(((size_t)btf->slot_cnt + 1) * sizeof(*keys));
-	if (!keys)
-		return ksr_err(ENOMEM, "out of memory");
-	for (uint32_t i = 0; i < btf->slot_cnt; i++) {
-		const char *name;
-
-		if (!btf->slots[i].name_off)
-			continue;
-		name = ksr_btf__str(btf, btf->slots[i].name_off);
-		keys[n].key = name;
-		keys[n].len = (uint32_t)strlen(name);
-		keys[n++].val = &btf->slots[i];
-	}
-	err = ksr_buckets_build(keys, n, sizeof(struct ksr_btf_name_slot), ".ksr.btf.buckets", out,
-				home_cnt, total);
-	free(keys);
-	return err;
-}
-
 /* Indexed views have no DECL_TAGs at hand: a slot flagged kfunc tells
  * (profiles also record it in .ksr.meta, which is what resolve reads). */
 bool ksr_btf__has_kfunc_tags(const struct ksr_btf *btf)
 {
 	if (!btf || !btf->indexed)
 		return btf && btf->kfunc_tags;
-	if (btf->buckets)      /* vmlinux views: .ksr.meta's flag says it */
-		return false;
 	for (uint32_t i = 0; i < btf->slot_cnt; i++) {
 		const struct ksr_btf_name_slot *s = slot_at(btf, i);
 
@@ -945,29 +902,6 @@ KSR_API const char *ksr_btf__name(const struct ksr_btf *btf, uint32_t id)
 	return t ? ksr_btf__str(btf, t->name_off) : NULL;
 }
 
-/* A bucket table's entry for name: the value, copied (it stays valid
- * with the view's other reads). */
-static const struct ksr_btf_name_slot *lookup_bucket(const struct ksr_btf *b, const char *name,
-						     uint32_t *steps)
-{
-	size_t len = strlen(name);
-	uint64_t off;
-	uint32_t bad;
-	int r;
-
-	if (len > KSR_BUCKET_KEY_MAX)
-		return NULL;
-	r = ksr_buckets_find(&b->slots_sp, b->slot_cnt, sizeof(struct ksr_btf_name_slot), name,
-			     (uint32_t)len, &off, &bad, steps);
-	if (r == KSR_BUCKET_MALFORMED) {
-		uint64_t none = 0;
-
-		atomic_compare_exchange_strong(b->bad, &none, bad + 1ull);
-	}
-	return r == KSR_BUCKET_FOUND ? ksr_span_get(&b->slots_sp, off, sizeof(struct ksr_btf_name_slot))
-				     : NULL;
-}
-
 const struct ksr_btf_name_slot *ksr_btf__lookup_steps(const struct ksr_btf *btf,
 						      const char *name, uint32_t *steps)
 {
@@ -978,8 +912,6 @@ const struct ksr_btf_name_slot *ksr_btf__lookup_steps(const struct ksr_btf *btf,
 	*steps = 0;
 	if (!btf || !name || !btf->slot_cnt)
 		return NULL;
-	if (btf->buckets)
-		return lookup_bucket(btf, name, steps);
 	s = probe(btf, name, steps, &full, &home);
 	/* a table the writer made has an empty slot within the bound */
 	if (full) {
@@ -1004,11 +936,6 @@ int ksr_btf__index_error(const struct ksr_btf *btf)
 
 	if (!bad)
 		return 0;
-	if (btf->buckets)
-		return ksr_err(KSR_EMALFORMED, ".ksr.btf.buckets: bucket %llu: an entry runs past its "
-			       "bucket, or its chain past %u buckets: the index is malformed (offset 0x%llx)",
-			       (unsigned long long)(bad - 1), KSR_BUCKET_PROBE_MAX,
-			       (unsigned long long)(btf->slots_sp.off + (bad - 1) * KSR_BUCKET_SIZE));
 	return ksr_err(KSR_EMALFORMED, ".ksr.btf.names: no empty slot within %u slots of slot "
 		       "%llu, where lookups stop: the index is malformed (offset 0x%llx)",
 		       KSR_HASH_PROBE_MAX, (unsigned long long)(bad - 1),
@@ -1037,13 +964,6 @@ KSR_API int ksr_btf__find(const struct ksr_btf *btf, const char *name, unsigned 
 	if (!id)
 		return ksr_err(ENOENT, "btf: no %s named '%s'", ksr_btf__kind_name(kind),
 			       ksr_btf_esc(name, buf, sizeof(buf)));
-	/* a bucket entry holds its name, under the block hashes that cover
-	 * the types too: the id is the answer (a forged table can give wrong
-	 * answers, never a read out of bounds: SECURITY.md) */
-	if (btf->buckets)
-		return id < btf->type_cnt ? (int)id : ksr_err(KSR_EMALFORMED,
-			"name index: the entry of '%s' names type %u, past the last", ksr_btf_esc(name,
-			buf, sizeof(buf)), id);
 	t = ksr_btf__type_by_id(btf, id);
 	tn = t ? ksr_btf__str(btf, t->name_off) : NULL;
 	if (!t || ksr_btf_kind(t) != kind || !tn || strcmp(tn, name) != 0)

@@ -45,11 +45,6 @@ struct ksr_span;
 int ksr_btf__open_spans(const struct ksr_span *blob, const struct ksr_span *type_offs,
 			uint32_t type_cnt, const struct ksr_span *slots, uint32_t slot_cnt,
 			struct ksr_btf **out);
-/* The same with the name index as a bucket table of home_cnt homes
- * (core/buckets.h; values are struct ksr_btf_name_slot). */
-int ksr_btf__open_spans_buckets(const struct ksr_span *blob, const struct ksr_span *type_offs,
-				uint32_t type_cnt, const struct ksr_span *buckets,
-				uint32_t home_cnt, struct ksr_btf **out);
 
 /* A split BTF view over spans (a module's BTF in a profile): own_cnt types
  * of its own (ids base->type_cnt on), its own offsets and name index;
@@ -76,10 +71,6 @@ const void *ksr_btf__raw(const struct ksr_btf *btf, size_t *size);
 const uint32_t *ksr_btf__type_offsets(const struct ksr_btf *btf, uint32_t *type_cnt);
 const struct ksr_btf_name_slot *ksr_btf__name_index(const struct ksr_btf *btf,
 						     uint32_t *slot_cnt);
-/* The name index of a parsed BTF as a bucket table (what profiles store):
- * *out (malloc'd) holds *total buckets, *home_cnt of them homes. */
-int ksr_btf__name_buckets(const struct ksr_btf *btf, uint8_t **out, uint32_t *home_cnt,
-			  uint32_t *total);
 /* Name-index slot for name, or NULL. Looks at most KSR_HASH_PROBE_MAX
  * slots: a lookup that finds neither the name nor an empty slot by then
  * answers NULL and marks the index malformed (ksr_btf__index_error()). */

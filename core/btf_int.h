@@ -63,8 +63,7 @@ struct ksr_btf {
 	struct ksr_span slots_sp;    /* indexed */
 	const struct ksr_btf_name_slot *slots;
 	struct ksr_btf_name_slot *owned_slots;
-	uint32_t slot_cnt;           /* slots, or home buckets when buckets */
-	bool buckets;                /* the index is a bucket table (core/buckets.h) */
+	uint32_t slot_cnt;
 	bool kfunc_tags;             /* parsed: a DECL_TAG "bpf_kfunc" exists */
 	/* Split BTF (a module's, on top of vmlinux): ids below start_id and
 	 * string offsets below start_str are base's; offs[] and the index

@@ -37,7 +37,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buckets.h"
 #include "buf.h"
 #include "error.h"
 #include "hash.h"
@@ -58,8 +57,7 @@ struct ksr_kallsyms {
 	struct ksr_span slots_sp;
 	uint32_t sym_cnt;
 	uint32_t strs_len;
-	uint32_t slot_cnt;            /* slots, or home buckets when buckets */
-	bool buckets;                 /* the index is a bucket table (core/buckets.h) */
+	uint32_t slot_cnt;
 	unsigned int addr_width;
 	/* storage of a parsed table; NULL in an indexed view */
 	struct ksr_ksym *own_syms;
@@ -74,7 +72,6 @@ struct ksr_kallsyms {
 /* bad: the kind in the top byte, the slot or record index + 1 below */
 #define BAD_PROBE (1ull << 56)
 #define BAD_RUN (2ull << 56)
-#define BAD_BUCKET (3ull << 56)
 
 static struct ksr_kallsyms *ks_new(void)
 {
@@ -1206,9 +1203,9 @@ static bool aligned(const struct ksr_span *s, size_t a)
 	return (s->src ? s->off : (uintptr_t)s->mem) % a == 0;
 }
 
-static int open_spans(const struct ksr_span *syms, uint32_t sym_cnt, const struct ksr_span *strs,
-		      const struct ksr_span *slots, uint32_t slot_cnt, bool buckets,
-		      struct ksr_kallsyms **out)
+int ksr_kallsyms__open_spans(const struct ksr_span *syms, uint32_t sym_cnt,
+			     const struct ksr_span *strs, const struct ksr_span *slots,
+			     uint32_t slot_cnt, struct ksr_kallsyms **out)
 {
 	const char *first, *last;
 	struct ksr_kallsyms *ks;
@@ -1222,7 +1219,7 @@ static int open_spans(const struct ksr_span *syms, uint32_t sym_cnt, const struc
 	if (!aligned(syms, _Alignof(struct ksr_ksym)) || !aligned(slots, _Alignof(uint32_t)))
 		return ksr_err(KSR_EMALFORMED, "symbol table: misaligned arrays");
 	if (syms->len < (uint64_t)sym_cnt * sizeof(struct ksr_ksym) ||
-	    (!buckets && slots->len < (uint64_t)slot_cnt * sizeof(uint32_t)))
+	    slots->len < (uint64_t)slot_cnt * sizeof(uint32_t))
 		return ksr_err(KSR_EMALFORMED, "symbol table: arrays shorter than their counts");
 	first = ksr_span_get(strs, 0, 1);
 	last = strs->len ? ksr_span_get(strs, strs->len - 1, 1) : NULL;
@@ -1230,10 +1227,7 @@ static int open_spans(const struct ksr_span *syms, uint32_t sym_cnt, const struc
 		return ksr_err(KSR_EMALFORMED,
 			       "symbol strings: must start and end with a NUL byte (%llu bytes)",
 			       (unsigned long long)strs->len);
-	if (buckets && !ksr_buckets_shape_ok(slots->len, slot_cnt))
-		return ksr_err(KSR_EMALFORMED, "symbol index: %" PRIu32 " home buckets do not fit a "
-			       "table of %llu bytes", slot_cnt, (unsigned long long)slots->len);
-	if (!buckets && (!slot_cnt || slot_cnt > KSR_KSYM_SLOTS_MAX || (slot_cnt & (slot_cnt - 1))))
+	if (!slot_cnt || slot_cnt > KSR_KSYM_SLOTS_MAX || (slot_cnt & (slot_cnt - 1)))
 		return ksr_err(KSR_EMALFORMED,
 			       "symbol index: %" PRIu32 " slots; not a power of two up to 2^30",
 			       slot_cnt);
@@ -1247,27 +1241,10 @@ static int open_spans(const struct ksr_span *syms, uint32_t sym_cnt, const struc
 	ks->strs = (const char *)strs->mem;
 	ks->strs_len = (uint32_t)strs->len;
 	ks->slots_sp = *slots;
-	ks->slots = buckets ? NULL : (const uint32_t *)slots->mem;
+	ks->slots = (const uint32_t *)slots->mem;
 	ks->slot_cnt = slot_cnt;
-	ks->buckets = buckets;
 	*out = ks;
 	return 0;
-}
-
-int ksr_kallsyms__open_spans(const struct ksr_span *syms, uint32_t sym_cnt,
-			     const struct ksr_span *strs, const struct ksr_span *slots,
-			     uint32_t slot_cnt, struct ksr_kallsyms **out)
-{
-	return open_spans(syms, sym_cnt, strs, slots, slot_cnt, false, out);
-}
-
-int ksr_kallsyms__open_spans_buckets(const struct ksr_span *syms, uint32_t sym_cnt,
-				     const struct ksr_span *strs, const struct ksr_span *buckets,
-				     uint32_t home_cnt, struct ksr_kallsyms **out)
-{
-	if (!buckets)
-		return ksr_err(EINVAL, "kallsyms: invalid arguments");
-	return open_spans(syms, sym_cnt, strs, buckets, home_cnt, true, out);
 }
 
 int ksr_kallsyms__open_indexed(const struct ksr_ksym *syms, uint32_t sym_cnt,
@@ -1324,53 +1301,6 @@ static void set_bad(const struct ksr_kallsyms *ks, uint64_t what)
 	atomic_compare_exchange_strong(ks->bad, &none, what);
 }
 
-/* The run of name in a bucket table: its value, checked against the
- * records (a run inside the table, within the bound). */
-static bool bucket_run(const struct ksr_kallsyms *ks, const char *name, size_t len,
-		       struct ksr_ksym_run *run, uint32_t *steps)
-{
-	uint64_t off;
-	uint32_t bad;
-	const void *v;
-	int r = ksr_buckets_find(&ks->slots_sp, ks->slot_cnt, sizeof(*run), name, (uint32_t)len,
-				 &off, &bad, steps);
-
-	if (r == KSR_BUCKET_MALFORMED)
-		set_bad(ks, BAD_BUCKET | (bad + 1ull));
-	if (r != KSR_BUCKET_FOUND || !(v = ksr_span_peek(&ks->slots_sp, off, sizeof(*run))))
-		return false;
-	memcpy(run, v, sizeof(*run));
-	if (!run->cnt || run->cnt > KSR_KSYM_RUN_MAX || run->first >= ks->sym_cnt ||
-	    run->cnt > ks->sym_cnt - run->first) {
-		set_bad(ks, BAD_BUCKET | (bad + 1ull));
-		return false;
-	}
-	return true;
-}
-
-bool ksr_kallsyms__has_name(const struct ksr_kallsyms *ks, const char *name)
-{
-	size_t len = name ? strlen(name) : 0;
-	uint32_t first, cnt, steps;
-
-	if (ks->buckets) {
-		struct ksr_ksym_run run;
-
-		return len && len <= KSR_KSYM_NAME_MAX && bucket_run(ks, name, len, &run, &steps) &&
-		       (run.flags & KSR_KSYM_RUN_EXACT);
-	}
-	if (ksr_kallsyms__lookup(ks, name, &first, &cnt) != 0)
-		return false;
-	for (uint32_t i = 0; i < cnt; i++) {
-		const struct ksr_ksym *s = ksr_kallsyms__sym(ks, first + i);
-		const char *full = s ? ksr_kallsyms__str(ks, s->name_off) : NULL;
-
-		if (full && !strcmp(full, name))
-			return true;
-	}
-	return false;
-}
-
 int ksr_kallsyms__lookup_steps(const struct ksr_kallsyms *ks, const char *name, uint32_t *first,
 			       uint32_t *cnt, uint32_t *steps)
 {
@@ -1381,15 +1311,6 @@ int ksr_kallsyms__lookup_steps(const struct ksr_kallsyms *ks, const char *name, 
 	*steps = 0;
 	if (qlen == 0 || qlen > KSR_KSYM_NAME_MAX || !ks->slot_cnt)
 		return -ENOENT;
-	if (ks->buckets) {
-		struct ksr_ksym_run run;
-
-		if (!bucket_run(ks, name, qlen, &run, steps))
-			return -ENOENT;
-		*first = run.first;
-		*cnt = run.cnt;
-		return 0;
-	}
 	home = h = (uint32_t)ksr_hash64(name, qlen) & mask;
 	for (uint32_t probe = 0; probe < probes; probe++, h = (h + 1) & mask) {
 		const uint32_t *slot = ksr_span_get(&ks->slots_sp, (uint64_t)h * sizeof(*slot),
@@ -1441,12 +1362,6 @@ int ksr_kallsyms__index_error(const struct ksr_kallsyms *ks)
 
 	if (!bad)
 		return 0;
-	if ((bad & ~((1ull << 56) - 1)) == BAD_BUCKET)
-		return ksr_err(KSR_EMALFORMED, ".ksr.sym.buckets: bucket %llu: an entry runs past its "
-			       "bucket, its chain past %u buckets or the table, or its run past the "
-			       "records: the index is malformed (offset 0x%llx)", (unsigned long long)at,
-			       KSR_BUCKET_PROBE_MAX,
-			       span_pos(&ks->slots_sp, at * KSR_BUCKET_SIZE));
 	if ((bad & ~((1ull << 56) - 1)) == BAD_PROBE)
 		return ksr_err(KSR_EMALFORMED, ".ksr.symidx: no empty slot within %u slots of slot "
 			       "%llu, where lookups stop: the index is malformed (offset 0x%llx)",
@@ -1474,53 +1389,6 @@ const uint32_t *ksr_kallsyms__slots(const struct ksr_kallsyms *ks, uint32_t *cnt
 {
 	*cnt = ks->slot_cnt;
 	return ks->slots;
-}
-
-int ksr_kallsyms__name_buckets(const struct ksr_kallsyms *ks, uint8_t **out, uint32_t *home_cnt,
-			       uint32_t *total)
-{
-	struct ksr_bucket_key *keys;
-	struct ksr_ksym_run *runs;
-	uint32_t n = 0;
-	int err;
-
-	if (!ks->own_slots)
-		return ksr_err(EINVAL, "kallsyms: name buckets of a view that is not parsed");
-	keys = malloc(((size_t)ks->slot_cnt / 2 + 1) * sizeof(*keys));
-	runs = malloc(((size_t)ks->slot_cnt / 2 + 1) * sizeof(*runs));
-	if (!keys || !runs) {
-		free(keys);
-		free(runs);
-		return ksr_err(ENOMEM, "out of memory");
-	}
-	/* slots hold at most half as many keys as slots (ksr_hash_slots_for) */
-	for (uint32_t i = 0; i < ks->slot_cnt && n <= ks->slot_cnt / 2; i++) {
-		const struct ksr_ksym *r;
-		struct ksr_ksym_run *run = &runs[n];
-
-		if (!ks->slots[i])
-			continue;
-		run->first = ks->slots[i] - 1;
-		r = &ks->syms[run->first];
-		run->flags = 0;
-		for (run->cnt = 0; run->first + run->cnt < ks->sym_cnt; run->cnt++) {
-			const struct ksr_ksym *x = &ks->syms[run->first + run->cnt];
-
-			if (x->key_len != r->key_len ||
-			    memcmp(ks->strs + x->name_off, ks->strs + r->name_off, r->key_len))
-				break;
-			if (ks->strs[x->name_off + x->key_len] == '\0')
-				run->flags |= KSR_KSYM_RUN_EXACT;
-		}
-		keys[n].key = ks->strs + r->name_off;
-		keys[n].len = r->key_len;
-		keys[n].val = run;
-		n++;
-	}
-	err = ksr_buckets_build(keys, n, sizeof(*runs), ".ksr.sym.buckets", out, home_cnt, total);
-	free(keys);
-	free(runs);
-	return err;
 }
 
 unsigned int ksr_kallsyms__addr_width(const struct ksr_kallsyms *ks)

@@ -100,20 +100,6 @@ struct ksr_span;
 int ksr_kallsyms__open_spans(const struct ksr_span *syms, uint32_t sym_cnt,
 			     const struct ksr_span *strs, const struct ksr_span *slots,
 			     uint32_t slot_cnt, struct ksr_kallsyms **out);
-/* The same with the index as a bucket table of home_cnt homes
- * (core/buckets.h; values are struct ksr_ksym_run). */
-int ksr_kallsyms__open_spans_buckets(const struct ksr_span *syms, uint32_t sym_cnt,
-				     const struct ksr_span *strs, const struct ksr_span *buckets,
-				     uint32_t home_cnt, struct ksr_kallsyms **out);
-
-/* A bucket entry's value: the run of a key and whether one of its records
- * is named exactly the key (a stripped .llvm. key may have none). */
-struct ksr_ksym_run {
-	uint32_t first;
-	uint32_t cnt;
-	uint32_t flags;
-};
-#define KSR_KSYM_RUN_EXACT 1u
 
 uint32_t ksr_kallsyms__count(const struct ksr_kallsyms *ks);
 const struct ksr_ksym *ksr_kallsyms__sym(const struct ksr_kallsyms *ks, uint32_t i);
@@ -128,10 +114,6 @@ int ksr_kallsyms__lookup(const struct ksr_kallsyms *ks, const char *name, uint32
 /* The same, with *steps = the slots and records it looked at (tests). */
 int ksr_kallsyms__lookup_steps(const struct ksr_kallsyms *ks, const char *name, uint32_t *first,
 			       uint32_t *cnt, uint32_t *steps);
-/* True when a record is named exactly name (the verifier's
- * kallsyms_lookup_name() has no .llvm. rule): one bucket read in a
- * bucket table. */
-bool ksr_kallsyms__has_name(const struct ksr_kallsyms *ks, const char *name);
 /* 0, or -KSR_EMALFORMED with the message naming the section, when a lookup
  * has found the index malformed (the first such lookup is kept). */
 int ksr_kallsyms__index_error(const struct ksr_kallsyms *ks);
@@ -143,10 +125,6 @@ int ksr_kallsyms__index_error(const struct ksr_kallsyms *ks);
 const struct ksr_ksym *ksr_kallsyms__syms(const struct ksr_kallsyms *ks, uint32_t *cnt);
 const char *ksr_kallsyms__strs(const struct ksr_kallsyms *ks, uint32_t *len);
 const uint32_t *ksr_kallsyms__slots(const struct ksr_kallsyms *ks, uint32_t *cnt);
-/* The index of a parsed table as a bucket table (what profiles store):
- * *out (malloc'd) holds *total buckets, *home_cnt of them homes. */
-int ksr_kallsyms__name_buckets(const struct ksr_kallsyms *ks, uint8_t **out, uint32_t *home_cnt,
-			       uint32_t *total);
 
 /* Hex digits per address in the parsed text (16 for a 64-bit kernel, 8 for
  * a 32-bit one); 0 for an indexed view. */

@@ -17,7 +17,6 @@
 #include "profile.h"
 #include "modbtf.h"
 #include "source.h"
-#include "buckets.h"
 
 /* The required sections, in file order; optional ones (KSR_PROFILE_OPT_PREFIX)
  * follow .ksr.symidx, and .ksr.blocks is always last. */
@@ -29,10 +28,6 @@ static const char *const req_names[SEC_REQ] = {
 	"", ".ksr.meta", ".shstrtab", ".BTF", ".ksr.btf.types", ".ksr.btf.names", ".ksr.syms",
 	".ksr.symstr", ".ksr.symidx",
 };
-/* Sections 5 and 8 may instead be bucket tables (core/buckets.h), what
- * the writer writes now: each bucket one block, so they start 4 KiB-aligned. */
-#define NAMES_BUCKETS ".ksr.btf.buckets"
-#define SYMS_BUCKETS ".ksr.sym.buckets"
 #define BLOCKS_NAME ".ksr.blocks"
 #define OPT_NAME_MAX 32u          /* bytes of an optional section's name, NUL included */
 #define SHSTR_MAX 1024u
@@ -249,17 +244,6 @@ static uint64_t align8(uint64_t n)
 	return (n + 7) & ~(uint64_t)7;
 }
 
-static uint64_t align_block(uint64_t n)
-{
-	return (n + KSR_PROFILE_BLOCK - 1) & ~(uint64_t)(KSR_PROFILE_BLOCK - 1);
-}
-
-static bool is_buckets(const struct layout *l, uint32_t i)
-{
-	return l->names[i] && ((i == SEC_NAMES && !strcmp(l->names[i], NAMES_BUCKETS)) ||
-				(i == SEC_SYMIDX && !strcmp(l->names[i], SYMS_BUCKETS)));
-}
-
 static uint64_t meta_off(uint32_t nsec)
 {
 	return sizeof(Elf64_Ehdr) + (uint64_t)nsec * sizeof(Elf64_Shdr);
@@ -290,7 +274,7 @@ static bool place(struct layout *l)
 	l->size[SEC_SHSTRTAB] = l->shstr_len;
 	end = KSR_PROFILE_BODY_OFF;
 	for (uint32_t i = SEC_BTF; i < l->nsec; i++) {
-		l->off[i] = i == SEC_BTF ? end : is_buckets(l, i) ? align_block(end) : align8(end);
+		l->off[i] = i == SEC_BTF ? end : align8(end);
 		end = l->off[i] + l->size[i];
 	}
 	return true;
@@ -328,7 +312,7 @@ static void profile_shdr(const struct layout *l, uint32_t i, Elf64_Shdr *sh)
 	sh->sh_type = i == SEC_SHSTRTAB ? SHT_STRTAB : SHT_PROGBITS;
 	sh->sh_offset = l->off[i];
 	sh->sh_size = l->size[i];
-	sh->sh_addralign = is_buckets(l, i) ? KSR_PROFILE_BLOCK : 8;
+	sh->sh_addralign = 8;
 }
 
 /* The head hash: the 4 KiB head with the hash field as zeros, then the
@@ -508,8 +492,7 @@ static int write_modules(struct ksr_profile_writer *w)
  * are hashed, data written at its offset. On failure the writer is gone. */
 static int append(struct ksr_profile_writer *w, uint32_t i, const void *data, size_t len)
 {
-	uint64_t off = i == SEC_BTF ? KSR_PROFILE_BODY_OFF :
-		       is_buckets(&w->l, i) ? align_block(w->end) : align8(w->end);
+	uint64_t off = i == SEC_BTF ? KSR_PROFILE_BODY_OFF : align8(w->end);
 	struct ksr_chunk c = { data, len };
 	int err = 0;
 
@@ -537,6 +520,7 @@ int ksr_profile__write_begin(const char *path, const struct ksr_btf *btf,
 	struct ksr_profile_writer *w = calloc(1, sizeof(*w));
 	const void *raw, *part;
 	size_t raw_len;
+	uint32_t cnt;
 	int err;
 
 	*out = NULL;
@@ -558,16 +542,9 @@ int ksr_profile__write_begin(const char *path, const struct ksr_btf *btf,
 		err = append(w, SEC_TYPES, part, (size_t)w->meta.btf_type_cnt * sizeof(uint32_t));
 	}
 	if (!err) {
-		uint8_t *tbl;
-		uint32_t total;
-
-		w->l.names[SEC_NAMES] = NAMES_BUCKETS;
-		err = ksr_btf__name_buckets(btf, &tbl, &w->meta.btf_slot_cnt, &total);
-		if (err)
-			ksr_profile__write_abort(w);
-		else
-			err = append(w, SEC_NAMES, tbl, (size_t)total * KSR_BUCKET_SIZE);
-		free(tbl);
+		part = ksr_btf__name_index(btf, &cnt);
+		w->meta.btf_slot_cnt = cnt;
+		err = append(w, SEC_NAMES, part, (size_t)cnt * sizeof(struct ksr_btf_name_slot));
 	}
 	if (err)
 		return err;
@@ -591,6 +568,7 @@ int ksr_profile__write_kallsyms(struct ksr_profile_writer *w, const struct ksr_k
 {
 	struct ksr_profile_meta *m = &w->meta;
 	const void *part;
+	uint32_t cnt;
 	int err = check_info(info);
 
 	if (err) {
@@ -605,16 +583,9 @@ int ksr_profile__write_kallsyms(struct ksr_profile_writer *w, const struct ksr_k
 		err = append(w, SEC_SYMSTR, part, m->symstr_len);
 	}
 	if (!err) {
-		uint8_t *tbl;
-		uint32_t total;
-
-		w->l.names[SEC_SYMIDX] = SYMS_BUCKETS;
-		err = ksr_kallsyms__name_buckets(ks, &tbl, &m->sym_slot_cnt, &total);
-		if (err)
-			ksr_profile__write_abort(w);
-		else
-			err = append(w, SEC_SYMIDX, tbl, (size_t)total * KSR_BUCKET_SIZE);
-		free(tbl);
+		part = ksr_kallsyms__slots(ks, &cnt);
+		m->sym_slot_cnt = cnt;
+		err = append(w, SEC_SYMIDX, part, (size_t)cnt * sizeof(uint32_t));
 	}
 	return err;
 }
@@ -798,8 +769,7 @@ static int read_names(const uint8_t *head, uint32_t nsec, struct layout *l)
 			return ksr_err(KSR_EMALFORMED, "section %u: name offset 0x%x out of range (file offset 0x%llx)",
 				       i, sh.sh_name, (unsigned long long)(meta_off(i)));
 		if (i < SEC_REQ)
-			ok = !strcmp(n, req_names[i]) || (i == SEC_NAMES && !strcmp(n, NAMES_BUCKETS)) ||
-			     (i == SEC_SYMIDX && !strcmp(n, SYMS_BUCKETS));
+			ok = !strcmp(n, req_names[i]);
 		else if (i == nsec - 1)
 			ok = !strcmp(n, BLOCKS_NAME);
 		else
@@ -918,12 +888,10 @@ static int check_meta(const struct ksr_profile_meta *m, const struct layout *l)
 		if (m->release[i])
 			return META_ERR(release, "release not NUL-padded");
 	if (l->size[SEC_TYPES] != (uint64_t)m->btf_type_cnt * 4 ||
-	    (is_buckets(l, SEC_NAMES) ? !ksr_buckets_shape_ok(l->size[SEC_NAMES], m->btf_slot_cnt) :
-	     l->size[SEC_NAMES] != (uint64_t)m->btf_slot_cnt * sizeof(struct ksr_btf_name_slot)) ||
+	    l->size[SEC_NAMES] != (uint64_t)m->btf_slot_cnt * sizeof(struct ksr_btf_name_slot) ||
 	    l->size[SEC_SYMS] != (uint64_t)m->sym_cnt * sizeof(struct ksr_ksym) ||
 	    l->size[SEC_SYMSTR] != m->symstr_len ||
-	    (is_buckets(l, SEC_SYMIDX) ? !ksr_buckets_shape_ok(l->size[SEC_SYMIDX], m->sym_slot_cnt) :
-	     l->size[SEC_SYMIDX] != (uint64_t)m->sym_slot_cnt * 4))
+	    l->size[SEC_SYMIDX] != (uint64_t)m->sym_slot_cnt * 4)
 		return META_ERR(btf_type_cnt, "counts disagree with section sizes");
 	if (m->block_size != KSR_PROFILE_BLOCK || m->body_off != KSR_PROFILE_BODY_OFF ||
 	    m->body_len != body_len ||
@@ -1018,24 +986,14 @@ static int open_verified(struct ksr_profile *p)
 		p->sec[p->sec_cnt].off = l.off[i];
 		p->sec[p->sec_cnt++].size = l.size[i];
 	}
-	if (is_buckets(&l, SEC_NAMES))
-		err = ksr_btf__open_spans_buckets(&part[SEC_BTF], &part[SEC_TYPES],
-						  p->meta.btf_type_cnt, &part[SEC_NAMES],
-						  p->meta.btf_slot_cnt, &p->btf);
-	else
-		err = ksr_btf__open_spans(&part[SEC_BTF], &part[SEC_TYPES], p->meta.btf_type_cnt,
-					  &part[SEC_NAMES], p->meta.btf_slot_cnt, &p->btf);
+	err = ksr_btf__open_spans(&part[SEC_BTF], &part[SEC_TYPES], p->meta.btf_type_cnt,
+				  &part[SEC_NAMES], p->meta.btf_slot_cnt, &p->btf);
 	if (err) {
 		ksr_err_prefix(".BTF (offset 0x%llx)", (unsigned long long)l.off[SEC_BTF]);
 		return err;
 	}
-	if (is_buckets(&l, SEC_SYMIDX))
-		err = ksr_kallsyms__open_spans_buckets(&part[SEC_SYMS], p->meta.sym_cnt,
-						       &part[SEC_SYMSTR], &part[SEC_SYMIDX],
-						       p->meta.sym_slot_cnt, &p->ks);
-	else
-		err = ksr_kallsyms__open_spans(&part[SEC_SYMS], p->meta.sym_cnt, &part[SEC_SYMSTR],
-					       &part[SEC_SYMIDX], p->meta.sym_slot_cnt, &p->ks);
+	err = ksr_kallsyms__open_spans(&part[SEC_SYMS], p->meta.sym_cnt, &part[SEC_SYMSTR],
+				       &part[SEC_SYMIDX], p->meta.sym_slot_cnt, &p->ks);
 	if (err)
 		ksr_err_prefix(".ksr.syms (offset 0x%llx)", (unsigned long long)l.off[SEC_SYMS]);
 	if (!err && p->mod_sec.len)
@@ -1233,9 +1191,7 @@ KSR_API int ksr_profile__revalidate(struct ksr_profile *p)
 						      ksr_err(KSR_EMALFORMED, "%s cannot be read", p->sec[SEC_BTF - 1 + i].name);
 	}
 	if (!err)
-		err = ksr_profile_check_contents(&p->meta, sec, off, size,
-						 !strcmp(p->sec[SEC_NAMES - 1].name, NAMES_BUCKETS),
-						 !strcmp(p->sec[SEC_SYMIDX - 1].name, SYMS_BUCKETS));
+		err = ksr_profile_check_contents(&p->meta, sec, off, size);
 	ksr_profile__drop_cache(p);
 	return err;
 }

@@ -154,15 +154,13 @@ bool ksr_profile_v1__is(const uint8_t *img, size_t len);
 
 /* The semantic check of ksr_profile__revalidate() (core/profile_check.c)
  * on a version 2 profile's body sections .BTF, .ksr.btf.types,
- * .ksr.btf.names (or .ksr.btf.buckets: names_buckets), .ksr.syms, .ksr.symstr,
- * .ksr.symidx (or .ksr.sym.buckets: syms_buckets) (their bytes,
+ * .ksr.btf.names, .ksr.syms, .ksr.symstr, .ksr.symidx (their bytes,
  * file offsets and sizes) and its .ksr.meta. */
 #define KSR_PROFILE_CHECK_SECS 6u
 int ksr_profile_check_contents(const struct ksr_profile_meta *m,
 			       const void *const sec[KSR_PROFILE_CHECK_SECS],
 			       const uint64_t off[KSR_PROFILE_CHECK_SECS],
-			       const uint64_t size[KSR_PROFILE_CHECK_SECS], bool names_buckets,
-			       bool syms_buckets);
+			       const uint64_t size[KSR_PROFILE_CHECK_SECS]);
 
 const struct ksr_kallsyms *ksr_profile__kallsyms(const struct ksr_profile *prof);
 /* Module i's split BTF view (opened on first use, kept with the profile),

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "error.h"
-#include "buckets.h"
 #include "hash.h"
 #include "kallsyms.h"
 #include "profile.h"
@@ -24,9 +23,9 @@ static const char *const sec_names[KSR_PROFILE_CHECK_SECS] = {
 };
 
 /* 0 when section i is exactly want[0..want_len), else an error naming
- * the first byte that differs (buckets: section 2 is .ksr.btf.buckets). */
-static int same_as(uint32_t i, const void *const sec[], const uint64_t off[], const uint64_t size[],
-		   const void *want, uint64_t want_len, bool buckets)
+ * the first byte that differs. */
+static int same(uint32_t i, const void *const sec[], const uint64_t off[], const uint64_t size[],
+		const void *want, uint64_t want_len)
 {
 	const uint8_t *a = sec[i], *b = want;
 	uint64_t n = size[i] < want_len ? size[i] : want_len, k = 0;
@@ -37,7 +36,6 @@ static int same_as(uint32_t i, const void *const sec[], const uint64_t off[], co
 		k++;
 	return ksr_err(KSR_EMALFORMED,
 		       "%s differs from its rebuild from %s (%llu bytes, %llu expected; forged?) (file offset 0x%llx)",
-		       i == 2 && buckets ? ".ksr.btf.buckets" : i == 5 && buckets ? ".ksr.sym.buckets" :
 		       sec_names[i], i < 3 ? ".BTF" : "the kallsyms records", (unsigned long long)size[i],
 		       (unsigned long long)want_len, (unsigned long long)(off[i] + k));
 }
@@ -163,8 +161,7 @@ static int records_text(const uint8_t *syms, uint32_t cnt, const char *strs, uin
 int ksr_profile_check_contents(const struct ksr_profile_meta *m,
 			       const void *const sec[KSR_PROFILE_CHECK_SECS],
 			       const uint64_t off[KSR_PROFILE_CHECK_SECS],
-			       const uint64_t size[KSR_PROFILE_CHECK_SECS], bool names_buckets,
-			       bool syms_buckets)
+			       const uint64_t size[KSR_PROFILE_CHECK_SECS])
 {
 	struct ksr_btf *btf = NULL;
 	struct ksr_kallsyms *ks = NULL;
@@ -186,21 +183,10 @@ int ksr_profile_check_contents(const struct ksr_profile_meta *m,
 		goto out;
 	}
 	part = ksr_btf__type_offsets(btf, &cnt);
-	err = same_as(1, sec, off, size, part, (uint64_t)cnt * sizeof(uint32_t), false);
-	if (!err && names_buckets) {
-		uint8_t *tbl;
-		uint32_t total;
-
-		err = ksr_btf__name_buckets(btf, &tbl, &cnt, &total);
-		if (!err)
-			err = same_as(2, sec, off, size, tbl, (uint64_t)total * KSR_BUCKET_SIZE, true);
-		if (!err && cnt != m->btf_slot_cnt)
-			err = ksr_err(KSR_EMALFORMED, ".ksr.meta: %u home buckets, the rebuild has %u (forged?)",
-				      m->btf_slot_cnt, cnt);
-		free(tbl);
-	} else if (!err) {
+	err = same(1, sec, off, size, part, (uint64_t)cnt * sizeof(uint32_t));
+	if (!err) {
 		part = ksr_btf__name_index(btf, &cnt);
-		err = same_as(2, sec, off, size, part, (uint64_t)cnt * sizeof(struct ksr_btf_name_slot), false);
+		err = same(2, sec, off, size, part, (uint64_t)cnt * sizeof(struct ksr_btf_name_slot));
 	}
 	if (!err)
 		err = records_text(sec[3], (uint32_t)(size[3] / sizeof(struct ksr_ksym)), sec[4], size[4],
@@ -210,26 +196,15 @@ int ksr_profile_check_contents(const struct ksr_profile_meta *m,
 			       (unsigned long long)off[3]);
 	if (!err) {
 		part = ksr_kallsyms__syms(ks, &cnt);
-		err = same_as(3, sec, off, size, part, (uint64_t)cnt * sizeof(struct ksr_ksym), false);
+		err = same(3, sec, off, size, part, (uint64_t)cnt * sizeof(struct ksr_ksym));
 	}
 	if (!err) {
 		part = ksr_kallsyms__strs(ks, &cnt);
-		err = same_as(4, sec, off, size, part, cnt, false);
+		err = same(4, sec, off, size, part, cnt);
 	}
-	if (!err && syms_buckets) {
-		uint8_t *tbl;
-		uint32_t total;
-
-		err = ksr_kallsyms__name_buckets(ks, &tbl, &cnt, &total);
-		if (!err)
-			err = same_as(5, sec, off, size, tbl, (uint64_t)total * KSR_BUCKET_SIZE, true);
-		if (!err && cnt != m->sym_slot_cnt)
-			err = ksr_err(KSR_EMALFORMED, ".ksr.meta: %u home buckets of symbols, the rebuild has %u (forged?)",
-				      m->sym_slot_cnt, cnt);
-		free(tbl);
-	} else if (!err) {
+	if (!err) {
 		part = ksr_kallsyms__slots(ks, &cnt);
-		err = same_as(5, sec, off, size, part, (uint64_t)cnt * sizeof(uint32_t), false);
+		err = same(5, sec, off, size, part, (uint64_t)cnt * sizeof(uint32_t));
 	}
 	if (!err) {
 		/* what .ksr.meta derives from the contents, by the writer's rules */

@@ -143,7 +143,19 @@ static void set(struct ksr_decision *d, enum ksr_status s, const char *fmt, ...)
  * rule), so a run found through a stripped key must hold the name itself. */
 static bool in_kallsyms(const struct ksr_profile *prof, const char *name)
 {
-	return ksr_kallsyms__has_name(ksr_profile__kallsyms(prof), name);
+	const struct ksr_kallsyms *ks = ksr_profile__kallsyms(prof);
+	uint32_t first, cnt;
+
+	if (ksr_kallsyms__lookup(ks, name, &first, &cnt) != 0)
+		return false;
+	for (uint32_t i = 0; i < cnt; i++) {
+		const struct ksr_ksym *s = ksr_kallsyms__sym(ks, first + i);
+		const char *full = s ? ksr_kallsyms__str(ks, s->name_off) : NULL;
+
+		if (full && !strcmp(full, name))
+			return true;
+	}
+	return false;
 }
 
 /* Typeless: kallsyms by exact name (the .llvm. rule is in the index key);

@@ -552,24 +552,6 @@ const void *ksr_src_get(const struct ksr_span *s, uint64_t off, uint64_t len)
 	return copy(s->src, s->off + off, len);
 }
 
-const void *ksr_src_peek(const struct ksr_span *s, uint64_t off, uint64_t len)
-{
-	uint64_t abs = s->off + off, b = abs & ~(uint64_t)(SRC_BLOCK - 1);
-	const uint8_t *blk;
-
-	if (!ksr_range_ok(off, len, s->len))
-		return NULL;
-	if (!len || abs + len > b + SRC_BLOCK)
-		return ksr_src_get(s, off, len);
-	blk = block(s->src, b);
-	if (!blk)
-		return NULL;
-	if (abs + len > b + block_len(s->src, b))
-		return fail(s->src, ksr_err(EINVAL, "read at 0x%llx crosses the end of the verified blocks",
-					    (unsigned long long)abs));
-	return blk + (abs - b);
-}
-
 const char *ksr_src_str(const struct ksr_span *s, uint64_t off)
 {
 	uint64_t abs, end;

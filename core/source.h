@@ -77,16 +77,6 @@ static inline const void *ksr_span_get(const struct ksr_span *s, uint64_t off, u
 	return off <= s->len && len <= s->len - off ? s->mem + off : NULL;
 }
 
-/* The same without a copy when the bytes lie in one block of a file: the
- * pointer is valid only until the next read through the same source (for
- * parsing a bucket at once, core/buckets.c). */
-const void *ksr_src_peek(const struct ksr_span *s, uint64_t off, uint64_t len);
-static inline const void *ksr_span_peek(const struct ksr_span *s, uint64_t off, uint64_t len)
-{
-	if (s->src)
-		return ksr_src_peek(s, off, len);
-	return off <= s->len && len <= s->len - off ? s->mem + off : NULL;
-}
 /* The string at off, terminated by a NUL byte inside s, or NULL (off
  * outside s, no NUL before its end, or a failed read). */
 static inline const char *ksr_span_str(const struct ksr_span *s, uint64_t off)

@@ -1218,14 +1218,18 @@ def b37_swapped(c):
     return b"\xeb\x9f" + c.btf[2:]
 
 
-@case("B38", 3, "prof", "counts disagree|home buckets")
+@case("B38", 3, "prof", "index|slot|power of two|sh_offset differs")
 def b38_index(c):
-    """A profile whose name index is not a valid bucket table (no home
-    bucket, or more than 15 overflow buckets past its homes): the index is
-    verified, never trusted."""
+    """A profile whose name index is not a valid hash table (its slot
+    count is not a power of two): the index is verified, never trusted."""
     p = bytearray(c.prof)
-    meta = K.Elf(c.prof).sec(".ksr.meta").offset + K.BUCKET_HOMES[".ksr.btf.buckets"]
-    struct.pack_into("<I", p, meta, 0)
+    e = K.Elf(c.prof)
+    meta = e.sec(".ksr.meta").offset
+    names = e.sec(".ksr.btf.names")
+    cnt = struct.unpack_from("<I", p, meta + 52)[0]
+    struct.pack_into("<I", p, meta + 52, cnt - 1)
+    sh = e.shdr_off(names.idx)
+    struct.pack_into("<Q", p, sh + 32, (cnt - 1) * 16)
     return fix_profile(bytes(p))
 
 
@@ -1696,7 +1700,7 @@ def p6_class(c):
 
 @case("P7", 3, "prof", "section header 8 .*sh_link differs")
 def p7_forged_link(c):
-    """A forged profile (hashes recomputed) whose .ksr.sym.buckets header has
+    """A forged profile (hashes recomputed) whose .ksr.symidx header has
     sh_link set: refused by the exact-value check, not only the hashes."""
     p = bytearray(c.prof)
     shoff = struct.unpack_from("<Q", p, 40)[0]

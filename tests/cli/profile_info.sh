@@ -19,20 +19,16 @@ if [ "$RC" = 0 ] && grep -q "^format   version 2" "$T/out" && grep -q "^release 
   pass "--info of the converted profile: $(tr '\n' '|' <"$T/out")"
 else fail "--info: rc $RC $(cat "$T/out" "$T/err")"; fi
 # the section table: every required section in the format's order, tiling
-# the file from the body to the block table, which ends it; the bucket
-# tables 4 KiB-aligned
+# the file from the body to the block table, which ends it
 run "$KSR_BIN" profile --info "$T/v2.profile" -j
 python3 - "$T/out" "$T/v2.profile" <<'PY' && pass "--info -j lists the sections" || fail "--info -j sections: $(cat "$T/out")"
 import json, os, sys
 d = json.load(open(sys.argv[1]))
 s = d["sections"]
 names = [x["name"] for x in s]
-want = [".ksr.meta", ".shstrtab", ".BTF", ".ksr.btf.types", ".ksr.btf.buckets", ".ksr.syms",
-        ".ksr.symstr", ".ksr.sym.buckets", ".ksr.blocks"]
+want = [".ksr.meta", ".shstrtab", ".BTF", ".ksr.btf.types", ".ksr.btf.names", ".ksr.syms",
+        ".ksr.symstr", ".ksr.symidx", ".ksr.blocks"]
 ok = names == want and not any(x["optional"] for x in s) and d["optional_sections"] == []
-# the bucket tables: whole 4 KiB buckets, each table starting on a block
-ok = ok and all(x["offset"] % 4096 == 0 and x["size"] % 4096 == 0 and x["size"] > 0
-                for x in s if x["name"].endswith(".buckets"))
 ok = ok and s[2]["offset"] == 4096 and s[-1]["offset"] + s[-1]["size"] == os.path.getsize(sys.argv[2])
 ok = ok and all(a["offset"] + a["size"] <= b["offset"] for a, b in zip(s[2:], s[3:]))
 sys.exit(not ok)

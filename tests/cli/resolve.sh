@@ -91,13 +91,13 @@ else fail "batch write error: rc $RC $(cat "$T/out")"; fi
 # malformed inputs: exit 3, one line, no output
 head -c 200 "$B/typeless.bpf.o" >"$T/trunc.o"
 expect_error 3 "truncated object" "$KSR_BIN" resolve "$T/trunc.o" -p "$T/host.profile" -o "$T/x.o"
-# a damaged block is caught when a lookup first reads it: here the bucket
-# where the name typeless.bpf.o looks up lives (block hashes, profile-format.md)
+# a damaged block is caught when a lookup first reads it: here the block
+# holding the name typeless.bpf.o looks up (block hashes, profile-format.md)
 cp "$T/host.profile" "$T/corrupt.profile"
-at=$(python3 -c 'import sys, ksrfmt as K; print(K.bucket_of(open(sys.argv[1], "rb").read(), ".ksr.sym.buckets", b"bpf_prog_put"))' "$T/corrupt.profile")
-printf '\xff' | dd of="$T/corrupt.profile" bs=1 seek=$((at + 100)) conv=notrunc 2>/dev/null
+at=$(python3 "$(dirname "$0")/helpers/section_offset.py" "$T/corrupt.profile" .ksr.symstr '\0bpf_prog_put\0')
+printf '\xff' | dd of="$T/corrupt.profile" bs=1 seek=$((at + 3)) conv=notrunc 2>/dev/null
 expect_error 3 "corrupted profile" "$KSR_BIN" resolve "$B/typeless.bpf.o" -p "$T/corrupt.profile" -o "$T/x.o"
-grep -qE "corrupt.profile: .*block [0-9]+ at offset $(printf '0x%x' "$at"): hash mismatch" "$T/err" &&
+grep -qE "corrupt.profile: .*block [0-9]+ at offset 0x[0-9a-f]+: hash mismatch" "$T/err" &&
   pass "the error names the damaged block and its offset" || fail "damaged block message: $(cat "$T/err")"
 expect_error 3 "corrupted profile in check" "$KSR_BIN" check "$B/typeless.bpf.o" -p "$T/host.profile" -p "$T/corrupt.profile"
 # a damaged head is caught at open

@@ -371,34 +371,14 @@ def fix_profile_hashes(p):
     return bytes(b)
 
 
-# Bucket tables (core/buckets.h): 4 KiB buckets, u16 cnt, u16 flags (bit 0:
-# the chain goes on), then entries: u16 key_len, u16 0, value, key, pad to 4.
-# .ksr.meta gives the home bucket count at these offsets.
-BUCKET, BUCKET_CONT = 4096, 1
-BUCKET_HOMES = {".ksr.btf.buckets": 52, ".ksr.sym.buckets": 60}
-
-
-def bucket_home(key, home_cnt):
-    """The home bucket of key (bytes) among home_cnt."""
-    return ((xxh3_64(key) >> 32) * home_cnt) >> 32
-
-
-def bucket_of(p, name, key):
-    """The file offset of the home bucket of key (bytes) in the bucket
-    table name of profile image p: the block a lookup of key reads first."""
-    e = Elf(bytes(p))
-    homes, = struct.unpack_from("<I", p, e.sec(".ksr.meta").offset + BUCKET_HOMES[name])
-    return e.sec(name).offset + BUCKET * bucket_home(key, homes)
-
-
 def profile_with_sections(p, extra):
     """A version 2 profile image laid out again with the sections in extra
-    ([(name, bytes)], e.g. optional '.ksr.opt.*' ones) added after the
-    symbol index (section 8), as the writer would place them (docs/profile-format.md,
+    ([(name, bytes)], e.g. optional '.ksr.opt.*' ones) added after
+    .ksr.symidx, as the writer would place them (docs/profile-format.md,
     "Layout"): the section table grows at 64, .ksr.meta and .shstrtab move
-    behind it, the body sections keep their bytes, each 8-aligned from 4096
-    (bucket tables 4096-aligned), .ksr.blocks ends the file; .ksr.meta's
-    block fields and every hash are recomputed."""
+    behind it, the body sections keep their bytes, each 8-aligned from 4096,
+    .ksr.blocks ends the file; .ksr.meta's block fields and every hash are
+    recomputed."""
     e = Elf(bytes(p))
     meta = bytearray(e.sec(".ksr.meta").data)
     body = [(s.name, s.data) for s in e.sections[3:] if s.name != ".ksr.blocks"] + list(extra)
@@ -413,9 +393,8 @@ def profile_with_sections(p, extra):
         raise ValueError("the names do not fit the head")
     offs, sizes = [0, moff, moff + len(meta)], [0, len(meta), len(shstr)]
     out = bytearray(4096)
-    for i, (name, data) in enumerate(body):
-        a = BUCKET if name in BUCKET_HOMES else 8
-        off = 4096 if i == 0 else (len(out) + a - 1) & ~(a - 1)
+    for i, (_, data) in enumerate(body):
+        off = 4096 if i == 0 else (len(out) + 7) & ~7
         out += bytes(off - len(out)) + data
         offs.append(off)
         sizes.append(len(data))
@@ -428,9 +407,8 @@ def profile_with_sections(p, extra):
     out[:64] = EHDR.pack(b"\x7fELF\x02\x01\x01" + bytes(9), 1, 0, 1, 0, 0, 64, 0, 64, 0, 0, 64,
                          nsec, 2)
     for i in range(1, nsec):
-        align = BUCKET if names[i - 1] in BUCKET_HOMES else 8
         SHDR.pack_into(out, 64 + 64 * i, name_off[i], SHT_STRTAB if i == 2 else SHT_PROGBITS,
-                       0, 0, offs[i], sizes[i], 0, 0, align, 0)
+                       0, 0, offs[i], sizes[i], 0, 0, 8, 0)
     out[moff:moff + len(meta)] = meta
     out[moff + len(meta):moff + len(meta) + len(shstr)] = shstr
     return fix_profile_hashes(bytes(out))
