@@ -5,25 +5,7 @@
  * exists (released at once), 2 when the lookup says -ENOENT in opts.error
  * (what a fresh netns answers: this proves the kfunc ran), 3 otherwise.
  * Needs nf_conntrack loaded (libbpf finds module kfuncs only then). */
-#include "ksr_test.h"
-
-struct nf_conn {
-	int status;
-} __attribute__((preserve_access_index));
-
-/* The kernel's struct bpf_ct_opts (NF_BPF_CT_OPTS_SZ = 12 on 6.1 and 6.12). */
-struct bpf_ct_opts {
-	__s32 netns_id;
-	__s32 error;
-	__u8 l4proto;
-	__u8 dir;
-	__u8 reserved[2];
-};
-
-extern struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *xdp_ctx, struct bpf_sock_tuple *bpf_tuple,
-					 __u32 tuple__sz, struct bpf_ct_opts *opts,
-					 __u32 opts__sz) __ksym;
-extern void bpf_ct_release(struct nf_conn *nfct) __ksym;
+#include "conntrack.h"
 
 SEC("xdp")
 int ct_xdp(struct xdp_md *ctx)

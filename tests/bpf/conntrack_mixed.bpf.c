@@ -6,24 +6,8 @@
  * -ENOENT (a fresh netns), 1 when it finds an entry, 3 otherwise; 4 if
  * bpf_prog_active were negative (it never is). Needs nf_conntrack loaded
  * and CONFIG_KALLSYMS_ALL (typed variables). */
-#include "ksr_test.h"
+#include "conntrack.h"
 
-struct nf_conn {
-	int status;
-} __attribute__((preserve_access_index));
-
-struct bpf_ct_opts {
-	__s32 netns_id;
-	__s32 error;
-	__u8 l4proto;
-	__u8 dir;
-	__u8 reserved[2];
-};
-
-extern struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *xdp_ctx, struct bpf_sock_tuple *bpf_tuple,
-					 __u32 tuple__sz, struct bpf_ct_opts *opts,
-					 __u32 opts__sz) __ksym;
-extern void bpf_ct_release(struct nf_conn *nfct) __ksym;
 extern const int bpf_prog_active __ksym;
 
 SEC("xdp")

@@ -3,25 +3,7 @@
  * kfunc for SCHED_CLS programs) and bpf_ct_release. ct_tc returns 1 when an
  * entry for the all-zero TCP/IPv4 tuple exists (released at once), 2 when
  * the lookup says -ENOENT in opts.error (the kfunc ran), 3 otherwise. */
-#include "ksr_test.h"
-
-struct nf_conn {
-	int status;
-} __attribute__((preserve_access_index));
-
-/* The kernel's struct bpf_ct_opts (NF_BPF_CT_OPTS_SZ = 12 on 6.1 and 6.12). */
-struct bpf_ct_opts {
-	__s32 netns_id;
-	__s32 error;
-	__u8 l4proto;
-	__u8 dir;
-	__u8 reserved[2];
-};
-
-extern struct nf_conn *bpf_skb_ct_lookup(struct __sk_buff *skb_ctx,
-					 struct bpf_sock_tuple *bpf_tuple, __u32 tuple__sz,
-					 struct bpf_ct_opts *opts, __u32 opts__sz) __ksym;
-extern void bpf_ct_release(struct nf_conn *nfct) __ksym;
+#include "conntrack.h"
 
 SEC("tc")
 int ct_tc(struct __sk_buff *skb)

@@ -101,6 +101,21 @@ ksr_fetch() {
   echo "$dir"
 }
 
+# ksr_module_tree SERIES: prints an extracted amd64 package of SERIES with
+# its lib/modules: from $KSR_MODULE_TREES, else the kernel cache (fetched
+# if need be). Nothing when there is none.
+ksr_module_tree() {
+  local series=$1 root d dir= pkg
+  [ -n "${KSR_MODULE_TREES:-}" ] || { pkg=$(ksr_newest_kernel "$series") && ksr_fetch "$pkg" >/dev/null; } ||
+    echo "note: $series: cannot fetch the package" >&2
+  for root in ${KSR_MODULE_TREES:-} "$CACHE"; do
+    for d in "$root"/linux-image-"$series".*-cloud-amd64-unsigned; do
+      [ -d "$d/lib/modules" ] && dir=$d
+    done
+  done
+  [ -n "$dir" ] && echo "$dir"
+}
+
 # ksr_kernel_files DIR: sets VMLINUZ, KCONFIG, KREL, KVERSION for an
 # extracted kernel package.
 ksr_kernel_files() {

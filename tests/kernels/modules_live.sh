@@ -20,15 +20,7 @@ OBJ=$KSR_BPF_DIR/conntrack.bpf.o
 printf 'ffffffff81000000 T _text\n' >"$T/ks"
 found=0
 for series in ${KSR_KERNEL_SERIES:-6.12 6.1}; do
-  # the package, with its modules, in the kernel cache unless trees are given
-  [ -n "${KSR_MODULE_TREES:-}" ] || { pkg=$(ksr_newest_kernel "$series") && ksr_fetch "$pkg" >/dev/null; } ||
-    echo "note: $series: cannot fetch the package: $(ksr_newest_kernel "$series" 2>&1 | head -c 200)"
-  D=
-  for root in ${KSR_MODULE_TREES:-} "$CACHE"; do
-    for d in "$root"/linux-image-"$series".*-cloud-amd64-unsigned; do
-      [ -d "$d/lib/modules" ] && D=$d
-    done
-  done
+  D=$(ksr_module_tree "$series")
   [ -n "$D" ] || { echo "note: $series SKIPPED: no extracted package with lib/modules"; continue; }
   found=$((found + 1))
   C=$T/$series && mkdir -p "$C"

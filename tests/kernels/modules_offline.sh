@@ -14,15 +14,7 @@ command -v bpftool >/dev/null || skip "bpftool not installed"
 printf 'ffffffff81000000 T _text\n' >"$T/ks"
 found=0
 for series in 6.12 6.1; do
-  # the package, with its modules, in the kernel cache unless trees are given
-  [ -n "${KSR_MODULE_TREES:-}" ] || { pkg=$(ksr_newest_kernel "$series") && ksr_fetch "$pkg" >/dev/null; } ||
-    echo "note: $series: cannot fetch the package: $(ksr_newest_kernel "$series" 2>&1 | head -c 200)"
-  D=
-  for root in ${KSR_MODULE_TREES:-} "$CACHE"; do
-    for d in "$root"/linux-image-"$series".*-cloud-amd64-unsigned; do
-      [ -d "$d/lib/modules" ] && D=$d
-    done
-  done
+  D=$(ksr_module_tree "$series")
   if [ -z "$D" ]; then
     echo "note: $series SKIPPED: no extracted linux-image-$series package with lib/modules (in ${KSR_MODULE_TREES:-$CACHE})"
     continue
