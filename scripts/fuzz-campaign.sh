@@ -166,9 +166,11 @@ for t in "${TARGETS[@]}"; do
     printf '%-14s %-9s %12s %10s %8s %s\n' "$t" libfuzzer "$execs" $((execs / TIME)) "$n" "$f"
   fi 2>/dev/null
   if [ -d "$w/afl" ]; then
-    execs=$(cat "$w"/afl/*/fuzzer_stats 2>/dev/null | awk -F: '/^execs_done/ { s += $2 } END { print s + 0 }')
-    n=$(find "$w"/afl/*/queue -maxdepth 1 -type f 2>/dev/null | wc -l)
-    f=$(find "$w"/afl/*/crashes "$w"/afl/*/hangs -type f ! -name README.txt 2>/dev/null | wc -l)
+    # an instance that did not start has no stats, queue or crashes: say why
+    [ -d "$w/afl/main/queue" ] || echo "afl-fuzz $t did not start: $(tail -n 3 "$w/afl/main.log" 2>/dev/null | tr '\n' ' ')"
+    execs=$(cat "$w"/afl/*/fuzzer_stats 2>/dev/null | awk -F: '/^execs_done/ { s += $2 } END { print s + 0 }') || true
+    n=$(find "$w"/afl/*/queue -maxdepth 1 -type f 2>/dev/null | wc -l) || true
+    f=$(find "$w"/afl/*/crashes "$w"/afl/*/hangs -type f ! -name README.txt 2>/dev/null | wc -l) || true
     printf '%-14s %-9s %12s %10s %8s %s\n' "$t" afl "$execs" $((execs / TIME)) "$n" "$f"
   fi
 done
