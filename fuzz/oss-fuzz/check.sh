@@ -153,7 +153,8 @@ campaign() {
   [ -n "$(ls "$T/merged/$t" 2>/dev/null)" ] || bad "campaign: no merged corpus"
   [ -n "$(ls "$T/campaign/$t/libfuzzer/corpus" 2>/dev/null)" ] || bad "campaign: libFuzzer jobs wrote no corpus"
   if [ -x "$T/out-afl/fuzz_$t" ]; then
-    [ -d "$T/campaign/$t/afl/s2/queue" ] || bad "campaign: no AFL++ secondary instance"
+    [ -d "$T/campaign/$t/afl/s2/queue" ] || { bad "campaign: no AFL++ secondary instance";
+      tail -n 15 "$T/campaign/$t"/afl/*.log 2>/dev/null; }  # why afl-fuzz did not start
     grep -q "^afl-cmin $t: [0-9]* queue entries -> [1-9]" "$log" || bad "campaign: afl-cmin did not minimise"
   fi
   [ "$before" = "$(cd "$ROOT" && find "corpus/$t" -type f -exec sha1sum {} + | sort | sha1sum)" ] ||
