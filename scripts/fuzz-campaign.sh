@@ -125,6 +125,10 @@ run_afl() {   # target
   local common=(-i "$seeds" -o "$w" -x "$(dict_of "$t")" -m none -t 1000+ -V "$TIME")
   export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
          AFL_NO_AFFINITY=1 AFL_AUTORESUME=1
+  # afl-fuzz refuses sanitizer options without abort_on_error=1 and
+  # symbolize=0; options inherited from a test run (scripts/test.sh) lack them
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=0
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1:symbolize=0
   for i in $(seq 2 "$JOBS"); do
     afl-fuzz "${common[@]}" -S "s$i" -- "$bin" >"$w/s$i.log" 2>&1 &
   done
