@@ -887,12 +887,17 @@ static int check_meta(const struct ksr_profile_meta *m, const struct layout *l)
 	for (size_t i = rlen; i < sizeof(m->release); i++)
 		if (m->release[i])
 			return META_ERR(release, "release not NUL-padded");
-	if (l->size[SEC_TYPES] != (uint64_t)m->btf_type_cnt * 4 ||
-	    l->size[SEC_NAMES] != (uint64_t)m->btf_slot_cnt * sizeof(struct ksr_btf_name_slot) ||
-	    l->size[SEC_SYMS] != (uint64_t)m->sym_cnt * sizeof(struct ksr_ksym) ||
-	    l->size[SEC_SYMSTR] != m->symstr_len ||
-	    l->size[SEC_SYMIDX] != (uint64_t)m->sym_slot_cnt * 4)
-		return META_ERR(btf_type_cnt, "counts disagree with section sizes");
+	/* each count names its own field, so the offset points at the one that disagrees */
+	if (l->size[SEC_TYPES] != (uint64_t)m->btf_type_cnt * 4)
+		return META_ERR(btf_type_cnt, "type count disagrees with the size of .ksr.btf.types");
+	if (l->size[SEC_NAMES] != (uint64_t)m->btf_slot_cnt * sizeof(struct ksr_btf_name_slot))
+		return META_ERR(btf_slot_cnt, "name slot count disagrees with the size of .ksr.btf.names");
+	if (l->size[SEC_SYMS] != (uint64_t)m->sym_cnt * sizeof(struct ksr_ksym))
+		return META_ERR(sym_cnt, "symbol count disagrees with the size of .ksr.syms");
+	if (l->size[SEC_SYMSTR] != m->symstr_len)
+		return META_ERR(symstr_len, "symbol string length disagrees with the size of .ksr.symstr");
+	if (l->size[SEC_SYMIDX] != (uint64_t)m->sym_slot_cnt * 4)
+		return META_ERR(sym_slot_cnt, "symbol slot count disagrees with the size of .ksr.symidx");
 	if (m->block_size != KSR_PROFILE_BLOCK || m->body_off != KSR_PROFILE_BODY_OFF ||
 	    m->body_len != body_len ||
 	    m->block_cnt != (body_len + KSR_PROFILE_BLOCK - 1) / KSR_PROFILE_BLOCK ||
