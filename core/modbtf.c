@@ -3,9 +3,13 @@
  * libzstd as Debian ships them), and the .ksr.opt.modbtf profile section:
  * a table of modules, each with its raw split BTF and the same prebuilt
  * type offsets and name index as the vmlinux BTF has. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <lzma.h>
+#include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
@@ -44,6 +48,81 @@ static int grow_out(uint8_t **buf, size_t *cap, size_t used)
 	return 0;
 }
 
+/* liblzma and libzstd are opened on first use: only compressed module
+ * files need them, and linked they cost every command ~0.5 ms at start
+ * (docs/performance.md). Fuzz builds link them, so that a target runs
+ * from $OUT alone. */
+struct decompressors {
+	lzma_ret (*xz_decoder)(lzma_stream *s, uint64_t memlimit, uint32_t flags);
+	lzma_ret (*xz_code)(lzma_stream *s, lzma_action a);
+	void (*xz_end)(lzma_stream *s);
+	ZSTD_DStream *(*zstd_create)(void);
+	size_t (*zstd_decompress)(ZSTD_DStream *d, ZSTD_outBuffer *o, ZSTD_inBuffer *i);
+	unsigned (*zstd_is_error)(size_t r);
+	const char *(*zstd_error_name)(size_t r);
+	size_t (*zstd_free)(ZSTD_DStream *d);
+	char why[2][160];             /* why each library could not be used */
+};
+static struct decompressors D;
+
+#if defined(KSR_LINK_DECOMPRESSORS) || defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION)
+static void load_decompressors(void)
+{
+	D.xz_decoder = lzma_stream_decoder;
+	D.xz_code = lzma_code;
+	D.xz_end = lzma_end;
+	D.zstd_create = ZSTD_createDStream;
+	D.zstd_decompress = ZSTD_decompressStream;
+	D.zstd_is_error = ZSTD_isError;
+	D.zstd_error_name = ZSTD_getErrorName;
+	D.zstd_free = ZSTD_freeDStream;
+}
+#else
+/* Fills n slots from the library soname; all or none. */
+static void open_lib(const char *soname, const char *const *names, void **slots, size_t n,
+		     char *why, size_t why_len)
+{
+	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		snprintf(why, why_len, "cannot load %s: %s", soname, dlerror());
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		void *f = dlsym(h, names[i]);
+
+		if (!f) {
+			snprintf(why, why_len, "%s has no %s", soname, names[i]);
+			memset(slots, 0, n * sizeof(*slots));
+			dlclose(h);
+			return;
+		}
+		memcpy(&slots[i], &f, sizeof(f)); /* object to function pointer, as POSIX allows */
+	}
+}
+
+static void load_decompressors(void)
+{
+	static const char *const xz[] = { "lzma_stream_decoder", "lzma_code", "lzma_end" };
+	static const char *const zstd[] = { "ZSTD_createDStream", "ZSTD_decompressStream",
+					    "ZSTD_isError", "ZSTD_getErrorName", "ZSTD_freeDStream" };
+	void **slots = (void **)(void *)&D;
+
+	_Static_assert(offsetof(struct decompressors, zstd_create) == 3 * sizeof(void *) &&
+		       offsetof(struct decompressors, why) == 8 * sizeof(void *), "one slot per name");
+	open_lib("liblzma.so.5", xz, slots, 3, D.why[0], sizeof(D.why[0]));
+	open_lib("libzstd.so.1", zstd, slots + 3, 5, D.why[1], sizeof(D.why[1]));
+}
+#endif
+
+static bool have_decompressor(bool zstd)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, load_decompressors);
+	return zstd ? D.zstd_free != NULL : D.xz_end != NULL;
+}
+
 static int unxz(const void *data, size_t len, uint8_t **out, size_t *out_len)
 {
 	lzma_stream s = LZMA_STREAM_INIT;
@@ -52,8 +131,10 @@ static int unxz(const void *data, size_t len, uint8_t **out, size_t *out_len)
 	int err = 0;
 
 	*out = NULL;
+	if (!have_decompressor(false))
+		return ksr_err(ENOSYS, "xz: %s (package liblzma5)", D.why[0]);
 	/* 256 MiB of decoder memory at most: a crafted header cannot ask more */
-	if (lzma_stream_decoder(&s, 256u << 20, 0) != LZMA_OK)
+	if (D.xz_decoder(&s, 256u << 20, 0) != LZMA_OK)
 		return ksr_err(ENOMEM, "xz: cannot start the decoder");
 	s.next_in = data;
 	s.avail_in = len;
@@ -62,7 +143,7 @@ static int unxz(const void *data, size_t len, uint8_t **out, size_t *out_len)
 			break;
 		s.next_out = *out + s.total_out;
 		s.avail_out = cap - s.total_out;
-		r = lzma_code(&s, LZMA_FINISH);
+		r = D.xz_code(&s, LZMA_FINISH);
 		if (r != LZMA_OK && r != LZMA_STREAM_END) {
 			err = ksr_err(KSR_EMALFORMED, "xz: cannot decompress (liblzma error %d) (offset 0x%llx)",
 				      (int)r, (unsigned long long)(len - s.avail_in));
@@ -74,7 +155,7 @@ static int unxz(const void *data, size_t len, uint8_t **out, size_t *out_len)
 		}
 	} while (r != LZMA_STREAM_END);
 	*out_len = (size_t)s.total_out;
-	lzma_end(&s);
+	D.xz_end(&s);
 	if (err) {
 		free(*out);
 		*out = NULL;
@@ -84,12 +165,15 @@ static int unxz(const void *data, size_t len, uint8_t **out, size_t *out_len)
 
 static int unzstd(const void *data, size_t len, uint8_t **out, size_t *out_len)
 {
-	ZSTD_DStream *d = ZSTD_createDStream();
+	ZSTD_DStream *d;
 	ZSTD_inBuffer in = { data, len, 0 };
 	size_t cap = 0, used = 0, r = 1;
 	int err = 0;
 
 	*out = NULL;
+	if (!have_decompressor(true))
+		return ksr_err(ENOSYS, "zstd: %s (package libzstd1)", D.why[1]);
+	d = D.zstd_create();
 	if (!d)
 		return ksr_err(ENOMEM, "zstd: cannot start the decoder");
 	/* a window larger than 128 MiB is refused (the default limit) */
@@ -99,10 +183,10 @@ static int unzstd(const void *data, size_t len, uint8_t **out, size_t *out_len)
 		if ((err = grow_out(out, &cap, used)))
 			break;
 		o = (ZSTD_outBuffer){ *out, cap, used };
-		r = ZSTD_decompressStream(d, &o, &in);
+		r = D.zstd_decompress(d, &o, &in);
 		used = o.pos;
-		if (ZSTD_isError(r)) {
-			err = ksr_err(KSR_EMALFORMED, "zstd: %s (offset 0x%zx)", ZSTD_getErrorName(r),
+		if (D.zstd_is_error(r)) {
+			err = ksr_err(KSR_EMALFORMED, "zstd: %s (offset 0x%zx)", D.zstd_error_name(r),
 				      in.pos);
 			break;
 		}
@@ -111,7 +195,7 @@ static int unzstd(const void *data, size_t len, uint8_t **out, size_t *out_len)
 			break;
 		}
 	}
-	ZSTD_freeDStream(d);
+	D.zstd_free(d);
 	*out_len = used;
 	if (err) {
 		free(*out);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Debian package: `cpack -G DEB` from a tree configured for /usr; its
-# Depends: (dpkg-shlibdeps, and libcurl4 that remote/ opens at run time)
+# Depends: (dpkg-shlibdeps, and libcurl4, liblzma5, libzstd1 that ksymres opens at run time)
 # resolve on this machine (apt-get's simulation of installing it), lintian
 # finds no error, and the ksymres unpacked from it runs and resolves exactly
 # as the build's own does.
@@ -19,7 +19,7 @@ DEB=$(ls "$B"/ksymres_*.deb 2>/dev/null | head -1)
 [ -f "$DEB" ] && pass "cpack wrote $(basename "$DEB") ($(stat -c %s "$DEB") bytes)" || { fail "no .deb"; finish; exit 1; }
 
 deps=$(dpkg-deb -f "$DEB" Depends)
-for p in libc6 libelf1 libbpf1 libmicrohttpd12 libsqlite3-0 libjansson4 libcurl4; do
+for p in libc6 libelf1 libbpf1 libmicrohttpd12 libsqlite3-0 libjansson4 libcurl4 liblzma5 libzstd1; do
   grep -qE "(^|, )$p( |,|$)" <<<"$deps" && pass "Depends: $p" || fail "Depends lacks $p: $deps"
 done
 files=$(dpkg-deb -c "$DEB" | awk '{ print $6 }')
