@@ -4,9 +4,9 @@
  * facts of the BTF part (vmlinux identity, build ID from notes, arch
  * names), the kallsyms text through the streaming parser in pieces and
  * through ksr_kallsyms__find_text on a file, a profile made in memory
- * (ksr_profile__open_mem) and one written to a file (ksr_profile__create),
+ * (ksr_profile__open_mem, ksr_profile__new) and one written to a file (ksr_profile__create),
  * opened again (also with ksr_profile__open_all) and read through
- * ksr_input__map, a resolution, the patched
+ * ksr_input__map, a resolution (and a batch of both profiles), the patched
  * image written with ksr_output__write, its manifest verified, rebased and
  * re-resolved.
  *
@@ -21,10 +21,19 @@
  * the same identity, release and arch; the file maps to the bytes it has;
  * a patched image written with ksr_output__write reads back equal, its
  * manifest verifies, rebasing by zero moves no site off its value, and
- * re-resolving it against the same profile leaves it runnable. */
+ * re-resolving it against the same profile leaves it runnable.
+ *
+ * Once per process (they do not depend on the input, and input tracking
+ * is process-wide), the file policies' refusals: options structs with a
+ * bad sz, inputs that are not regular files or are over the cap (a
+ * regular file, a size-0 procfs file), outputs over a directory, a FIFO,
+ * a symlink to one, a tracked input; a dangling symlink replaced; a stale
+ * temporary file of a dead process removed by the next write there. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fuzz_common.h"
@@ -90,6 +99,53 @@ static void kernel_facts(const uint8_t *btf, size_t btf_len)
 	FZ_ASSERT(err ? err == -ENOENT || ksr_errmsg()[0] : id.len >= 1 && id.len <= 32);
 }
 
+static void policies(const char *dir)
+{
+	char a[128], b[128], c[128], stale[160];
+	struct ksr_io_opts io = { .sz = 1 };
+	struct { struct ksr_io_opts o; uint64_t extra; } big = { { .sz = sizeof(big) }, 1 };
+	void *buf = NULL;
+	size_t len = 0;
+
+	FZ_ASSERT(ksr_io__configure(&io) == -EINVAL);
+	FZ_ASSERT(ksr_io__configure(&big.o) == -EINVAL);
+	FZ_ASSERT(ksr_input__open(dir, 1 << 20) == -EBADMSG);
+	FZ_ASSERT(ksr_input__read("/proc/self/stat", 8, &buf, &len) == -EBADMSG);
+	snprintf(a, sizeof(a), "%s/out.a", dir);
+	snprintf(b, sizeof(b), "%s/out.fifo", dir);
+	snprintf(c, sizeof(c), "%s/out.link", dir);
+	FZ_ASSERT(ksr_input__open(a, 1 << 20) == -ENOENT);
+	FZ_ASSERT(ksr_output__write("", "x", 1) == -EINVAL);
+	FZ_ASSERT(ksr_output__write(dir, "x", 1) == -EISDIR);
+	FZ_ASSERT(ksr_output__write(a, "0123456789", 10) == 0);
+	FZ_ASSERT(ksr_input__read(a, 4, &buf, &len) == -EBADMSG);
+	FZ_ASSERT(mkfifo(b, 0600) == 0);
+	FZ_ASSERT(ksr_output__write(b, "x", 1) == -EINVAL && ksr_input__open(b, 8) == -EBADMSG);
+	FZ_ASSERT(symlink(b, c) == 0);
+	FZ_ASSERT(ksr_output__write(c, "x", 1) == -EINVAL);
+	FZ_ASSERT(unlink(c) == 0 && symlink("out.none", c) == 0);
+	FZ_ASSERT(ksr_output__write(c, "x", 1) == 0);  /* dangling: the link is replaced */
+	/* a tracked input is never replaced */
+	io = (struct ksr_io_opts){ .sz = sizeof(io), .track_inputs = true };
+	FZ_ASSERT(ksr_io__configure(&io) == 0);
+	FZ_ASSERT(ksr_input__read(a, 64, &buf, &len) == 0 && len == 10);
+	free(buf);
+	FZ_ASSERT(ksr_output__write(a, "x", 1) == -EINVAL);
+	io.track_inputs = false;
+	FZ_ASSERT(ksr_io__configure(&io) == 0);
+	/* a dead process's temporary file goes at the next write in its directory */
+	snprintf(stale, sizeof(stale), "%s/.ksr.999999999.0badcafe.tmp", dir);
+	FZ_ASSERT(ksr_output__write(stale, "x", 1) == 0);
+	snprintf(b, sizeof(b), "/tmp/ksr-fuzz-api.%ld", (long)getpid());  /* another directory */
+	FZ_ASSERT(ksr_output__write(b, "x", 1) == 0 && unlink(b) == 0);
+	snprintf(b, sizeof(b), "%s/out.fifo", dir);
+	FZ_ASSERT(ksr_output__write(a, "y", 1) == 0);
+	FZ_ASSERT(access(stale, F_OK) != 0);
+	unlink(a);
+	unlink(b);
+	unlink(c);
+}
+
 /* The patched image through the output and input policies, its manifest,
  * a rebase and a re-resolution. */
 static void patched(const struct ksr_resolution *res, const struct ksr_profile *prof,
@@ -129,6 +185,7 @@ static void patched(const struct ksr_resolution *res, const struct ksr_profile *
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const releases[4] = { "6.8.0-fuzz", NULL, "6.1.0-fuzz", "5.15.0" };
+	static bool policies_done;
 	static const uint8_t build_id[20] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 	struct fz_reader r = { data, size };
 	struct ksr_object *obj = NULL;
@@ -183,8 +240,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (err)
 		return 0;
 	FZ_ASSERT(ksr_profile__summary(mem, &sum) == 0 && ksr_profile__section_cnt(mem) == 0);
+	{
+		/* the same from parsed parts, which ksr_profile__new takes over */
+		uint8_t *btf_copy = fz_dup(btf_data, btf_len);
+		struct ksr_btf *btf = NULL;
+		struct ksr_profile *parts = NULL;
+
+		ks = NULL;
+		FZ_ASSERT(ksr_btf__parse_kernel(btf_copy, btf_len, &btf) == 0);
+		FZ_ASSERT(ksr_kallsyms__parse((const char *)text, text_len, &ks) == 0);
+		FZ_ASSERT(ksr_profile__new(btf, ks, &opts, &parts) == 0);
+		FZ_ASSERT(!strcmp(ksr_profile__identity(parts), ksr_profile__identity(mem)));
+		ksr_profile__free(parts);
+		free(btf_copy);
+	}
 	FZ_ASSERT(ksr_profile__verify(mem) == 0 && ksr_profile__revalidate(mem) == 0);
 	FZ_ASSERT(fz_tmp_open(&tmp));
+	if (!policies_done) {
+		policies_done = true;
+		policies(tmp.dir);
+	}
 	FZ_ASSERT(ksr_profile__create(tmp.path, btf_data, btf_len, (const char *)text, text_len,
 				      &opts) == 0);
 	FZ_ASSERT(ksr_profile__open(tmp.path, &file) == 0);
@@ -206,6 +281,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_ASSERT(ksr_profile__summary(file, &sum) == 0 && map_len == sum.file_size);
 	ksr_input__unmap(map, map_len);
 	if (ksr_object__open_mem(obj_data, obj_len, &obj) == 0) {
+		struct ksr_profile *profs[2] = { mem, file };
+		struct ksr_resolution *both[2] = { NULL, NULL };
+		struct ksr_batch_opts bo = { .sz = sizeof(bo), .threads = flags >> 7 ? 0 : 2,
+					     .drop_cache = flags & 1 };
+		size_t failed = 9;
+
+		/* both profiles at once: the same decisions as one by one */
+		err = ksr_resolution__new_batch(obj, profs, 2, &bo, both, &failed);
+		fz_check_error(err);
+		FZ_ASSERT(err ? !both[0] && !both[1] && failed < 2 : both[0] && both[1]);
+		if (!err)
+			FZ_ASSERT(ksr_resolution__runnable(both[0]) == ksr_resolution__runnable(both[1]));
+		ksr_resolution__free(both[0]);
+		ksr_resolution__free(both[1]);
 		err = ksr_resolution__new(obj, file, &res);
 		fz_check_error(err);
 		if (!err && ksr_resolution__runnable(res))

@@ -235,6 +235,22 @@ def kconfig_seeds(out, objs, tmp):
         seed(f"edge-{name}", (i * 0x05) & 0x5f, objs[objects[i % len(objects)]], cookie_btf, text)
     for flags in (0x01, 0x02, 0x03, 0x04, 0x08, 0x0c, 0x20, 0x40, 0x80, 0x8d):
         seed(f"flags{flags:02x}", flags, o, cookie_btf, debian)
+    # the value checks, each config against the object whose externs it
+    # names (kconfig_values: int HZ, tristate BPF_SYSCALL, char[16]
+    # LOCALVERSION; kconfig_missing: int HZ, strong bool KSYMRES_NOPE)
+    for n, name in (("kconfig_values", "tristate-m"), ("kconfig_values", "not-int"),
+                    ("kconfig_values", "neg-hex"), ("kconfig_missing", "bool-m"),
+                    ("kconfig_missing", "too-wide"), ("kconfig_missing", "not-int"),
+                    ("kconfig_missing", "no-sep"), ("kconfig_missing", "no-value")):
+        if n in objs:
+            seed(f"{n}+{name}", 0, objs[n], plain_btf, edge[name])
+    # externs the test objects lack, by renaming one in place (same length,
+    # a NUL more): a weak LINUX_* libbpf does not know (default 0), a
+    # strong one (refused)
+    for n, old, new in (("kconfig", b"CONFIG_KSR_NOT_SET_U64", b"LINUX_KSR_NOT_SET_U64\0"),
+                        ("kconfig_missing", b"CONFIG_KSYMRES_NOPE", b"LINUX_KSYMRES_NOPE\0")):
+        if n in objs and old in objs[n]:
+            seed(f"{n}-renamed", 0x02, objs[n].replace(old, new), plain_btf, debian)
 
 
 def modbtf_seeds(out, objs, tmp):
@@ -427,7 +443,7 @@ def main():
     vmlinux_elf = mini_ko([(".BTF", slice_btf), (".notes", note)])
     for i, name in enumerate(n for n in ("kfuncs", "typeless", "weak", "ksym_demo") if n in objs):
         out.put("api", f"{name}+slice.api", ksrfmt.frame_pipeline(i * 0x25, objs[name], slice_btf,
-                                                                  ks.encode("latin-1")))
+                                                                  ks_small.encode("latin-1")))
         out.put("api", f"{name}+elf.api", ksrfmt.frame_pipeline(0x18 | i << 5, objs[name], vmlinux_elf,
                                                                 ks_small.encode("latin-1")))
     out.put("api", "notes-only.api", ksrfmt.frame_pipeline(0x0f, b"", note, ks_small.encode("latin-1")))
