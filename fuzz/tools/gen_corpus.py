@@ -244,6 +244,12 @@ def kconfig_seeds(out, objs, tmp):
                     ("kconfig_missing", "no-sep"), ("kconfig_missing", "no-value")):
         if n in objs:
             seed(f"{n}+{name}", 0, objs[n], plain_btf, edge[name])
+    # a gzip config over the reader's first 1 MiB buffer, ending in a line
+    # over 4095 bytes (refused)
+    import gzip
+    big = ("CONFIG_A=y\n" * 100000 + "CONFIG_HZ=1\nCONFIG_X=" + "a" * 4100 + "\n").encode()
+    out.put("kconfig", "gzip-1mib-long-line", bytes([0]) + ksrfmt.u32(len(objs[objects[-1]])) +
+            objs[objects[-1]] + ksrfmt.u32(len(plain_btf)) + plain_btf + gzip.compress(big, 9))
     # externs the test objects lack, by renaming one in place (same length,
     # a NUL more): a weak LINUX_* libbpf does not know (default 0), a
     # strong one (refused)
