@@ -7,12 +7,15 @@
  * opened as it is (the head hash and the block hashes stop most
  * mutations), then again with every hash recomputed (when its head can be
  * read), so mutations reach the layout checks, .ksr.meta and the indexes.
- * Optional sections are walked too.
+ * Optional sections are walked too. A version 1 profile is also read as
+ * `ksymres profile --from` converts it (ksr_profile__parse_v1), as it is
+ * and with its checksum and identity recomputed.
  *
  * A profile is validated structurally when opened and its indexes are
  * bounds-checked on every access: a forged one may give wrong answers, but
  * never a memory error, and the patch invariants (fz_resolve_and_check)
  * still hold. */
+#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +81,43 @@ static void walk_optional(struct ksr_profile *prof)
 	}
 }
 
+/* Version 1 (core/profile_v1.c): the section table ends the file, the
+ * XXH3-64 of sections 2-8 is at 88 and the XXH3-128 of .BTF (section 2)
+ * at 96; recomputed where the table gives sections inside the file. */
+static void fix_v1_hashes(uint8_t *img, size_t len)
+{
+	const void *parts[7];
+	size_t sizes[7];
+	Elf64_Shdr sh;
+	uint64_t sum;
+
+	if (!ksr_profile_v1__is(img, len) || len < 64 + 200 + 9 * sizeof(sh))
+		return;
+	for (uint32_t i = 2; i < 9; i++) {
+		memcpy(&sh, img + len - (9 - i) * sizeof(sh), sizeof(sh));
+		if (sh.sh_offset > len || sh.sh_size > len - sh.sh_offset)
+			return;
+		parts[i - 2] = img + sh.sh_offset;
+		sizes[i - 2] = (size_t)sh.sh_size;
+	}
+	sum = ksr_hash64_multi(parts, sizes, 7);
+	memcpy(img + 88, &sum, sizeof(sum));
+	ksr_hash128(parts[0], sizes[0], img + 96);
+}
+
+static void read_v1(const uint8_t *img, size_t len)
+{
+	struct ksr_btf *btf = NULL;
+	struct ksr_kallsyms *ks = NULL;
+	char release[128];
+	int err = ksr_profile__parse_v1(img, len, &btf, &ks, release);
+
+	fz_check_error(err);
+	FZ_ASSERT(err ? !btf && !ks : btf && ks && memchr(release, '\0', sizeof(release)));
+	ksr_btf__free(btf);
+	ksr_kallsyms__free(ks);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_reader r = { data, size };
@@ -104,6 +144,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(fd);
 	/* with the hashes recomputed */
 	copy = fz_dup(prof_data, prof_len);
+	if (ksr_profile_v1__is(copy, prof_len)) {
+		read_v1(copy, prof_len);
+		fix_v1_hashes(copy, prof_len);
+		read_v1(copy, prof_len);
+	}
 	ksr_profile_fix_hashes(copy, prof_len);
 	fd = fz_memfd(copy, prof_len, path, sizeof(path));
 	free(copy);

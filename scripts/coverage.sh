@@ -2,7 +2,8 @@
 # Line and branch coverage of core/ reached by the committed fuzz corpus
 # alone (corpus/<t> and corpus/regressions/<t> of every fuzz target, replayed
 # once through the standalone drivers), summarised per file into
-# docs/coverage.md.
+# docs/coverage.md. The document's "Before:" line and its sections after the
+# table (## headings: hand-written notes) are kept when it is regenerated.
 #
 #   scripts/coverage.sh [--build DIR] [--out FILE] [--html DIR]
 #
@@ -18,7 +19,7 @@ while [ $# -gt 0 ]; do
     --build) BUILD=$(realpath -m "$2"); shift ;;
     --out) OUT=$(realpath -m "$2"); shift ;;
     --html) HTML=$(realpath -m "$2"); shift ;;
-    *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
   shift
 done
@@ -52,9 +53,13 @@ rest=("${objs[@]:2}")
 [ -z "$HTML" ] || "$COV" show "$first" "${rest[@]}" -instr-profile="$prof/all.profdata" \
   -format=html -output-dir="$HTML" "$ROOT/core" >/dev/null
 
-python3 - "$prof/summary.json" "$OUT" "$ROOT" "$seeds" "$($COV --version | sed -n 's/.*LLVM version //p')" <<'EOF'
+# the totals the document held before, kept as "before"
+before=$(sed -n 's/^Total: \(lines [^(]*([^)]*)\).*/\1/p' "$OUT" 2>/dev/null | head -1 || true)
+before_line=$(sed -n 's/^Before: //p' "$OUT" 2>/dev/null | head -1 || true)
+python3 - "$prof/summary.json" "$OUT" "$ROOT" "$seeds" "$($COV --version | sed -n 's/.*LLVM version //p')" \
+  "${before_line:-${before:+$before, the previous run}}" <<'EOF'
 import json, sys, datetime
-src, out, root, seeds, llvm = sys.argv[1:6]
+src, out, root, seeds, llvm, before = sys.argv[1:7]
 data = json.load(open(src))["data"][0]
 rows = []
 for f in data["files"]:
@@ -83,19 +88,26 @@ condition).
 Total: lines {pct(tot["lines"])} ({tot["lines"]["covered"]:,} of {tot["lines"]["count"]:,}),
 branches {pct(tot["branches"])} ({tot["branches"]["covered"]:,} of {tot["branches"]["count"]:,}),
 functions {pct(tot["functions"])} ({tot["functions"]["covered"]:,} of {tot["functions"]["count"]:,}).
-
+""" + (f"""
+Before: {before}
+""" if before else "") + """
 | file | lines | covered | branches | covered | functions |
 |---|---:|---:|---:|---:|---:|
 """)
     for name, l, b, fn in rows:
         o.write(f'| `{name}` | {l["count"]:,} | {pct(l)} | {b["count"]:,} | {pct(b)} | {pct(fn)} |\n')
     low = [n for n, l, _, _ in rows if l["covered"] * 2 < l["count"]]
-    o.write(f"""
-Files under half covered ({", ".join(f"`{n}`" for n in low)}) are mostly
-code no fuzz target calls: kernel config text, module BTF, version 1
-profiles, file I/O and the public API wrappers (fuzz/README.md lists what
-each target drives).
+    if low:
+        o.write(f"""
+Files under half covered: {", ".join(f"`{n}`" for n in low)}.
 """)
+    # hand-written notes at the end of the document are kept
+    try:
+        old = open(out).read()
+    except OSError:
+        old = ""
+    if "\n## " in old:
+        o.write("\n## " + old.split("\n## ", 1)[1])
 import os
 os.replace(out + ".tmp", out)
 print(f'{out}: lines {pct(tot["lines"])}, branches {pct(tot["branches"])}, functions {pct(tot["functions"])}')

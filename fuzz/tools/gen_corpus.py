@@ -24,6 +24,9 @@ import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import ksrfmt  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests",
+                                "cli", "helpers"))
+import mini_btf  # noqa: E402  (the tests' tiny vmlinux BTF and module split BTF)
 
 SEED_MAX = 64 * 1024
 V1_FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "unit",
@@ -151,6 +154,158 @@ def http_seeds(out, objs, profile):
         seed("check_text", "POST", "/v1/check", "label=fleet=a&format=text&object=w.o", "", objs["weak"])
         seed("resolve_octet", "POST", "/v1/resolve", "profile=" + a, "Accept: application/octet-stream\n",
              objs["weak"])
+
+
+def mini_ko(sections):
+    """A minimal ELF64 relocatable holding sections [(name, bytes)], as a
+    kernel module's .BTF (and .BTF.base) sit in a .ko."""
+    names = b"\0" + b"".join(n.encode() + b"\0" for n, _ in sections) + b".shstrtab\0"
+    body, shdrs, off, noff = bytearray(), [bytes(64)], 64, 1
+    for n, data in sections + [(".shstrtab", names)]:
+        off8 = (off + 7) & ~7
+        body += bytes(off8 - off) + data
+        stype = 3 if n == ".shstrtab" else 1
+        shdrs.append(struct.pack("<IIQQQQIIQQ", noff, stype, 0, 0, off8, len(data), 0, 0, 8, 0))
+        noff += len(n) + 1
+        off = off8 + len(data)
+    shoff = (off + 7) & ~7
+    body += bytes(shoff - off)
+    ehdr = struct.pack("<4sBBBBB7sHHIQQQIHHHHHH", b"\x7fELF", 2, 1, 1, 0, 0, bytes(7), 1, 62, 1,
+                       0, 0, shoff, 0, 64, 0, 0, 64, len(shdrs), len(shdrs) - 1)
+    return ehdr + bytes(body) + b"".join(shdrs)
+
+
+def kconfig_seeds(out, objs, tmp):
+    """fuzz_kconfig (fuzz/fuzz_kconfig.c): [flags][len][object][len][BTF]
+    [config text]; the tests' tiny vmlinux BTF, with and without the enum
+    libbpf's LINUX_HAS_BPF_COOKIE probe looks for."""
+    mini_btf.KIND.setdefault("ENUM", 6)
+    b = mini_btf.Btf()
+    u32 = b.int_("unsigned int", 4)
+    b.t("bpf_func_id", "ENUM", 2, 4, b.s("BPF_FUNC_unspec"), 0,
+        b.s("BPF_FUNC_get_attach_cookie"), 1)
+    b.t("bpf_prog_active", "VAR", 0, u32, 1)
+    cookie_btf = b.blob()
+    b = mini_btf.Btf()
+    b.int_("int", 4)
+    plain_btf = b.blob()
+    debian = ("#\n# Automatically generated file; DO NOT EDIT.\n"
+              "# Linux/x86 6.1.0-18-amd64 Kernel Configuration\n#\n"
+              'CONFIG_CC_VERSION_TEXT="gcc-12 (Debian 12.2.0-14) 12.2.0"\n'
+              "CONFIG_CC_IS_GCC=y\nCONFIG_GCC_VERSION=120200\nCONFIG_LOCALVERSION=\"\"\n"
+              "# CONFIG_LOCALVERSION_AUTO is not set\nCONFIG_HZ_250=y\nCONFIG_HZ=250\n"
+              "CONFIG_BPF=y\nCONFIG_HAVE_EBPF_JIT=y\nCONFIG_BPF_SYSCALL=y\nCONFIG_BPF_JIT=y\n"
+              "# CONFIG_BPF_PRELOAD is not set\nCONFIG_BPF_LSM=y\nCONFIG_NF_CONNTRACK=m\n"
+              "CONFIG_KSR_NOT_SET_U64=0xffffffffffffffff\n"
+              'CONFIG_KSR_NOT_SET_STR="longer than eight"\nCONFIG_KSYMRES_NOPE=y\n'
+              "CONFIG_ILLEGAL_POINTER_VALUE=0xdead000000000000\nCONFIG_PHYSICAL_ALIGN=0x200000\n")
+    edge = {
+        "debian": debian,
+        "tristate-m": "CONFIG_BPF_SYSCALL=m\nCONFIG_HZ=100\nCONFIG_KSYMRES_NOPE=n\n",
+        "bool-m": "CONFIG_HZ=1000\nCONFIG_KSYMRES_NOPE=m\nCONFIG_BPF_SYSCALL=y\n",
+        "neg-hex": "CONFIG_HZ=-1\nCONFIG_KSYMRES_NOPE=0\nCONFIG_KSR_NOT_SET_U64=-0x10\n"
+                   "CONFIG_BPF_SYSCALL=y\nCONFIG_LOCALVERSION=\"-x\"\n",
+        "too-wide": "CONFIG_HZ=4294967296\nCONFIG_KSYMRES_NOPE=2\nCONFIG_BPF_SYSCALL=y\n",
+        "not-int": "CONFIG_HZ=25O\nCONFIG_KSYMRES_NOPE=\"y\"\nCONFIG_BPF_SYSCALL=1\n"
+                   "CONFIG_LOCALVERSION=\"unterminated\nCONFIG_KSR_NOT_SET_STR=y\n",
+        "dup-first-wins": "CONFIG_HZ=100\nCONFIG_HZ=y\nCONFIG_KSYMRES_NOPE=y\nCONFIG_KSYMRES_NOPE=m\n"
+                          "CONFIG_BPF_SYSCALL=y\n",
+        "no-sep": "CONFIG_HZ=100\nCONFIG_BROKEN\nCONFIG_KSYMRES_NOPE=y\n",
+        "no-value": "CONFIG_HZ=100\nCONFIG_EMPTY=\nCONFIG_KSYMRES_NOPE=y",
+        "crlf-nonl": "CONFIG_HZ=300\r\nCONFIG_KSYMRES_NOPE=y\r\nCONFIG_BPF_SYSCALL=y",
+        "long-line": "CONFIG_HZ=100\nCONFIG_KSYMRES_NOPE=y\nCONFIG_X=\"" + "a" * 4100 + "\"\n",
+        "nul": "CONFIG_HZ=100\n\0CONFIG_KSYMRES_NOPE=y\n",
+        "gzip-damaged": "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + "K" * 16,
+        "empty": "",
+    }
+
+    def seed(name, flags, obj, btf, text):
+        out.put("kconfig", name, bytes([flags]) + ksrfmt.u32(len(obj)) + obj + ksrfmt.u32(len(btf)) +
+                btf + text.encode("latin-1"))
+
+    objects = [n for n in ("kconfig", "kconfig_values", "kconfig_missing") if n in objs]
+    for n in objects:
+        seed(f"{n}+debian", 0x00, objs[n], cookie_btf, debian)
+        seed(f"{n}+debian-gzip-bake", 0x50, objs[n], plain_btf, debian)
+    if not objects:
+        return
+    o = objs[objects[0]]
+    # flags: release (bits 0-1), arch (bits 2-3), gzip, no config, bake, no __x64_sys_bpf
+    for i, (name, text) in enumerate(edge.items()):
+        seed(f"edge-{name}", (i * 0x05) & 0x5f, objs[objects[i % len(objects)]], cookie_btf, text)
+    for flags in (0x01, 0x02, 0x03, 0x04, 0x08, 0x0c, 0x20, 0x40, 0x80, 0x8d):
+        seed(f"flags{flags:02x}", flags, o, cookie_btf, debian)
+    # the value checks, each config against the object whose externs it
+    # names (kconfig_values: int HZ, tristate BPF_SYSCALL, char[16]
+    # LOCALVERSION; kconfig_missing: int HZ, strong bool KSYMRES_NOPE)
+    for n, name in (("kconfig_values", "tristate-m"), ("kconfig_values", "not-int"),
+                    ("kconfig_values", "neg-hex"), ("kconfig_missing", "bool-m"),
+                    ("kconfig_missing", "too-wide"), ("kconfig_missing", "not-int"),
+                    ("kconfig_missing", "no-sep"), ("kconfig_missing", "no-value")):
+        if n in objs:
+            seed(f"{n}+{name}", 0, objs[n], plain_btf, edge[name])
+    # a gzip config over the reader's first 1 MiB buffer, ending in a line
+    # over 4095 bytes (refused)
+    import gzip
+    big = ("CONFIG_A=y\n" * 100000 + "CONFIG_HZ=1\nCONFIG_X=" + "a" * 4100 + "\n").encode()
+    out.put("kconfig", "gzip-1mib-long-line", bytes([0]) + ksrfmt.u32(len(objs[objects[-1]])) +
+            objs[objects[-1]] + ksrfmt.u32(len(plain_btf)) + plain_btf + gzip.compress(big, 9))
+    # externs the test objects lack, by renaming one in place (same length,
+    # a NUL more): a weak LINUX_* libbpf does not know (default 0), a
+    # strong one (refused)
+    for n, old, new in (("kconfig", b"CONFIG_KSR_NOT_SET_U64", b"LINUX_KSR_NOT_SET_U64\0"),
+                        ("kconfig_missing", b"CONFIG_KSYMRES_NOPE", b"LINUX_KSYMRES_NOPE\0")):
+        if n in objs and old in objs[n]:
+            seed(f"{n}-renamed", 0x02, objs[n].replace(old, new), plain_btf, debian)
+
+
+def modbtf_seeds(out, objs, tmp):
+    """fuzz_modbtf (fuzz/fuzz_modbtf.c): [len][object][len][vmlinux BTF]
+    then [u8 name_len][name][len][module file or raw split BTF]...; the
+    tests' tiny vmlinux and nf_conntrack split BTF (mini_btf.py)."""
+    d = {}
+    for flags in ("", "--untagged", "--no-params"):
+        sub = os.path.join(tmp, "mini" + flags)
+        os.makedirs(sub, exist_ok=True)
+        sh(sys.executable, mini_btf.__file__, sub, *([flags] if flags else []))
+        d[flags] = (open(os.path.join(sub, "vmlinux.btf"), "rb").read(),
+                    open(os.path.join(sub, "nf_conntrack.btf"), "rb").read())
+    base, mod = d[""]
+    ko = mini_ko([(".BTF", mod)])
+    import lzma
+    xz = lzma.compress(ko, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC32)
+    zst = None
+    try:
+        zst = subprocess.run(["zstd", "-q", "-c"], input=ko, capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pass
+
+    def part(name, data):
+        return bytes([len(name)]) + name.encode() + ksrfmt.u32(len(data)) + data
+
+    def seed(name, obj, btf, parts):
+        out.put("modbtf", name, ksrfmt.u32(len(obj)) + obj + ksrfmt.u32(len(btf)) + btf +
+                b"".join(parts))
+
+    objects = [n for n in ("conntrack", "conntrack_mixed", "conntrack_tc") if n in objs]
+    for n in objects:
+        seed(f"{n}+ko", objs[n], base, [part("nf_conntrack", ko)])
+    o = objs[objects[0]] if objects else b""
+    seed("raw", o, base, [part("nf_conntrack", mod)])
+    seed("xz", o, base, [part("nf_conntrack", xz)])
+    if zst:
+        seed("zst", o, base, [part("nf_conntrack", zst)])
+    seed("untagged", o, d["--untagged"][0], [part("nf_conntrack", mini_ko([(".BTF", d["--untagged"][1])]))])
+    seed("no-params", o, d["--no-params"][0], [part("nf_conntrack", d["--no-params"][1])])
+    seed("two-modules", b"", base, [part("nf_conntrack", ko), part("nf-ct_2", mod)])
+    seed("dup-name", b"", base, [part("nf_conntrack", mod), part("nf_conntrack", mod)])
+    seed("no-btf", b"", base, [part("no_btf", mini_ko([(".data", b"x" * 8)])), part("m", mod)])
+    seed("distilled", b"", base, [part("distilled", mini_ko([(".BTF", mod), (".BTF.base", base)]))])
+    seed("bad-name", b"", base, [part("bad name!", mod)])
+    seed("xz-cut", b"", base, [part("nf_conntrack", xz[:-20])])
+    if zst:
+        seed("zst-cut", b"", base, [part("nf_conntrack", zst[:-8])])
+    seed("truncated-btf", b"", base, [part("nf_conntrack", mini_ko([(".BTF", mod[:40])]))])
 
 
 def main():
@@ -287,6 +442,18 @@ def main():
             for pname in ("slice", "long"):
                 out.put("reresolve", f"{name}.patched+{pname}.rr",
                         ksrfmt.frame_profile(patched, profiles[pname]))
+    kconfig_seeds(out, objs, tmp)
+    # api: the pipeline's framing; raw BTF and a vmlinux-like ELF with .BTF
+    # and a build ID note (flags: release, arch, build ID, stream pieces)
+    note = struct.pack("<III", 4, 20, 3) + b"GNU\0" + bytes(range(1, 21))
+    vmlinux_elf = mini_ko([(".BTF", slice_btf), (".notes", note)])
+    for i, name in enumerate(n for n in ("kfuncs", "typeless", "weak", "ksym_demo") if n in objs):
+        out.put("api", f"{name}+slice.api", ksrfmt.frame_pipeline(i * 0x25, objs[name], slice_btf,
+                                                                  ks_small.encode("latin-1")))
+        out.put("api", f"{name}+elf.api", ksrfmt.frame_pipeline(0x18 | i << 5, objs[name], vmlinux_elf,
+                                                                ks_small.encode("latin-1")))
+    out.put("api", "notes-only.api", ksrfmt.frame_pipeline(0x0f, b"", note, ks_small.encode("latin-1")))
+    modbtf_seeds(out, objs, tmp)
     kp, bp, prof = (os.path.join(tmp, n) for n in ("http.kallsyms", "http.btf", "http.profile"))
     open(kp, "w", encoding="latin-1").write(ks_small)
     open(bp, "wb").write(slice_btf)  # not the harness's profiles: PUT answers 201
