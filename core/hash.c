@@ -20,7 +20,6 @@
 
 struct ksr_hash_state {
 	XXH3_state_t st;
-	bool wide; /* 128-bit */
 };
 
 #ifdef KSR_HASH_HAVE_AVX2
@@ -136,30 +135,17 @@ void ksr_hash_state_free(struct ksr_hash_state *st)
 void ksr_hash_reset64(struct ksr_hash_state *st)
 {
 	XXH3_64bits_reset(&st->st);
-	st->wide = false;
-}
-
-void ksr_hash_reset128(struct ksr_hash_state *st)
-{
-	XXH3_128bits_reset(&st->st);
-	st->wide = true;
 }
 
 void ksr_hash_update(struct ksr_hash_state *st, const void *data, size_t len)
 {
 #ifdef KSR_HASH_HAVE_AVX2
 	if (use_avx2()) {
-		if (st->wide)
-			ksr_hash_update128_avx2(&st->st, data, len);
-		else
-			ksr_hash_update64_avx2(&st->st, data, len);
+		ksr_hash_update64_avx2(&st->st, data, len);
 		return;
 	}
 #endif
-	if (st->wide)
-		XXH3_128bits_update(&st->st, data, len);
-	else
-		XXH3_64bits_update(&st->st, data, len);
+	XXH3_64bits_update(&st->st, data, len);
 }
 
 uint64_t ksr_hash_digest64(const struct ksr_hash_state *st)
@@ -169,20 +155,6 @@ uint64_t ksr_hash_digest64(const struct ksr_hash_state *st)
 		return ksr_hash_digest64_avx2(&st->st);
 #endif
 	return XXH3_64bits_digest(&st->st);
-}
-
-void ksr_hash_digest128(const struct ksr_hash_state *st, uint8_t out[16], char hex[33])
-{
-	XXH128_hash_t h;
-
-#ifdef KSR_HASH_HAVE_AVX2
-	if (use_avx2())
-		ksr_hash_digest128_avx2(&st->st, &h.high64, &h.low64);
-	else
-#endif
-		h = XXH3_128bits_digest(&st->st);
-	bytes128(h, out);
-	ksr_hex(out, 16, hex);
 }
 
 uint32_t ksr_hash_slots_for(uint32_t keys)

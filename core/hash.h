@@ -20,18 +20,14 @@ void ksr_hash128_hex(const void *data, size_t len, char out[33]);
 /* n bytes as 2n lowercase hex digits plus NUL (out holds 2n + 1). */
 void ksr_hex(const uint8_t *p, size_t n, char *out);
 
-/* Streaming forms, for data hashed piece by piece (the result equals the
- * one-shot hash of the concatenation). A state is either 64- or 128-bit,
- * fixed by its reset. */
+/* The streaming 64-bit form, for data hashed piece by piece (the result
+ * equals the one-shot hash of the concatenation). */
 struct ksr_hash_state;
 struct ksr_hash_state *ksr_hash_state_new(void);   /* NULL: out of memory */
 void ksr_hash_state_free(struct ksr_hash_state *st);
 void ksr_hash_reset64(struct ksr_hash_state *st);
-void ksr_hash_reset128(struct ksr_hash_state *st);
 void ksr_hash_update(struct ksr_hash_state *st, const void *data, size_t len);
 uint64_t ksr_hash_digest64(const struct ksr_hash_state *st);
-/* The 128-bit digest as ksr_hash128() and ksr_hash128_hex() give it. */
-void ksr_hash_digest128(const struct ksr_hash_state *st, uint8_t out[16], char hex[33]);
 
 /* Slot counts of the on-disk hash indexes: a power of two, at least twice the
  * number of keys, so linear probing stays short. */

@@ -38,22 +38,9 @@ void ksr_hash_update64_avx2(void *st, const void *data, size_t len)
 	XXH3_64bits_update(st, data, len);
 }
 
-void ksr_hash_update128_avx2(void *st, const void *data, size_t len)
-{
-	XXH3_128bits_update(st, data, len);
-}
-
 uint64_t ksr_hash_digest64_avx2(const void *st)
 {
 	return XXH3_64bits_digest(st);
-}
-
-void ksr_hash_digest128_avx2(const void *st, uint64_t *hi, uint64_t *lo)
-{
-	XXH128_hash_t h = XXH3_128bits_digest(st);
-
-	*hi = h.high64;
-	*lo = h.low64;
 }
 
 #if defined(__clang__)

@@ -12,9 +12,7 @@
 uint64_t ksr_hash64_avx2(const void *data, size_t len);
 void ksr_hash128_avx2(const void *data, size_t len, uint64_t *hi, uint64_t *lo);
 void ksr_hash_update64_avx2(void *st, const void *data, size_t len);
-void ksr_hash_update128_avx2(void *st, const void *data, size_t len);
 uint64_t ksr_hash_digest64_avx2(const void *st);
-void ksr_hash_digest128_avx2(const void *st, uint64_t *hi, uint64_t *lo);
 #endif
 
 #endif
