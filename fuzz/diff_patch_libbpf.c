@@ -46,8 +46,9 @@
  *     the module BTF's fd; not compared (counted).
  * Verdicts: ksymres cannot patch (a strong extern missing or incompatible)
  * while libbpf relocated a program: disagreement. ksymres patched while
- * libbpf refused with a warning about a .ksyms extern: disagreement. libbpf
- * failing elsewhere (CO-RE, .kconfig, struct_ops, program calls) is counted
+ * libbpf refused with a warning about a .ksyms extern: disagreement, unless
+ * the rule is one 1.1 lacks (libbpf_gap: ___flavour kfunc names, weak
+ * kfuncs with an incompatible prototype). libbpf failing elsewhere (CO-RE, .kconfig, struct_ops, program calls) is counted
  * and not compared; both refusing is agreement.
  *
  * At exit one line of counts; KSR_DIFF_MIN_SITES=N fails the run (exit 1)
@@ -95,11 +96,9 @@ struct lb_prog {
 	char name[NAME_LEN];
 	char sec[NAME_LEN];
 	int err;                 /* 0: instructions captured; else why not */
-	bool extern_warn;        /* a warning about a .ksyms extern */
-	bool kcfg_warn;          /* a warning about a .kconfig extern */
 	uint32_t own_cnt;        /* the program's own instructions */
 	uint32_t insn_first, insn_cnt;
-	char warn[WARN_LEN];     /* libbpf's last warning in this attempt */
+	char warn[WARN_LEN];     /* libbpf's first warning in this attempt */
 };
 
 struct lb_shared {
@@ -168,13 +167,6 @@ __attribute__((format(printf, 2, 0))) static int lb_print(enum libbpf_print_leve
 		if (!w[0]) {
 			snprintf(w, WARN_LEN, "%.*s", WARN_LEN - 1, m);
 			w[strcspn(w, "\n")] = '\0';
-		}
-		if (cur && strstr(m, "extern")) {
-			if (strstr(m, "kcfg") || strstr(m, "CONFIG_") || strstr(m, "LINUX_") ||
-			    strstr(m, "config"))
-				cur->kcfg_warn = true;
-			else
-				cur->extern_warn = true;
 		}
 	}
 	note_subprog(m);
@@ -314,7 +306,7 @@ static bool verbose;
 
 static struct {
 	unsigned long inputs, opened, with_sites, patched, patched_set_aside, not_patchable, out_refused;
-	unsigned long lb_open_fail, lb_crash, lb_progs, lb_relocated, lb_extern_refused, lb_flavour, lb_other;
+	unsigned long lb_open_fail, lb_crash, lb_progs, lb_relocated, lb_extern_refused, lb_gap, lb_other;
 	unsigned long both, both_refuse, sites, equal, poison, quirk19, module, unreached;
 } st;
 
@@ -325,14 +317,14 @@ static void print_counts(void)
 		"%lu patched (%lu with verifier-side statuses patched as resolved), %lu not patchable, "
 		"%lu output refused (not compared); "
 		"libbpf: %lu not opened, %lu crashed, %lu programs tried, %lu relocated, "
-		"%lu refused at a .ksyms extern (%lu of them a ___flavour kfunc 1.1 lacks), "
+		"%lu refused at a .ksyms extern (%lu of them by a rule 1.1 lacks), "
 		"%lu failed elsewhere; %lu inputs both patched, "
 		"%lu both refused; %lu sites compared: %lu equal, %lu weak kfunc poison vs 1.1.2's "
 		"zero call, %lu weak typed var kallsyms quirk; %lu module sites skipped, "
 		"%lu sites in no relocated program; 0 disagreements\n",
 		st.inputs, st.opened, st.with_sites, st.patched, st.patched_set_aside,
 		st.not_patchable, st.out_refused, st.lb_open_fail, st.lb_crash, st.lb_progs, st.lb_relocated,
-		st.lb_extern_refused, st.lb_flavour, st.lb_other, st.both, st.both_refuse, st.sites, st.equal,
+		st.lb_extern_refused, st.lb_gap, st.lb_other, st.both, st.both_refuse, st.sites, st.equal,
 		st.poison, st.quirk19, st.module, st.unreached);
 	fflush(stderr);
 	if (st.sites < min_sites) {
@@ -493,23 +485,37 @@ static bool allowed(const struct ksr_extern *e, const struct ksr_decision *d,
 	return false;
 }
 
-/* libbpf 1.1 looks kfuncs up by their full name, >= 1.3 (and ksymres) by
- * the name before a "___flavour" suffix (docs/real-kernels.md, "Reference
- * gaps"): libbpf's refusal names such a kfunc. */
-static bool flavour_gap(const struct ksr_object *obj, const char *warn)
+/* The index of the .ksyms extern libbpf's warning names ('name'), or -1:
+ * its refusals while resolving externs all name the extern
+ * (bpf_object__resolve_externs and what it calls); .kconfig ones name a
+ * .kconfig extern. */
+static long ksyms_named(const struct ksr_object *obj, const char *warn)
 {
 	for (size_t i = 0; i < ksr_object__extern_cnt(obj); i++) {
 		const struct ksr_extern *e = ksr_object__extern(obj, i);
 		char quoted[NAME_LEN + 2];
 
-		if (e->kind != KSR_EXTERN_FUNC || e->essent_len == strlen(e->name) ||
-		    strlen(e->name) >= NAME_LEN)
+		if (strlen(e->name) >= NAME_LEN)
 			continue;
 		snprintf(quoted, sizeof(quoted), "'%s'", e->name);
-		if (strstr(warn, "(func ksym)") && strstr(warn, quoted))
-			return true;
+		if (strstr(warn, quoted) && strstr(warn, "extern"))
+			return (long)i;
 	}
-	return false;
+	return -1;
+}
+
+/* Rules of libbpf >= 1.3 (kfunc flavours) that ksymres follows and 1.1
+ * lacks (docs/real-kernels.md, "Reference gaps"): a kfunc is looked up by
+ * the name before a "___flavour" suffix (1.1: the full name, not found),
+ * and a weak kfunc with an incompatible prototype is left unresolved (1.1:
+ * refused). d: ksymres' decision for e. */
+static bool libbpf_gap(const struct ksr_extern *e, const struct ksr_decision *d, const char *warn)
+{
+	if (e->kind != KSR_EXTERN_FUNC || !strstr(warn, "(func ksym)"))
+		return false;
+	if (e->essent_len != strlen(e->name) && strstr(warn, "not found"))
+		return true;
+	return e->weak && d->status == KSR_STATUS_WEAK_UNRESOLVED && strstr(warn, "incompatible");
 }
 
 /* Index of site s within libbpf's instructions of program i, or -1 when
@@ -679,12 +685,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (uint32_t i = 0; i < sh->prog_cnt; i++) {
 		const struct lb_prog *p = &sh->progs[i];
+		long named = p->err ? ksyms_named(obj, p->warn) : -1;
 
 		st.lb_progs++;
 		if (!p->err) {
 			st.lb_relocated++;
 			any_reloc = true;
-		} else if (p->extern_warn) {
+		} else if (named >= 0) {
 			st.lb_extern_refused++;
 			any_extern_refusal = true;
 		} else {
@@ -693,11 +700,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (verbose)
 			fprintf(stderr, "diff: prog %s (%s): ksymres %s%s, libbpf %d %s\n", p->name, p->sec,
 				img ? "patched" : "cannot patch: ", why, p->err, p->err ? p->warn : "");
-		if (img && p->err && p->extern_warn && flavour_gap(obj, p->warn)) {
-			st.lb_flavour++;
+		if (img && named >= 0 &&
+		    libbpf_gap(ksr_object__extern(obj, (size_t)named), &dec[named], p->warn)) {
+			st.lb_gap++;
 			continue;
 		}
-		if (img && p->err && p->extern_warn)
+		if (img && named >= 0)
 			disagree("ksymres patched, libbpf refused at a .ksyms extern", p->name, -1, "",
 				 NULL, NULL, 0, p->warn);
 		if (!img && !p->err)
