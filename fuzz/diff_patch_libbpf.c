@@ -307,7 +307,7 @@ static bool verbose;
 static struct {
 	unsigned long inputs, opened, with_sites, patched, patched_set_aside, not_patchable, out_refused;
 	unsigned long lb_open_fail, lb_crash, lb_progs, lb_relocated, lb_extern_refused, lb_gap, lb_other;
-	unsigned long both, both_refuse, sites, equal, poison, quirk19, module, unreached;
+	unsigned long both, both_refuse, sites, equal, poison, quirk19, module, unreached, capped;
 } st;
 
 static void print_counts(void)
@@ -321,11 +321,11 @@ static void print_counts(void)
 		"%lu failed elsewhere; %lu inputs both patched, "
 		"%lu both refused; %lu sites compared: %lu equal, %lu weak kfunc poison vs 1.1.2's "
 		"zero call, %lu weak typed var kallsyms quirk; %lu module sites skipped, "
-		"%lu sites in no relocated program; 0 disagreements\n",
+		"%lu sites in no relocated program (%lu inputs past the harness' caps); 0 disagreements\n",
 		st.inputs, st.opened, st.with_sites, st.patched, st.patched_set_aside,
 		st.not_patchable, st.out_refused, st.lb_open_fail, st.lb_crash, st.lb_progs, st.lb_relocated,
 		st.lb_extern_refused, st.lb_gap, st.lb_other, st.both, st.both_refuse, st.sites, st.equal,
-		st.poison, st.quirk19, st.module, st.unreached);
+		st.poison, st.quirk19, st.module, st.unreached, st.capped);
 	fflush(stderr);
 	if (st.sites < min_sites) {
 		fprintf(stderr, "diff_patch_libbpf: %lu sites compared, fewer than KSR_DIFF_MIN_SITES=%lu\n",
@@ -683,6 +683,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		st.lb_open_fail++;
 		goto out;
 	}
+	st.capped += sh->truncated;
 	for (uint32_t i = 0; i < sh->prog_cnt; i++) {
 		const struct lb_prog *p = &sh->progs[i];
 		long named = p->err ? ksyms_named(obj, p->warn) : -1;
