@@ -129,7 +129,7 @@ static void sweep_dead(const char *base)
 	if (!d)
 		return;
 	while ((e = readdir(d)) != NULL) {
-		char dir[96], file[192];
+		char dir[320], file[576];   /* gcc 12 sizes them for any d_name */
 		DIR *sub;
 		struct dirent *f;
 		char *end;
