@@ -69,6 +69,8 @@ while read -r t max_len dicts _; do
   case $t in ''|\#*) continue ;; esac
   extra=""
   [ "$t" = http ] && extra="$B/libksymres_service.a $SQLITE"
+  # a target's extra link flags (fuzz_faults: the --wrap of the allocators)
+  [ -f "$ROOT/fuzz/fuzz_$t.ldflags" ] && extra+=" $(cat "$ROOT/fuzz/fuzz_$t.ldflags")"
   # shellcheck disable=SC2086 # flag lists
   $CXX $CXXFLAGS "$B/fuzz/fuzz_$t.o" "$B/fuzz/fuzz_util.o" $extra "$B/libksymres.a" $LIBS \
     $LIB_FUZZING_ENGINE -lpthread -o "$OUT/fuzz_$t"

@@ -308,6 +308,28 @@ def modbtf_seeds(out, objs, tmp):
     seed("truncated-btf", b"", base, [part("nf_conntrack", mini_ko([(".BTF", mod[:40])]))])
 
 
+def faults_seeds(out, objs, btfs, kallsyms, profile):
+    """fuzz_faults (fuzz/fuzz_faults.c): [u8 entry][u16 seed][payload]; each
+    input fails each allocation or read of its parse in turn, so a few
+    small inputs of every kind reach the failure paths."""
+    import lzma
+
+    def seed(name, entry, payload):
+        out.put("faults", name, bytes([entry, 7, 0]) + payload)
+
+    for bname, btf in btfs.items():
+        seed(f"{bname}.btf", 0, btf)
+    seed("small.kallsyms", 1, kallsyms.encode("latin-1"))
+    for name, blob in objs.items():
+        seed(f"{name}.obj", 2, blob)
+    seed("slice.profile", 3, profile)
+    seed("kconfig.txt", 4, b"CONFIG_BPF=y\nCONFIG_HZ=250\n# CONFIG_DEBUG_INFO_BTF_MODULES is not set\n"
+         b"CONFIG_LOCALVERSION=\"-ksr\"\nCONFIG_NR_CPUS=0x40\nCONFIG_X86=m\n")
+    ko = mini_ko([(".BTF", btfs["kinds"])])
+    seed("module.ko", 5, ko)
+    seed("module.ko.xz", 5, lzma.compress(ko, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC32))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ksymres", required=True)
@@ -454,6 +476,7 @@ def main():
                                                                 ks_small.encode("latin-1")))
     out.put("api", "notes-only.api", ksrfmt.frame_pipeline(0x0f, b"", note, ks_small.encode("latin-1")))
     modbtf_seeds(out, objs, tmp)
+    faults_seeds(out, objs, {"kinds": kinds_btf, "slice": slice_btf}, ks_small, profiles["slice"])
     kp, bp, prof = (os.path.join(tmp, n) for n in ("http.kallsyms", "http.btf", "http.profile"))
     open(kp, "w", encoding="latin-1").write(ks_small)
     open(bp, "wb").write(slice_btf)  # not the harness's profiles: PUT answers 201
