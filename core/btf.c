@@ -496,13 +496,17 @@ static void mark_kfuncs(struct ksr_btf *b, uint32_t id, const struct btf_type *t
 
 	if (strcmp(ksr_btf__str(b, t->name_off), "bpf_kfunc") != 0)
 		return;
-	b->kfunc_tags = true;
 	if (d->component_idx != -1 ||
 	    ksr_btf_kind(ksr_btf__type_by_id(b, t->type)) != BTF_KIND_FUNC)
 		return;
 	s = slot_of(b, t->type);
-	if (s && s->func_id == t->type)
+	/* only a tag on the FUNC a name resolves to counts, as the index
+	 * (all a profile keeps) records it: a tag on a STRUCT, on a member or
+	 * on a second FUNC of the name says nothing about kfuncs */
+	if (s && s->func_id == t->type) {
 		s->flags |= KSR_NAME_FUNC_KFUNC;
+		b->kfunc_tags = true;
+	}
 }
 
 static void mark_percpu(struct ksr_btf *b, const struct btf_type *t)
