@@ -509,6 +509,8 @@ static int recheck(const struct ksr_buf *out, bool baked, size_t mod_externs)
 	struct ksr_object *again;
 	int err = ksr_object__open_mem(out->data, out->len, &again);
 
+	if (err == -ENOMEM)    /* the check could not run: not a bad output */
+		return err;
 	if (err) {
 		ksr_err_prefix("internal error: patched object does not re-parse");
 		return -EPROTO;

@@ -4,11 +4,13 @@
  * Input: [u8 entry][u16 seed, little-endian][payload]. The entry picks the
  * library calls on the payload: 0 raw BTF (both rule sets), 1 kallsyms
  * text, 2 a BPF object, 3 a profile file (open and verify), 4 kernel config
- * text, 5 a module file (.ko, .ko.xz, .ko.zst); the call runs once to
+ * text, 5 a module file (.ko, .ko.xz, .ko.zst), 6 the offline pipeline
+ * (profile written, opened, externs decided, object patched); the call runs once to
  * count the allocations and reads it makes (n), then again with each of
  * them failing in turn (at most 64, spread from the seed when there are
  * more): malloc, calloc, realloc, aligned_alloc,
- * strdup and strndup return NULL, pread returns -1 with EIO. The library's
+ * strdup and strndup return NULL, pread and fsync fail with EIO, write
+ * and pwrite with ENOSPC, rename with EXDEV. The library's
  * own references to those functions are routed here by the linker
  * (fuzz_faults.ldflags: --wrap), so the harness and the engine allocate as
  * usual.
@@ -24,6 +26,9 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "patch.h"
+#include "profile.h"
+#include "resolve.h"
 #include "fuzz_common.h"
 #include "kallsyms.h"
 #include "kconfig.h"
@@ -36,6 +41,10 @@ void *__real_aligned_alloc(size_t a, size_t n);
 char *__real_strdup(const char *s);
 char *__real_strndup(const char *s, size_t n);
 ssize_t __real_pread(int fd, void *buf, size_t n, off_t off);
+ssize_t __real_pwrite(int fd, const void *buf, size_t n, off_t off);
+ssize_t __real_write(int fd, const void *buf, size_t n);
+int __real_fsync(int fd);
+int __real_rename(const char *from, const char *to);
 
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t m);
@@ -44,6 +53,10 @@ void *__wrap_aligned_alloc(size_t a, size_t n);
 char *__wrap_strdup(const char *s);
 char *__wrap_strndup(const char *s, size_t n);
 ssize_t __wrap_pread(int fd, void *buf, size_t n, off_t off);
+ssize_t __wrap_pwrite(int fd, const void *buf, size_t n, off_t off);
+ssize_t __wrap_write(int fd, const void *buf, size_t n);
+int __wrap_fsync(int fd);
+int __wrap_rename(const char *from, const char *to);
 
 /* Armed only around the library call under test (the harness, its
  * helpers and the engine are linked with the same --wrap): calls counts
@@ -53,62 +66,162 @@ struct faults {
 	bool armed;
 	unsigned long calls, fail_at;
 	bool fired;
+	const char *what;             /* the function that failed */
 };
 static struct faults F;
 
-static bool fail_now(void)
+static bool fail(const char *what)
 {
 	if (!F.armed)
 		return false;
 	if (++F.calls != F.fail_at)
 		return false;
 	F.fired = true;
+	F.what = what;
 	return true;
 }
 
 void *__wrap_malloc(size_t n)
 {
-	return fail_now() ? NULL : __real_malloc(n);
+	return fail("malloc") ? NULL : __real_malloc(n);
 }
 
 void *__wrap_calloc(size_t n, size_t m)
 {
-	return fail_now() ? NULL : __real_calloc(n, m);
+	return fail("calloc") ? NULL : __real_calloc(n, m);
 }
 
 void *__wrap_realloc(void *p, size_t n)
 {
-	return fail_now() ? NULL : __real_realloc(p, n);
+	return fail("realloc") ? NULL : __real_realloc(p, n);
 }
 
 void *__wrap_aligned_alloc(size_t a, size_t n)
 {
-	return fail_now() ? NULL : __real_aligned_alloc(a, n);
+	return fail("aligned_alloc") ? NULL : __real_aligned_alloc(a, n);
 }
 
 char *__wrap_strdup(const char *s)
 {
-	return fail_now() ? NULL : __real_strdup(s);
+	return fail("strdup") ? NULL : __real_strdup(s);
 }
 
 char *__wrap_strndup(const char *s, size_t n)
 {
-	return fail_now() ? NULL : __real_strndup(s, n);
+	return fail("strndup") ? NULL : __real_strndup(s, n);
 }
 
 ssize_t __wrap_pread(int fd, void *buf, size_t n, off_t off)
 {
-	if (fail_now()) {
+	if (fail("pread")) {
 		errno = EIO;
 		return -1;
 	}
 	return __real_pread(fd, buf, n, off);
 }
 
-enum entry { E_BTF, E_KALLSYMS, E_OBJECT, E_PROFILE, E_KCONFIG, E_MODULE, E_COUNT };
+ssize_t __wrap_pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	if (fail("pwrite")) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return __real_pwrite(fd, buf, n, off);
+}
+
+ssize_t __wrap_write(int fd, const void *buf, size_t n)
+{
+	if (fail("write")) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return __real_write(fd, buf, n);
+}
+
+int __wrap_fsync(int fd)
+{
+	if (fail("fsync")) {
+		errno = EIO;
+		return -1;
+	}
+	return __real_fsync(fd);
+}
+
+int __wrap_rename(const char *from, const char *to)
+{
+	if (fail("rename")) {
+		errno = EXDEV;
+		return -1;
+	}
+	return __real_rename(from, to);
+}
+
+enum entry { E_BTF, E_KALLSYMS, E_OBJECT, E_PROFILE, E_KCONFIG, E_MODULE, E_PIPELINE, E_COUNT };
 
 /* Failure points tried per input. */
 #define FAULT_POINTS 64ul
+
+/* [len][object][len][raw BTF][kallsyms text]: the inputs parsed with
+ * nothing failing, then the steps of `ksymres profile` and `resolve`
+ * (write the profile, open it, decide every extern, build the patched
+ * object) with the failure among them. A failed step leaves a message, no
+ * image and no file behind (fz_tmp_close). */
+static int pipeline(const uint8_t *p, size_t n)
+{
+	struct fz_reader r = { p, n };
+	const uint8_t *od, *bd, *text;
+	size_t ol, bl, tl, cnt;
+	struct ksr_object *obj = NULL;
+	struct ksr_btf *btf = NULL;
+	struct ksr_kallsyms *ks = NULL;
+	struct ksr_profile *prof = NULL;
+	struct ksr_decision *dec = NULL;
+	struct ksr_buf img = { 0 };
+	struct ksr_profile_info info = { .release = "6.8.0-faults" };
+	struct fz_tmp tmp;
+	char *text_copy = NULL;
+	int err = 0;
+
+	if (!fz_blob(&r, &od, &ol) || !fz_blob(&r, &bd, &bl))
+		return 0;
+	fz_rest(&r, &text, &tl);
+	text_copy = fz_dup(text, tl);
+	if (!text_copy || ksr_object__open_mem(od, ol, &obj) ||
+	    ksr_btf__parse(bd, bl, KSR_BTF_MODE_KERNEL, &btf) ||
+	    ksr_kallsyms__parse(text_copy, tl, &ks))
+		goto out;
+	cnt = ksr_object__extern_cnt(obj);
+	dec = calloc(cnt ? cnt : 1, sizeof(*dec));
+	FZ_ASSERT(dec && fz_tmp_open(&tmp));
+	ksr_err_clear();
+	F.armed = true;
+	err = ksr_profile__write(tmp.path, btf, ks, &info);
+	if (!err)
+		err = ksr_profile__open(tmp.path, &prof);
+	for (size_t i = 0; !err && i < cnt; i++)
+		ksr_resolve__extern(obj, ksr_object__extern(obj, i), prof, &dec[i]);
+	/* a failed read answered "not found": the decisions stand only
+	 * without one, as ksr_resolution__new checks */
+	if (!err)
+		err = ksr_profile__read_error(prof);
+	if (!err)
+		err = ksr_patch__build(obj, prof, dec, NULL, &img);
+	F.armed = false;
+	FZ_ASSERT(err != -EPROTO);
+	if (err)
+		FZ_ASSERT(img.data == NULL && img.len == 0);
+	fz_check_error(err);
+	ksr_buf_free(&img);
+	ksr_profile__free(prof);
+	fz_tmp_close(&tmp);
+out:
+	free(dec);
+	ksr_kallsyms__free(ks);
+	ksr_btf__free(btf);
+	ksr_object__free(obj);
+	free(text_copy);
+	return err;
+}
 
 /* One call on the payload; what it made is checked (fault off) and freed. */
 static int run(enum entry e, const uint8_t *p, size_t n)
@@ -204,6 +317,8 @@ static int run(enum entry e, const uint8_t *p, size_t n)
 			return 0;
 		break;
 	}
+	case E_PIPELINE:
+		return pipeline(p, n);
 	default:
 		return 0;
 	}
@@ -234,8 +349,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		err = run(e, data + 3, size - 3);
 		FZ_ASSERT(F.fired);
 		if (getenv("KSR_FUZZ_FAULTS_TRACE"))
-			fprintf(stderr, "faults: entry %d, call %lu of %lu failed: %s\n", (int)e,
-				F.fail_at, n, err ? ksr_errmsg() : "tolerated");
+			fprintf(stderr, "faults: entry %d, call %lu of %lu (%s) failed: %s\n", (int)e,
+				F.fail_at, n, F.what, err ? ksr_errmsg() : "tolerated");
 	}
 	return 0;
 }

@@ -328,6 +328,10 @@ def faults_seeds(out, objs, btfs, kallsyms, profile):
     ko = mini_ko([(".BTF", btfs["kinds"])])
     seed("module.ko", 5, ko)
     seed("module.ko.xz", 5, lzma.compress(ko, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC32))
+    for name in ("kfuncs", "typeless", "weak", "ksym_demo"):
+        if name in objs:   # the pipeline's framing without its flags byte
+            seed(f"{name}+slice.pipe", 6, ksrfmt.frame_pipeline(0, objs[name], btfs["slice"],
+                                                               kallsyms.encode("latin-1"))[1:])
 
 
 def main():
