@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < cnt; i++)
 		free(seeds[i].p);
 	free(seeds), free(buf), free(again), free(in);
-	if (walked < runs / 2 || changed < walked * 9 / 10) {
+	if (walked < runs / 2 || changed < walked * 3 / 4) {
 		fprintf(stderr, "mutator_check: too few structural mutations or changes\n");
 		return 1;
 	}

@@ -216,12 +216,12 @@ static bool m_rel_copy(struct em *e)
 
 	if (a == b)
 		return false;
-	memcpy(tmp, a, 16);
+	memcpy(tmp, a, 16); /* memmove: forged REL sections may overlap */
 	if (fz_rng_below(&e->r, 2))
-		memcpy(b, tmp, 16); /* two relocations at one site */
+		memmove(b, tmp, 16); /* two relocations at one site */
 	else {
-		memcpy(a, b, 16);
-		memcpy(b, tmp, 16);
+		memmove(a, b, 16);
+		memmove(b, tmp, 16);
 	}
 	return true;
 }
@@ -299,7 +299,7 @@ static bool m_sym(struct em *e)
 	} else if (f < 8) {
 		uint32_t other = fz_rng_below(&e->r, e->nsym);
 
-		memcpy(s, e->b + e->s[e->symtab].off + 24ull * other, 4); /* a name used twice */
+		memmove(s, e->b + e->s[e->symtab].off + 24ull * other, 4); /* a name used twice */
 	} else if (f < 9) {
 		wr(s + 8, 8, ONE_OF(&e->r, 0, 8, 16, 4, 0xffffffffu, 1));
 	} else {
