@@ -51,6 +51,20 @@ ar rcs "$B/libksymres.a" "$B"/core/*.o
 ar rcs "$B/libksymres_service.a" "$B"/service/*.o
 compile "$B/fuzz" "$ROOT"/fuzz/fuzz_util.c $(awk '/^[a-z]/ { print "'"$ROOT"'/fuzz/fuzz_" $1 ".c" }' "$ROOT/fuzz/targets.conf")
 
+# structure-aware mutators (fuzz/mutators.conf) of the targets that use
+# them by default: the hook compiled once per target for its functions
+compile "$B/fuzz" "$ROOT"/fuzz/mutator_btf.c "$ROOT"/fuzz/mutator_object.c
+sa_objs() {   # target: its mutator objects, if it uses one by default
+  local fn cross
+  read -r fn cross < <(awk -v t="$1" '$1 == t && $4 == "default" { print $2, $3 }' "$ROOT/fuzz/mutators.conf")
+  [ -n "${fn:-}" ] || return 0
+  local defs="-DKSR_SA_MUTATOR=$fn"
+  [ "$cross" = - ] || defs="$defs -DKSR_SA_CROSS=$cross"
+  # shellcheck disable=SC2086 # flag lists
+  $CC $CFLAGS -std=gnu11 $defs -c "$ROOT/fuzz/mutator_hook.c" -o "$B/fuzz/mutator_hook_$1.o"
+  echo "$B/fuzz/mutator_hook_$1.o $B/fuzz/mutator_btf.o $B/fuzz/mutator_object.o"
+}
+
 static() {   # pkg-config modules: their libraries as archives, the rest as usual
   local l out=()
   for l in $(pkg-config --libs --static "$@"); do
@@ -71,6 +85,7 @@ while read -r t max_len dicts _; do
   [ "$t" = http ] && extra="$B/libksymres_service.a $SQLITE"
   # a target's extra link flags (fuzz_faults: the --wrap of the allocators)
   [ -f "$ROOT/fuzz/fuzz_$t.ldflags" ] && extra+=" $(cat "$ROOT/fuzz/fuzz_$t.ldflags")"
+  extra="$extra $(sa_objs "$t")"
   # shellcheck disable=SC2086 # flag lists
   $CXX $CXXFLAGS "$B/fuzz/fuzz_$t.o" "$B/fuzz/fuzz_util.o" $extra "$B/libksymres.a" $LIBS \
     $LIB_FUZZING_ENGINE -lpthread -o "$OUT/fuzz_$t"
