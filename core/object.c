@@ -8,6 +8,7 @@
  * comments here and in relocs.c, externs.c are the classes of malformed
  * input in docs/bad-inputs.md. */
 #include <elf.h>
+#include <errno.h>
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,13 +70,17 @@ static int read_shdrs(struct ksr_object *obj, const struct ksr_elf_table *hi, El
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return ksr_err(EINVAL, "libelf: %s", elf_errmsg(-1));
+	/* libelf's allocations failing show as errno ENOMEM: not the image's fault */
+	errno = 0;
 	elf = elf_memory((char *)obj->raw, obj->raw_size);
+	if (!elf && errno == ENOMEM)
+		return ksr_err(ENOMEM, "libelf: out of memory");
 	if (!elf)
 		return ksr_err(KSR_EMALFORMED, "ELF: libelf rejects the image: %s (file offset 0x0)",
 			       elf_errmsg(-1));
 	if (elf_kind(elf) != ELF_K_ELF || elf_getshdrnum(elf, &n) || elf_getshdrstrndx(elf, &strndx) ||
 	    n != hi->shnum || strndx != hi->shstrndx) {
-		err = ksr_err(KSR_EMALFORMED,
+		err = errno == ENOMEM ? ksr_err(ENOMEM, "libelf: out of memory") : ksr_err(KSR_EMALFORMED,
 			      "ELF: libelf disagrees on the section table (%zu sections, names in %zu) (file offset 0x%llx)",
 			      n, strndx, ull(hi->shoff));
 		goto out;
@@ -85,8 +90,9 @@ static int read_shdrs(struct ksr_object *obj, const struct ksr_elf_table *hi, El
 		Elf64_Shdr *sh = scn ? elf64_getshdr(scn) : NULL;
 
 		if (!sh) {
-			err = ksr_err(KSR_EMALFORMED, "section %u: libelf cannot read its header: %s (file offset 0x%llx)",
-				      i, elf_errmsg(-1), ull(hi->shoff + (uint64_t)i * SHDR_SZ));
+			err = errno == ENOMEM ? ksr_err(ENOMEM, "libelf: out of memory") :
+				ksr_err(KSR_EMALFORMED, "section %u: libelf cannot read its header: %s (file offset 0x%llx)",
+					i, elf_errmsg(-1), ull(hi->shoff + (uint64_t)i * SHDR_SZ));
 			goto out;
 		}
 		memcpy(&shdrs[i], sh, sizeof(*sh));

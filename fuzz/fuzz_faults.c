@@ -81,34 +81,41 @@ static bool fail(const char *what)
 	return true;
 }
 
+/* NULL with errno ENOMEM, as the allocators fail (libelf reads errno) */
+static void *oom(void)
+{
+	errno = ENOMEM;
+	return NULL;
+}
+
 void *__wrap_malloc(size_t n)
 {
-	return fail("malloc") ? NULL : __real_malloc(n);
+	return fail("malloc") ? oom() : __real_malloc(n);
 }
 
 void *__wrap_calloc(size_t n, size_t m)
 {
-	return fail("calloc") ? NULL : __real_calloc(n, m);
+	return fail("calloc") ? oom() : __real_calloc(n, m);
 }
 
 void *__wrap_realloc(void *p, size_t n)
 {
-	return fail("realloc") ? NULL : __real_realloc(p, n);
+	return fail("realloc") ? oom() : __real_realloc(p, n);
 }
 
 void *__wrap_aligned_alloc(size_t a, size_t n)
 {
-	return fail("aligned_alloc") ? NULL : __real_aligned_alloc(a, n);
+	return fail("aligned_alloc") ? oom() : __real_aligned_alloc(a, n);
 }
 
 char *__wrap_strdup(const char *s)
 {
-	return fail("strdup") ? NULL : __real_strdup(s);
+	return fail("strdup") ? oom() : __real_strdup(s);
 }
 
 char *__wrap_strndup(const char *s, size_t n)
 {
-	return fail("strndup") ? NULL : __real_strndup(s, n);
+	return fail("strndup") ? oom() : __real_strndup(s, n);
 }
 
 ssize_t __wrap_pread(int fd, void *buf, size_t n, off_t off)
