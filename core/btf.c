@@ -499,14 +499,13 @@ static void mark_kfuncs(struct ksr_btf *b, uint32_t id, const struct btf_type *t
 	if (d->component_idx != -1 ||
 	    ksr_btf_kind(ksr_btf__type_by_id(b, t->type)) != BTF_KIND_FUNC)
 		return;
+	/* only a tag on a whole FUNC says the kernel marks its kfuncs (one on
+	 * a STRUCT or a member says nothing); the index flags the FUNC a name
+	 * resolves to, so a tag on a later FUNC of the name counts here only */
+	b->kfunc_tags = true;
 	s = slot_of(b, t->type);
-	/* only a tag on the FUNC a name resolves to counts, as the index
-	 * (all a profile keeps) records it: a tag on a STRUCT, on a member or
-	 * on a second FUNC of the name says nothing about kfuncs */
-	if (s && s->func_id == t->type) {
+	if (s && s->func_id == t->type)
 		s->flags |= KSR_NAME_FUNC_KFUNC;
-		b->kfunc_tags = true;
-	}
 }
 
 static void mark_percpu(struct ksr_btf *b, const struct btf_type *t)

@@ -64,7 +64,7 @@ struct ksr_btf {
 	const struct ksr_btf_name_slot *slots;
 	struct ksr_btf_name_slot *owned_slots;
 	uint32_t slot_cnt;
-	bool kfunc_tags;             /* parsed: a FUNC its name resolves to is tagged "bpf_kfunc" */
+	bool kfunc_tags;             /* parsed: a FUNC (component -1) is tagged "bpf_kfunc" */
 	/* Split BTF (a module's, on top of vmlinux): ids below start_id and
 	 * string offsets below start_str are base's; offs[] and the index
 	 * cover this BTF's own types only. All 0 / NULL otherwise. */

@@ -14,7 +14,7 @@ CC=${KSR_CC:-cc} cmake -S "$KSR_SOURCE_DIR" -B "$B" -DCMAKE_BUILD_TYPE=RelWithDe
   -DCMAKE_INSTALL_PREFIX=/usr -DKSYMRES_TESTS=OFF >"$T/cfg.log" 2>&1 \
   && nice cmake --build "$B" -j"$(nproc)" >"$T/build.log" 2>&1 \
   && (cd "$B" && cpack -G DEB >"$T/cpack.log" 2>&1) \
-  || { fail "building the package: $(tail -5 "$T/cfg.log" "$T/build.log" "$T/cpack.log" 2>/dev/null)"; finish; exit 1; }
+  || { fail "building the package: $(tail -n 5 "$T/cfg.log" "$T/build.log" "$T/cpack.log" 2>/dev/null)"; finish; exit 1; }
 DEB=$(ls "$B"/ksymres_*.deb 2>/dev/null | head -1)
 [ -f "$DEB" ] && pass "cpack wrote $(basename "$DEB") ($(stat -c %s "$DEB") bytes)" || { fail "no .deb"; finish; exit 1; }
 

@@ -32,7 +32,7 @@ export ASAN_OPTIONS=detect_leaks=0
 CC=$CC cmake -S "$KSR_SOURCE_DIR/tests/install" -B "$T/consumer" -DCMAKE_PREFIX_PATH="$P" \
   -DCMAKE_C_FLAGS="$SAN" >"$T/cfg.log" 2>&1 \
   && cmake --build "$T/consumer" >"$T/build.log" 2>&1 \
-  && pass "find_package(ksymres CONFIG) consumer builds" || fail "CMake consumer: $(tail -5 "$T/cfg.log" "$T/build.log")"
+  && pass "find_package(ksymres CONFIG) consumer builds" || fail "CMake consumer: $(tail -n 5 "$T/cfg.log" "$T/build.log")"
 if [ -x "$T/consumer/consumer" ]; then
   out=$(LD_LIBRARY_PATH=$LIB "$T/consumer/consumer" "$KSR_BPF_DIR/typeless.bpf.o")
   [ "$out" = bpf_prog_put ] && pass "consumer lists the externs" || fail "consumer printed '$out'"
@@ -99,7 +99,7 @@ for gen in "${gens[@]}"; do
   if ! cmake -S "$KSR_SOURCE_DIR/tests/install/resolve" -B "$B" -G "$gen" -DCMAKE_PREFIX_PATH="$P" \
        "-DKSR_OBJECTS=$OBJS" "-DKSR_PROFILES=$T/kern/k1.profile;$T/kern/k2.profile" >"$T/r.log" 2>&1 ||
      ! cmake --build "$B" >"$T/r1.log" 2>&1; then
-    fail "$gen: ksymres_resolve() project: $(tail -5 "$T/r.log" "$T/r1.log")"; continue
+    fail "$gen: ksymres_resolve() project: $(tail -n 5 "$T/r.log" "$T/r1.log")"; continue
   fi
   n=$(grep -c 'ksymres resolve .* for k[12]' "$T/r1.log")
   [ "$n" = 4 ] && pass "$gen: first build ran 4 resolves (2 objects x 2 profiles)" || fail "$gen: first build ran $n resolves"
@@ -129,7 +129,7 @@ for gen in "${gens[@]}"; do
   elif grep -q 'NOT runnable' "$T/g.log" && grep -q 'bpf_prog_put' "$T/g.log"; then
     pass "$gen: the check gate fails the build with the table"
   else
-    fail "$gen: the build failed without the table: $(tail -5 "$T/g.log")"
+    fail "$gen: the build failed without the table: $(tail -n 5 "$T/g.log")"
   fi
   [ ! -e "$G/resolved/fixed/typeless.bpf.o" ] && pass "$gen: no output for the pair that cannot run" \
     || fail "$gen: an output was written for the failing pair"
@@ -149,7 +149,7 @@ if cmake -S "$KSR_SOURCE_DIR/tests/install/resolve" -B "$B" -DCMAKE_PREFIX_PATH=
   cmp -s "$T/want.o" "$B/baked/kc/kconfig_values.bpf.o" && pass "KCONFIG BAKE: the output equals resolve --kconfig=bake" \
     || fail "KCONFIG BAKE: the output differs from resolve --kconfig=bake"
 else
-  fail "KCONFIG BAKE project: $(tail -5 "$T/b.log")"
+  fail "KCONFIG BAKE project: $(tail -n 5 "$T/b.log")"
 fi
 
 if command -v man >/dev/null; then
