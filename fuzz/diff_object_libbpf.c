@@ -142,21 +142,6 @@ static const char *kind_of(const struct btf *btf, const char *name)
 	return "VAR";
 }
 
-/* The child must not report libbpf's crashes as the fuzzer's: no death
- * callback (libFuzzer's writes a crash artifact), fatal signals exit. */
-void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
-
-static void child_die(void)
-{
-	_exit(3);
-}
-
-static void child_signal(int sig)
-{
-	(void)sig;
-	_exit(3);
-}
-
 /* Writes "0\n" + one line per extern, or "<-errno> <last warning>\n". */
 static void run_libbpf(const uint8_t *data, size_t size, int fd)
 {
@@ -164,13 +149,7 @@ static void run_libbpf(const uint8_t *data, size_t size, int fd)
 	char *copy = malloc(size ? size : 1);
 	FILE *out = fdopen(fd, "w");
 
-	if (__sanitizer_set_death_callback)
-		__sanitizer_set_death_callback(child_die);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
-		    sig == SIGABRT || sig == SIGALRM)
-			signal(sig, child_signal);
-	alarm(5);
+	fz_child_quiet(5);
 	if (!copy || !out)
 		_exit(2);
 	memcpy(copy, data, size);

@@ -194,19 +194,6 @@ static int capture(struct bpf_program *prog, struct bpf_prog_load_opts *opts, lo
 	return -ECANCELED;               /* stop before BPF_PROG_LOAD */
 }
 
-void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
-
-static void child_die(void)
-{
-	_exit(3);
-}
-
-static void child_signal(int sig)
-{
-	(void)sig;
-	_exit(3);
-}
-
 static struct bpf_object *open_copy(const uint8_t *data, size_t size)
 {
 	/* a fresh copy per open: libbpf keeps the buffer while the object lives */
@@ -226,13 +213,7 @@ static void run_libbpf(const uint8_t *data, size_t size)
 	struct bpf_object *obj;
 	struct bpf_program *p;
 
-	if (__sanitizer_set_death_callback)
-		__sanitizer_set_death_callback(child_die);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
-		    sig == SIGABRT || sig == SIGALRM)
-			signal(sig, child_signal);
-	alarm(20);
+	fz_child_quiet(20);
 	libbpf_set_print(lb_print);
 
 	obj = open_copy(data, size);

@@ -73,6 +73,11 @@ struct fz_tmp {
 bool fz_tmp_open(struct fz_tmp *t);
 void fz_tmp_close(struct fz_tmp *t);
 
+/* In a forked child that runs another implementation (libbpf): its crashes
+ * are not the fuzzer's. No sanitizer death callback (libFuzzer's writes a
+ * crash artifact); fatal signals and the alarm after seconds exit with 3. */
+void fz_child_quiet(unsigned seconds);
+
 /* The pipeline invariants, for an object and an opened profile: decides
  * every extern, builds the patched image and checks that an error means no
  * output; that the output re-parses with no .ksyms extern left, is the same

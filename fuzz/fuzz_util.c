@@ -155,6 +155,30 @@ static void sweep_dead(const char *base)
 	closedir(d);
 }
 
+void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+
+static void child_die(void)
+{
+	_exit(3);
+}
+
+static void child_signal(int sig)
+{
+	(void)sig;
+	_exit(3);
+}
+
+void fz_child_quiet(unsigned seconds)
+{
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGALRM };
+
+	if (__sanitizer_set_death_callback)
+		__sanitizer_set_death_callback(child_die);
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		signal(fatal[i], child_signal);
+	alarm(seconds);
+}
+
 bool fz_tmp_open(struct fz_tmp *t)
 {
 	const char *base = tmp_base();
