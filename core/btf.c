@@ -953,11 +953,20 @@ const char *ksr_btf__kind_name(unsigned int kind)
 KSR_API int ksr_btf__find(const struct ksr_btf *btf, const char *name, unsigned int kind)
 {
 	const struct ksr_btf_name_slot *s;
+
+	return ksr_btf__find_slot(btf, name, kind, &s);
+}
+
+int ksr_btf__find_slot(const struct ksr_btf *btf, const char *name, unsigned int kind,
+		       const struct ksr_btf_name_slot **slot)
+{
+	const struct ksr_btf_name_slot *s;
 	const struct btf_type *t;
 	const char *tn;
 	char buf[64];
 	uint32_t id;
 
+	*slot = NULL;
 	if (!btf || !name)
 		return ksr_err(EINVAL, "btf: find: no BTF or name");
 	if (kind != BTF_KIND_VAR && kind != BTF_KIND_FUNC)
@@ -973,6 +982,7 @@ KSR_API int ksr_btf__find(const struct ksr_btf *btf, const char *name, unsigned 
 		return ksr_err(KSR_EMALFORMED,
 			       "name index: the slot of '%s' names type %u, not that %s",
 			       ksr_btf_esc(name, buf, sizeof(buf)), id, ksr_btf__kind_name(kind));
+	*slot = s;
 	return (int)id;
 }
 

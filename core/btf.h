@@ -75,6 +75,9 @@ const struct ksr_btf_name_slot *ksr_btf__name_index(const struct ksr_btf *btf,
  * slots: a lookup that finds neither the name nor an empty slot by then
  * answers NULL and marks the index malformed (ksr_btf__index_error()). */
 const struct ksr_btf_name_slot *ksr_btf__lookup(const struct ksr_btf *btf, const char *name);
+/* ksr_btf__find(), which also gives the name's slot (NULL when it fails). */
+int ksr_btf__find_slot(const struct ksr_btf *btf, const char *name, unsigned int kind,
+		       const struct ksr_btf_name_slot **slot);
 /* The same, with *steps = the slots it looked at (tests). */
 const struct ksr_btf_name_slot *ksr_btf__lookup_steps(const struct ksr_btf *btf,
 						      const char *name, uint32_t *steps);

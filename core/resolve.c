@@ -38,9 +38,8 @@ static bool find_target(const struct ksr_profile *prof, const char *name, unsign
 	for (int64_t i = -1; i < (int64_t)n; i++) {
 		if (i >= 0 && ksr_profile__module_btf(prof, (uint32_t)i, &t->btf))
 			continue; /* recorded: ksr_profile__read_error() reports it */
-		t->slot = ksr_btf__lookup(t->btf, name);
-		t->id = ksr_btf__find(t->btf, name, kind);
-		if (t->id > 0 && t->slot) {
+		t->id = ksr_btf__find_slot(t->btf, name, kind, &t->slot);
+		if (t->id > 0) {
 			t->mod = (int)i;
 			return true;
 		}
@@ -262,13 +261,14 @@ static void decide_var(const struct ksr_object *obj, const struct ksr_extern *e,
 		    kt ? type_kind(kb, kt->type) : "?", compat < 0 ? " (malformed type)" : "");
 		return;
 	}
-	if (!in_kallsyms(prof, e->name) && d->module[0]) {
+	if (!in_kallsyms(prof, e->name)) {
+		if (!d->module[0]) {
+			set(d, KSR_STATUS_UNLOADABLE,
+			    "not in the target's kallsyms (no CONFIG_KALLSYMS_ALL?): the verifier "
+			    "fails with 'ldimm64 failed to find the address for kernel symbol'");
+			return;
+		}
 		module_kallsyms_note(d, e->name);
-	} else if (!in_kallsyms(prof, e->name)) {
-		set(d, KSR_STATUS_UNLOADABLE,
-		    "not in the target's kallsyms (no CONFIG_KALLSYMS_ALL?): the verifier fails with "
-		    "'ldimm64 failed to find the address for kernel symbol'");
-		return;
 	}
 	d->status = KSR_STATUS_RESOLVED;
 }
@@ -322,13 +322,15 @@ static void decide_func(const struct ksr_object *obj, const struct ksr_extern *e
 		}
 		return;
 	}
-	if (!in_kallsyms(prof, name) && d->module[0]) {
+	if (!in_kallsyms(prof, name)) {
+		if (!d->module[0]) {
+			set(d, KSR_STATUS_UNLOADABLE, "not in the target's kallsyms: the verifier "
+			    "fails with '%s'", has_site(e, KSR_SITE_CALL) ?
+			    "cannot find address for kernel function" :
+			    "ldimm64 failed to find the address for kernel symbol");
+			return;
+		}
 		module_kallsyms_note(d, name);
-	} else if (!in_kallsyms(prof, name)) {
-		set(d, KSR_STATUS_UNLOADABLE, "not in the target's kallsyms: the verifier fails with "
-		    "'%s'", has_site(e, KSR_SITE_CALL) ? "cannot find address for kernel function" :
-		    "ldimm64 failed to find the address for kernel symbol");
-		return;
 	}
 	/* kfunc-set membership is checked for calls only: an ld_imm64 of a
 	 * FUNC (bpf_ksym_exists) just needs the address (check_pseudo_btf_id) */
