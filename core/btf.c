@@ -94,7 +94,7 @@ bool ksr_btf_name_ident(struct ksr_btf_vctx *c, uint32_t off)
 
 	if (!c->ident_memo)
 		return name_ident((const unsigned char *)ksr_btf_vctx_str(c, off));
-	m = &c->ident_memo[(off * 2654435761u) >> (32 - KSR_BTF_IDENT_MEMO_BITS)];
+	m = &c->ident_memo[(off * 2654435761u) >> (32 - c->ident_bits)];
 	key = (off + 1) << 1; /* off < 2 * 16 MiB (base + split): no overflow; 0 = empty */
 	if ((*m & ~1u) == key)
 		return *m & 1;
@@ -372,8 +372,13 @@ static int validate(struct ksr_btf *b)
 	struct ksr_btf_vctx c = { .btf = b, .mode = b->mode };
 	int err;
 
-	/* the memo is only a shortcut: without it every name is walked */
-	c.ident_memo = ksr_zalloc(1u << KSR_BTF_IDENT_MEMO_BITS, sizeof(*c.ident_memo));
+	/* the memo is only a shortcut: without it every name is walked. Sized
+	 * by the types: an object's BTF would touch (and zero) 16 pages of a
+	 * vmlinux-sized table for a few hundred names. */
+	c.ident_bits = KSR_BTF_IDENT_MEMO_MIN;
+	while (c.ident_bits < KSR_BTF_IDENT_MEMO_BITS && (1u << c.ident_bits) < b->type_cnt)
+		c.ident_bits++;
+	c.ident_memo = ksr_zalloc(1u << c.ident_bits, sizeof(*c.ident_memo));
 	if ((err = check_metas(&c)) || (err = check_refs(&c)))
 		goto out;
 	c.state = ksr_zalloc(b->type_cnt, sizeof(*c.state));

@@ -92,6 +92,7 @@ struct ksr_btf_vctx {
 	enum ksr_btf_mode mode;
 	uint8_t *state;              /* per id: RS_* during resolve, scratch afterwards */
 	uint32_t *ident_memo;        /* ksr_btf_name_ident() answers; NULL: none */
+	unsigned int ident_bits;     /* log2 of its entries */
 	uint32_t *res_id;            /* per id: type reached through modifiers/VAR/PTR */
 	uint32_t *res_size;          /* per id: ARRAY byte size */
 	struct ksr_btf_rvert stack[KSR_BTF_MAX_DEPTH];
@@ -202,7 +203,8 @@ static inline uint32_t ksr_btf_first_id(const struct ksr_btf *b)
 int ksr_btf_type_err(const struct ksr_btf_vctx *c, uint32_t id, uint64_t field_off,
 		     const char *fmt, ...) KSR_PRINTF(4, 5);
 
-#define KSR_BTF_IDENT_MEMO_BITS 14u  /* 16 Ki answers, 64 KiB: stays in L2 */
+#define KSR_BTF_IDENT_MEMO_BITS 14u  /* at most 16 Ki answers, 64 KiB: stays in L2 */
+#define KSR_BTF_IDENT_MEMO_MIN 6u    /* 64 answers for the smallest BTFs */
 bool ksr_btf_name_ident(struct ksr_btf_vctx *c, uint32_t off);
 bool ksr_btf_name_section(const struct ksr_btf_vctx *c, uint32_t off);
 bool ksr_btf_name_nonempty(const struct ksr_btf_vctx *c, uint32_t off);
