@@ -896,14 +896,25 @@ KSR_API int ksr_object__verify_manifest(const struct ksr_object *obj,
 
 KSR_API int ksr_image__rebase(void *img, size_t len, uint64_t text_addr, uint32_t *rebased)
 {
-	struct ksr_rebase_sec *secs = NULL;
 	struct ksr_object *obj;
-	struct ksr_manifest m;
 	int err = ksr_object__open_mem(img, len, &obj);
 
 	*rebased = 0;
 	if (err)
 		return err;
+	err = ksr_object__rebase_image(obj, img, len, text_addr, rebased);
+	ksr_object__free(obj);
+	return err;
+}
+
+KSR_API int ksr_object__rebase_image(const struct ksr_object *obj, void *img, size_t len,
+				     uint64_t text_addr, uint32_t *rebased)
+{
+	struct ksr_rebase_sec *secs = NULL;
+	struct ksr_manifest m;
+	int err;
+
+	*rebased = 0;
 	err = manifest_of(obj, &m);
 	if (!err)
 		err = section_views(obj, img, len, &secs);
@@ -917,7 +928,6 @@ KSR_API int ksr_image__rebase(void *img, size_t len, uint64_t text_addr, uint32_
 		err = ksr_err(EXDEV, "%s", msg);
 	}
 	free(secs);
-	ksr_object__free(obj);
 	return err;
 }
 

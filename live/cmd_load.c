@@ -169,7 +169,7 @@ static int rebase(struct load_ctx *c)
 
 	if (c->hc.counts.addr_module) {
 		/* refused before anything is written: the message says why */
-		err = ksr_image__rebase(c->img, c->img_len, c->man.text_addr, &c->hc.rebased);
+		err = ksr_object__rebase_image(c->obj, c->img, c->img_len, c->man.text_addr, &c->hc.rebased);
 		ksr_cli_err(-err, "cannot rebase: %s; load with --reresolve to look them up on this host",
 			    ksr_errmsg());
 		return ksr_cli_fail(c->a.path, err);
@@ -186,7 +186,7 @@ static int rebase(struct load_ctx *c)
 	if (err)
 		return ksr_cli_fail(ksr_live_kallsyms_path(), err);
 	c->hc.slide = live_text - c->man.text_addr;   /* modulo 2^64: it may be negative */
-	err = ksr_image__rebase(c->img, c->img_len, live_text, &c->hc.rebased);
+	err = ksr_object__rebase_image(c->obj, c->img, c->img_len, live_text, &c->hc.rebased);
 	return err ? ksr_cli_fail(c->a.path, err) : KSR_EXIT_OK;
 }
 

@@ -500,6 +500,10 @@ KSR_API int ksr_object__manifest(const struct ksr_object *obj, struct ksr_manife
  * checking every recorded site against the instructions. *rebased: how
  * many moved. Module addresses cannot move: -EXDEV. */
 KSR_API int ksr_image__rebase(void *img, size_t len, uint64_t text_addr, uint32_t *rebased);
+/* ksr_image__rebase() of img, already opened as obj by ksr_object__open_mem():
+ * no second parse. A site that does not match img's bytes is refused. */
+KSR_API int ksr_object__rebase_image(const struct ksr_object *obj, void *img, size_t len,
+				     uint64_t text_addr, uint32_t *rebased);
 /* Checks every site the manifest of obj records against its instructions
  * (-EBADMSG naming the first that differs: altered after ksymres wrote
  * it) and counts them (sites may be NULL). -ENOENT without a manifest. */
