@@ -16,6 +16,7 @@ read -r LOOKUP RELEASE < <(sed 's/lookup=\([0-9]*\) release=\([0-9]*\)/\1 \2/' "
 printf 'ffffffff81000000 T _text\nffffffff81000100 T vmlinux_fn\n0000000000001000 D bpf_prog_active\n' >"$T/vmlinux.ks"
 cp "$T/vmlinux.ks" "$T/loaded.ks"
 printf 'ffffffffc0001000 T bpf_xdp_ct_lookup\t[nf_conntrack]\nffffffffc0002000 T bpf_ct_release\t[nf_conntrack]\n' >>"$T/loaded.ks"
+printf 'ffffffffc0003000 d nf_mod_var\t[nf_conntrack]\n' >>"$T/loaded.ks"
 mkprof() { # NAME KALLSYMS DIR-with-vmlinux-and-modules
   KSYMRES_VMLINUX_BTF=$3/vmlinux KSYMRES_KALLSYMS=$2 KSYMRES_KERNEL_NOTES=$T/no-notes \
     "$KSR_BIN" capture -o "$T/$1.profile" || fail "capture $1"
@@ -116,6 +117,26 @@ grep -q "vlen=2" "$T/ksyms" && ! grep -q "bpf_prog_active\|dummy_ksym" "$T/ksyms
 expect_ok "mixed: inspect" "$KSR_BIN" inspect "$T/mix.o" -j
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); e={x["name"]:x for x in d["externs"]}; sys.exit(not (sorted(e)==["bpf_ct_release","bpf_xdp_ct_lookup"] and all(x["module"]=="nf_conntrack" for x in e.values())))' "$T/out" &&
   pass "mixed: only the module externs are left in the object" || fail "mixed inspect: $(cat "$T/out")"
+# a typed per-CPU variable of the module (nf_mod_var): found after vmlinux,
+# in the module's BTF, as libbpf looks; its ld_imm64 is left for the loader
+VAR=$KSR_BPF_DIR/modvar.bpf.o
+VAR_ID=$(bpftool -B "$T/vmlinux.btf" btf dump file "$T/nf_conntrack.btf" 2>/dev/null | sed -n "s/^\[\([0-9]*\)\] VAR 'nf_mod_var'.*/\1/p")
+expect_ok "module VAR: check" "$KSR_BIN" check "$VAR" -p "$T/loaded.profile" -j
+grep -q '"needs_modules":\["nf_conntrack"\],"externs":\[{"name":"nf_mod_var","kind":"var","weak":false,"status":"resolved","btf_id":'"$VAR_ID"',"module":"nf_conntrack"}\]' "$T/out" &&
+  pass "module VAR: resolved in nf_conntrack (id $VAR_ID), module needed" || fail "module VAR check: $(cat "$T/out")"
+expect_ok "module VAR: check against a snapshot without the module" "$KSR_BIN" check "$VAR" -p "$T/pkg.profile" -j
+grep -q '"status":"resolved","btf_id":'"$VAR_ID"',"module":"nf_conntrack","note":"module nf_conntrack: .nf_mod_var. not in the kallsyms snapshot' "$T/out" &&
+  pass "module VAR: resolved, with a note that kallsyms could not be checked" || fail "module VAR pkg: $(cat "$T/out")"
+run "$KSR_BIN" check "$VAR" -p "$T/bare.profile" -j
+[ "$RC" = 1 ] && grep -q '"status":"missing","reason":"no VAR in vmlinux BTF (the profile has no module BTF)' "$T/out" &&
+  pass "module VAR, no module BTF: missing, exit 1" || fail "module VAR bare: rc $RC $(cat "$T/out")"
+run "$KSR_BIN" resolve "$VAR" -p "$T/loaded.profile" -o "$T/var.o"
+[ "$RC" = 0 ] && grep -q "0 instructions patched, 1 module extern site left to bind at load" "$T/out" &&
+  pass "module VAR: resolve leaves its ld_imm64 to bind at load" || fail "module VAR resolve: rc $RC $(cat "$T/out" "$T/err")"
+expect_ok "module VAR: inspect" "$KSR_BIN" inspect "$T/var.o"
+grep -q "var *nf_mod_var  (btf id [0-9]*, 1 site): module nf_conntrack, its id $VAR_ID, bound at load" "$T/out" &&
+  grep -q "ld_imm64 xdp+0x0 (insn 0) in mod_var" "$T/out" &&
+  pass "module VAR: inspect names the module, its id and the ld_imm64 site" || fail "module VAR inspect: $(cat "$T/out")"
 # load: this host has no nf_conntrack BTF object (and another kernel:
 # --force skips the host check): refused, naming the module
 if [ "$(id -u)" = 0 ] && [ ! -e /sys/kernel/btf/nf_conntrack ]; then
