@@ -13,10 +13,12 @@ hand-written lines for the shapes a host may lack (module columns, per-CPU
 data, .llvm. suffixes, 32-bit addresses, System.map layout); profiles and
 patched objects made by the ksymres binary from those."""
 import argparse
+import atexit
 import glob
 import hashlib
 import os
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -344,6 +346,7 @@ def main():
     a = ap.parse_args()
     out = Out(a.out)
     tmp = tempfile.mkdtemp(prefix="ksr-corpus.")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # leave nothing in /tmp
 
     objs, full = {}, {}
     for d in a.objects:
