@@ -961,7 +961,7 @@ static int open_verified(struct ksr_profile *p)
 	if (err)
 		return err;
 	blk = l.nsec - 1;
-	blocks = malloc(l.size[blk] ? (size_t)l.size[blk] : 1);
+	blocks = ksr_src_hashes_new(p->meta.block_cnt); /* l.size[blk] bytes: check_meta */
 	if (!blocks)
 		return ksr_err(ENOMEM, "out of memory");
 	err = ksr_src_pread(p->src, blocks, (size_t)l.size[blk], l.off[blk]);
@@ -970,7 +970,7 @@ static int open_verified(struct ksr_profile *p)
 			      "head hash mismatch: the headers or block table are damaged (file offset 0x%llx)",
 			      (unsigned long long)HEAD_HASH_OFF(l.off[SEC_META]));
 	if (err) {
-		free(blocks);
+		ksr_src_hashes_free(blocks, p->meta.block_cnt);
 		return err;
 	}
 	err = ksr_src_verify_blocks(p->src, KSR_PROFILE_BODY_OFF, p->meta.body_len, blocks,

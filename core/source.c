@@ -46,7 +46,7 @@
 #define SRC_RING_PIECE (SRC_PIECE / SRC_BLOCK) /* ring entries per piece */
 #define SRC_RING (4 * SRC_RING_PIECE)      /* blocks kept */
 #define SRC_SLACK (1u << 20)
-#define SRC_TABLE_MIN 256u
+#define SRC_TABLE_MIN 64u         /* 1.5 KiB per open source; grown ones are pooled */
 #define STR_KEY UINT64_MAX        /* the length under which strings are filed again */
 #define SRC_MSG_MAX 256
 
@@ -82,8 +82,7 @@ struct ksr_src {
 	 * the copies, read again (and checked) when a block needs them */
 	bool verified;
 	uint64_t v_off, v_len;
-	uint64_t *v_hash;
-	bool v_hash_pooled;           /* v_hash from table_alloc(), not the caller's malloc */
+	uint64_t *v_hash;             /* from ksr_src_hashes_new(v_cnt) */
 	uint32_t v_cnt;
 	uint64_t v_tab_off, v_tab_hash;
 };
@@ -211,14 +210,20 @@ static struct src_copy *table_new(uint32_t cap)
 	return t;
 }
 
+uint64_t *ksr_src_hashes_new(uint32_t cnt)
+{
+	return table_alloc((size_t)cnt * sizeof(uint64_t));
+}
+
+void ksr_src_hashes_free(uint64_t *hashes, uint32_t cnt)
+{
+	table_free(hashes, (size_t)cnt * sizeof(uint64_t));
+}
+
 static void hashes_free(struct ksr_src *s)
 {
-	if (s->v_hash_pooled)
-		table_free(s->v_hash, (size_t)s->v_cnt * sizeof(*s->v_hash));
-	else
-		free(s->v_hash);
+	ksr_src_hashes_free(s->v_hash, s->v_cnt);
 	s->v_hash = NULL;
-	s->v_hash_pooled = false;
 }
 
 int ksr_src_open(const char *path, size_t max, struct ksr_src **out)
@@ -308,7 +313,7 @@ int ksr_src_verify_blocks(struct ksr_src *s, uint64_t off, uint64_t len, uint64_
 {
 	if (off % SRC_BLOCK || off > s->size || len > s->size - off ||
 	    (len + SRC_BLOCK - 1) / SRC_BLOCK != cnt) {
-		free(hashes);
+		ksr_src_hashes_free(hashes, cnt);
 		return ksr_err(EINVAL, "verified blocks do not fit the file");
 	}
 	hashes_free(s);
@@ -477,7 +482,7 @@ static uint64_t block_len(const struct ksr_src *s, uint64_t start)
 static bool load_hashes(struct ksr_src *s)
 {
 	size_t n = (size_t)s->v_cnt * sizeof(*s->v_hash);
-	uint64_t *h = table_alloc(n);
+	uint64_t *h = ksr_src_hashes_new(s->v_cnt);
 	int err;
 
 	if (!h) {
@@ -490,12 +495,11 @@ static bool load_hashes(struct ksr_src *s)
 			      "block table at offset 0x%llx changed since the profile was opened",
 			      (unsigned long long)s->v_tab_off);
 	if (err) {
-		table_free(h, n);
+		ksr_src_hashes_free(h, s->v_cnt);
 		fail(s, err);
 		return false;
 	}
 	s->v_hash = h;
-	s->v_hash_pooled = true;
 	return true;
 }
 

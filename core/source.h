@@ -39,12 +39,16 @@ size_t ksr_src_trim(struct ksr_src *src, size_t keep);
 /* From now on, every block of [off, off+len) (off block-aligned) is
  * verified against hashes[cnt] (XXH3-64 of each 4 KiB block, the last one
  * possibly short) when it is first read; a mismatch fails that read and
- * every later one (ksr_src_error()). hashes is malloc()ed: the source
- * takes it, and frees it, whether or not the call succeeds. It was read
+ * every later one (ksr_src_error()). hashes is from ksr_src_hashes_new(cnt):
+ * the source takes it, and frees it, whether or not the call succeeds. It was read
  * from table_off: ksr_src_drop_copies() drops it too, and a later read
  * reads it again from there, refused unless it is the same. */
 int ksr_src_verify_blocks(struct ksr_src *src, uint64_t off, uint64_t len,
 			  uint64_t *hashes, uint32_t cnt, uint64_t table_off);
+/* Room for cnt block hashes (warm pooled memory when it fits), or NULL;
+ * ksr_src_hashes_free() of the same cnt gives it back. */
+uint64_t *ksr_src_hashes_new(uint32_t cnt);
+void ksr_src_hashes_free(uint64_t *hashes, uint32_t cnt);
 /* Reads every block of the verified range once, through the same block
  * reads lookups use, so that each is hashed and checked: 0, or the first
  * failure (which sticks, as for any read). O(size); keeps no copies. */
