@@ -21,6 +21,7 @@
 #include "kconfig.h"
 #include "manifest.h"
 #include "object.h"
+#include "parallel.h"
 #include "patch.h"
 #include "profile.h"
 #include "modbtf.h"
@@ -554,32 +555,21 @@ KSR_API int ksr_resolution__new(const struct ksr_object *obj, const struct ksr_p
 
 /* ---- batches: one object against many profiles, in parallel ------------- */
 
-#define KSR_BATCH_THREADS_MAX 8
-#define KSR_BATCH_MSG 512
-
 struct batch {
 	const struct ksr_object *obj;
 	struct ksr_profile *const *profs;
 	struct ksr_resolution **out;
-	int *err;                     /* per profile */
-	char (*msg)[KSR_BATCH_MSG];
-	size_t n;
 	bool drop;
-	atomic_size_t next;
 };
 
-static void *batch_worker(void *arg)
+static int batch_one(void *ctx, size_t k)
 {
-	struct batch *b = arg;
+	struct batch *b = ctx;
+	int err = ksr_resolution__new(b->obj, b->profs[k], &b->out[k]);
 
-	for (size_t k; (k = atomic_fetch_add(&b->next, 1)) < b->n;) {
-		b->err[k] = ksr_resolution__new(b->obj, b->profs[k], &b->out[k]);
-		if (b->err[k])
-			snprintf(b->msg[k], sizeof(b->msg[k]), "%s", ksr_errmsg());
-		if (b->drop)
-			ksr_profile__drop_cache(b->profs[k]);
-	}
-	return NULL;
+	if (b->drop)
+		ksr_profile__drop_cache(b->profs[k]);
+	return err;
 }
 
 KSR_API int ksr_resolution__new_batch(const struct ksr_object *obj,
@@ -588,12 +578,7 @@ KSR_API int ksr_resolution__new_batch(const struct ksr_object *obj,
 				      struct ksr_resolution **out, size_t *failed)
 {
 	int err = opts_valid(opts, sizeof(*opts), "ksr_batch_opts");
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t threads = OPT(opts, struct ksr_batch_opts, threads);
-	pthread_t tid[KSR_BATCH_THREADS_MAX];
-	struct batch b = { obj, profs, out, NULL, NULL, n,
-			   OPT(opts, struct ksr_batch_opts, drop_cache), 0 };
-	size_t started = 0;
+	struct batch b = { obj, profs, out, OPT(opts, struct ksr_batch_opts, drop_cache) };
 
 	if (err)
 		return err;
@@ -601,38 +586,12 @@ KSR_API int ksr_resolution__new_batch(const struct ksr_object *obj,
 		return ksr_err(EINVAL, "ksr_resolution__new_batch: invalid arguments");
 	for (size_t k = 0; k < n; k++)
 		out[k] = NULL;
-	b.err = calloc(n ? n : 1, sizeof(*b.err));
-	b.msg = calloc(n ? n : 1, sizeof(*b.msg));
-	if (!b.err || !b.msg) {
-		free(b.err);
-		free(b.msg);
-		return ksr_err(ENOMEM, "out of memory");
-	}
-	if (!threads)
-		threads = cpus > 0 ? (size_t)cpus : 1;
-	if (threads > KSR_BATCH_THREADS_MAX)
-		threads = KSR_BATCH_THREADS_MAX;
-	if (threads > n)
-		threads = n;
-	/* this thread is one of them; the others only if they start */
-	for (; started + 1 < threads; started++)
-		if (pthread_create(&tid[started], NULL, batch_worker, &b))
-			break;
-	batch_worker(&b);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
-	for (size_t k = 0; k < n && !err; k++)
-		if (b.err[k]) {
-			err = ksr_err(-b.err[k], "%s", b.msg[k]);
-			*failed = k;
-		}
+	err = ksr_parallel_for(n, OPT(opts, struct ksr_batch_opts, threads), batch_one, &b, failed);
 	if (err)
 		for (size_t k = 0; k < n; k++) {
 			ksr_resolution__free(out[k]);
 			out[k] = NULL;
 		}
-	free(b.err);
-	free(b.msg);
 	return err;
 }
 

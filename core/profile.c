@@ -14,6 +14,7 @@
 #include "error.h"
 #include "fileio.h"
 #include "hash.h"
+#include "parallel.h"
 #include "profile.h"
 #include "modbtf.h"
 #include "source.h"
@@ -1086,20 +1087,31 @@ KSR_API int ksr_profile__open(const char *path, struct ksr_profile **out)
 	return 0;
 }
 
+struct open_all {
+	const char *const *paths;
+	struct ksr_profile **out;
+};
+
+static int open_one(void *ctx, size_t k)
+{
+	struct open_all *a = ctx;
+	int err = ksr_profile__open(a->paths[k], &a->out[k]);
+
+	if (!err)       /* what opening read: many open profiles hold none of it */
+		ksr_profile__drop_cache(a->out[k]);
+	return err;
+}
+
 int ksr_profile__open_all(const char *const *paths, size_t n, struct ksr_profile **out,
 			  size_t *failed)
 {
-	int err = 0;
+	struct open_all a = { paths, out };
+	int err;
 
 	for (size_t i = 0; i < n; i++)
 		out[i] = NULL;
-	for (size_t i = 0; i < n && !err; i++) {
-		err = ksr_profile__open(paths[i], &out[i]);
-		if (err)
-			*failed = i;
-		else    /* what opening read: many open profiles hold none of it */
-			ksr_profile__drop_cache(out[i]);
-	}
+	/* each open is a few system calls and a block table: in parallel */
+	err = ksr_parallel_for(n, 0, open_one, &a, failed);
 	if (err)
 		for (size_t i = 0; i < n; i++) {
 			ksr_profile__free(out[i]);
