@@ -154,15 +154,16 @@ static void drop_pieces(struct ksr_src *s)
 	}
 }
 
-/* A pooled piece, else a new mapping. Pieces are populated at once: one
- * system call instead of a page fault per page. */
-static struct src_piece *piece_get(size_t cap)
+/* A pooled piece, else a new mapping. Arena pieces are populated at once:
+ * one system call instead of a page fault per page; a table touches only
+ * the pages it needs. */
+static struct src_piece *piece_get(size_t cap, bool populate)
 {
 	struct src_piece *p = cap == SRC_PIECE ? pool_take() : NULL;
 
 	if (!p) {
 		p = mmap(NULL, sizeof(*p) + cap, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+			 MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0), -1, 0);
 		if (p == MAP_FAILED)
 			return NULL;
 	}
@@ -187,7 +188,7 @@ static void *table_alloc(size_t n)
 
 	if (!pooled(n))
 		return malloc(n ? n : 1);
-	p = piece_get(SRC_PIECE);
+	p = piece_get(SRC_PIECE, false);
 	return p ? p->data : NULL;
 }
 
@@ -394,7 +395,7 @@ static bool grow(struct ksr_src *s)
 /* A piece for the arena (100 externs fill about four). */
 static struct src_piece *new_piece(struct ksr_src *s, size_t cap)
 {
-	struct src_piece *p = piece_get(cap);
+	struct src_piece *p = piece_get(cap, true);
 
 	if (!p)
 		return NULL;
