@@ -1087,6 +1087,8 @@ KSR_API int ksr_profile__open(const char *path, struct ksr_profile **out)
 	return 0;
 }
 
+#define OPEN_ALL_PARALLEL 8 /* profiles */
+
 struct open_all {
 	const char *const *paths;
 	struct ksr_profile **out;
@@ -1110,8 +1112,9 @@ int ksr_profile__open_all(const char *const *paths, size_t n, struct ksr_profile
 
 	for (size_t i = 0; i < n; i++)
 		out[i] = NULL;
-	/* each open is a few system calls and a block table: in parallel */
-	err = ksr_parallel_for(n, 0, open_one, &a, failed);
+	/* each open is a few system calls and a block table: in parallel when
+	 * there are enough of them to pay for starting threads */
+	err = ksr_parallel_for(n, n < OPEN_ALL_PARALLEL ? 1 : 0, open_one, &a, failed);
 	if (err)
 		for (size_t i = 0; i < n; i++) {
 			ksr_profile__free(out[i]);
