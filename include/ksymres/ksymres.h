@@ -200,8 +200,9 @@ KSR_API const char *ksr_profile__arch(const struct ksr_profile *prof);
 KSR_API int ksr_profile__read_error(const struct ksr_profile *prof);
 /* The profile's file name without directories. */
 KSR_API const char *ksr_profile__name(const struct ksr_profile *prof);
-/* Opens paths[0..n) into out[0..n), as `ksymres check` does; each holds
- * only its head and block table until a lookup reads. On failure every
+/* Opens paths[0..n) into out[0..n), as `ksymres check` does (on one thread
+ * per CPU, at most 8, from 8 profiles on); each holds only its head until a
+ * lookup reads. On failure every
  * profile is freed (out[] all NULL) and *failed is the index that failed. */
 KSR_API int ksr_profile__open_all(const char *const *paths, size_t n, struct ksr_profile **out,
 				  size_t *failed);
