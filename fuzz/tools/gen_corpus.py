@@ -185,6 +185,11 @@ def mini_elf(sections, machine=62):
     return ehdr + bytes(body) + b"".join(shdrs)
 
 
+def vmlinux_like(btf, note, machine=62):
+    """A vmlinux-like ELF: .BTF and a .notes section (SHT_NOTE) holding note."""
+    return mini_elf([(".BTF", 1, btf), (".notes", 7, note, dict(align=4))], machine=machine)
+
+
 def mini_bpf_obj():
     """The smallest BPF object the parser takes: a null symbol, no code."""
     return mini_elf([(".strtab", 3, b"\0"), (".symtab", 2, bytes(24), dict(link=1, info=1, entsize=24))],
@@ -264,8 +269,13 @@ def kconfig_seeds(out, objs, tmp):
     # kallsyms) and on an arch without a syscall prefix (flags 0x08), and
     # the char / truncated-string / badly typed virtual checks
     if "kconfig_virtual" in objs:
-        seed("cov-kconfig_virtual+debian", 0x00, objs["kconfig_virtual"], cookie_btf, debian)
-        seed("cov-kconfig_virtual-noarch", 0x08, objs["kconfig_virtual"], plain_btf, "CONFIG_BPF_LSM=y\n")
+        seed("cov-kconfig_virtual", 0x00, objs["kconfig_virtual"], plain_btf,
+             'CONFIG_BPF=y\nCONFIG_BPF_LSM=y\nCONFIG_CC_VERSION_TEXT="gcc-12"\nCONFIG_KSR_NEG=-2\n'
+             'CONFIG_KSR_LONG="' + "x" * 100 + '"\nCONFIG_KSR_QUOTE="x\n')
+        # release 0.0.0 and no arch (flags 0x0b); an enum bpf_func_id without the cookie helper
+        b = mini_btf.Btf()
+        b.t("bpf_func_id", "ENUM", 1, 4, b.s("BPF_FUNC_unspec"), 0)
+        seed("cov-kconfig_virtual-noarch", 0x0b, objs["kconfig_virtual"], b.blob(), "CONFIG_BPF_LSM=y\n")
     # a gzip config over the reader's first 1 MiB buffer, ending in a line
     # over 4095 bytes (refused)
     import gzip
@@ -339,6 +349,11 @@ def modbtf_seeds(out, objs, tmp):
     if zst:
         seed("zst-cut", b"", base, [part("nf_conntrack", zst[:-8])])
     seed("truncated-btf", b"", base, [part("nf_conntrack", mini_ko([(".BTF", mod[:40])]))])
+    # compressed modules the decoders refuse: damaged xz data, a zstd frame
+    # header with reserved bits set
+    seed("cov-xz-damaged", b"", base, [part("m", flip(xz, len(xz) // 2, 0xff))])
+    if zst:
+        seed("cov-zst-damaged", b"", base, [part("m", flip(zst, 4, 0x08))])
     # module files whose section table breaks a rule (core/elfsec.c): .BTF
     # flagged, linked, with an entry size, over-aligned, empty, twice; a
     # name outside .shstrtab, a .shstrtab without its final NUL, a file
@@ -396,6 +411,10 @@ def typeless_seeds(out, objs, tmp, ksymres):
     btf = open(os.path.join(d, "vmlinux.btf"), "rb").read()
     out.put("pipeline", "cov-typeless_rules+rules.pipe",
             ksrfmt.frame_pipeline(0, objs["typeless_rules"], btf, TYPELESS_KSYMS.encode()))
+    # a typed VAR (runqueues) the tiny BTF lacks
+    if "typed_percpu" in objs:
+        out.put("pipeline", "cov-typed_percpu+mini.pipe", ksrfmt.frame_pipeline(
+            0, objs["typed_percpu"], btf, b"ffffffff81000000 T _text\n0000000000001000 A runqueues\n"))
     # fuzz_object: typeless.bpf.o patched with a module address and a fixed
     # one, which a live rebase refuses (core/rebase.c)
     if "typeless" not in objs:
@@ -443,6 +462,34 @@ def mini_obj_seeds(out):
     out.put("object", "cov-mini-progs-overlap.elf", with_syms(sym(1, GLOBAL_FUNC, 3, 0, 16),
                                                           sym(3, GLOBAL_FUNC, 3, 8, 8)))
 
+    # relocations (core/relocs.c): .text, .rel.text against extern "x"
+    # (symbol 1), function "y" (2, .text) or "z" (3, absolute)
+    def with_rels(code, rels, link=2, syms=None):
+        table = bytes(24) + b"".join(syms or (sym(1, 0x10, 0), sym(3, GLOBAL_FUNC, 3, 0, len(code)),
+                                             sym(5, 0x11, 0xfff1)))
+        return mini_elf([(".strtab", 3, b"\0x\0y\0z\0"),
+                         (".symtab", 2, table, dict(link=1, info=1, entsize=24)),
+                         (".text", 1, code, dict(flags=6)),
+                         (".rel.text", 9, b"".join(struct.pack("<QQ", o, sy << 32 | t) for o, sy, t in rels),
+                          dict(link=link, info=3, entsize=16))], machine=247)
+
+    def ld64(src=0, off=0):
+        return struct.pack("<BBhi", 0x18, src << 4 | 1, off, 0) + bytes(8)
+
+    exit_ = bytes.fromhex("9500000000000000")
+    relocs = {
+        "ld64-src": (ld64(src=1) + exit_, [(0, 1, 1)]),
+        "ld64-off": (ld64(off=1) + exit_, [(0, 1, 1)]),
+        "call-src0": (bytes.fromhex("85000000ffffffff") + exit_, [(0, 2, 10)]),
+        "second-half": (ld64() + exit_, [(8, 1, 1)]),
+        "twice": (ld64() + exit_, [(0, 1, 1), (0, 1, 1)]),
+        "abs-symbol": (ld64() + exit_, [(0, 3, 1)]),
+        "type-99": (ld64() + exit_, [(0, 1, 99)]),
+    }
+    for name, (code, rels) in relocs.items():
+        out.put("object", f"cov-mini-rel-{name}.elf", with_rels(code, rels))
+    out.put("object", "cov-mini-rel-link.elf", with_rels(ld64() + exit_, [(0, 1, 1)], link=1))
+
     def hdr(version, site_cnt=0, strs_len=1, mod_cnt=0, build_id_len=0, build_id=bytes(32), v1=False):
         h = struct.pack("<8sII16sQII128s", b"KSRMANI\0", version, site_cnt, bytes(16), 0, 0, strs_len,
                         b"6.8.0")
@@ -460,6 +507,65 @@ def mini_obj_seeds(out):
     }
     for name, m in manifests.items():
         out.put("object", f"cov-mini-manifest-{name}.elf", obj((".ksr.manifest", 1, m)))
+
+    # a manifest whose one site breaks a rule of the live loader's check
+    # (core/rebase.c, core/insn.c): .text (section 3) holds an ld_imm64 of
+    # 0, a kfunc call to BTF id 8 and an exit
+    code = ld64() + struct.pack("<BBhi", 0x85, 0x20, 0, 8) + exit_
+    TYPELESS, FUNC, LD, CALL, BTF_ID, ADDR, ZERO, POISON = 1, 2, 0, 1, 0, 1, 2, 3
+
+    def site(kind, insn, vk, value=0, off=0, addr_class=0, module=0, sec=3):
+        return struct.pack("<IIQQBBBBI", sec, 1, off, value, kind, insn, vk, addr_class, module)
+
+    sites = {
+        "insn-kind": [site(TYPELESS, 2, ADDR)],
+        "module-index": [site(TYPELESS, LD, ADDR, module=1)],
+        "extern-kind": [site(7, LD, ADDR)],
+        "addr-class": [site(TYPELESS, LD, ADDR, addr_class=5)],
+        "zero-value": [site(TYPELESS, LD, ZERO, value=5)],
+        "poison-value": [site(FUNC, CALL, POISON, value=5)],
+        "not-call": [site(FUNC, CALL, BTF_ID, value=8)],
+        "call-imm": [site(FUNC, CALL, BTF_ID, value=9, off=16)],
+        "not-ld64": [site(TYPELESS, LD, ADDR, off=16)],
+        "same-insn": [site(TYPELESS, LD, ZERO), site(TYPELESS, LD, ZERO)],
+    }
+    for name, recs in sites.items():
+        m = hdr(2, site_cnt=len(recs), strs_len=3) + b"".join(recs) + b"\0x\0"
+        out.put("object", f"cov-mini-site-{name}.elf",
+                obj((".text", 1, code, dict(flags=6)), (".ksr.manifest", 1, m)))
+
+
+def btf_obj_seeds(out):
+    """fuzz_object: the smallest object with a .BTF whose externs break one
+    of libbpf's rules each (core/externs.c): not in a DATASEC, a .kconfig
+    bool of 2 bytes, an enum other than
+    libbpf_tristate, a struct; two extern symbols of one name."""
+    for k, v in (("ENUM", 6), ("DATASEC", 15)):
+        mini_btf.KIND.setdefault(k, v)
+
+    def obj(build, nsyms=1):
+        b = mini_btf.Btf()
+        build(b)
+        table = bytes(24) + struct.pack("<IBBHQQ", 1, 0x10, 0, 0, 0, 0) * nsyms
+        return mini_elf([(".strtab", 3, b"\0x\0"), (".symtab", 2, table, dict(link=1, info=1, entsize=24)),
+                         (".BTF", 1, b.blob())], machine=247)
+
+    def func(b):
+        return b.t("x", "FUNC", 2, b.proto(b.int_("int", 4), []))
+
+    def kcfg_var(make_type, size):
+        return lambda b: b.t(".kconfig", "DATASEC", 1, size, b.t("x", "VAR", 0, make_type(b), 2), 0, size)
+
+    seeds = {
+        "no-datasec": func,
+        "kconfig-bool2": kcfg_var(lambda b: b.t("_Bool", "INT", 0, 2, 4 << 24 | 16), 2),
+        "kconfig-enum": kcfg_var(lambda b: b.t("e", "ENUM", 1, 4, b.s("A"), 0), 4),
+        "kconfig-struct": kcfg_var(lambda b: b.struct1("s", 4, "m", b.int_("int", 4)), 4),
+    }
+    for name, build in seeds.items():
+        out.put("object", f"cov-mini-btf-{name}.elf", obj(build))
+    out.put("object", "cov-mini-btf-two-symbols.elf",
+            obj(lambda b: b.t(".ksyms", "DATASEC", 1, 0, func(b), 0, 0), nsyms=2))
 
 
 def defined_instead(obj, name, other):
@@ -517,15 +623,52 @@ def btf_rule_seeds(out):
         out.put("btf", f"cov-rule-{name}.btf", blob(build))
 
 
+def btf_ext_rule_seeds(out):
+    """fuzz_btf_ext: a tiny .BTF (int, FUNC_PROTO, FUNC "f", section name
+    "prog") and a .BTF.ext refused at one record check each: func_info
+    with a record size and no records, two func_info records at one
+    instruction, core_relo records naming type 99 or kind 99."""
+    b = mini_btf.Btf()
+    i = b.int_("int", 4)
+    f = b.t("f", "FUNC", 0, b.proto(i, []))
+    prog, acc = b.s("prog"), b.s("0")
+    btf = b.blob()
+
+    def ext(func=b"", core=b""):
+        hdr = struct.pack("<HBBIIIIIII", 0xEB9F, 1, 0, 32, 0, len(func), len(func), 0, len(func),
+                          len(core))
+        return hdr + func + core
+
+    seeds = {
+        "func-no-records": ext(func=struct.pack("<I", 8)),
+        "func-same-insn": ext(func=struct.pack("<IIIIIII", 8, prog, 2, 0, f, 0, f)),
+        "core-type-99": ext(core=struct.pack("<IIIIIII", 16, prog, 1, 0, 99, acc, 0)),
+        "core-kind-99": ext(core=struct.pack("<IIIIIII", 16, prog, 1, 0, i, acc, 99)),
+    }
+    for name, e in seeds.items():
+        out.put("btf_ext", f"cov-{name}.btfext", ksrfmt.u32(len(btf)) + btf + ksrfmt.u32(len(e)) + e +
+                bytes([4]) + b"prog" + ksrfmt.u32(16) + bytes.fromhex("b700000000000000" "9500000000000000"))
+
+
 def api_opts_seeds(out, tmp):
     """fuzz_api: the profile options' arch by e_machine and a build ID
-    (flags 0x18), on the tests' tiny vmlinux BTF and no object."""
+    (flags 0x18), a kallsyms stream abandoned at a malformed line, on the
+    tests' tiny vmlinux BTF and no object; that BTF in
+    a vmlinux-like ELF whose .notes holds a GNU build ID of 0 bytes, or only
+    another vendor's note (on an e_machine without a name)."""
     d = os.path.join(tmp, "api-mini")
     os.makedirs(d, exist_ok=True)
     sh(sys.executable, mini_btf.__file__, d)
-    out.put("api", "cov-mini-machine-buildid.api", ksrfmt.frame_pipeline(
-        0x18, b"", open(os.path.join(d, "vmlinux.btf"), "rb").read(),
-        b"ffffffff81000000 T _text\nffffffff81000100 T bpf_prog_put\n"))
+    btf = open(os.path.join(d, "vmlinux.btf"), "rb").read()
+    ks = b"ffffffff81000000 T _text\nffffffff81000100 T bpf_prog_put\n"
+    out.put("api", "cov-mini-machine-buildid.api", ksrfmt.frame_pipeline(0x18, b"", btf, ks))
+    # a malformed first line: the stream is fed in 16-byte pieces and dropped
+    out.put("api", "cov-mini-bad-kallsyms.api", ksrfmt.frame_pipeline(0x00, b"", btf, b"ffffffff81000000 _text\n" + ks))
+    notes = {"buildid-empty": struct.pack("<III", 4, 0, 3) + b"GNU\0",
+             "other-note": struct.pack("<III", 4, 4, 1) + b"Xen\0" + bytes(4)}
+    for name, note in notes.items():  # the second for a machine ksymres has no name for
+        out.put("api", f"cov-mini-elf-{name}.api",
+                ksrfmt.frame_pipeline(0x0c, b"", vmlinux_like(btf, note, 62 if "empty" in name else 999), ks))
 
 
 def patched(data, off, fmt, *values):
@@ -544,9 +687,9 @@ def forged_profile_seeds(out, objs, ksymres, tmp):
     profile the CLI writes (the tests' tiny vmlinux BTF, three kallsyms
     lines; with the nf_conntrack module for the module table): a head that
     is not the one layout (ELF header, section names, the file's end), a
-    symbol index of 3 slots, indexes with no empty slot, and a
-    damaged module table. The harness recomputes the hashes, so each one
-    reaches its check (the head's refusals come before the hashes)."""
+    symbol index of 3 slots, indexes with no empty slot, a damaged module
+    table; two version 1 layouts. The harness recomputes the hashes, so
+    each one reaches its check (the head's refusals come before them)."""
     d = os.path.join(tmp, "forge")
     os.makedirs(os.path.join(d, "mods"), exist_ok=True)
     sh(sys.executable, mini_btf.__file__, d)
@@ -586,6 +729,14 @@ def forged_profile_seeds(out, objs, ksymres, tmp):
     }
     for name, prof in forged.items():
         out.put("profile", f"cov-forged-{name}.profile", ksrfmt.frame_profile(b"", prof))
+    # version 1 (the fixture): a section header with a flag, a non-zero
+    # alignment gap byte before .ksr.symidx
+    v1 = open(V1_FIXTURE, "rb").read()
+    e1 = ksrfmt.Elf(v1)
+    symstr = e1.sec(".ksr.symstr")
+    for name, prof in (("shdr-flags", patched(v1, e1.shdr_off(3) + 8, "<Q", 1)),
+                       ("gap-byte", patched(v1, symstr.offset + symstr.size, "B", 1))):
+        out.put("profile", f"cov-forged-v1-{name}.profile", ksrfmt.frame_profile(b"", prof))
     mt = ksrfmt.Elf(pm).sec(".ksr.opt.modbtf").offset
     out.put("profile", "cov-forged-modbtf-magic.profile",
             ksrfmt.frame_profile(b"", ksrfmt.fix_profile_hashes(patched(pm, mt, "B", ord("x")))))
@@ -740,6 +891,11 @@ def main():
                     ksrfmt.frame_pipeline(flags, blob, btf, text.encode("latin-1")))
     # the pipeline's flags beyond the release (fuzz/fuzz_pipeline.c): arch,
     # build ID (bits 4-5 pick its length), an optional section
+    # kfunc calls from a program whose license is not GPL-compatible
+    if "nongpl" in objs:
+        out.put("pipeline", "cov-nongpl+slice.pipe", ksrfmt.frame_pipeline(
+            0, objs["nongpl"], slice_btf, b"ffffffff81000000 T _text\nffffffff81100100 T bpf_rcu_read_lock\n"
+            b"ffffffff81100110 T bpf_rcu_read_unlock\n"))
     for name in ("kfuncs", "ksym_demo"):
         if name in objs:
             for flags, (bname, btf, text) in ((0x2e, ("slice", slice_btf, ks)),
@@ -765,7 +921,7 @@ def main():
     # api: the pipeline's framing; raw BTF and a vmlinux-like ELF with .BTF
     # and a build ID note (flags: release, arch, build ID, stream pieces)
     note = struct.pack("<III", 4, 20, 3) + b"GNU\0" + bytes(range(1, 21))
-    vmlinux_elf = mini_ko([(".BTF", slice_btf), (".notes", note)])
+    vmlinux_elf = vmlinux_like(slice_btf, note)
     for i, name in enumerate(n for n in ("kfuncs", "typeless", "weak", "ksym_demo") if n in objs):
         out.put("api", f"{name}+slice.api", ksrfmt.frame_pipeline(i * 0x25, objs[name], slice_btf,
                                                                   ks_small.encode("latin-1")))
@@ -777,7 +933,9 @@ def main():
     typeless_seeds(out, objs, tmp, a.ksymres)
     mini_obj_seeds(out)
     orphan_seeds(out, objs)
+    btf_obj_seeds(out)
     btf_rule_seeds(out)
+    btf_ext_rule_seeds(out)
     api_opts_seeds(out, tmp)
     faults_seeds(out, objs, {"kinds": kinds_btf, "slice": slice_btf}, ks_small, profiles["slice"])
     kp, bp, prof = (os.path.join(tmp, n) for n in ("http.kallsyms", "http.btf", "http.profile"))
