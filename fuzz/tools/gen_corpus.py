@@ -470,7 +470,8 @@ def mini_obj_seeds(out):
         return mini_elf([(".strtab", 3, b"\0x\0y\0z\0"),
                          (".symtab", 2, table, dict(link=1, info=1, entsize=24)),
                          (".text", 1, code, dict(flags=6)),
-                         (".rel.text", 9, b"".join(struct.pack("<QQ", o, sy << 32 | t) for o, sy, t in rels),
+                         (".rel.text", 9,
+                          b"".join(struct.pack("<QQ", o, sy << 32 | t) for o, sy, t in rels),
                           dict(link=link, info=3, entsize=16))], machine=247)
 
     def ld64(src=0, off=0):
@@ -647,7 +648,8 @@ def btf_ext_rule_seeds(out):
     }
     for name, e in seeds.items():
         out.put("btf_ext", f"cov-{name}.btfext", ksrfmt.u32(len(btf)) + btf + ksrfmt.u32(len(e)) + e +
-                bytes([4]) + b"prog" + ksrfmt.u32(16) + bytes.fromhex("b700000000000000" "9500000000000000"))
+                bytes([4]) + b"prog" + ksrfmt.u32(16) +
+                bytes.fromhex("b700000000000000" "9500000000000000"))
 
 
 def api_opts_seeds(out, tmp):
@@ -663,12 +665,14 @@ def api_opts_seeds(out, tmp):
     ks = b"ffffffff81000000 T _text\nffffffff81000100 T bpf_prog_put\n"
     out.put("api", "cov-mini-machine-buildid.api", ksrfmt.frame_pipeline(0x18, b"", btf, ks))
     # a malformed first line: the stream is fed in 16-byte pieces and dropped
-    out.put("api", "cov-mini-bad-kallsyms.api", ksrfmt.frame_pipeline(0x00, b"", btf, b"ffffffff81000000 _text\n" + ks))
+    out.put("api", "cov-mini-bad-kallsyms.api",
+            ksrfmt.frame_pipeline(0x00, b"", btf, b"ffffffff81000000 _text\n" + ks))
     notes = {"buildid-empty": struct.pack("<III", 4, 0, 3) + b"GNU\0",
              "other-note": struct.pack("<III", 4, 4, 1) + b"Xen\0" + bytes(4)}
     for name, note in notes.items():  # the second for a machine ksymres has no name for
         out.put("api", f"cov-mini-elf-{name}.api",
-                ksrfmt.frame_pipeline(0x0c, b"", vmlinux_like(btf, note, 62 if "empty" in name else 999), ks))
+                ksrfmt.frame_pipeline(0x0c, b"", vmlinux_like(btf, note, 62 if "empty" in name else 999),
+                                      ks))
 
 
 def patched(data, off, fmt, *values):
@@ -894,7 +898,8 @@ def main():
     # kfunc calls from a program whose license is not GPL-compatible
     if "nongpl" in objs:
         out.put("pipeline", "cov-nongpl+slice.pipe", ksrfmt.frame_pipeline(
-            0, objs["nongpl"], slice_btf, b"ffffffff81000000 T _text\nffffffff81100100 T bpf_rcu_read_lock\n"
+            0, objs["nongpl"], slice_btf,
+            b"ffffffff81000000 T _text\nffffffff81100100 T bpf_rcu_read_lock\n"
             b"ffffffff81100110 T bpf_rcu_read_unlock\n"))
     for name in ("kfuncs", "ksym_demo"):
         if name in objs:
