@@ -266,8 +266,8 @@ def kconfig_seeds(out, objs, tmp):
         if n in objs:
             seed(f"{n}+{name}", 0, objs[n], plain_btf, edge[name])
     # kconfig_virtual: LINUX_HAS_SYSCALL_WRAPPER on x86_64 (__x64_sys_bpf in
-    # kallsyms) and on an arch without a syscall prefix (flags 0x08), and
-    # the char / truncated-string / badly typed virtual checks
+    # kallsyms) and on an arch without a syscall prefix, and the char,
+    # string and badly typed virtual checks
     if "kconfig_virtual" in objs:
         seed("cov-kconfig_virtual", 0x00, objs["kconfig_virtual"], plain_btf,
              'CONFIG_BPF=y\nCONFIG_BPF_LSM=y\nCONFIG_CC_VERSION_TEXT="gcc-12"\nCONFIG_KSR_NEG=-2\n'
@@ -430,10 +430,12 @@ def typeless_seeds(out, objs, tmp, ksymres):
 
 
 def mini_obj_seeds(out):
-    """fuzz_object: the smallest BPF object (mini_bpf_obj) with one section
-    that breaks a rule: of an unsupported type, code of 7 bytes, .BTF.ext
-    without .BTF, and a .ksr.manifest header refused at each of its checks
-    (core/manifest.c)."""
+    """fuzz_object: the smallest BPF object (mini_bpf_obj) with one section,
+    symbol or relocation that breaks a rule (a section of an unsupported
+    type, code of 7 bytes, .BTF.ext without .BTF; core/object.c,
+    core/relocs.c), or a .ksr.manifest refused at each header check
+    (core/manifest.c) and each site rule of the live loader (core/rebase.c,
+    core/insn.c)."""
     strtab, symtab = (".strtab", 3, b"\0"), (".symtab", 2, bytes(24), dict(link=1, info=1, entsize=24))
 
     def obj(*extra):
@@ -447,10 +449,10 @@ def mini_obj_seeds(out):
     def sym(name, info, shndx, value=0, size=0):
         return struct.pack("<IBBHQQ", name, info, 0, shndx, value, size)
 
-    def with_syms(*syms, size=None):
+    def with_syms(*syms):
         table = bytes(24) + b"".join(syms)
         return mini_elf([(".strtab", 3, b"\0x\0y\0"),
-                         (".symtab", 2, table[:size], dict(link=1, info=1, entsize=24)),
+                         (".symtab", 2, table, dict(link=1, info=1, entsize=24)),
                          (".text", 1, bytes(16), dict(flags=6)), (".data", 1, bytes(8), dict(flags=3))],
                         machine=247)
 
@@ -539,8 +541,8 @@ def mini_obj_seeds(out):
 def btf_obj_seeds(out):
     """fuzz_object: the smallest object with a .BTF whose externs break one
     of libbpf's rules each (core/externs.c): not in a DATASEC, a .kconfig
-    bool of 2 bytes, an enum other than
-    libbpf_tristate, a struct; two extern symbols of one name."""
+    bool of 2 bytes, enum other than libbpf_tristate or struct; two extern
+    symbols of one name."""
     for k, v in (("ENUM", 6), ("DATASEC", 15)):
         mini_btf.KIND.setdefault(k, v)
 
@@ -606,11 +608,11 @@ def btf_rule_seeds(out):
         build(b)
         return b.blob()
 
-    def struct(b, size, mtype, off, kflag=0):
+    def one_member(b, size, mtype, off, kflag=0):
         return b.t("s", "STRUCT", 1, size, b.s("m"), mtype, off, kflag=kflag)
 
     def enum_member(size, off):
-        return lambda b: struct(b, size, b.t("e", "ENUM", 1, 4, b.s("A"), 0), off, kflag=1)
+        return lambda b: one_member(b, size, b.t("e", "ENUM", 1, 4, b.s("A"), 0), off, kflag=1)
 
     def const_chain(b):
         t = b.int_("int", 4)
@@ -619,7 +621,7 @@ def btf_rule_seeds(out):
 
     for name, build in (("enum-misaligned", enum_member(8, 3)), ("enum-wide", enum_member(8, 33 << 24)),
                         ("enum-past-end", enum_member(4, 32)),
-                        ("int-copy-bits", lambda b: struct(b, 32, b.t("i", "INT", 0, 16, 128), 1)),
+                        ("int-copy-bits", lambda b: one_member(b, 32, b.t("i", "INT", 0, 16, 128), 1)),
                         ("const-chain", const_chain)):
         out.put("btf", f"cov-rule-{name}.btf", blob(build))
 
@@ -654,17 +656,17 @@ def btf_ext_rule_seeds(out):
 
 def api_opts_seeds(out, tmp):
     """fuzz_api: the profile options' arch by e_machine and a build ID
-    (flags 0x18), a kallsyms stream abandoned at a malformed line, on the
-    tests' tiny vmlinux BTF and no object; that BTF in
-    a vmlinux-like ELF whose .notes holds a GNU build ID of 0 bytes, or only
-    another vendor's note (on an e_machine without a name)."""
+    (flags 0x18), kallsyms refused in a profile made in memory, on the
+    tests' tiny vmlinux BTF and no object; that BTF in a vmlinux-like ELF
+    whose .notes holds a GNU build ID of 0 bytes, or only another vendor's
+    note (on an e_machine without a name)."""
     d = os.path.join(tmp, "api-mini")
     os.makedirs(d, exist_ok=True)
     sh(sys.executable, mini_btf.__file__, d)
     btf = open(os.path.join(d, "vmlinux.btf"), "rb").read()
     ks = b"ffffffff81000000 T _text\nffffffff81000100 T bpf_prog_put\n"
     out.put("api", "cov-mini-machine-buildid.api", ksrfmt.frame_pipeline(0x18, b"", btf, ks))
-    # a malformed first line: the stream is fed in 16-byte pieces and dropped
+    # a malformed first line: the kallsyms part of the profile is refused
     out.put("api", "cov-mini-bad-kallsyms.api",
             ksrfmt.frame_pipeline(0x00, b"", btf, b"ffffffff81000000 _text\n" + ks))
     notes = {"buildid-empty": struct.pack("<III", 4, 0, 3) + b"GNU\0",
