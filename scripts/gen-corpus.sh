@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Regenerates the fuzz seed corpora corpus/<target>/ (fuzz/README.md).
 #
-#   scripts/gen-corpus.sh [--fresh] [--no-merge] [--btf FILE] [--kallsyms FILE] [TARGET...]
+#   scripts/gen-corpus.sh [--fresh|--add] [--no-merge] [--btf FILE] [--kallsyms FILE] [TARGET...]
 #
 # With TARGETs (fuzz/targets.conf names), only their corpora are replaced.
+# --add keeps every seed corpus/<target>/ holds and offers only the inputs
+# gen_corpus.py writes for what the budgeted selection misses (named cov-*):
+# those that bring edges the corpus lacks are added, within the budget (a
+# re-selection may drop seeds whose lines no other seed reaches).
 #
 # 1. builds the clang test objects, the examples and the CLI (build-corpus/);
 # 2. fuzz/tools/gen_corpus.py writes raw seeds: the objects, their .BTF and
@@ -25,14 +29,15 @@ ROOT=$PWD
 export PYTHONPATH=$ROOT/tools/python${PYTHONPATH:+:$PYTHONPATH}  # ksrfmt.py
 BTF=/sys/kernel/btf/vmlinux
 KALLSYMS=/proc/kallsyms
-FRESH=0 MERGE=1
+FRESH=0 MERGE=1 ADD=0
 while [ $# -gt 0 ]; do
   case $1 in
     --fresh) FRESH=1 ;;
+    --add) ADD=1 ;;
     --no-merge) MERGE=0 ;;
     --btf) BTF=$2; shift ;;
     --kallsyms) KALLSYMS=$2; shift ;;
-    -*) echo "usage: $0 [--fresh] [--no-merge] [--btf FILE] [--kallsyms FILE] [TARGET...]" >&2; exit 2 ;;
+    -*) echo "usage: $0 [--fresh|--add] [--no-merge] [--btf FILE] [--kallsyms FILE] [TARGET...]" >&2; exit 2 ;;
     *) ONLY="${ONLY:-} $1" ;;
   esac
   shift
@@ -66,12 +71,21 @@ fi
 for t in $TARGETS; do
   new=$STAGE/min/$t
   mkdir -p "$new" "corpus/$t" "corpus/regressions/$t"
+  [ $ADD = 0 ] || cp corpus/"$t"/* "$new"/ 2>/dev/null || true  # the starting selection
   if [ $MERGE = 1 ]; then
     old=()
-    [ $FRESH = 1 ] || old=("corpus/$t")
+    [ $FRESH = 1 ] || [ $ADD = 1 ] || old=("corpus/$t")
+    cand=$STAGE/raw/$t
+    if [ $ADD = 1 ]; then
+      cand=$STAGE/cov/$t
+      mkdir -p "$cand"
+      cp "$STAGE/raw/$t"/cov-* "$cand"/ 2>/dev/null || true
+    fi
     python3 fuzz/tools/corpus_budget.py build-fuzz-lf/fuzz/fuzz_$t "$new" \
-      "$(awk -v t="$t" '$1 == t { print $4 }' fuzz/targets.conf)" "$STAGE/raw/$t" "${old[@]}" |
+      "$(awk -v t="$t" '$1 == t { print $4 }' fuzz/targets.conf)" "$cand" "${old[@]}" |
       sed "s/^/$t: /"
+  elif [ $ADD = 1 ]; then
+    cp "$STAGE/raw/$t"/cov-* "$new"/ 2>/dev/null || true
   else
     cp "$STAGE/raw/$t"/* "$new"/
   fi

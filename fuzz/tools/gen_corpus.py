@@ -161,20 +161,41 @@ def http_seeds(out, objs, profile):
 def mini_ko(sections):
     """A minimal ELF64 relocatable holding sections [(name, bytes)], as a
     kernel module's .BTF (and .BTF.base) sit in a .ko."""
-    names = b"\0" + b"".join(n.encode() + b"\0" for n, _ in sections) + b".shstrtab\0"
+    return mini_elf([(n, 1, d) for n, d in sections])
+
+
+def mini_elf(sections, machine=62):
+    """A minimal ELF64 relocatable: sections [(name, type, bytes[, fields])],
+    fields overriding the section header's (flags, link, info, align,
+    entsize, name_off), then .shstrtab last."""
+    names = b"\0" + b"".join(s[0].encode() + b"\0" for s in sections) + b".shstrtab\0"
     body, shdrs, off, noff = bytearray(), [bytes(64)], 64, 1
-    for n, data in sections + [(".shstrtab", names)]:
+    for s in list(sections) + [(".shstrtab", 3, names)]:
+        n, stype, data = s[:3]
+        f = dict(flags=0, link=0, info=0, align=8, entsize=0, name_off=noff)
+        f.update(s[3] if len(s) > 3 else {})
         off8 = (off + 7) & ~7
         body += bytes(off8 - off) + data
-        stype = 3 if n == ".shstrtab" else 1
-        shdrs.append(struct.pack("<IIQQQQIIQQ", noff, stype, 0, 0, off8, len(data), 0, 0, 8, 0))
+        shdrs.append(struct.pack("<IIQQQQIIQQ", f["name_off"], stype, f["flags"], 0, off8, len(data),
+                                 f["link"], f["info"], f["align"], f["entsize"]))
         noff += len(n) + 1
         off = off8 + len(data)
     shoff = (off + 7) & ~7
     body += bytes(shoff - off)
-    ehdr = struct.pack("<4sBBBBB7sHHIQQQIHHHHHH", b"\x7fELF", 2, 1, 1, 0, 0, bytes(7), 1, 62, 1,
+    ehdr = struct.pack("<4sBBBBB7sHHIQQQIHHHHHH", b"\x7fELF", 2, 1, 1, 0, 0, bytes(7), 1, machine, 1,
                        0, 0, shoff, 0, 64, 0, 0, 64, len(shdrs), len(shdrs) - 1)
     return ehdr + bytes(body) + b"".join(shdrs)
+
+
+def vmlinux_like(btf, note, machine=62):
+    """A vmlinux-like ELF: .BTF and a .notes section (SHT_NOTE) holding note."""
+    return mini_elf([(".BTF", 1, btf), (".notes", 7, note, dict(align=4))], machine=machine)
+
+
+def mini_bpf_obj():
+    """The smallest BPF object the parser takes: a null symbol, no code."""
+    return mini_elf([(".strtab", 3, b"\0"), (".symtab", 2, bytes(24), dict(link=1, info=1, entsize=24))],
+                    machine=247)
 
 
 def kconfig_seeds(out, objs, tmp):
@@ -246,12 +267,34 @@ def kconfig_seeds(out, objs, tmp):
                     ("kconfig_missing", "no-sep"), ("kconfig_missing", "no-value")):
         if n in objs:
             seed(f"{n}+{name}", 0, objs[n], plain_btf, edge[name])
+    # kconfig_virtual: LINUX_HAS_SYSCALL_WRAPPER on x86_64 (__x64_sys_bpf in
+    # kallsyms) and on an arch without a syscall prefix, and the char,
+    # string and badly typed virtual checks
+    if "kconfig_virtual" in objs:
+        seed("cov-kconfig_virtual", 0x00, objs["kconfig_virtual"], plain_btf,
+             'CONFIG_BPF=y\nCONFIG_BPF_LSM=y\nCONFIG_CC_VERSION_TEXT="gcc-12"\nCONFIG_KSR_NEG=-2\n'
+             'CONFIG_KSR_LONG="' + "x" * 100 + '"\nCONFIG_KSR_QUOTE="x\n')
+        # release 0.0.0 and no arch (flags 0x0b); an enum bpf_func_id without the cookie helper
+        b = mini_btf.Btf()
+        b.t("bpf_func_id", "ENUM", 1, 4, b.s("BPF_FUNC_unspec"), 0)
+        seed("cov-kconfig_virtual-noarch", 0x0b, objs["kconfig_virtual"], b.blob(), "CONFIG_BPF_LSM=y\n")
     # a gzip config over the reader's first 1 MiB buffer, ending in a line
     # over 4095 bytes (refused)
     import gzip
     big = ("CONFIG_A=y\n" * 100000 + "CONFIG_HZ=1\nCONFIG_X=" + "a" * 4100 + "\n").encode()
     out.put("kconfig", "gzip-1mib-long-line", bytes([0]) + ksrfmt.u32(len(objs[objects[-1]])) +
-            objs[objects[-1]] + ksrfmt.u32(len(plain_btf)) + plain_btf + gzip.compress(big, 9))
+            objs[objects[-1]] + ksrfmt.u32(len(plain_btf)) + plain_btf + gzip.compress(big, 9, mtime=0))
+    # the gzip reader on the smallest object: two concatenated members (read
+    # as one stream, as gzread does), a member cut short, a config over the
+    # first 1 MiB buffer
+    tiny = mini_bpf_obj()
+    out.put("kconfig", "cov-gzip-2members", bytes([0]) + ksrfmt.u32(len(tiny)) + tiny +
+            ksrfmt.u32(len(plain_btf)) + plain_btf + gzip.compress(b"CONFIG_HZ=100\n", mtime=0) +
+            gzip.compress(b"CONFIG_BPF=y\n", mtime=0))
+    out.put("kconfig", "cov-gzip-cut", bytes([0]) + ksrfmt.u32(len(tiny)) + tiny +
+            ksrfmt.u32(len(plain_btf)) + plain_btf + gzip.compress(debian.encode(), mtime=0)[:-12])
+    out.put("kconfig", "cov-gzip-1mib-tiny", bytes([0]) + ksrfmt.u32(len(tiny)) + tiny +
+            ksrfmt.u32(len(plain_btf)) + plain_btf + gzip.compress(big, 9, mtime=0))
     # externs the test objects lack, by renaming one in place (same length,
     # a NUL more): a weak LINUX_* libbpf does not know (default 0), a
     # strong one (refused)
@@ -308,6 +351,407 @@ def modbtf_seeds(out, objs, tmp):
     if zst:
         seed("zst-cut", b"", base, [part("nf_conntrack", zst[:-8])])
     seed("truncated-btf", b"", base, [part("nf_conntrack", mini_ko([(".BTF", mod[:40])]))])
+    # compressed modules the decoders refuse: damaged xz data, a zstd frame
+    # header with reserved bits set
+    seed("cov-xz-damaged", b"", base, [part("m", flip(xz, len(xz) // 2, 0xff))])
+    if zst:
+        seed("cov-zst-damaged", b"", base, [part("m", flip(zst, 4, 0x08))])
+    # module files whose section table breaks a rule (core/elfsec.c): .BTF
+    # flagged, linked, with an entry size, over-aligned, empty, twice; a
+    # name outside .shstrtab, a .shstrtab without its final NUL, a file
+    # shorter than an ELF header
+    bad = {
+        "flags": dict(flags=4), "link": dict(link=1), "entsize": dict(entsize=1),
+        "align": dict(align=4096), "name-oob": dict(name_off=0x7000),
+    }
+    for name, f in bad.items():
+        seed(f"cov-ko-btf-{name}", b"", base, [part("m", mini_elf([(".BTF", 1, mod, f)]))])
+    seed("cov-ko-btf-empty", b"", base, [part("m", mini_ko([(".BTF", b"")]))])
+    seed("cov-ko-btf-twice", b"", base, [part("m", mini_ko([(".BTF", mod), (".BTF", mod)]))])
+    k = bytearray(mini_ko([(".BTF", mod)]))
+    shoff, shnum = struct.unpack_from("<Q", k, 40)[0], struct.unpack_from("<H", k, 60)[0]
+    soff, ssize = struct.unpack_from("<QQ", k, shoff + 64 * (shnum - 1) + 24)
+    k[soff + ssize - 1] = ord("x")
+    seed("cov-ko-shstrtab-unterminated", b"", base, [part("m", bytes(k))])
+    seed("cov-ko-short", b"", base, [part("m", k[:40])])
+
+
+# libbpf's kallsyms rules for typeless externs (tests/bpf/typeless_rules.bpf.c):
+# an absolute and a per-CPU symbol, repeats at one address and at two, a
+# module line, .llvm. suffixes
+TYPELESS_KSYMS = """\
+0000000000000000 A __per_cpu_start
+0000000000000000 A ksr_t_abs0
+0000000000000040 D ksr_t_pcpu_d
+0000000000003000 A __per_cpu_end
+ffffffff81000000 T _text
+ffffffff81200000 t ksr_t_dup_same
+ffffffff81200000 t ksr_t_dup_same
+ffffffff81200100 t ksr_t_dup_diff
+ffffffff81200200 t ksr_t_dup_diff
+ffffffff81200300 t ksr_t_dup_weak
+ffffffff81200400 t ksr_t_dup_weak
+ffffffff81200500 T ksr_t_dup_mod
+ffffffff81300000 b ksr_t_weak_here
+ffffffff82000000 d ksr_t_llvm.llvm.1234567890
+ffffffff82000100 t ksr_t_llvm_t.llvm.42
+ffffffff82000300 d ksr_t_llvm_amb.llvm.7
+ffffffff82000400 D ksr_t_llvm_amb
+ffffffffc0001000 t ksr_t_mod\t[ksr_mod]
+ffffffffc0002000 t ksr_t_dup_mod\t[ksr_mod]
+"""
+
+
+def typeless_seeds(out, objs, tmp, ksymres):
+    """fuzz_pipeline: typeless_rules.bpf.o against TYPELESS_KSYMS and the
+    tests' tiny vmlinux BTF: ambiguous lines, module and absolute addresses."""
+    if "typeless_rules" not in objs:
+        return
+    d = os.path.join(tmp, "typeless")
+    os.makedirs(d, exist_ok=True)
+    sh(sys.executable, mini_btf.__file__, d)
+    btf = open(os.path.join(d, "vmlinux.btf"), "rb").read()
+    out.put("pipeline", "cov-typeless_rules+rules.pipe",
+            ksrfmt.frame_pipeline(0, objs["typeless_rules"], btf, TYPELESS_KSYMS.encode()))
+    # a typed VAR (runqueues) the tiny BTF lacks
+    if "typed_percpu" in objs:
+        out.put("pipeline", "cov-typed_percpu+mini.pipe", ksrfmt.frame_pipeline(
+            0, objs["typed_percpu"], btf, b"ffffffff81000000 T _text\n0000000000001000 A runqueues\n"))
+    # fuzz_object: typeless.bpf.o patched with a module address and a fixed
+    # one, which a live rebase refuses (core/rebase.c)
+    if "typeless" not in objs:
+        return
+    files = {n: os.path.join(d, n) for n in ("btf", "ks", "profile", "in.o", "out.o")}
+    open(files["btf"], "wb").write(btf)
+    open(files["ks"], "w").write("0000000000001000 A runqueues\nffffffff81000000 T _text\n"
+                                 "ffffffffc0001000 t bpf_prog_put\t[ksr_mod]\n")
+    open(files["in.o"], "wb").write(objs["typeless"])
+    sh(ksymres, "profile", "--btf", files["btf"], "--kallsyms", files["ks"], "-o", files["profile"])
+    sh(ksymres, "resolve", files["in.o"], "-p", files["profile"], "-o", files["out.o"])
+    out.put("object", "cov-typeless.patched-module.elf", open(files["out.o"], "rb").read())
+
+
+def mini_obj_seeds(out):
+    """fuzz_object: the smallest BPF object (mini_bpf_obj) with one section,
+    symbol or relocation that breaks a rule (a section of an unsupported
+    type, code of 7 bytes, .BTF.ext without .BTF; core/object.c,
+    core/relocs.c), or a .ksr.manifest refused at each header check
+    (core/manifest.c) and each site rule of the live loader (core/rebase.c,
+    core/insn.c)."""
+    strtab, symtab = (".strtab", 3, b"\0"), (".symtab", 2, bytes(24), dict(link=1, info=1, entsize=24))
+
+    def obj(*extra):
+        return mini_elf([strtab, symtab] + list(extra), machine=247)
+
+    out.put("object", "cov-mini-rela.elf", obj((".rela.x", 4, bytes(24), dict(entsize=24))))
+    out.put("object", "cov-mini-code7.elf", obj((".text", 1, bytes(7), dict(flags=6))))
+    out.put("object", "cov-mini-btfext-alone.elf", obj((".BTF.ext", 1, bytes(32))))
+
+    # symbols: .strtab names "x" (1) and "y" (3); sections 3 .text, 4 .data
+    def sym(name, info, shndx, value=0, size=0):
+        return struct.pack("<IBBHQQ", name, info, 0, shndx, value, size)
+
+    def with_syms(*syms):
+        table = bytes(24) + b"".join(syms)
+        return mini_elf([(".strtab", 3, b"\0x\0y\0"),
+                         (".symtab", 2, table, dict(link=1, info=1, entsize=24)),
+                         (".text", 1, bytes(16), dict(flags=6)), (".data", 1, bytes(8), dict(flags=3))],
+                        machine=247)
+
+    GLOBAL_FUNC, LOCAL_NOTYPE = 0x12, 0x00
+    out.put("object", "cov-mini-sym-undef-local.elf", with_syms(sym(1, LOCAL_NOTYPE, 0)))
+    out.put("object", "cov-mini-sym-abs-func.elf", with_syms(sym(1, GLOBAL_FUNC, 0xfff1)))
+    out.put("object", "cov-mini-sym-bad-shndx.elf", with_syms(sym(1, GLOBAL_FUNC, 50)))
+    out.put("object", "cov-mini-sym-func-in-data.elf", with_syms(sym(1, GLOBAL_FUNC, 4, 0, 8)))
+    out.put("object", "cov-mini-progs-overlap.elf", with_syms(sym(1, GLOBAL_FUNC, 3, 0, 16),
+                                                          sym(3, GLOBAL_FUNC, 3, 8, 8)))
+
+    # relocations (core/relocs.c): .text, .rel.text against extern "x"
+    # (symbol 1), function "y" (2, .text) or "z" (3, absolute)
+    def with_rels(code, rels, link=2, syms=None):
+        table = bytes(24) + b"".join(syms or (sym(1, 0x10, 0), sym(3, GLOBAL_FUNC, 3, 0, len(code)),
+                                             sym(5, 0x11, 0xfff1)))
+        return mini_elf([(".strtab", 3, b"\0x\0y\0z\0"),
+                         (".symtab", 2, table, dict(link=1, info=1, entsize=24)),
+                         (".text", 1, code, dict(flags=6)),
+                         (".rel.text", 9,
+                          b"".join(struct.pack("<QQ", o, sy << 32 | t) for o, sy, t in rels),
+                          dict(link=link, info=3, entsize=16))], machine=247)
+
+    def ld64(src=0, off=0):
+        return struct.pack("<BBhi", 0x18, src << 4 | 1, off, 0) + bytes(8)
+
+    exit_ = bytes.fromhex("9500000000000000")
+    relocs = {
+        "ld64-src": (ld64(src=1) + exit_, [(0, 1, 1)]),
+        "ld64-off": (ld64(off=1) + exit_, [(0, 1, 1)]),
+        "call-src0": (bytes.fromhex("85000000ffffffff") + exit_, [(0, 2, 10)]),
+        "second-half": (ld64() + exit_, [(8, 1, 1)]),
+        "twice": (ld64() + exit_, [(0, 1, 1), (0, 1, 1)]),
+        "abs-symbol": (ld64() + exit_, [(0, 3, 1)]),
+        "type-99": (ld64() + exit_, [(0, 1, 99)]),
+    }
+    for name, (code, rels) in relocs.items():
+        out.put("object", f"cov-mini-rel-{name}.elf", with_rels(code, rels))
+    out.put("object", "cov-mini-rel-link.elf", with_rels(ld64() + exit_, [(0, 1, 1)], link=1))
+
+    def hdr(version, site_cnt=0, strs_len=1, mod_cnt=0, build_id_len=0, build_id=bytes(32), v1=False):
+        h = struct.pack("<8sII16sQII128s", b"KSRMANI\0", version, site_cnt, bytes(16), 0, 0, strs_len,
+                        b"6.8.0")
+        return h if v1 else h + struct.pack("<HBBI32s", 0, build_id_len, 0, mod_cnt, build_id)
+
+    manifests = {
+        "short": b"KSRMANI\0",
+        "magic": bytes(176),
+        "v2-short": hdr(2, v1=True),
+        "v2-build-id-len": hdr(2, build_id_len=33) + b"\0",
+        "v2-build-id-pad": hdr(2, build_id=bytes(5) + b"\1" + bytes(26)) + b"\0",
+        "sites-over-max": hdr(2, site_cnt=1 << 21) + b"\0",
+        "v3-mods-past-end": hdr(3, mod_cnt=5) + b"\0",
+        "v3-mod-unnamed": hdr(3, mod_cnt=1) + bytes(24) + b"\0",
+    }
+    for name, m in manifests.items():
+        out.put("object", f"cov-mini-manifest-{name}.elf", obj((".ksr.manifest", 1, m)))
+
+    # a manifest whose one site breaks a rule of the live loader's check
+    # (core/rebase.c, core/insn.c): .text (section 3) holds an ld_imm64 of
+    # 0, a kfunc call to BTF id 8 and an exit
+    code = ld64() + struct.pack("<BBhi", 0x85, 0x20, 0, 8) + exit_
+    TYPELESS, FUNC, LD, CALL, BTF_ID, ADDR, ZERO, POISON = 1, 2, 0, 1, 0, 1, 2, 3
+
+    def site(kind, insn, vk, value=0, off=0, addr_class=0, module=0, sec=3):
+        return struct.pack("<IIQQBBBBI", sec, 1, off, value, kind, insn, vk, addr_class, module)
+
+    sites = {
+        "insn-kind": [site(TYPELESS, 2, ADDR)],
+        "module-index": [site(TYPELESS, LD, ADDR, module=1)],
+        "extern-kind": [site(7, LD, ADDR)],
+        "addr-class": [site(TYPELESS, LD, ADDR, addr_class=5)],
+        "zero-value": [site(TYPELESS, LD, ZERO, value=5)],
+        "poison-value": [site(FUNC, CALL, POISON, value=5)],
+        "not-call": [site(FUNC, CALL, BTF_ID, value=8)],
+        "call-imm": [site(FUNC, CALL, BTF_ID, value=9, off=16)],
+        "not-ld64": [site(TYPELESS, LD, ADDR, off=16)],
+        "same-insn": [site(TYPELESS, LD, ZERO), site(TYPELESS, LD, ZERO)],
+    }
+    for name, recs in sites.items():
+        m = hdr(2, site_cnt=len(recs), strs_len=3) + b"".join(recs) + b"\0x\0"
+        out.put("object", f"cov-mini-site-{name}.elf",
+                obj((".text", 1, code, dict(flags=6)), (".ksr.manifest", 1, m)))
+
+
+def btf_obj_seeds(out):
+    """fuzz_object: the smallest object with a .BTF whose externs break one
+    of libbpf's rules each (core/externs.c): not in a DATASEC, a .kconfig
+    bool of 2 bytes, enum other than libbpf_tristate or struct; two extern
+    symbols of one name."""
+    for k, v in (("ENUM", 6), ("DATASEC", 15)):
+        mini_btf.KIND.setdefault(k, v)
+
+    def obj(build, nsyms=1):
+        b = mini_btf.Btf()
+        build(b)
+        table = bytes(24) + struct.pack("<IBBHQQ", 1, 0x10, 0, 0, 0, 0) * nsyms
+        return mini_elf([(".strtab", 3, b"\0x\0"), (".symtab", 2, table, dict(link=1, info=1, entsize=24)),
+                         (".BTF", 1, b.blob())], machine=247)
+
+    def func(b):
+        return b.t("x", "FUNC", 2, b.proto(b.int_("int", 4), []))
+
+    def kcfg_var(make_type, size):
+        return lambda b: b.t(".kconfig", "DATASEC", 1, size, b.t("x", "VAR", 0, make_type(b), 2), 0, size)
+
+    seeds = {
+        "no-datasec": func,
+        "kconfig-bool2": kcfg_var(lambda b: b.t("_Bool", "INT", 0, 2, 4 << 24 | 16), 2),
+        "kconfig-enum": kcfg_var(lambda b: b.t("e", "ENUM", 1, 4, b.s("A"), 0), 4),
+        "kconfig-struct": kcfg_var(lambda b: b.struct1("s", 4, "m", b.int_("int", 4)), 4),
+    }
+    for name, build in seeds.items():
+        out.put("object", f"cov-mini-btf-{name}.elf", obj(build))
+    out.put("object", "cov-mini-btf-two-symbols.elf",
+            obj(lambda b: b.t(".ksyms", "DATASEC", 1, 0, func(b), 0, 0), nsyms=2))
+
+
+def defined_instead(obj, name, other):
+    """obj with extern symbol name defined in its first code section and its
+    relocations moved to extern other: its DATASEC entry is left without an
+    extern symbol."""
+    e = ksrfmt.Elf(obj)
+    code = next(x for x in e.sections if x.flags & 4 and x.size)
+    syms = {x["name"]: x for x in e.symbols()}
+    obj = patched(obj, syms[name]["off"] + 6, "<H", code.idx)
+    for rel in (x for x in e.sections if x.type == 9):  # SHT_REL
+        for off in range(rel.offset, rel.offset + rel.size, 16):
+            info = struct.unpack_from("<Q", obj, off + 8)[0]
+            if info >> 32 == syms[name]["idx"]:
+                obj = patched(obj, off + 8, "<Q", syms[other]["idx"] << 32 | info & 0xffffffff)
+    return obj
+
+
+def orphan_seeds(out, objs):
+    """fuzz_object: a .kconfig DATASEC listing a VAR with no extern symbol
+    beside one that has one (core/externs.c)."""
+    for n, name, other in (("kconfig_missing", "CONFIG_HZ", "CONFIG_KSYMRES_NOPE"),):
+        if n in objs:
+            out.put("object", f"cov-{n}-orphan.elf", defined_instead(objs[n], name, other))
+
+
+def btf_rule_seeds(out):
+    """fuzz_btf: tiny BTFs each refused by one of the kernel's member and
+    chain rules (core/btf_kinds.c): enum bitfield members of a kflag struct
+    (misaligned, over 32 bits, past the end), an int member whose bits to
+    copy exceed 128, more CONST modifiers in a row than the limit."""
+    for k, v in (("ENUM", 6), ("CONST", 10)):
+        mini_btf.KIND.setdefault(k, v)
+
+    def blob(build):
+        b = mini_btf.Btf()
+        build(b)
+        return b.blob()
+
+    def one_member(b, size, mtype, off, kflag=0):
+        return b.t("s", "STRUCT", 1, size, b.s("m"), mtype, off, kflag=kflag)
+
+    def enum_member(size, off):
+        return lambda b: one_member(b, size, b.t("e", "ENUM", 1, 4, b.s("A"), 0), off, kflag=1)
+
+    def const_chain(b):
+        t = b.int_("int", 4)
+        for _ in range(40):
+            t = b.t(None, "CONST", 0, t)
+
+    for name, build in (("enum-misaligned", enum_member(8, 3)), ("enum-wide", enum_member(8, 33 << 24)),
+                        ("enum-past-end", enum_member(4, 32)),
+                        ("int-copy-bits", lambda b: one_member(b, 32, b.t("i", "INT", 0, 16, 128), 1)),
+                        ("const-chain", const_chain)):
+        out.put("btf", f"cov-rule-{name}.btf", blob(build))
+
+
+def btf_ext_rule_seeds(out):
+    """fuzz_btf_ext: a tiny .BTF (int, FUNC_PROTO, FUNC "f", section name
+    "prog") and a .BTF.ext refused at one record check each: func_info
+    with a record size and no records, two func_info records at one
+    instruction, core_relo records naming type 99 or kind 99."""
+    b = mini_btf.Btf()
+    i = b.int_("int", 4)
+    f = b.t("f", "FUNC", 0, b.proto(i, []))
+    prog, acc = b.s("prog"), b.s("0")
+    btf = b.blob()
+
+    def ext(func=b"", core=b""):
+        hdr = struct.pack("<HBBIIIIIII", 0xEB9F, 1, 0, 32, 0, len(func), len(func), 0, len(func),
+                          len(core))
+        return hdr + func + core
+
+    seeds = {
+        "func-no-records": ext(func=struct.pack("<I", 8)),
+        "func-same-insn": ext(func=struct.pack("<IIIIIII", 8, prog, 2, 0, f, 0, f)),
+        "core-type-99": ext(core=struct.pack("<IIIIIII", 16, prog, 1, 0, 99, acc, 0)),
+        "core-kind-99": ext(core=struct.pack("<IIIIIII", 16, prog, 1, 0, i, acc, 99)),
+    }
+    for name, e in seeds.items():
+        out.put("btf_ext", f"cov-{name}.btfext", ksrfmt.u32(len(btf)) + btf + ksrfmt.u32(len(e)) + e +
+                bytes([4]) + b"prog" + ksrfmt.u32(16) +
+                bytes.fromhex("b700000000000000" "9500000000000000"))
+
+
+def api_opts_seeds(out, tmp):
+    """fuzz_api: the profile options' arch by e_machine and a build ID
+    (flags 0x18), kallsyms refused in a profile made in memory, on the
+    tests' tiny vmlinux BTF and no object; that BTF in a vmlinux-like ELF
+    whose .notes holds a GNU build ID of 0 bytes, or only another vendor's
+    note (on an e_machine without a name)."""
+    d = os.path.join(tmp, "api-mini")
+    os.makedirs(d, exist_ok=True)
+    sh(sys.executable, mini_btf.__file__, d)
+    btf = open(os.path.join(d, "vmlinux.btf"), "rb").read()
+    ks = b"ffffffff81000000 T _text\nffffffff81000100 T bpf_prog_put\n"
+    out.put("api", "cov-mini-machine-buildid.api", ksrfmt.frame_pipeline(0x18, b"", btf, ks))
+    # a malformed first line: the kallsyms part of the profile is refused
+    out.put("api", "cov-mini-bad-kallsyms.api",
+            ksrfmt.frame_pipeline(0x00, b"", btf, b"ffffffff81000000 _text\n" + ks))
+    notes = {"buildid-empty": struct.pack("<III", 4, 0, 3) + b"GNU\0",
+             "other-note": struct.pack("<III", 4, 4, 1) + b"Xen\0" + bytes(4)}
+    for name, note in notes.items():  # the second for a machine ksymres has no name for
+        out.put("api", f"cov-mini-elf-{name}.api",
+                ksrfmt.frame_pipeline(0x0c, b"", vmlinux_like(btf, note, 62 if "empty" in name else 999),
+                                      ks))
+
+
+def patched(data, off, fmt, *values):
+    b = bytearray(data)
+    struct.pack_into(fmt, b, off, *values)
+    return bytes(b)
+
+
+# a .ksr.meta field (core/profile.h), a module table entry's (core/modbtf.h)
+META_SYM_SLOT_CNT, MODBTF_HDR, MODBTF_SLOT_CNT = 60, 16, 88
+
+
+def forged_profile_seeds(out, objs, ksymres, tmp):
+    """fuzz_profile: the refusals of a forged profile (docs/profile-format.md)
+    that mutation of the committed seeds seldom keeps, each on the smallest
+    profile the CLI writes (the tests' tiny vmlinux BTF, three kallsyms
+    lines; with the nf_conntrack module for the module table): a head that
+    is not the one layout (ELF header, section names, the file's end), a
+    symbol index of 3 slots, indexes with no empty slot, a damaged module
+    table; two version 1 layouts. The harness recomputes the hashes, so
+    each one reaches its check (the head's refusals come before them)."""
+    d = os.path.join(tmp, "forge")
+    os.makedirs(os.path.join(d, "mods"), exist_ok=True)
+    sh(sys.executable, mini_btf.__file__, d)
+    vml = os.path.join(d, "vmlinux.btf")
+    ko = mini_ko([(".BTF", open(os.path.join(d, "nf_conntrack.btf"), "rb").read())])
+    open(os.path.join(d, "mods", "nf_conntrack.ko"), "wb").write(ko)
+    ks = os.path.join(d, "ks")
+    open(ks, "w").write("ffffffff81000000 T _text\nffffffff81000100 T bpf_prog_put\n"
+                        "ffffffff81000200 T bpf_task_release\n")
+    base, mods = os.path.join(d, "base.profile"), os.path.join(d, "mods.profile")
+    sh(ksymres, "profile", "--btf", vml, "--kallsyms", ks, "--release", "6.8.0-seed", "-o", base)
+    sh(ksymres, "profile", "--btf", vml, "--kallsyms", ks, "--release", "6.8.0-seed",
+       "--modules", os.path.join(d, "mods"), "-o", mods)
+    p, pm = open(base, "rb").read(), open(mods, "rb").read()
+    sec = ksrfmt.Elf(p).sec
+    shdr = lambda i: 64 + 64 * i  # noqa: E731
+    names_off = struct.unpack_from("<I", p, shdr(3))[0]
+    slot_size = 16
+    slots = sec(".ksr.btf.names").data
+    first_slot = next(slots[i:i + slot_size] for i in range(0, len(slots), slot_size)
+                      if any(slots[i:i + slot_size]))
+
+    def relaid(replace, slot_cnt=None):
+        q = ksrfmt.profile_with_sections(p, [], replace)
+        if slot_cnt is not None:
+            q = patched(q, ksrfmt.Elf(q).sec(".ksr.meta").offset + META_SYM_SLOT_CNT, "<I", slot_cnt)
+        return ksrfmt.fix_profile_hashes(q)
+
+    forged = {
+        "extended": p + bytes(8),
+        "shnum": patched(p, 60, "<H", 40),
+        "eflags": patched(p, 48, "<I", 1),
+        "shname-dup": patched(p, shdr(4), "<I", names_off),
+        "symidx-3": relaid({".ksr.symidx": bytes(12)}, 3),
+        "full-indexes": relaid({".ksr.symidx": struct.pack("<I", 1) * (sec(".ksr.symidx").size // 4),
+                                ".ksr.btf.names": first_slot * (len(slots) // slot_size)}),
+    }
+    for name, prof in forged.items():
+        out.put("profile", f"cov-forged-{name}.profile", ksrfmt.frame_profile(b"", prof))
+    # version 1 (the fixture): a section header with a flag, a non-zero
+    # alignment gap byte before .ksr.symidx
+    v1 = open(V1_FIXTURE, "rb").read()
+    e1 = ksrfmt.Elf(v1)
+    symstr = e1.sec(".ksr.symstr")
+    for name, prof in (("shdr-flags", patched(v1, e1.shdr_off(3) + 8, "<Q", 1)),
+                       ("gap-byte", patched(v1, symstr.offset + symstr.size, "B", 1))):
+        out.put("profile", f"cov-forged-v1-{name}.profile", ksrfmt.frame_profile(b"", prof))
+    mt = ksrfmt.Elf(pm).sec(".ksr.opt.modbtf").offset
+    out.put("profile", "cov-forged-modbtf-magic.profile",
+            ksrfmt.frame_profile(b"", ksrfmt.fix_profile_hashes(patched(pm, mt, "B", ord("x")))))
+    if "conntrack" in objs:  # a module BTF view that cannot open, when the extern asks for it
+        out.put("profile", "cov-conntrack+forged-modbtf-slots.profile", ksrfmt.frame_profile(
+            objs["conntrack"], ksrfmt.fix_profile_hashes(patched(pm, mt + MODBTF_HDR + MODBTF_SLOT_CNT,
+                                                                 "<I", 3))))
 
 
 def faults_seeds(out, objs, btfs, kallsyms, profile):
@@ -375,6 +819,12 @@ def main():
     out.put("kallsyms", "no_trailing_newline.kallsyms", ks_small.rstrip("\n"))
     out.put("kallsyms", "ambiguous.kallsyms",
             ks_small + "ffffffffc0a03000 T bpf_prog_put\t[fake_mod]\n")
+    # enough distinct modules to grow the module-name set; a last line over
+    # the stream's window (KSR_KSYM_STREAM_LINE_MAX)
+    out.put("kallsyms", "cov-modules40.kallsyms",
+            "".join(f"ffffffffc00{i:05x} t f{i}\t[m{i}]\n" for i in range(40)))
+    out.put("kallsyms", "cov-long-last-line.kallsyms",
+            "ffffffff81000000 T _text\nffffffff81000000 T " + "a" * 4200)
 
     # objects, their .BTF.ext in the skeleton framing, the rewrite
     for name, blob in objs.items():
@@ -450,6 +900,12 @@ def main():
                     ksrfmt.frame_pipeline(flags, blob, btf, text.encode("latin-1")))
     # the pipeline's flags beyond the release (fuzz/fuzz_pipeline.c): arch,
     # build ID (bits 4-5 pick its length), an optional section
+    # kfunc calls from a program whose license is not GPL-compatible
+    if "nongpl" in objs:
+        out.put("pipeline", "cov-nongpl+slice.pipe", ksrfmt.frame_pipeline(
+            0, objs["nongpl"], slice_btf,
+            b"ffffffff81000000 T _text\nffffffff81100100 T bpf_rcu_read_lock\n"
+            b"ffffffff81100110 T bpf_rcu_read_unlock\n"))
     for name in ("kfuncs", "ksym_demo"):
         if name in objs:
             for flags, (bname, btf, text) in ((0x2e, ("slice", slice_btf, ks)),
@@ -475,7 +931,7 @@ def main():
     # api: the pipeline's framing; raw BTF and a vmlinux-like ELF with .BTF
     # and a build ID note (flags: release, arch, build ID, stream pieces)
     note = struct.pack("<III", 4, 20, 3) + b"GNU\0" + bytes(range(1, 21))
-    vmlinux_elf = mini_ko([(".BTF", slice_btf), (".notes", note)])
+    vmlinux_elf = vmlinux_like(slice_btf, note)
     for i, name in enumerate(n for n in ("kfuncs", "typeless", "weak", "ksym_demo") if n in objs):
         out.put("api", f"{name}+slice.api", ksrfmt.frame_pipeline(i * 0x25, objs[name], slice_btf,
                                                                   ks_small.encode("latin-1")))
@@ -483,6 +939,14 @@ def main():
                                                                 ks_small.encode("latin-1")))
     out.put("api", "notes-only.api", ksrfmt.frame_pipeline(0x0f, b"", note, ks_small.encode("latin-1")))
     modbtf_seeds(out, objs, tmp)
+    forged_profile_seeds(out, objs, a.ksymres, tmp)
+    typeless_seeds(out, objs, tmp, a.ksymres)
+    mini_obj_seeds(out)
+    orphan_seeds(out, objs)
+    btf_obj_seeds(out)
+    btf_rule_seeds(out)
+    btf_ext_rule_seeds(out)
+    api_opts_seeds(out, tmp)
     faults_seeds(out, objs, {"kinds": kinds_btf, "slice": slice_btf}, ks_small, profiles["slice"])
     kp, bp, prof = (os.path.join(tmp, n) for n in ("http.kallsyms", "http.btf", "http.profile"))
     open(kp, "w", encoding="latin-1").write(ks_small)

@@ -371,17 +371,18 @@ def fix_profile_hashes(p):
     return bytes(b)
 
 
-def profile_with_sections(p, extra):
+def profile_with_sections(p, extra, replace=None):
     """A version 2 profile image laid out again with the sections in extra
     ([(name, bytes)], e.g. optional '.ksr.opt.*' ones) added after
     .ksr.symidx, as the writer would place them (docs/profile-format.md,
     "Layout"): the section table grows at 64, .ksr.meta and .shstrtab move
     behind it, the body sections keep their bytes, each 8-aligned from 4096,
     .ksr.blocks ends the file; .ksr.meta's block fields and every hash are
-    recomputed."""
+    recomputed. replace ({name: bytes}) gives sections other contents."""
     e = Elf(bytes(p))
     meta = bytearray(e.sec(".ksr.meta").data)
-    body = [(s.name, s.data) for s in e.sections[3:] if s.name != ".ksr.blocks"] + list(extra)
+    body = [(s.name, (replace or {}).get(s.name, s.data)) for s in e.sections[3:]
+            if s.name != ".ksr.blocks"] + list(extra)
     names = [".ksr.meta", ".shstrtab"] + [n for n, _ in body] + [".ksr.blocks"]
     nsec = len(names) + 1
     shstr, name_off = b"\0", [0]
