@@ -39,6 +39,17 @@
 #include "fuzz_common.h"
 #include "kallsyms.h"
 
+/* A stream given its first piece and then abandoned: freed unfinished. */
+static void stream_abandon(const char *text, size_t len, size_t step)
+{
+	struct ksr_kallsyms_stream *st;
+	size_t used = 0;
+
+	FZ_ASSERT(ksr_kallsyms_stream__new(&st) == 0);
+	fz_check_error(ksr_kallsyms_stream__feed(st, text, len < step ? len : step, &used));
+	ksr_kallsyms_stream__free(st);
+}
+
 /* The streaming parser in pieces of step bytes: the count, or -1. */
 static long stream_count(const char *text, size_t len, size_t step)
 {
@@ -213,6 +224,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* kallsyms: whole, in pieces, and _text from a file */
 	if (ksr_kallsyms__parse((const char *)text, text_len, &ks) == 0) {
 		n = stream_count((const char *)text, text_len, (size_t)16 << (flags >> 5));
+		stream_abandon((const char *)text, text_len, (size_t)16 << (flags >> 5));
 		FZ_ASSERT(n == (long)ksr_kallsyms__count(ks));
 		fd = fz_memfd(text, text_len, ks_path, sizeof(ks_path));
 		FZ_ASSERT(fd >= 0);

@@ -137,8 +137,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* as it is */
 	fd = fz_memfd(prof_data, prof_len, path, sizeof(path));
 	FZ_ASSERT(fd >= 0);
-	if (open_checked(path, &prof) == 0)
+	if (open_checked(path, &prof) == 0) {
 		walk_kallsyms(ksr_profile__kallsyms(prof));
+		/* what the lookups met: a failed read, or a damaged index */
+		fz_check_error(ksr_profile__read_error(prof));
+	}
 	ksr_profile__free(prof);
 	prof = NULL;
 	close(fd);
@@ -164,6 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_walk_btf(btf, btf, false, (uint32_t)prof_len);
 		walk_kallsyms(ksr_profile__kallsyms(prof));
 		walk_optional(prof);
+		fz_check_error(ksr_profile__read_error(prof));
 		if (obj)
 			fz_resolve_and_check(obj, prof);
 	}
