@@ -601,6 +601,8 @@ KSR_API int ksr_resolution__new_batch(const struct ksr_object *obj,
 		return ksr_err(EINVAL, "ksr_resolution__new_batch: invalid arguments");
 	for (size_t k = 0; k < n; k++)
 		out[k] = NULL;
+	if (n)
+		*failed = 0;  /* a failure of the batch itself (memory) is the first's */
 	b.err = calloc(n ? n : 1, sizeof(*b.err));
 	b.msg = calloc(n ? n : 1, sizeof(*b.msg));
 	if (!b.err || !b.msg) {

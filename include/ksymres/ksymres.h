@@ -394,8 +394,8 @@ struct ksr_batch_opts {
 
 /* ksr_resolution__new of obj against profs[0..n) into out[0..n), the
  * profiles decided in parallel (each by one thread at a time). On failure
- * out[] is all NULL, *failed is the lowest index that failed and the
- * message is its. */
+ * out[] is all NULL, *failed is the lowest index that failed (0 when the
+ * batch itself ran out of memory) and the message is its. */
 KSR_API int ksr_resolution__new_batch(const struct ksr_object *obj,
 				      struct ksr_profile *const *profs, size_t n,
 				      const struct ksr_batch_opts *opts,
