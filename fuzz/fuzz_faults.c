@@ -16,8 +16,10 @@
  * count the allocations and reads it makes (n), then again with each of
  * them failing in turn (at most 64, spread from the seed when there are
  * more): malloc, calloc, realloc, aligned_alloc,
- * strdup and strndup return NULL, pread and fsync fail with EIO, write
- * and pwrite with ENOSPC, rename with EXDEV. The library's
+ * strdup and strndup return NULL, read, pread and fsync fail with EIO,
+ * write and pwrite with ENOSPC, rename with EXDEV, open with EACCES; with
+ * bit 15 of the seed set, read, pread, write and pwrite fail with EINTR
+ * instead (the library retries them). The library's
  * own references to those functions are routed here by the linker
  * (fuzz_faults.ldflags: --wrap), so the harness and the engine allocate as
  * usual.
@@ -30,6 +32,8 @@
  * re-resolution or rebase leaves the image as it was; nothing leaks
  * (LeakSanitizer) whichever allocation failed. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +59,8 @@ ssize_t __real_pwrite(int fd, const void *buf, size_t n, off_t off);
 ssize_t __real_write(int fd, const void *buf, size_t n);
 int __real_fsync(int fd);
 int __real_rename(const char *from, const char *to);
+ssize_t __real_read(int fd, void *buf, size_t n);
+int __real_open(const char *path, int flags, ...);
 
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t m);
@@ -67,6 +73,8 @@ ssize_t __wrap_pwrite(int fd, const void *buf, size_t n, off_t off);
 ssize_t __wrap_write(int fd, const void *buf, size_t n);
 int __wrap_fsync(int fd);
 int __wrap_rename(const char *from, const char *to);
+ssize_t __wrap_read(int fd, void *buf, size_t n);
+int __wrap_open(const char *path, int flags, ...);
 
 /* Armed only around the library call under test (the harness, its
  * helpers and the engine are linked with the same --wrap): calls counts
@@ -76,6 +84,7 @@ struct faults {
 	bool armed;
 	unsigned long calls, fail_at;
 	bool fired;
+	bool eintr;                   /* reads and writes fail with EINTR (retried) instead */
 	const char *what;             /* the function that failed */
 };
 static struct faults F;
@@ -129,30 +138,31 @@ char *__wrap_strndup(const char *s, size_t n)
 	return fail("strndup") ? oom() : __real_strndup(s, n);
 }
 
+/* -1 with errno err, or EINTR when the input asks for interruptions */
+static int io_fail(int err)
+{
+	errno = F.eintr ? EINTR : err;
+	return -1;
+}
+
 ssize_t __wrap_pread(int fd, void *buf, size_t n, off_t off)
 {
-	if (fail("pread")) {
-		errno = EIO;
-		return -1;
-	}
+	if (fail("pread"))
+		return io_fail(EIO);
 	return __real_pread(fd, buf, n, off);
 }
 
 ssize_t __wrap_pwrite(int fd, const void *buf, size_t n, off_t off)
 {
-	if (fail("pwrite")) {
-		errno = ENOSPC;
-		return -1;
-	}
+	if (fail("pwrite"))
+		return io_fail(ENOSPC);
 	return __real_pwrite(fd, buf, n, off);
 }
 
 ssize_t __wrap_write(int fd, const void *buf, size_t n)
 {
-	if (fail("write")) {
-		errno = ENOSPC;
-		return -1;
-	}
+	if (fail("write"))
+		return io_fail(ENOSPC);
 	return __real_write(fd, buf, n);
 }
 
@@ -172,6 +182,31 @@ int __wrap_rename(const char *from, const char *to)
 		return -1;
 	}
 	return __real_rename(from, to);
+}
+
+ssize_t __wrap_read(int fd, void *buf, size_t n)
+{
+	if (fail("read"))
+		return io_fail(EIO);
+	return __real_read(fd, buf, n);
+}
+
+int __wrap_open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	if (flags & O_CREAT) {  /* the library never opens with O_TMPFILE */
+		va_list ap;
+
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	if (fail("open")) {
+		errno = EACCES;
+		return -1;
+	}
+	return __real_open(path, flags, mode);
 }
 
 enum entry {
@@ -690,12 +725,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum entry e;
 	unsigned long n, points;
 	unsigned seed;
+	bool eintr;
 	int err;
 
 	if (size < 3 || size > KSR_FUZZ_MAX_INPUT)
 		return 0;
 	e = (enum entry)(data[0] % E_COUNT);
-	seed = data[1] | (unsigned)data[2] << 8;
+	/* seed bit 15: reads and writes interrupted rather than failed */
+	seed = data[1] | (unsigned)(data[2] & 0x7f) << 8;
+	eintr = data[2] & 0x80;
 	/* the count, nothing failing: the calls this input makes */
 	F = (struct faults){ .fail_at = 0 };
 	run(e, data + 3, size - 3);
@@ -704,7 +742,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * one small input reaches every failure path of its parse */
 	points = n < FAULT_POINTS ? n : FAULT_POINTS;
 	for (unsigned long k = 0; k < points; k++) {
-		F = (struct faults){ .fail_at = (seed + k * n / points) % n + 1 };
+		F = (struct faults){ .fail_at = (seed + k * n / points) % n + 1, .eintr = eintr };
 		err = run(e, data + 3, size - 3);
 		FZ_ASSERT(F.fired);
 		if (getenv("KSR_FUZZ_FAULTS_TRACE"))
