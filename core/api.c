@@ -944,6 +944,9 @@ KSR_API int ksr_image__reresolve(void *img, size_t len, const struct ksr_profile
 		err = ksr_rebase__verify(&m, secs, ksr_object__sec_cnt(r->owned), &counts);
 	if (!err)
 		err = ksr_reresolve(r->owned, &m, prof, &r->rr);
+	/* lookups that could not read the profile answered "not found" */
+	if (!err)
+		err = ksr_profile__read_error(prof);
 	if (!err) {
 		r->obj = r->owned;
 		r->prof = prof;

@@ -508,7 +508,8 @@ KSR_API int ksr_object__verify_manifest(const struct ksr_object *obj,
 /* Decides every extern the manifest of a patched image records again
  * against prof (a profile of the host: typed variables by name only, their
  * local type is gone) and, when all may run, rewrites their sites in img.
- * The resolution reports them; img must outlive it. */
+ * The resolution reports them; img must outlive it. A profile that cannot
+ * be read is an error, and img is then left as it was. */
 KSR_API int ksr_image__reresolve(void *img, size_t len, const struct ksr_profile *prof,
 				 struct ksr_resolution **out);
 
