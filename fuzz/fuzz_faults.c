@@ -17,7 +17,8 @@
  * them failing in turn (at most 64, spread from the seed when there are
  * more): malloc, calloc, realloc, aligned_alloc,
  * strdup and strndup return NULL, read, pread and fsync fail with EIO,
- * write and pwrite with ENOSPC, rename with EXDEV, open with EACCES; with
+ * write and pwrite with ENOSPC, rename with EXDEV, open with EACCES,
+ * fstat with EIO, fcntl with EBADF; with
  * bit 15 of the seed set, read, pread, write and pwrite fail with EINTR
  * instead (the library retries them). The library's
  * own references to those functions are routed here by the linker
@@ -28,7 +29,8 @@
  * object (image, resolution) and no temporary file; one that succeeds
  * although a failure was injected (an optional cache) still gives an
  * object that the usual walks accept; a resolution stands only when every
- * read of its profile succeeded (ksr_profile__read_error); a failed
+ * read of its profile succeeded (ksr_profile__read_error); a read that
+ * failed is never reported as malformed input (-KSR_EMALFORMED); a failed
  * re-resolution or rebase leaves the image as it was; nothing leaks
  * (LeakSanitizer) whichever allocation failed. */
 #include <errno.h>
@@ -37,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -61,6 +64,8 @@ int __real_fsync(int fd);
 int __real_rename(const char *from, const char *to);
 ssize_t __real_read(int fd, void *buf, size_t n);
 int __real_open(const char *path, int flags, ...);
+int __real_fstat(int fd, struct stat *st);
+int __real_fcntl(int fd, int cmd, ...);
 
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t m);
@@ -75,6 +80,8 @@ int __wrap_fsync(int fd);
 int __wrap_rename(const char *from, const char *to);
 ssize_t __wrap_read(int fd, void *buf, size_t n);
 int __wrap_open(const char *path, int flags, ...);
+int __wrap_fstat(int fd, struct stat *st);
+int __wrap_fcntl(int fd, int cmd, ...);
 
 /* Armed only around the library call under test (the harness, its
  * helpers and the engine are linked with the same --wrap): calls counts
@@ -207,6 +214,33 @@ int __wrap_open(const char *path, int flags, ...)
 		return -1;
 	}
 	return __real_open(path, flags, mode);
+}
+
+int __wrap_fstat(int fd, struct stat *st)
+{
+	if (fail("fstat")) {
+		errno = EIO;
+		return -1;
+	}
+	return __real_fstat(fd, st);
+}
+
+/* The third argument forwarded as it came, pointer-sized: an int or a
+ * pointer (the engine's calls) in the same register under the x86-64 and
+ * AArch64 calling conventions. */
+int __wrap_fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (fail("fcntl")) {
+		errno = EBADF;
+		return -1;
+	}
+	return __real_fcntl(fd, cmd, arg);
 }
 
 enum entry {
@@ -745,6 +779,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		F = (struct faults){ .fail_at = (seed + k * n / points) % n + 1, .eintr = eintr };
 		err = run(e, data + 3, size - 3);
 		FZ_ASSERT(F.fired);
+		/* a read that failed is an I/O error, never damage of the input */
+		if (!F.eintr && (!strcmp(F.what, "pread") || !strcmp(F.what, "read")))
+			FZ_ASSERT(err != -KSR_EMALFORMED);
 		if (getenv("KSR_FUZZ_FAULTS_TRACE"))
 			fprintf(stderr, "faults: entry %d, call %lu of %lu (%s) failed: %s\n", (int)e,
 				F.fail_at, n, F.what, err ? ksr_errmsg() : "tolerated");
