@@ -3,9 +3,10 @@
  *
  * Input: [u8 entry][u16 seed, little-endian][payload]. The entry picks the
  * library calls on the payload: 0 raw BTF (both rule sets), 1 kallsyms
- * text, 2 a BPF object, 3 a profile file (open and verify), 4 kernel config
- * text, 5 a module file (.ko, .ko.xz, .ko.zst), 6 the offline pipeline
- * (profile written, opened, externs decided, object patched), 7 the
+ * text (parsed, and _text found in it as a file), 2 a BPF object, 3 a
+ * profile file (open and verify), 4 kernel config text, 5 a module file
+ * (.ko, .ko.xz, .ko.zst), 6 the offline pipeline (profile written,
+ * opened, externs decided, object patched), 7 the
  * .kconfig externs (a profile with a kernel config written, opened, the
  * object decided, patched with or without baking), 8 check (one object
  * against several profiles: ksr_profile__open_all and
@@ -680,6 +681,20 @@ static int run(enum entry e, const uint8_t *p, size_t n)
 		}
 		ksr_kallsyms__free(ks);
 		free(text);
+		if (!err) {
+			/* _text read from the text as a file, as load does */
+			char path[64];
+			uint64_t addr;
+			int fd = fz_memfd(p, n, path, sizeof(path));
+
+			FZ_ASSERT(fd >= 0);
+			F.armed = true;
+			err = ksr_kallsyms__find_text(path, &addr);
+			F.armed = false;
+			close(fd);
+			if (err == -ENOENT)    /* no _text: an answer */
+				err = 0;
+		}
 		break;
 	}
 	case E_OBJECT: {
