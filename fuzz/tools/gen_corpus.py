@@ -353,12 +353,14 @@ def faults_seeds(out, objs, btfs, kallsyms, profile):
         bl = struct.unpack_from("<I", k, 5 + ol)[0]
         btf, text = k[9 + ol:9 + ol + bl], k[9 + ol + bl:]
 
-        def kc(flags, cfg):
-            return bytes([flags]) + ksrfmt.u32(len(obj)) + obj + ksrfmt.u32(len(btf)) + btf + cfg
-        # gzip: two members, over the first 1 MiB buffer (grown by realloc)
+        def kc(flags, cfg, o=obj):
+            return bytes([flags]) + ksrfmt.u32(len(o)) + o + ksrfmt.u32(len(btf)) + btf + cfg
+        small = min(objs.values(), key=len)  # the write step needs an object, any
+        # gzip: two members, over the first 1 MiB buffer (grown by realloc);
+        # reads and writes interrupted (retried) rather than failed
         big = (b"# " + b"x" * 4000 + b"\n") * 270
-        seed(f"{kname}-write-gzip.kcfg", 7, kc(1, gzip.compress(big, mtime=0) + gzip.compress(text, mtime=0)))
-        seed(f"{kname}-write-eintr.kcfg", 7, kc(1, text), eintr=True)
+        seed(f"{kname}-write-gzip-eintr.kcfg", 7,
+             kc(1, gzip.compress(big, mtime=0) + gzip.compress(text, mtime=0), small), eintr=True)
         # a config section of several blocks: some are first read by the lookups
         pad = b"".join(b"CONFIG_KSR_PAD_%04d=y\n" % i for i in range(600))
         seed(f"{kname}-decide.kcfg", 7, kc(2, gzip.compress(text + pad, mtime=0)))
