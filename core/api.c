@@ -910,8 +910,10 @@ KSR_API int ksr_image__reresolve(void *img, size_t len, const struct ksr_profile
 	if (!err)
 		err = ksr_rebase__verify(&m, secs, ksr_object__sec_cnt(r->owned), &counts);
 	if (!err)
-		err = ksr_reresolve(r->owned, &m, prof, secs, ksr_object__sec_cnt(r->owned), &r->rr);
-	free(secs);
+		err = ksr_reresolve(r->owned, &m, prof, &r->rr);
+	/* lookups that could not read the profile answered "not found" */
+	if (!err)
+		err = ksr_profile__read_error(prof);
 	if (!err) {
 		r->obj = r->owned;
 		r->prof = prof;
@@ -919,6 +921,10 @@ KSR_API int ksr_image__reresolve(void *img, size_t len, const struct ksr_profile
 		r->runnable = r->rr.ok;
 		err = make_verdicts(r);
 	}
+	/* last: a failure before leaves img as it was */
+	if (!err && r->runnable)
+		err = ksr_reresolve_rewrite(&m, &r->rr, secs, ksr_object__sec_cnt(r->owned));
+	free(secs);
 	if (err) {
 		ksr_resolution__free(r);
 		return err;

@@ -225,6 +225,7 @@ out:
 /* ---- reading the section ---------------------------------------------------- */
 
 struct view {
+	const struct ksr_profile *prof;
 	struct ksr_span s;
 	uint32_t cnt, str_len, bad_line, bad_kind;
 };
@@ -248,6 +249,7 @@ static int view_open(const struct ksr_profile *prof, struct view *v)
 			return s.len < HDR ? ksr_err(KSR_EMALFORMED, "%s: %llu bytes, shorter than its header",
 						   KSR_KCONFIG_SEC, (unsigned long long)s.len) :
 					   ksr_profile__read_error(prof);
+		v->prof = prof;
 		v->s = s;
 		v->cnt = rd32(h);
 		v->str_len = rd32(h + 4);
@@ -263,7 +265,8 @@ static int view_open(const struct ksr_profile *prof, struct view *v)
 }
 
 /* The value of name, NULL when absent; -KSR_EMALFORMED in *err for a bad
- * entry (offsets outside the strings, a name out of order). */
+ * entry (offsets outside the strings, a name out of order), or the
+ * profile's read error when a read failed. */
 static const char *view_find(const struct view *v, const char *name, int *err)
 {
 	uint64_t base = HDR + 8ull * v->cnt;
@@ -283,8 +286,11 @@ static const char *view_find(const struct view *v, const char *name, int *err)
 
 		if (!n || !val || rd32(e) == 0 ||
 		    rd32(e + 4) != rd32(e) + strlen(n) + 1) {
-			*err = ksr_err(KSR_EMALFORMED, "%s: entry %u at offset %llu names no string pair",
-				       KSR_KCONFIG_SEC, mid, (unsigned long long)(HDR + 8ull * mid));
+			/* a read that failed is not damage (the span answers NULL for both) */
+			*err = ksr_profile__read_error(v->prof);
+			if (!*err)
+				*err = ksr_err(KSR_EMALFORMED, "%s: entry %u at offset %llu names no string pair",
+					       KSR_KCONFIG_SEC, mid, (unsigned long long)(HDR + 8ull * mid));
 			return NULL;
 		}
 		c = strcmp(name, n);

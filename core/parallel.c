@@ -40,6 +40,8 @@ int ksr_parallel_for(size_t n, size_t threads, int (*fn)(void *ctx, size_t k), v
 	size_t started = 0;
 	int err = 0;
 
+	if (n)
+		*failed = 0;  /* a failure of the batch itself (memory) is the first's */
 	j.err = calloc(n ? n : 1, sizeof(*j.err));
 	j.msg = malloc((n ? n : 1) * sizeof(*j.msg));
 	if (!j.err || !j.msg) {

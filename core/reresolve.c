@@ -155,8 +155,8 @@ static void decide_var(const struct ksr_extern *e, const struct ksr_profile *pro
 	d->status = KSR_STATUS_RESOLVED;
 }
 
-static int rewrite(const struct ksr_manifest *m, const struct ksr_reresolved *rr,
-		   struct ksr_rebase_sec *secs, uint32_t sec_cnt)
+int ksr_reresolve_rewrite(const struct ksr_manifest *m, const struct ksr_reresolved *rr,
+			  struct ksr_rebase_sec *secs, uint32_t sec_cnt)
 {
 	size_t k = 0;
 
@@ -194,8 +194,7 @@ static int rewrite(const struct ksr_manifest *m, const struct ksr_reresolved *rr
 }
 
 int ksr_reresolve(const struct ksr_object *obj, const struct ksr_manifest *m,
-		  const struct ksr_profile *prof, struct ksr_rebase_sec *secs, uint32_t sec_cnt,
-		  struct ksr_reresolved *rr)
+		  const struct ksr_profile *prof, struct ksr_reresolved *rr)
 {
 	int err;
 
@@ -219,7 +218,7 @@ int ksr_reresolve(const struct ksr_object *obj, const struct ksr_manifest *m,
 		if (!ksr_status_ok(x->dec.status))
 			rr->ok = false;
 	}
-	return rr->ok ? rewrite(m, rr, secs, sec_cnt) : 0;
+	return 0;
 }
 
 void ksr_reresolved_free(struct ksr_reresolved *rr)

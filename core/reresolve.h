@@ -28,12 +28,15 @@ struct ksr_reresolved {
 };
 
 /* Decides every extern recorded in the manifest m of obj again against
- * prof, with the resolver `resolve` uses (typed variables by name only),
- * and, when all may run, rewrites their sites in secs. The manifest must
- * have passed ksr_rebase__verify(). */
+ * prof, with the resolver `resolve` uses (typed variables by name only).
+ * The manifest must have passed ksr_rebase__verify(). */
 int ksr_reresolve(const struct ksr_object *obj, const struct ksr_manifest *m,
-		  const struct ksr_profile *prof, struct ksr_rebase_sec *secs, uint32_t sec_cnt,
-		  struct ksr_reresolved *rr);
+		  const struct ksr_profile *prof, struct ksr_reresolved *rr);
+/* Rewrites the sites of the decisions of rr (all ok) in secs; the last
+ * step of a re-resolution, so that one that fails before leaves the image
+ * as it was. */
+int ksr_reresolve_rewrite(const struct ksr_manifest *m, const struct ksr_reresolved *rr,
+			  struct ksr_rebase_sec *secs, uint32_t sec_cnt);
 void ksr_reresolved_free(struct ksr_reresolved *rr);
 
 #endif

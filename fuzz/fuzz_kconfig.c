@@ -52,42 +52,6 @@ static uint8_t *gzip(const uint8_t *text, size_t len, size_t *out_len)
 	return out;
 }
 
-static int write_profile(const char *path, const struct ksr_btf *btf,
-			 const struct ksr_kallsyms *ks, const struct ksr_profile_opts *opts,
-			 const char *config)
-{
-	struct ksr_profile_writer *w;
-	int err = ksr_profile_writer__new(path, btf, &w);
-
-	if (!err)
-		err = ksr_profile_writer__add_kallsyms(w, ks, opts);
-	if (!err && config)
-		err = ksr_profile_writer__add_kconfig(w, config);  /* frees w when it fails */
-	return err ? err : ksr_profile_writer__commit(w);
-}
-
-static void check_verdicts(const struct ksr_object *obj, const struct ksr_resolution *res)
-{
-	size_t n = ksr_resolution__kconfig_cnt(res), len = 0;
-	const uint8_t *data = ksr_resolution__kconfig_data(res, &len);
-
-	FZ_ASSERT(n == ksr_object__kconfig_extern_cnt(obj));
-	FZ_ASSERT(ksr_resolution__kconfig(res, n) == NULL);
-	for (size_t i = 0; i < n; i++) {
-		const struct ksr_kconfig_verdict *v = ksr_resolution__kconfig(res, i);
-
-		FZ_ASSERT(v && v->name && v->type && v->value && v->reason);
-		FZ_ASSERT(!strcmp(v->name, ksr_object__kconfig_extern(obj, i)->name));
-		FZ_ASSERT(ksr_kconfig_status_str(v->status)[0] != '\0');
-		FZ_ASSERT((uint64_t)v->offset + v->size <= len);
-		if (v->status == KSR_KCONFIG_SET || v->status == KSR_KCONFIG_DEFAULT)
-			FZ_ASSERT(v->value[0] != '\0');
-		else
-			FZ_ASSERT(v->reason[0] != '\0');
-	}
-	FZ_ASSERT(len == 0 || data != NULL);
-}
-
 /* Patches in memory and to path (over the profile file, already open). */
 static void patch(const struct ksr_resolution *res, bool bake, const char *path)
 {
@@ -153,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.arch = arches[(flags >> 2) & 3];
 	FZ_ASSERT(fz_tmp_open(&tmp));
 	ksr_err_clear();
-	err = write_profile(tmp.path, btf, ks, &opts, flags & 0x20 ? NULL : cfg_path);
+	err = fz_profile_with_kconfig(tmp.path, btf, ks, &opts, flags & 0x20 ? NULL : cfg_path);
 	fz_check_error(err);
 	if (!err) {
 		uint32_t entries = 0, bad_line = 0;
@@ -164,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		err = ksr_resolution__new(obj, prof, &res);
 		fz_check_error(err);
 		if (!err) {
-			check_verdicts(obj, res);
+			fz_check_kconfig(obj, res);
 			if (ksr_resolution__runnable(res))
 				patch(res, flags & 0x40, tmp.path);
 			ksr_resolution__free(res);

@@ -22,73 +22,8 @@
 
 #include "fuzz_common.h"
 
-#define MAX_MODULES 4u
-
 static const char KALLSYMS[] = "ffffffff81000000 T _text\n"
 			       "ffffffff81000100 T bpf_prog_put\n";
-
-/* The BTF of one module part: from a module file, else the raw bytes. */
-static int module_btf(const uint8_t *p, size_t n, void **btf, size_t *len)
-{
-	int err = ksr_module_file__btf(p, n, btf, len);
-
-	fz_check_error(err == -ENOENT ? 0 : err);
-	if (err && n >= 2 && p[0] == 0x9f && p[1] == 0xeb) {
-		*btf = fz_dup(p, n);
-		*len = n;
-		err = 0;
-	}
-	return err;
-}
-
-/* Writes the profile; the number of modules added, or -1. */
-static int write_profile(struct fz_reader *r, const char *path, const struct ksr_btf *base,
-			 const struct ksr_kallsyms *ks)
-{
-	struct ksr_profile_opts opts = { .sz = sizeof(opts), .release = "6.8.0-fuzz",
-					 .arch = "x86_64" };
-	struct ksr_profile_writer *w;
-	int err = ksr_profile_writer__new(path, base, &w), added = 0;
-
-	fz_check_error(err);
-	if (err)
-		return -1;
-	err = ksr_profile_writer__add_kallsyms(w, ks, &opts);
-	fz_check_error(err);
-	if (err)
-		return -1;
-	for (uint32_t i = 0; i < MAX_MODULES; i++) {
-		const uint8_t *name_p, *file;
-		size_t file_len;
-		uint8_t name_len;
-		char name[256];
-		void *btf = NULL;
-		size_t btf_len = 0;
-
-		if (!fz_u8(r, &name_len) || r->left < name_len)
-			break;
-		name_p = r->p;
-		r->p += name_len;
-		r->left -= name_len;
-		memcpy(name, name_p, name_len);
-		name[name_len] = '\0';
-		if (!fz_blob(r, &file, &file_len))
-			break;
-		if (module_btf(file, file_len, &btf, &btf_len) != 0)
-			continue;
-		err = ksr_profile_writer__add_module(w, base, name, btf, btf_len);
-		free(btf);
-		fz_check_error(err);
-		if (err) {
-			ksr_profile_writer__abort(w);
-			return -1;
-		}
-		added++;
-	}
-	err = ksr_profile_writer__commit(w);
-	fz_check_error(err);
-	return err ? -1 : added;
-}
 
 static void check_profile(struct ksr_profile *prof, int added)
 {
@@ -165,7 +100,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *obj_data, *btf_data;
 	size_t obj_len, btf_len;
 	uint8_t *btf_copy = NULL;
+	struct fz_module mods[FZ_MODULES_MAX];
 	struct fz_tmp tmp;
+	uint32_t mod_cnt;
 	int added;
 
 	if (size > KSR_FUZZ_MAX_INPUT || !fz_blob(&r, &obj_data, &obj_len) ||
@@ -179,7 +116,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	FZ_ASSERT(fz_tmp_open(&tmp));
 	ksr_err_clear();
-	added = write_profile(&r, tmp.path, base, ks);
+	mod_cnt = fz_modules_read(&r, mods);
+	added = fz_profile_with_modules(tmp.path, base, ks, mods, mod_cnt);
+	fz_modules_free(mods, mod_cnt);
 	if (added >= 0) {
 		FZ_ASSERT(ksr_profile__open(tmp.path, &prof) == 0);
 		check_profile(prof, added);

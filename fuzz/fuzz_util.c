@@ -618,3 +618,112 @@ void fz_resolve_and_check(const struct ksr_object *obj, const struct ksr_profile
 	ksr_buf_free(&img);
 	free(dec);
 }
+
+/* ---- profiles with a kernel config or module BTF --------------------------- */
+
+int fz_profile_with_kconfig(const char *path, const struct ksr_btf *btf,
+			    const struct ksr_kallsyms *ks, const struct ksr_profile_opts *opts,
+			    const char *config)
+{
+	struct ksr_profile_writer *w;
+	int err = ksr_profile_writer__new(path, btf, &w);
+
+	if (!err)
+		err = ksr_profile_writer__add_kallsyms(w, ks, opts);
+	if (!err && config)
+		err = ksr_profile_writer__add_kconfig(w, config);  /* frees w when it fails */
+	return err ? err : ksr_profile_writer__commit(w);
+}
+
+void fz_check_kconfig(const struct ksr_object *obj, const struct ksr_resolution *res)
+{
+	size_t n = ksr_resolution__kconfig_cnt(res), len = 0;
+	const uint8_t *data = ksr_resolution__kconfig_data(res, &len);
+
+	FZ_ASSERT(n == ksr_object__kconfig_extern_cnt(obj));
+	FZ_ASSERT(ksr_resolution__kconfig(res, n) == NULL);
+	for (size_t i = 0; i < n; i++) {
+		const struct ksr_kconfig_verdict *v = ksr_resolution__kconfig(res, i);
+
+		FZ_ASSERT(v && v->name && v->type && v->value && v->reason);
+		FZ_ASSERT(!strcmp(v->name, ksr_object__kconfig_extern(obj, i)->name));
+		FZ_ASSERT(ksr_kconfig_status_str(v->status)[0] != '\0');
+		FZ_ASSERT((uint64_t)v->offset + v->size <= len);
+		if (v->status == KSR_KCONFIG_SET || v->status == KSR_KCONFIG_DEFAULT)
+			FZ_ASSERT(v->value[0] != '\0');
+		else
+			FZ_ASSERT(v->reason[0] != '\0');
+	}
+	FZ_ASSERT(len == 0 || data != NULL);
+}
+
+/* The BTF of one module part: from a module file, else the raw bytes. */
+static int module_btf(const uint8_t *p, size_t n, void **btf, size_t *len)
+{
+	int err = ksr_module_file__btf(p, n, btf, len);
+
+	fz_check_error(err == -ENOENT ? 0 : err);
+	if (err && n >= 2 && p[0] == 0x9f && p[1] == 0xeb) {
+		*btf = fz_dup(p, n);
+		*len = n;
+		err = 0;
+	}
+	return err;
+}
+
+uint32_t fz_modules_read(struct fz_reader *r, struct fz_module *m)
+{
+	uint32_t cnt = 0;
+
+	for (uint32_t i = 0; i < FZ_MODULES_MAX; i++) {
+		const uint8_t *file;
+		size_t file_len;
+		uint8_t name_len;
+
+		if (!fz_u8(r, &name_len) || r->left < name_len)
+			break;
+		memcpy(m[cnt].name, r->p, name_len);
+		m[cnt].name[name_len] = '\0';
+		r->p += name_len;
+		r->left -= name_len;
+		if (!fz_blob(r, &file, &file_len))
+			break;
+		if (module_btf(file, file_len, &m[cnt].btf, &m[cnt].len) == 0)
+			cnt++;
+	}
+	return cnt;
+}
+
+void fz_modules_free(struct fz_module *m, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		free(m[i].btf);
+}
+
+int fz_profile_with_modules(const char *path, const struct ksr_btf *base,
+			    const struct ksr_kallsyms *ks, const struct fz_module *m, uint32_t n)
+{
+	struct ksr_profile_opts opts = { .sz = sizeof(opts), .release = "6.8.0-fuzz",
+					 .arch = "x86_64" };
+	struct ksr_profile_writer *w;
+	int err = ksr_profile_writer__new(path, base, &w);
+
+	fz_check_error(err);
+	if (err)
+		return -1;
+	err = ksr_profile_writer__add_kallsyms(w, ks, &opts);
+	fz_check_error(err);
+	if (err)
+		return -1;
+	for (uint32_t i = 0; i < n; i++) {
+		err = ksr_profile_writer__add_module(w, base, m[i].name, m[i].btf, m[i].len);
+		fz_check_error(err);
+		if (err) {
+			ksr_profile_writer__abort(w);
+			return -1;
+		}
+	}
+	err = ksr_profile_writer__commit(w);
+	fz_check_error(err);
+	return err ? -1 : (int)n;
+}

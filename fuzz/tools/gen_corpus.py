@@ -757,11 +757,20 @@ def forged_profile_seeds(out, objs, ksymres, tmp):
 def faults_seeds(out, objs, btfs, kallsyms, profile):
     """fuzz_faults (fuzz/fuzz_faults.c): [u8 entry][u16 seed][payload]; each
     input fails each allocation or read of its parse in turn, so a few
-    small inputs of every kind reach the failure paths."""
+    small inputs of every kind reach the failure paths. Entries 7-10 take
+    the framings of the kconfig, pipeline, reresolve and modbtf seeds, read
+    back from what main() wrote before (out.root/<target>/)."""
+    import gzip
     import lzma
 
-    def seed(name, entry, payload):
-        out.put("faults", name, bytes([entry, 7, 0]) + payload)
+    def seed(name, entry, payload, eintr=False):
+        out.put("faults", name, bytes([entry, 7, 0x80 if eintr else 0]) + payload)
+
+    def other(target, name):
+        try:
+            return open(os.path.join(out.root, target, name), "rb").read()
+        except OSError:
+            return None
 
     for bname, btf in btfs.items():
         seed(f"{bname}.btf", 0, btf)
@@ -778,6 +787,47 @@ def faults_seeds(out, objs, btfs, kallsyms, profile):
         if name in objs:   # the pipeline's framing without its flags byte
             seed(f"{name}+slice.pipe", 6, ksrfmt.frame_pipeline(0, objs[name], btfs["slice"],
                                                                kallsyms.encode("latin-1"))[1:])
+    # 7: [flags][len][object][len][BTF][config]; flags bits 0-2 the armed
+    # step (write with the config, open and decide, patch and write), bit 3
+    # bake. The write step with a gzip config, and interrupted I/O.
+    for kname in ("kconfig_values", "kconfig", "kconfig_missing"):
+        k = other("kconfig", f"{kname}+debian")
+        if not k:
+            continue
+        ol = struct.unpack_from("<I", k, 1)[0]
+        obj = k[5:5 + ol]
+        bl = struct.unpack_from("<I", k, 5 + ol)[0]
+        btf, text = k[9 + ol:9 + ol + bl], k[9 + ol + bl:]
+
+        def kc(flags, cfg, o=obj):
+            return bytes([flags]) + ksrfmt.u32(len(o)) + o + ksrfmt.u32(len(btf)) + btf + cfg
+        small = min(objs.values(), key=len)  # the write step needs an object, any
+        # gzip: two members, over the first 1 MiB buffer (grown by realloc);
+        # reads and writes interrupted (retried) rather than failed
+        big = (b"# " + b"x" * 4000 + b"\n") * 270
+        seed(f"{kname}-write-gzip-eintr.kcfg", 7,
+             kc(1, gzip.compress(big, mtime=0) + gzip.compress(text, mtime=0), small), eintr=True)
+        # a config section of several blocks: some are first read by the lookups
+        pad = b"".join(b"CONFIG_KSR_PAD_%04d=y\n" % i for i in range(600))
+        seed(f"{kname}-decide.kcfg", 7, kc(2, gzip.compress(text + pad, mtime=0)))
+        seed(f"{kname}-bake.kcfg", 7, kc(4 | 8, text))
+        break
+    # 8: the pipeline's framing; flags bit 0 two threads, bit 1 drop caches
+    for pname, flags in (("typeless+kinds.pipe", 0), ("kfuncs+kinds.pipe", 2), ("weak+kinds.pipe", 3)):
+        pipe = other("pipeline", pname)
+        if pipe:
+            seed(pname.replace(".pipe", ".check"), 8, bytes([flags]) + pipe[1:])
+    # 9: reresolve's framing, the smallest patched object there is
+    rr = [other("reresolve", f"{n}.patched+slice.rr") for n in objs]
+    rr = sorted((x for x in rr if x), key=len)
+    if rr:
+        seed("patched+slice.rr", 9, rr[0])
+    # 10: [flags] + modbtf's framing; flags bits 0-2 the armed step (write
+    # with the module BTF, open and decide, patch and bind)
+    for mname, flags in (("conntrack+ko", 1), ("conntrack+ko", 6), ("raw", 0)):
+        m = other("modbtf", mname)
+        if m:
+            seed(f"{mname}-{flags}.mod", 10, bytes([flags]) + m)
 
 
 def main():

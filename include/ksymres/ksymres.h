@@ -395,8 +395,8 @@ struct ksr_batch_opts {
 
 /* ksr_resolution__new of obj against profs[0..n) into out[0..n), the
  * profiles decided in parallel (each by one thread at a time). On failure
- * out[] is all NULL, *failed is the lowest index that failed and the
- * message is its. */
+ * out[] is all NULL, *failed is the lowest index that failed (0 when the
+ * batch itself ran out of memory) and the message is its. */
 KSR_API int ksr_resolution__new_batch(const struct ksr_object *obj,
 				      struct ksr_profile *const *profs, size_t n,
 				      const struct ksr_batch_opts *opts,
@@ -513,7 +513,8 @@ KSR_API int ksr_object__verify_manifest(const struct ksr_object *obj,
 /* Decides every extern the manifest of a patched image records again
  * against prof (a profile of the host: typed variables by name only, their
  * local type is gone) and, when all may run, rewrites their sites in img.
- * The resolution reports them; img must outlive it. */
+ * The resolution reports them; img must outlive it. A profile that cannot
+ * be read is an error, and img is then left as it was. */
 KSR_API int ksr_image__reresolve(void *img, size_t len, const struct ksr_profile *prof,
 				 struct ksr_resolution **out);
 
