@@ -21,35 +21,6 @@
 
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 #error "the fuzz harnesses are built with FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION"
-/* A profile written in steps with the public writer, as `ksymres profile
- * --config` writes it: the kernel config file at config (NULL: none).
- * 0 or the error (no temporary file left either way). */
-int fz_profile_with_kconfig(const char *path, const struct ksr_btf *btf,
-			    const struct ksr_kallsyms *ks, const struct ksr_profile_opts *opts,
-			    const char *config);
-/* Every .kconfig verdict of res against obj's externs: names, strings,
- * offsets inside the data, a value when set or default, a reason else. */
-void fz_check_kconfig(const struct ksr_object *obj, const struct ksr_resolution *res);
-
-/* Module parts of an input, up to FZ_MODULES_MAX x [u8 name_len][name]
- * [len][module file or raw split BTF]: fz_modules_read takes the BTF of
- * each (ksr_module_file__btf, else the raw bytes when they start with the
- * BTF magic; a part with neither is skipped) and returns how many it
- * kept; fz_profile_with_modules writes a profile of base and ks (release
- * 6.8.0-fuzz, x86_64) with them: the number added, or -1 with the writer
- * aborted and a message. Reading allocates in the harness; writing calls
- * only the library (fuzz_faults arms it alone). */
-#define FZ_MODULES_MAX 4u
-struct fz_module {
-	char name[256];
-	void *btf;
-	size_t len;
-};
-uint32_t fz_modules_read(struct fz_reader *r, struct fz_module *m);
-void fz_modules_free(struct fz_module *m, uint32_t n);
-int fz_profile_with_modules(const char *path, const struct ksr_btf *base,
-			    const struct ksr_kallsyms *ks, const struct fz_module *m, uint32_t n);
-
 #endif
 
 /* Largest input any harness looks at. */
