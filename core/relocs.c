@@ -212,9 +212,10 @@ static int check_data_ref(const struct rel_ctx *ctx, const struct ksr_insn *in)
 	/* libbpf skips relocations of code outside every program */
 	if (!ksr_object__prog_at(obj, ctx->ts->idx, ctx->rel->offset))
 		return 0;
+	/* libbpf's sym_is_subprog(): the section symbol or a global function
+	 * (a local FUNC symbol is a "bad map relo" to libbpf 1.1) */
 	if (exec && !strcmp(s->name, ".text") &&
-	    ((bind == STB_GLOBAL && type == STT_FUNC) ||
-	     (bind == STB_LOCAL && (type == STT_FUNC || type == STT_SECTION)))) {
+	    ((bind == STB_GLOBAL && type == STT_FUNC) || (bind == STB_LOCAL && type == STT_SECTION))) {
 		if (sym->value % KSR_BPF_INSN_SZ || in->imm % (int32_t)KSR_BPF_INSN_SZ)
 			return REL_ERR(ctx, "ld_imm64 at 0x%llx: subprogram address '%s' at %llu%+d is not "
 				       "an instruction boundary", ull(ctx->rel->offset), sym->name,
