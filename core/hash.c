@@ -8,6 +8,13 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+/* XXH3 and XXH128 were final only from 0.8.0; 0.7.x (Ubuntu 20.04, the
+ * OSS-Fuzz builder) returns other values, so every profile would read as
+ * damaged. fuzz/oss-fuzz builds against a pinned 0.8 header instead. */
+#if XXH_VERSION_NUMBER < 800
+#error "libxxhash 0.8.0 or newer is needed: earlier XXH3/XXH128 values differ"
+#endif
+
 #include "hash.h"
 #include "hash_int.h"
 

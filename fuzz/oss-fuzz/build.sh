@@ -24,6 +24,7 @@
 # directory (OSS-Fuzz runs $SRC/build.sh from the Dockerfile's WORKDIR).
 # Run here by fuzz/oss-fuzz/check.sh (ctest fuzz_oss_fuzz_build) with the
 # variables set as the builders set them.
+set -euo pipefail   # also when run as "bash build.sh", which drops the #! flags
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 [ -f "$ROOT/fuzz/targets.conf" ] || ROOT=$PWD
 [ -f "$ROOT/fuzz/targets.conf" ] || { echo "build.sh: no fuzz/targets.conf in $ROOT" >&2; exit 1; }
@@ -34,7 +35,22 @@ B=$WORK/ksymres-fuzz
 rm -rf "$B"
 mkdir -p "$B/core" "$B/service" "$B/fuzz" "$OUT"
 deps="libelf zlib liblzma libzstd libxxhash"
-INC="-I$ROOT/include -I$ROOT/core -I$ROOT/service -I$ROOT/output $(pkg-config --cflags $deps sqlite3)"
+INC="-I$ROOT/include -I$ROOT/core -I$ROOT/service -I$ROOT/output"
+# The builders' default image is Ubuntu 20.04: kernel 5.4 UAPI headers (no
+# BTF_KIND_ENUM64, DECL_TAG, TYPE_TAG, BPF_PSEUDO_KFUNC_CALL) and xxhash
+# 0.7.3 (XXH3 before it was final). The Dockerfiles clone libbpf (for its
+# copy of the UAPI headers) and xxHash, pinned, into $SRC; taken first when
+# there. xxhash is header-only here (XXH_INLINE_ALL): nothing to link.
+if [ -d "${SRC:-}/libbpf/include/uapi/linux" ]; then
+  INC="$INC -I$SRC/libbpf/include/uapi"
+  echo "build.sh: kernel UAPI headers from $SRC/libbpf/include/uapi"
+fi
+if [ -f "${SRC:-}/xxhash/xxhash.h" ]; then
+  INC="$INC -I$SRC/xxhash"
+  deps=${deps% libxxhash}
+  echo "build.sh: xxhash.h from $SRC/xxhash"
+fi
+INC="$INC $(pkg-config --cflags $deps sqlite3)"
 JOBS=$(nproc)
 
 compile() {   # out-dir, sources...: one object each, $JOBS at a time
@@ -42,11 +58,11 @@ compile() {   # out-dir, sources...: one object each, $JOBS at a time
   printf '%s\n' "$@" | xargs -P "$JOBS" -I{} sh -c \
     "$CC $CFLAGS -std=gnu11 -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION $INC -c {} -o $dir/\$(basename {} .c).o"
 }
-# the library and, for http, the service's handlers and the output layer
-# (archives: the linker takes only the members a target needs, so
-# serve.c's libmicrohttpd calls never reach a fuzzer)
+# the library and, for http, the service's handlers and the output layer;
+# not serve.c, the libmicrohttpd server no fuzzer links (Ubuntu 20.04's
+# libmicrohttpd 0.9.66 predates the enum MHD_Result it is written for)
 compile "$B/core" "$ROOT"/core/*.c
-compile "$B/service" "$ROOT"/service/*.c "$ROOT"/output/*.c
+compile "$B/service" $(ls "$ROOT"/service/*.c | grep -v '/serve\.c$') "$ROOT"/output/*.c
 ar rcs "$B/libksymres.a" "$B"/core/*.o
 ar rcs "$B/libksymres_service.a" "$B"/service/*.o
 compile "$B/fuzz" "$ROOT"/fuzz/fuzz_util.c $(awk '/^[a-z]/ { print "'"$ROOT"'/fuzz/fuzz_" $1 ".c" }' "$ROOT/fuzz/targets.conf")

@@ -87,7 +87,14 @@ build() {   # engine: as the builder would; prints the build time
   local out=$T/out-$e work=$T/work-$e
   mkdir -p "$out" "$work" "$T/run"
   echo "== $e: build.sh"
+  # the libFuzzer build as in the Dockerfiles, with UAPI headers and
+  # xxhash.h in $SRC (here Debian's copies); the AFL++ one without
+  rm -rf "$T/src/libbpf" "$T/src/xxhash"
   if [ "$e" = libfuzzer ]; then
+    mkdir -p "$T/src/libbpf/include/uapi/linux" "$T/src/xxhash"
+    cp /usr/include/linux/bpf.h /usr/include/linux/bpf_common.h /usr/include/linux/btf.h \
+      "$T/src/libbpf/include/uapi/linux/"
+    cp /usr/include/xxhash.h "$T/src/xxhash/"
     cp "$ROOT/.clusterfuzzlite/build.sh" "$T/src/build.sh"
     (cd "$T/src/ksymres" && env SRC="$T/src" OUT="$out" WORK="$work" \
        CC=clang CXX=clang++ CFLAGS="$BASE $ASAN -fsanitize=fuzzer-no-link" \
@@ -107,6 +114,13 @@ build() {   # engine: as the builder would; prints the build time
     tail -n 40 "$T/build-$e.log"
     bad "$e: build.sh failed"
     return
+  fi
+  if [ "$e" = libfuzzer ]; then
+    grep -q "^build.sh: kernel UAPI headers from $T/src/libbpf" "$T/build-$e.log" &&
+      grep -q "^build.sh: xxhash.h from $T/src/xxhash" "$T/build-$e.log" ||
+      bad "$e: build.sh did not take the headers in \$SRC"
+  elif grep -q "^build.sh: .* from " "$T/build-$e.log"; then
+    bad "$e: build.sh took headers from an \$SRC that has none"
   fi
   echo "$e: built in $((SECONDS - s)) s: $(ls "$out" | grep -c -v '\.') targets, $(ls "$out"/*_seed_corpus.zip | wc -l) seed zips"
   check_out "$e" "$out"
