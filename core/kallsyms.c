@@ -199,6 +199,8 @@ struct ks_parse {
 	size_t strs_cap;
 	unsigned int width;
 	bool nonzero;
+	bool text_seen;    /* a vmlinux _text line was parsed */
+	uint64_t text_off; /* its offset */
 	bool streaming;    /* grow generously: the final size is unknown */
 	struct ks_modset mods;
 };
@@ -539,6 +541,16 @@ static int parse_line(struct ks_parse *ps, const struct ks_line *ln, const char 
 	err = split_line(ps, ln, &s, &f);
 	if (err)
 		return err;
+	/* _text anchors every KASLR rebase: the profile's comes from this
+	 * parse, a host's from the first _text line of its kallsyms
+	 * (ksr_kallsyms__find_text). Two would make those disagree. */
+	if (!f.module && f.name_len == 5 && !memcmp(f.name, "_text", 5)) {
+		if (ps->text_seen)
+			return line_err(ln, f.name, "_text listed twice (first at offset 0x%" PRIx64 ")",
+					ps->text_off);
+		ps->text_seen = true;
+		ps->text_off = ln->base + (uint64_t)(f.name - ln->text);
+	}
 	*p = s == ps->end ? s : s + 1;
 
 	memset(sym, 0, sizeof(*sym));

@@ -1560,6 +1560,14 @@ def k7_duplicates(c):
     return c.make_profile(ks("ffffffffc0a03000 T bpf_prog_put\t[fake_mod]\n"))
 
 
+@case("K7", 3, "ks", "_text listed twice")
+def k7_text_twice(c):
+    """A second vmlinux _text: the profile's KASLR base and a host's
+    (the first _text line) could disagree, so it is refused (an `api`
+    campaign's finding)."""
+    return ks("ffffffff81200000 T _text\n")
+
+
 @case("K8", 3, "ks", "line 10")
 def k8_unclosed(c):
     return ks("ffffffff81234567 t foo\t[mod\n")

@@ -413,6 +413,25 @@ static void test_k7_duplicates(void **state)
 	ksr_kallsyms__free(ks);
 }
 
+/* Duplicates are kept, but not of _text: the profile's KASLR base comes
+ * from the parse, a host's from the first _text line it lists. */
+static void test_k7_text_twice(void **state)
+{
+	struct ksr_kallsyms *ks;
+	uint64_t addr = 0;
+
+	expect_bad(A16("ffffffff81200000") "T _text\n"
+		   A16("ffffffff81000000") "T _text\n", 2,
+		   "_text listed twice (first at offset 0x13)");
+	/* a module's _text is not the kernel's */
+	ks = parse_ok(A16("ffffffff81000000") "T _text\n"
+		      A16("ffffffffc0001000") "t _text\t[mod]\n");
+	assert_true(ksr_kallsyms__text_addr(ks, &addr));
+	assert_int_equal(addr, 0xffffffff81000000ull);
+	ksr_kallsyms__free(ks);
+	(void)state;
+}
+
 /* ---- K8: the module column ------------------------------------------------ */
 
 static void test_k8_bad_module(void **state)
@@ -1069,6 +1088,7 @@ int main(void)
 		cmocka_unit_test(test_k5_all_zero),
 		cmocka_unit_test(test_k6_type),
 		cmocka_unit_test(test_k7_duplicates),
+		cmocka_unit_test(test_k7_text_twice),
 		cmocka_unit_test(test_k8_bad_module),
 		cmocka_unit_test(test_k9_llvm_rule),
 		cmocka_unit_test(test_k10_nul),
