@@ -212,7 +212,7 @@ if [ $MERGE = 1 ]; then
     cp -r "$new" "$dest"
   done
   echo "seed corpus total: $(find corpus -path corpus/regressions -prune -o -type f -print0 |
-                             xargs -0 cat | wc -c) bytes (keep under 8 MiB)"
+                             xargs -0 cat | wc -c) bytes (keep under 20 MiB)"
 fi
 
 # ---- coverage ----------------------------------------------------------------
